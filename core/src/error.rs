@@ -1,0 +1,245 @@
+//! The one error type every use case returns, with stable snake_case codes.
+//!
+//! The variants follow DESIGN §3 and §5: whatever a caller may not *see* is
+//! [`Error::NotFound`] (never [`Error::Forbidden`]), and every variant maps to
+//! one HTTP status and one binding error without leaking internals.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a use case did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The thing does not exist, or the caller may not know that it exists.
+    /// Both cases are indistinguishable by design.
+    #[error("not found")]
+    NotFound,
+    /// The caller can see the thing but may not do this to it.
+    #[error("forbidden: {0}")]
+    Forbidden(Forbidden),
+    /// The request clashes with the current state (a version moved, a slug
+    /// is taken, the last owner would leave, ...).
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
+    /// One or more input fields are invalid.
+    #[error("invalid input: {}", describe_fields(.0))]
+    Invalid(Vec<FieldError>),
+    /// A pagination cursor was altered or belongs to another query.
+    #[error("invalid cursor")]
+    InvalidCursor,
+    /// The backing store is overloaded or unreachable; retry later.
+    #[error("temporarily unavailable")]
+    Unavailable {
+        /// Seconds the caller should wait before retrying.
+        retry_after_secs: u32,
+    },
+    /// A bug or an unexpected store failure. The message is for logs only and
+    /// must never be shown to a caller.
+    #[error("internal error")]
+    Internal(String),
+}
+
+fn describe_fields(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    /// The stable, machine-readable code of this error (snake_case).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound => "not_found",
+            Error::Forbidden(reason) => reason.code(),
+            Error::Conflict(reason) => reason.code(),
+            Error::Invalid(_) => "invalid_input",
+            Error::InvalidCursor => "invalid_cursor",
+            Error::Unavailable { .. } => "unavailable",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// A single-field validation error.
+    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid(vec![FieldError::new(field, code, message)])
+    }
+}
+
+/// One invalid input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's name as the caller sent it (`name`, `slug`, `visibility.users[2]`).
+    pub field: String,
+    /// A stable snake_case code (`too_short`, `too_long`, `control_character`, ...).
+    pub code: &'static str,
+    /// A human-readable explanation.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds a field error.
+    pub fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.to_owned(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a visible action was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Forbidden {
+    /// Only active members (not guests, not outsiders) may do this.
+    #[error("only members may do this")]
+    MembersOnly,
+    /// Only moderators and owners may do this.
+    #[error("only moderators and owners may do this")]
+    ModeratorsOnly,
+    /// Only owners may do this.
+    #[error("only owners may do this")]
+    OwnersOnly,
+    /// The caller is banned from this community.
+    #[error("you are banned from this community")]
+    Banned,
+    /// The community's join policy does not allow this way in.
+    #[error("the community's join policy does not allow this")]
+    JoinPolicy,
+    /// The space is archived: it can be read but not changed.
+    #[error("the space is archived")]
+    Archived,
+    /// A moderator may not act on an owner or another moderator.
+    #[error("you may not act on a member with this role")]
+    TargetRole,
+    /// The invitation was addressed to another email address.
+    #[error("this invitation was sent to another email address")]
+    InvitationForSomeoneElse,
+}
+
+impl Forbidden {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Forbidden::MembersOnly => "members_only",
+            Forbidden::ModeratorsOnly => "moderators_only",
+            Forbidden::OwnersOnly => "owners_only",
+            Forbidden::Banned => "banned",
+            Forbidden::JoinPolicy => "join_policy",
+            Forbidden::Archived => "archived",
+            Forbidden::TargetRole => "target_role",
+            Forbidden::InvitationForSomeoneElse => "invitation_for_someone_else",
+        }
+    }
+}
+
+/// Why a request clashes with the current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Conflict {
+    /// The record changed since the caller read it (`If-Match` failed).
+    #[error("the record changed since you read it")]
+    VersionMismatch,
+    /// Another community already uses this slug.
+    #[error("this slug is already taken")]
+    SlugTaken,
+    /// The change would leave the community without an owner.
+    #[error("a community must keep at least one owner")]
+    LastOwner,
+    /// The caller (or target) is already an active member.
+    #[error("already a member")]
+    AlreadyMember,
+    /// A join request is already pending.
+    #[error("a join request is already pending")]
+    AlreadyRequested,
+    /// A denied join request may be repeated only after a cool-down.
+    #[error("you may ask again after {until}")]
+    RequestCooldown {
+        /// When the caller may ask again.
+        until: Timestamp,
+    },
+    /// The invitation is expired, revoked or used up.
+    #[error("this invitation can no longer be used")]
+    InvitationUnavailable,
+    /// A per-community limit (such as the number of spaces) is reached.
+    #[error("a limit is reached")]
+    LimitReached,
+    /// The target is not in a state that allows this (e.g. not pending, not banned).
+    #[error("the target is not in a state that allows this")]
+    WrongState,
+}
+
+impl Conflict {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Conflict::VersionMismatch => "version_conflict",
+            Conflict::SlugTaken => "slug_taken",
+            Conflict::LastOwner => "last_owner",
+            Conflict::AlreadyMember => "already_member",
+            Conflict::AlreadyRequested => "already_requested",
+            Conflict::RequestCooldown { .. } => "request_cooldown",
+            Conflict::InvitationUnavailable => "invitation_unavailable",
+            Conflict::LimitReached => "limit_reached",
+            Conflict::WrongState => "wrong_state",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_snake_case_and_distinct() {
+        let errors = [
+            Error::NotFound,
+            Error::Forbidden(Forbidden::MembersOnly),
+            Error::Forbidden(Forbidden::ModeratorsOnly),
+            Error::Forbidden(Forbidden::OwnersOnly),
+            Error::Forbidden(Forbidden::Banned),
+            Error::Forbidden(Forbidden::JoinPolicy),
+            Error::Forbidden(Forbidden::Archived),
+            Error::Forbidden(Forbidden::TargetRole),
+            Error::Forbidden(Forbidden::InvitationForSomeoneElse),
+            Error::Conflict(Conflict::VersionMismatch),
+            Error::Conflict(Conflict::SlugTaken),
+            Error::Conflict(Conflict::LastOwner),
+            Error::Conflict(Conflict::AlreadyMember),
+            Error::Conflict(Conflict::AlreadyRequested),
+            Error::Conflict(Conflict::RequestCooldown {
+                until: Timestamp::UNIX_EPOCH,
+            }),
+            Error::Conflict(Conflict::InvitationUnavailable),
+            Error::Conflict(Conflict::LimitReached),
+            Error::Conflict(Conflict::WrongState),
+            Error::Invalid(vec![]),
+            Error::InvalidCursor,
+            Error::Unavailable {
+                retry_after_secs: 1,
+            },
+            Error::Internal("x".into()),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for e in &errors {
+            let code = e.code();
+            assert!(
+                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
+            assert!(seen.insert(code), "duplicate code {code}");
+        }
+    }
+
+    #[test]
+    fn internal_message_is_not_displayed() {
+        let e = Error::Internal("dynamodb: secret table name".into());
+        assert_eq!(e.to_string(), "internal error");
+    }
+}

@@ -1,0 +1,165 @@
+//! Identifiers: ULID-based ids for everything copkit creates, and the
+//! platform's subject id for people.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+
+use crate::error::{Error, FieldError};
+
+/// The error returned when text is not a valid identifier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid {kind} id")]
+pub struct InvalidId {
+    /// Which kind of id was expected (`community`, `space`, `user`, ...).
+    pub kind: &'static str,
+}
+
+impl From<InvalidId> for Error {
+    fn from(e: InvalidId) -> Self {
+        Error::Invalid(vec![FieldError::new(e.kind, "invalid_id", e.to_string())])
+    }
+}
+
+macro_rules! ulid_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Ulid);
+
+        impl $name {
+            /// The kind of thing this id names, for error messages.
+            pub const KIND: &'static str = $kind;
+
+            /// The id's creation time in Unix milliseconds.
+            pub fn timestamp_ms(&self) -> u64 {
+                self.0.timestamp_ms()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidId;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ulid::from_string(s)
+                    .map($name)
+                    .map_err(|_| InvalidId { kind: $kind })
+            }
+        }
+    };
+}
+
+ulid_id!(
+    /// Identifies a community.
+    CommunityId,
+    "community"
+);
+ulid_id!(
+    /// Identifies a space inside a community.
+    SpaceId,
+    "space"
+);
+ulid_id!(
+    /// Identifies an invitation.
+    InvitationId,
+    "invitation"
+);
+ulid_id!(
+    /// Identifies a recorded activity (domain event).
+    ActivityId,
+    "activity"
+);
+
+/// A person, identified by the platform's subject id (the JWT `sub`).
+///
+/// 1–128 characters, no whitespace or control characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct UserId(String);
+
+impl UserId {
+    /// Maximum length in characters.
+    pub const MAX_LEN: usize = 128;
+
+    /// Validates and wraps a subject id.
+    pub fn new(subject: impl Into<String>) -> Result<Self, InvalidId> {
+        let subject = subject.into();
+        let len = subject.chars().count();
+        if len == 0
+            || len > Self::MAX_LEN
+            || subject.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(InvalidId { kind: "user" });
+        }
+        Ok(UserId(subject))
+    }
+
+    /// Sorts before every valid user id; only for range scans in stores.
+    pub(crate) fn range_start() -> UserId {
+        UserId(String::new())
+    }
+
+    /// The subject id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for UserId {
+    type Err = InvalidId;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        UserId::new(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for UserId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        UserId::new(s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_reject_blank_whitespace_control_and_long() {
+        assert!(UserId::new("auth0|abc123").is_ok());
+        assert!(UserId::new("").is_err());
+        assert!(UserId::new("a b").is_err());
+        assert!(UserId::new("a\u{7}").is_err());
+        assert!(UserId::new("x".repeat(129)).is_err());
+        assert!(UserId::new("x".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn ulid_ids_round_trip_through_text_and_json() {
+        let id = CommunityId(Ulid::from_parts(1_700_000_000_000, 42));
+        let text = id.to_string();
+        assert_eq!(text.parse::<CommunityId>(), Ok(id));
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{text}\""));
+        assert!("not-a-ulid".parse::<SpaceId>().is_err());
+    }
+
+    #[test]
+    fn user_id_deserialization_validates() {
+        assert!(serde_json::from_str::<UserId>("\"ok\"").is_ok());
+        assert!(serde_json::from_str::<UserId>("\"has space\"").is_err());
+    }
+}

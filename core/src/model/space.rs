@@ -1,0 +1,70 @@
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CommunityId, SpaceId, UserId};
+use crate::model::Role;
+
+/// A room inside a community with its own visibility.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Space {
+    /// Its id.
+    pub id: SpaceId,
+    /// The community it belongs to.
+    pub community: CommunityId,
+    /// Its name.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Who can see it.
+    pub visibility: SpaceVisibility,
+    /// When it was archived (read-only), if it was.
+    pub archived_at: Option<Timestamp>,
+    /// Who created it.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+    /// Optimistic-concurrency version, starting at 1.
+    pub version: u64,
+}
+
+impl Space {
+    /// True when archived.
+    pub fn is_archived(&self) -> bool {
+        self.archived_at.is_some()
+    }
+}
+
+/// Who can see a space.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SpaceVisibility {
+    /// Every member of the community.
+    Members,
+    /// Only the named people, the named roles (a role admits every role above
+    /// it), and owners.
+    Restricted {
+        /// People admitted by name.
+        users: Vec<UserId>,
+        /// Roles admitted (Moderator or Member; Owner is always admitted).
+        roles: Vec<Role>,
+    },
+    /// Readable by any signed-in user; writing needs membership or a grant.
+    Public,
+}
+
+/// A person's explicit access to one space (how guests get in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpaceGrant {
+    /// The space.
+    pub space: SpaceId,
+    /// Its community.
+    pub community: CommunityId,
+    /// The person granted.
+    pub user: UserId,
+    /// Who granted it.
+    pub granted_by: UserId,
+    /// When.
+    pub granted_at: Timestamp,
+}

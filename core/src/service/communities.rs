@@ -1,0 +1,387 @@
+//! Starting, finding and configuring communities.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::CommunityId;
+use crate::model::{
+    ActivityKind, Community, CommunityCounts, CommunityKind, JoinPolicy, JoinedVia, Membership,
+    MembershipStatus, Page, PageRequest, ParticipationLevel, Role, Slug, Visibility,
+};
+use crate::policy::{CommunityAction, Standing};
+use crate::service::{Actor, Copkit, check_version};
+use crate::store::{DirectoryQuery, Expect, Op, Transaction};
+use crate::validate::{Checker, limits};
+
+/// What it takes to start a community.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCommunity {
+    /// Unique URL-friendly name, `[a-z0-9-]{3,40}`.
+    pub slug: String,
+    /// Display name, 3–80 characters.
+    pub name: String,
+    /// What the community is for, up to 2,000 characters.
+    pub purpose: String,
+    /// What kind of group it is.
+    pub kind: CommunityKind,
+    /// Who can see it.
+    pub visibility: Visibility,
+    /// How people get in (Secret communities must be InviteOnly).
+    pub join_policy: JoinPolicy,
+    /// The question asked of people who request to join (up to 500 characters).
+    #[serde(default)]
+    pub join_question: Option<String>,
+}
+
+/// Changes to a community's settings; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunityChanges {
+    /// New slug.
+    pub slug: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+    /// New purpose.
+    pub purpose: Option<String>,
+    /// New kind.
+    pub kind: Option<CommunityKind>,
+    /// New visibility.
+    pub visibility: Option<Visibility>,
+    /// New join policy.
+    pub join_policy: Option<JoinPolicy>,
+    /// New join question; an empty string removes it.
+    pub join_question: Option<String>,
+}
+
+/// What anyone who can see a community sees of it: the listing card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityCard {
+    /// Its id.
+    pub id: CommunityId,
+    /// Its slug.
+    pub slug: Slug,
+    /// Its name.
+    pub name: String,
+    /// Its purpose.
+    pub purpose: String,
+    /// Its kind.
+    pub kind: CommunityKind,
+    /// Its visibility.
+    pub visibility: Visibility,
+    /// Its join policy.
+    pub join_policy: JoinPolicy,
+    /// The question asked of people who request to join.
+    pub join_question: Option<String>,
+    /// Number of active members (guests not counted).
+    pub member_count: u32,
+    /// When it was started.
+    pub created_at: Timestamp,
+    /// Version of its settings (the `ETag`).
+    pub version: u64,
+}
+
+impl From<&Community> for CommunityCard {
+    fn from(c: &Community) -> Self {
+        CommunityCard {
+            id: c.id,
+            slug: c.slug.clone(),
+            name: c.name.clone(),
+            purpose: c.purpose.clone(),
+            kind: c.kind,
+            visibility: c.visibility,
+            join_policy: c.join_policy,
+            join_question: c.join_question.clone(),
+            member_count: c.counts.members,
+            created_at: c.created_at,
+            version: c.version,
+        }
+    }
+}
+
+/// A community as one caller sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityView {
+    /// The listing card.
+    pub card: CommunityCard,
+    /// The caller's role, if they are an active member.
+    pub my_role: Option<Role>,
+    /// The caller's participation level, if they are an active member.
+    pub my_level: Option<ParticipationLevel>,
+}
+
+/// One of the caller's communities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyCommunity {
+    /// The listing card.
+    pub card: CommunityCard,
+    /// The caller's role.
+    pub role: Role,
+    /// The caller's participation level.
+    pub level: ParticipationLevel,
+}
+
+fn policy_problems(check: &mut Checker, visibility: Visibility, join_policy: JoinPolicy) {
+    if visibility == Visibility::Secret && join_policy != JoinPolicy::InviteOnly {
+        check.fail(
+            "join_policy",
+            "secret_requires_invite_only",
+            "a secret community can only be joined by invitation",
+        );
+    }
+}
+
+fn question(check: &mut Checker, value: &str) -> Option<String> {
+    let q = check.text("join_question", value, 0, limits::QUESTION_MAX);
+    if q.is_empty() { None } else { Some(q) }
+}
+
+impl Copkit {
+    /// Starts a community; the caller becomes its first Owner.
+    pub async fn create_community(
+        &self,
+        actor: &Actor,
+        input: NewCommunity,
+    ) -> Result<CommunityView> {
+        let mut check = Checker::new();
+        let slug = check.check(Slug::new(input.slug.trim()));
+        let name = check.line("name", &input.name, limits::NAME_MIN, limits::NAME_MAX);
+        let purpose = check.text("purpose", &input.purpose, 0, limits::PURPOSE_MAX);
+        let join_question = input
+            .join_question
+            .as_deref()
+            .and_then(|q| question(&mut check, q));
+        policy_problems(&mut check, input.visibility, input.join_policy);
+        check.finish()?;
+        let Some(slug) = slug else {
+            return Err(Error::Internal("slug validated but missing".into()));
+        };
+
+        let now = self.now();
+        let community = Community {
+            id: CommunityId(self.new_ulid(now)),
+            slug,
+            name,
+            purpose,
+            kind: input.kind,
+            visibility: input.visibility,
+            join_policy: input.join_policy,
+            join_question,
+            created_by: actor.user.clone(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+            counts: CommunityCounts {
+                members: 1,
+                guests: 0,
+                owners: 1,
+                spaces: 0,
+            },
+        };
+        let owner = Membership {
+            community: community.id,
+            user: actor.user.clone(),
+            role: Role::Owner,
+            status: MembershipStatus::Active,
+            level: ParticipationLevel::Core,
+            joined_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let mut tx = Transaction::new();
+        if let Some(op) = self.first_profile_op(actor, now).await? {
+            tx.push(op);
+        }
+        tx.push(Op::CreateCommunity {
+            community: community.clone(),
+        })
+        .push(Op::PutMembership {
+            membership: owner.clone(),
+            expect: Expect::Absent,
+        })
+        .push(self.activity(
+            actor,
+            community.id,
+            None,
+            now,
+            ActivityKind::CommunityCreated,
+        ))
+        .push(self.activity(
+            actor,
+            community.id,
+            None,
+            now,
+            ActivityKind::MemberJoined {
+                user: actor.user.clone(),
+                role: Role::Owner,
+                via: JoinedVia::Founded,
+            },
+        ));
+        self.commit(tx).await?;
+        Ok(CommunityView {
+            card: CommunityCard::from(&community),
+            my_role: Some(Role::Owner),
+            my_level: Some(owner.level),
+        })
+    }
+
+    /// A community's card and the caller's place in it.
+    pub async fn get_community(&self, actor: &Actor, id: &CommunityId) -> Result<CommunityView> {
+        let access = self
+            .authorize(actor, id, CommunityAction::ViewListing)
+            .await?;
+        let active = access.membership.as_ref().filter(|m| m.is_active());
+        Ok(CommunityView {
+            card: CommunityCard::from(&access.community),
+            my_role: active.map(|m| m.role),
+            my_level: active.map(|m| m.level),
+        })
+    }
+
+    /// A community by its slug (same visibility rules as by id).
+    pub async fn get_community_by_slug(&self, actor: &Actor, slug: &str) -> Result<CommunityView> {
+        let slug = Slug::new(slug).map_err(|_| Error::NotFound)?;
+        let community = self
+            .store()
+            .get_community_by_slug(&slug)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.get_community(actor, &community.id).await
+    }
+
+    /// Changes a community's settings (owners only). `expected_version` is
+    /// the card's version the caller last read.
+    pub async fn update_community(
+        &self,
+        actor: &Actor,
+        id: &CommunityId,
+        changes: CommunityChanges,
+        expected_version: u64,
+    ) -> Result<CommunityView> {
+        let access = self
+            .authorize(actor, id, CommunityAction::EditSettings)
+            .await?;
+        let current = access.community;
+        check_version(current.version, expected_version)?;
+
+        let mut check = Checker::new();
+        let mut next = current.clone();
+        if let Some(slug) = changes.slug
+            && let Some(slug) = check.check(Slug::new(slug.trim()))
+        {
+            next.slug = slug;
+        }
+        if let Some(name) = changes.name {
+            next.name = check.line("name", &name, limits::NAME_MIN, limits::NAME_MAX);
+        }
+        if let Some(purpose) = changes.purpose {
+            next.purpose = check.text("purpose", &purpose, 0, limits::PURPOSE_MAX);
+        }
+        if let Some(q) = changes.join_question {
+            next.join_question = question(&mut check, &q);
+        }
+        next.kind = changes.kind.unwrap_or(next.kind);
+        next.visibility = changes.visibility.unwrap_or(next.visibility);
+        next.join_policy = changes.join_policy.unwrap_or(next.join_policy);
+        policy_problems(&mut check, next.visibility, next.join_policy);
+        check.finish()?;
+
+        let now = self.now();
+        next.updated_at = now;
+        next.version = current.version + 1;
+        let tx = Transaction::new()
+            .with(Op::UpdateCommunity {
+                community: next.clone(),
+                previous_slug: current.slug.clone(),
+                expect_version: current.version,
+            })
+            .with(self.activity(actor, *id, None, now, ActivityKind::CommunityUpdated));
+        self.commit(tx).await?;
+        Ok(CommunityView {
+            card: CommunityCard::from(&next),
+            my_role: Some(Role::Owner),
+            my_level: access
+                .membership
+                .as_ref()
+                .map(|m| m.level)
+                .or(Some(ParticipationLevel::Core)),
+        })
+    }
+
+    /// The directory: Public and Private communities (never Secret), by name,
+    /// optionally filtered by kind and name prefix.
+    pub async fn directory(
+        &self,
+        _actor: &Actor,
+        kind: Option<CommunityKind>,
+        name_prefix: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<CommunityCard>> {
+        let mut check = Checker::new();
+        let prefix = name_prefix
+            .map(|p| check.line("name_prefix", p, 0, limits::NAME_MAX))
+            .filter(|p| !p.is_empty());
+        check.finish()?;
+        let scope = format!(
+            "directory|{}|{}",
+            kind.map(|k| format!("{k:?}")).unwrap_or_default(),
+            prefix.as_deref().unwrap_or_default().to_lowercase()
+        );
+        let range = self.range(&scope, page)?;
+        let query = DirectoryQuery {
+            kind,
+            name_prefix: prefix,
+        };
+        let chunk = self.store().list_directory(&query, &range).await?;
+        // The store only indexes listed communities; keep the guarantee here
+        // too, so a store bug cannot reveal a Secret community.
+        let page = self.page(&scope, chunk)?;
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .filter(|c| c.visibility.is_listed())
+                .map(CommunityCard::from)
+                .collect(),
+            next: page.next,
+        })
+    }
+
+    /// The caller's communities (active memberships, guests included), with
+    /// their role and level.
+    pub async fn my_communities(
+        &self,
+        actor: &Actor,
+        page: &PageRequest,
+    ) -> Result<Page<MyCommunity>> {
+        let scope = format!("mine|{}", actor.user);
+        let range = self.range(&scope, page)?;
+        let chunk = self
+            .store()
+            .list_user_memberships(&actor.user, &range)
+            .await?;
+        let ids: Vec<CommunityId> = chunk.items.iter().map(|m| m.community).collect();
+        let communities = self.store().get_communities(&ids).await?;
+        let page = self.page(&scope, chunk)?;
+        let now = self.now();
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .filter(|m| Standing::of(Some(m), false, now) == Standing::Active(m.role))
+                .filter_map(|m| {
+                    communities
+                        .iter()
+                        .find(|c| c.id == m.community)
+                        .map(|c| MyCommunity {
+                            card: CommunityCard::from(c),
+                            role: m.role,
+                            level: m.level,
+                        })
+                })
+                .collect(),
+            next: page.next,
+        })
+    }
+}

@@ -1,0 +1,420 @@
+//! Invitations by email and by shareable link.
+
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Conflict, Error, Forbidden, Result};
+use crate::ids::{CommunityId, InvitationId, SpaceId, UserId};
+use crate::model::{
+    ActivityKind, Invitation, InvitationTarget, InvitedRole, JoinedVia, Membership, Page,
+    PageRequest, Role, SpaceGrant, TokenHash,
+};
+use crate::policy::CommunityAction;
+use crate::service::communities::CommunityCard;
+use crate::service::members::{MembershipWrites, activated};
+use crate::service::{Actor, Copkit};
+use crate::store::{Op, Transaction};
+use crate::validate::{Checker, limits};
+
+/// What it takes to invite someone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    /// Invite one person by email; `None` makes a shareable link.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The role accepting grants.
+    pub role: InvitedRole,
+    /// For guests: the spaces they are granted (1–20).
+    #[serde(default)]
+    pub guest_spaces: Vec<SpaceId>,
+    /// Lifetime in hours (1–2,160; default 336, two weeks).
+    #[serde(default)]
+    pub expires_in_hours: Option<i64>,
+    /// How many people may use it (email: 1; link: 1–1,000, default 10).
+    #[serde(default)]
+    pub max_uses: Option<u32>,
+}
+
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationState {
+    /// It can be accepted.
+    Usable,
+    /// Revoked by a moderator.
+    Revoked,
+    /// Past its expiry.
+    Expired,
+    /// Every use is taken.
+    UsedUp,
+}
+
+/// An invitation as moderators see it (never its token or token hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    /// Its id.
+    pub id: InvitationId,
+    /// Its community.
+    pub community: CommunityId,
+    /// Who it is for.
+    pub target: InvitationTarget,
+    /// The role it grants.
+    pub role: InvitedRole,
+    /// Spaces granted to a guest.
+    pub guest_spaces: Vec<SpaceId>,
+    /// Who made it.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: Timestamp,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// Its use limit.
+    pub max_uses: u32,
+    /// Uses so far.
+    pub uses: u32,
+    /// Where it stands now.
+    pub state: InvitationState,
+    /// Its version (the `ETag`).
+    pub version: u64,
+}
+
+impl InvitationView {
+    fn of(i: &Invitation, now: Timestamp) -> Self {
+        let state = if i.revoked_at.is_some() {
+            InvitationState::Revoked
+        } else if now >= i.expires_at {
+            InvitationState::Expired
+        } else if i.uses >= i.max_uses {
+            InvitationState::UsedUp
+        } else {
+            InvitationState::Usable
+        };
+        InvitationView {
+            id: i.id,
+            community: i.community,
+            target: i.target.clone(),
+            role: i.role,
+            guest_spaces: i.guest_spaces.clone(),
+            created_by: i.created_by.clone(),
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+            max_uses: i.max_uses,
+            uses: i.uses,
+            state,
+            version: i.version,
+        }
+    }
+}
+
+/// A new invitation and its secret token (shown only this once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedInvitation {
+    /// The invitation.
+    pub invitation: InvitationView,
+    /// The token to send or share; copkit keeps only its hash.
+    pub token: String,
+}
+
+/// What the holder of a token may see before accepting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationPreview {
+    /// The community's card (even a Secret one: the token is the key).
+    pub community: CommunityCard,
+    /// The role accepting grants.
+    pub role: InvitedRole,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// Where it stands now.
+    pub state: InvitationState,
+}
+
+impl Copkit {
+    /// Invites someone by email, or makes a shareable link (moderators).
+    pub async fn create_invitation(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        input: NewInvitation,
+    ) -> Result<CreatedInvitation> {
+        self.authorize(actor, community, CommunityAction::Invite)
+            .await?;
+        let mut check = Checker::new();
+        let target = match input.email.as_deref() {
+            Some(email) => InvitationTarget::Email {
+                address: check.email("email", email),
+            },
+            None => InvitationTarget::Link,
+        };
+        let hours = input
+            .expires_in_hours
+            .unwrap_or(limits::INVITATION_HOURS_DEFAULT);
+        if !(limits::INVITATION_HOURS_MIN..=limits::INVITATION_HOURS_MAX).contains(&hours) {
+            check.fail(
+                "expires_in_hours",
+                "out_of_range",
+                format!(
+                    "must be {} to {} hours",
+                    limits::INVITATION_HOURS_MIN,
+                    limits::INVITATION_HOURS_MAX
+                ),
+            );
+        }
+        let max_uses = match (&target, input.max_uses) {
+            (InvitationTarget::Email { .. }, None | Some(1)) => 1,
+            (InvitationTarget::Email { .. }, Some(_)) => {
+                check.fail(
+                    "max_uses",
+                    "email_single_use",
+                    "an email invitation is for one person",
+                );
+                1
+            }
+            (InvitationTarget::Link, uses) => {
+                let uses = uses.unwrap_or(10);
+                if !(1..=limits::INVITATION_USES_MAX).contains(&uses) {
+                    check.fail(
+                        "max_uses",
+                        "out_of_range",
+                        format!("must be 1 to {}", limits::INVITATION_USES_MAX),
+                    );
+                }
+                uses
+            }
+        };
+        let spaces: BTreeSet<SpaceId> = input.guest_spaces.iter().copied().collect();
+        match input.role {
+            InvitedRole::Guest if spaces.is_empty() => check.fail(
+                "guest_spaces",
+                "required",
+                "a guest needs at least one space",
+            ),
+            InvitedRole::Guest if spaces.len() > limits::GUEST_SPACES_MAX => check.fail(
+                "guest_spaces",
+                "too_many",
+                format!("at most {} spaces", limits::GUEST_SPACES_MAX),
+            ),
+            InvitedRole::Member if !spaces.is_empty() => check.fail(
+                "guest_spaces",
+                "members_only",
+                "only guest invitations name spaces; members see every Members space",
+            ),
+            _ => {}
+        }
+        if !spaces.is_empty() {
+            let existing = self.store().list_spaces(community).await?;
+            for (i, id) in input.guest_spaces.iter().enumerate() {
+                if !existing.iter().any(|s| s.id == *id && !s.is_archived()) {
+                    check.fail(
+                        &format!("guest_spaces[{i}]"),
+                        "unknown_space",
+                        "no such open space in this community",
+                    );
+                }
+            }
+        }
+        check.finish()?;
+
+        let now = self.now();
+        let token = self.secret_token()?;
+        let invitation = Invitation {
+            id: InvitationId(self.new_ulid(now)),
+            community: *community,
+            target,
+            role: input.role,
+            guest_spaces: spaces.into_iter().collect(),
+            token_hash: TokenHash::of(&token),
+            created_by: actor.user.clone(),
+            created_at: now,
+            expires_at: now
+                .saturating_add(SignedDuration::from_hours(hours))
+                .map_err(|e| Error::Internal(format!("expiry overflow: {e}")))?,
+            max_uses,
+            uses: 0,
+            revoked_at: None,
+            version: 1,
+        };
+        let tx = Transaction::new()
+            .with(Op::CreateInvitation {
+                invitation: invitation.clone(),
+            })
+            .with(self.activity(
+                actor,
+                *community,
+                None,
+                now,
+                ActivityKind::InvitationCreated {
+                    invitation: invitation.id,
+                },
+            ));
+        self.commit(tx).await?;
+        Ok(CreatedInvitation {
+            invitation: InvitationView::of(&invitation, now),
+            token,
+        })
+    }
+
+    /// A community's invitations, newest first (moderators).
+    pub async fn list_invitations(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        page: &PageRequest,
+    ) -> Result<Page<InvitationView>> {
+        self.authorize(actor, community, CommunityAction::Invite)
+            .await?;
+        let scope = format!("invitations|{community}");
+        let range = self.range(&scope, page)?;
+        let chunk = self.store().list_invitations(community, &range).await?;
+        let now = self.now();
+        Ok(self
+            .page(&scope, chunk)?
+            .map(|i| InvitationView::of(&i, now)))
+    }
+
+    /// Revokes an invitation (moderators). Revoking twice is harmless.
+    pub async fn revoke_invitation(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        id: &InvitationId,
+    ) -> Result<InvitationView> {
+        self.authorize(actor, community, CommunityAction::Invite)
+            .await?;
+        let current = self
+            .store()
+            .get_invitation(community, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let now = self.now();
+        if current.revoked_at.is_some() {
+            return Ok(InvitationView::of(&current, now));
+        }
+        let revoked = Invitation {
+            revoked_at: Some(now),
+            version: current.version + 1,
+            ..current.clone()
+        };
+        let tx = Transaction::new()
+            .with(Op::UpdateInvitation {
+                invitation: revoked.clone(),
+                expect_version: current.version,
+            })
+            .with(self.activity(
+                actor,
+                *community,
+                None,
+                now,
+                ActivityKind::InvitationRevoked { invitation: *id },
+            ));
+        self.commit(tx).await?;
+        Ok(InvitationView::of(&revoked, now))
+    }
+
+    async fn invitation_by_token(&self, token: &str) -> Result<Invitation> {
+        if token.is_empty() || token.len() > 256 {
+            return Err(Error::NotFound);
+        }
+        self.store()
+            .get_invitation_by_token(&TokenHash::of(token))
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// What a token opens, for its holder to decide.
+    pub async fn preview_invitation(
+        &self,
+        _actor: &Actor,
+        token: &str,
+    ) -> Result<InvitationPreview> {
+        let invitation = self.invitation_by_token(token).await?;
+        let community = self
+            .store()
+            .get_community(&invitation.community)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let view = InvitationView::of(&invitation, self.now());
+        Ok(InvitationPreview {
+            community: CommunityCard::from(&community),
+            role: invitation.role,
+            expires_at: invitation.expires_at,
+            state: view.state,
+        })
+    }
+
+    /// Accepts an invitation: one use is counted and the caller becomes a
+    /// member (or a guest with the invitation's space grants) in one write.
+    pub async fn accept_invitation(&self, actor: &Actor, token: &str) -> Result<Membership> {
+        let invitation = self.invitation_by_token(token).await?;
+        let now = self.now();
+        if !invitation.is_usable_at(now) {
+            return Err(Error::Conflict(Conflict::InvitationUnavailable));
+        }
+        if let InvitationTarget::Email { address } = &invitation.target {
+            let mine = actor.email.as_deref().map(|e| e.trim().to_lowercase());
+            if mine.as_deref() != Some(address.as_str()) {
+                return Err(Error::Forbidden(Forbidden::InvitationForSomeoneElse));
+            }
+        }
+        let community = invitation.community;
+        let facts = self
+            .store()
+            .access_facts(&community, &actor.user, None)
+            .await?;
+        if facts.community.is_none() {
+            return Err(Error::NotFound);
+        }
+        let old = facts.membership;
+        if old.as_ref().is_some_and(|m| m.is_banned_at(now)) {
+            return Err(Error::Forbidden(Forbidden::Banned));
+        }
+        let current_role = old.as_ref().filter(|m| m.is_active()).map(|m| m.role);
+        let role = match (current_role, invitation.role) {
+            (Some(Role::Guest), InvitedRole::Guest) | (None, InvitedRole::Guest) => Role::Guest,
+            (Some(Role::Guest) | None, InvitedRole::Member) => Role::Member,
+            (Some(_), _) => return Err(Error::Conflict(Conflict::AlreadyMember)),
+        };
+
+        let mut tx = Transaction::new();
+        tx.push(Op::ConsumeInvitation {
+            community,
+            id: invitation.id,
+            now,
+        });
+        if let Some(op) = self.first_profile_op(actor, now).await? {
+            tx.push(op);
+        }
+        let membership = activated(old.as_ref(), community, &actor.user, role, now);
+        let mut writes = MembershipWrites::new(community);
+        writes.put(old.as_ref(), membership.clone());
+        writes.into_tx(&mut tx);
+        if role == Role::Guest {
+            for space in &invitation.guest_spaces {
+                tx.push(Op::PutGrant {
+                    grant: SpaceGrant {
+                        space: *space,
+                        community,
+                        user: actor.user.clone(),
+                        granted_by: invitation.created_by.clone(),
+                        granted_at: now,
+                    },
+                });
+            }
+        }
+        tx.push(self.activity(
+            actor,
+            community,
+            None,
+            now,
+            ActivityKind::MemberJoined {
+                user: actor.user.clone(),
+                role,
+                via: JoinedVia::Invitation,
+            },
+        ));
+        self.commit(tx).await?;
+        Ok(membership)
+    }
+}

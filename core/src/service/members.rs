@@ -1,0 +1,533 @@
+//! Belonging: joining, leaving, the roster, removal, bans, roles, ownership.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Conflict, Error, Result};
+use crate::ids::{CommunityId, UserId};
+use crate::model::{
+    ActivityKind, CountDelta, JoinedVia, Membership, MembershipStatus, Page, PageRequest,
+    ParticipationLevel, Role,
+};
+use crate::policy::{self, CommunityAction};
+use crate::service::access::CommunityAccess;
+use crate::service::{Actor, Copkit};
+use crate::store::{Expect, MemberFilter, Op, Transaction};
+use crate::validate::{Checker, limits};
+
+/// One person on a community's roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Who.
+    pub user: UserId,
+    /// Their display name (their id if they have no profile).
+    pub display_name: String,
+    /// Their professional role.
+    pub professional_role: Option<String>,
+    /// Their organisation.
+    pub organisation: Option<String>,
+    /// Their role here.
+    pub role: Role,
+    /// Their participation level here.
+    pub level: ParticipationLevel,
+    /// When they joined.
+    pub joined_at: Timestamp,
+}
+
+/// Membership writes for one community, with the count changes they imply
+/// folded into a single `AdjustCounts` (a transaction may touch the
+/// community record only once).
+pub(crate) struct MembershipWrites {
+    community: CommunityId,
+    delta: CountDelta,
+    ops: Vec<Op>,
+}
+
+impl MembershipWrites {
+    pub fn new(community: CommunityId) -> Self {
+        MembershipWrites {
+            community,
+            delta: CountDelta::default(),
+            ops: Vec::new(),
+        }
+    }
+
+    /// Replaces `old` (as read) by `new`.
+    pub fn put(&mut self, old: Option<&Membership>, new: Membership) {
+        let before = old.map(Membership::counted).unwrap_or_default();
+        let after = new.counted();
+        let d = after.minus(before);
+        self.delta = CountDelta {
+            members: self.delta.members + d.members,
+            guests: self.delta.guests + d.guests,
+            owners: self.delta.owners + d.owners,
+            spaces: self.delta.spaces + d.spaces,
+        };
+        self.ops.push(Op::PutMembership {
+            membership: new,
+            expect: Expect::from_version(old.map(|m| m.version)),
+        });
+    }
+
+    /// Adds the writes to `tx`.
+    pub fn into_tx(self, tx: &mut Transaction) {
+        for op in self.ops {
+            tx.push(op);
+        }
+        if !self.delta.is_zero() {
+            tx.push(Op::AdjustCounts {
+                community: self.community,
+                delta: self.delta,
+            });
+        }
+    }
+}
+
+/// The record of `user` becoming an active `role` at `now`, replacing `old`.
+pub(crate) fn activated(
+    old: Option<&Membership>,
+    community: CommunityId,
+    user: &UserId,
+    role: Role,
+    now: Timestamp,
+) -> Membership {
+    let staying = old.filter(|m| m.is_active());
+    Membership {
+        community,
+        user: user.clone(),
+        role,
+        status: MembershipStatus::Active,
+        level: if role.moderates() {
+            ParticipationLevel::Core
+        } else {
+            staying.map_or(ParticipationLevel::Peripheral, |m| m.level)
+        },
+        joined_at: staying.map_or(now, |m| m.joined_at),
+        updated_at: now,
+        version: old.map_or(1, |m| m.version + 1),
+    }
+}
+
+fn with_status(old: &Membership, status: MembershipStatus, now: Timestamp) -> Membership {
+    Membership {
+        status,
+        updated_at: now,
+        version: old.version + 1,
+        ..old.clone()
+    }
+}
+
+fn with_role(old: &Membership, role: Role, now: Timestamp) -> Membership {
+    let level = if role.moderates() {
+        ParticipationLevel::Core
+    } else if old.role.moderates() {
+        Membership::default_level(role)
+    } else {
+        old.level
+    };
+    Membership {
+        role,
+        level,
+        updated_at: now,
+        version: old.version + 1,
+        ..old.clone()
+    }
+}
+
+fn last_owner_guard(access: &CommunityAccess, leaving: &Membership) -> Result<()> {
+    if leaving.role == Role::Owner && access.community.counts.owners <= 1 {
+        Err(Error::Conflict(Conflict::LastOwner))
+    } else {
+        Ok(())
+    }
+}
+
+impl Copkit {
+    /// Adds operations deleting every grant `user` holds in `community`.
+    pub(crate) async fn drop_grants_ops(
+        &self,
+        tx: &mut Transaction,
+        community: &CommunityId,
+        user: &UserId,
+    ) -> Result<()> {
+        for grant in self.store().list_user_grants(community, user).await? {
+            tx.push(Op::DeleteGrant {
+                space: grant.space,
+                user: grant.user,
+            });
+        }
+        Ok(())
+    }
+
+    /// The active membership of `user`, or `NotFound`.
+    async fn active_member(&self, community: &CommunityId, user: &UserId) -> Result<Membership> {
+        self.store()
+            .get_membership(community, user)
+            .await?
+            .filter(Membership::is_active)
+            .ok_or(Error::NotFound)
+    }
+
+    /// Joins an Open community as a Member (a guest is upgraded).
+    pub async fn join(&self, actor: &Actor, community: &CommunityId) -> Result<Membership> {
+        let access = self
+            .authorize(actor, community, CommunityAction::Join)
+            .await?;
+        let now = self.now();
+        let old = access.membership.as_ref();
+        let membership = activated(old, *community, &actor.user, Role::Member, now);
+        let mut tx = Transaction::new();
+        if let Some(op) = self.first_profile_op(actor, now).await? {
+            tx.push(op);
+        }
+        let mut writes = MembershipWrites::new(*community);
+        writes.put(old, membership.clone());
+        writes.into_tx(&mut tx);
+        tx.push(self.activity(
+            actor,
+            *community,
+            None,
+            now,
+            ActivityKind::MemberJoined {
+                user: actor.user.clone(),
+                role: Role::Member,
+                via: JoinedVia::Open,
+            },
+        ));
+        self.commit(tx).await?;
+        Ok(membership)
+    }
+
+    /// Leaves a community. The last owner must hand over first.
+    pub async fn leave(&self, actor: &Actor, community: &CommunityId) -> Result<()> {
+        let access = self
+            .authorize(actor, community, CommunityAction::Leave)
+            .await?;
+        let Some(old) = access.membership.as_ref() else {
+            return Err(Error::NotFound);
+        };
+        last_owner_guard(&access, old)?;
+        let now = self.now();
+        let mut tx = Transaction::new();
+        let mut writes = MembershipWrites::new(*community);
+        writes.put(Some(old), with_status(old, MembershipStatus::Left, now));
+        writes.into_tx(&mut tx);
+        self.drop_grants_ops(&mut tx, community, &actor.user)
+            .await?;
+        tx.push(self.activity(
+            actor,
+            *community,
+            None,
+            now,
+            ActivityKind::MemberLeft {
+                user: actor.user.clone(),
+            },
+        ));
+        self.commit(tx).await
+    }
+
+    /// The roster (members only; guests never see it), owners first.
+    pub async fn list_members(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        page: &PageRequest,
+    ) -> Result<Page<MemberView>> {
+        self.authorize(actor, community, CommunityAction::ListMembers)
+            .await?;
+        let scope = format!("members|{community}");
+        let range = self.range(&scope, page)?;
+        let chunk = self
+            .store()
+            .list_members(community, MemberFilter::Active, &range)
+            .await?;
+        let users: Vec<UserId> = chunk.items.iter().map(|m| m.user.clone()).collect();
+        let profiles = self.store().get_profiles(&users).await?;
+        Ok(self.page(&scope, chunk)?.map(|m| {
+            let profile = profiles.iter().find(|p| p.user == m.user);
+            MemberView {
+                display_name: profile
+                    .map_or_else(|| m.user.to_string(), |p| p.display_name.clone()),
+                professional_role: profile.and_then(|p| p.professional_role.clone()),
+                organisation: profile.and_then(|p| p.organisation.clone()),
+                user: m.user,
+                role: m.role,
+                level: m.level,
+                joined_at: m.joined_at,
+            }
+        }))
+    }
+
+    /// Banned people (moderators only), including bans that have ended but
+    /// were not lifted.
+    pub async fn list_banned(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        page: &PageRequest,
+    ) -> Result<Page<Membership>> {
+        self.authorize(actor, community, CommunityAction::ManageMembers)
+            .await?;
+        let scope = format!("banned|{community}");
+        let range = self.range(&scope, page)?;
+        let chunk = self
+            .store()
+            .list_members(community, MemberFilter::Banned, &range)
+            .await?;
+        self.page(&scope, chunk)
+    }
+
+    /// One person's membership of a community, as members see it.
+    pub async fn get_member(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        user: &UserId,
+    ) -> Result<Membership> {
+        if *user != actor.user {
+            self.authorize(actor, community, CommunityAction::ListMembers)
+                .await?;
+        } else {
+            self.authorize(actor, community, CommunityAction::ViewListing)
+                .await?;
+        }
+        self.active_member(community, user).await
+    }
+
+    /// Removes a member or guest (moderators: members and guests only).
+    pub async fn remove_member(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        target: &UserId,
+    ) -> Result<()> {
+        let access = self
+            .authorize(actor, community, CommunityAction::ManageMembers)
+            .await?;
+        if *target == actor.user {
+            return Err(Error::invalid(
+                "user",
+                "self",
+                "use leave to leave a community",
+            ));
+        }
+        let old = self.active_member(community, target).await?;
+        self.check_manage(&access, &old)?;
+        last_owner_guard(&access, &old)?;
+        let now = self.now();
+        let mut tx = Transaction::new();
+        let mut writes = MembershipWrites::new(*community);
+        writes.put(
+            Some(&old),
+            with_status(&old, MembershipStatus::Removed, now),
+        );
+        writes.into_tx(&mut tx);
+        self.drop_grants_ops(&mut tx, community, target).await?;
+        tx.push(self.activity(
+            actor,
+            *community,
+            None,
+            now,
+            ActivityKind::MemberRemoved {
+                user: target.clone(),
+            },
+        ));
+        self.commit(tx).await
+    }
+
+    fn check_manage(&self, access: &CommunityAccess, target: &Membership) -> Result<()> {
+        let actor_role = access.standing.role().ok_or(Error::NotFound)?;
+        policy::manage_member(actor_role, target.role).map_err(Error::from)
+    }
+
+    /// Bans someone until `until` (`None`: permanently), with a reason. Works
+    /// on members, guests, former members and people who never joined.
+    pub async fn ban_member(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        target: &UserId,
+        until: Option<Timestamp>,
+        reason: &str,
+    ) -> Result<Membership> {
+        let access = self
+            .authorize(actor, community, CommunityAction::ManageMembers)
+            .await?;
+        let now = self.now();
+        let mut check = Checker::new();
+        if *target == actor.user {
+            check.fail("user", "self", "you cannot ban yourself");
+        }
+        let reason = check.text("reason", reason, 1, limits::REASON_MAX);
+        if let Some(until) = until {
+            let longest = now.saturating_add(SignedDuration::from_hours(limits::BAN_DAYS_MAX * 24));
+            if until <= now {
+                check.fail("until", "in_the_past", "must be in the future");
+            } else if longest.is_ok_and(|l| until > l) {
+                check.fail(
+                    "until",
+                    "too_far",
+                    "must be within 10 years; omit it for a permanent ban",
+                );
+            }
+        }
+        check.finish()?;
+
+        let old = self.store().get_membership(community, target).await?;
+        if let Some(old) = old.as_ref().filter(|m| m.is_active()) {
+            self.check_manage(&access, old)?;
+            last_owner_guard(&access, old)?;
+        }
+        let banned_status = MembershipStatus::Banned { until, reason };
+        let banned = match old.as_ref() {
+            Some(m) => with_status(m, banned_status, now),
+            None => Membership {
+                community: *community,
+                user: target.clone(),
+                role: Role::Member,
+                status: banned_status,
+                level: ParticipationLevel::Peripheral,
+                joined_at: now,
+                updated_at: now,
+                version: 1,
+            },
+        };
+        let mut tx = Transaction::new();
+        let mut writes = MembershipWrites::new(*community);
+        writes.put(old.as_ref(), banned.clone());
+        writes.into_tx(&mut tx);
+        self.drop_grants_ops(&mut tx, community, target).await?;
+        tx.push(self.activity(
+            actor,
+            *community,
+            None,
+            now,
+            ActivityKind::MemberBanned {
+                user: target.clone(),
+                until,
+            },
+        ));
+        self.commit(tx).await?;
+        Ok(banned)
+    }
+
+    /// Lifts a ban; the person may then join again.
+    pub async fn unban_member(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        target: &UserId,
+    ) -> Result<()> {
+        let access = self
+            .authorize(actor, community, CommunityAction::ManageMembers)
+            .await?;
+        let old = self
+            .store()
+            .get_membership(community, target)
+            .await?
+            .filter(|m| matches!(m.status, MembershipStatus::Banned { .. }))
+            .ok_or(Error::NotFound)?;
+        self.check_manage(&access, &old)?;
+        let now = self.now();
+        let mut tx = Transaction::new();
+        tx.push(Op::PutMembership {
+            membership: with_status(&old, MembershipStatus::Removed, now),
+            expect: Expect::Version(old.version),
+        });
+        tx.push(self.activity(
+            actor,
+            *community,
+            None,
+            now,
+            ActivityKind::MemberUnbanned {
+                user: target.clone(),
+            },
+        ));
+        self.commit(tx).await
+    }
+
+    /// Changes an active member's role (owners only). Demoting the last
+    /// owner is refused.
+    pub async fn change_role(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        target: &UserId,
+        role: Role,
+    ) -> Result<Membership> {
+        let access = self
+            .authorize(actor, community, CommunityAction::ChangeRoles)
+            .await?;
+        let old = self.active_member(community, target).await?;
+        if old.role == role {
+            return Ok(old);
+        }
+        if old.role == Role::Owner {
+            last_owner_guard(&access, &old)?;
+        }
+        let now = self.now();
+        let new = with_role(&old, role, now);
+        let mut tx = Transaction::new();
+        let mut writes = MembershipWrites::new(*community);
+        writes.put(Some(&old), new.clone());
+        writes.into_tx(&mut tx);
+        tx.push(self.activity(
+            actor,
+            *community,
+            None,
+            now,
+            ActivityKind::RoleChanged {
+                user: target.clone(),
+                from: old.role,
+                to: role,
+            },
+        ));
+        self.commit(tx).await?;
+        Ok(new)
+    }
+
+    /// Hands ownership to an active member or moderator; the caller becomes
+    /// a Moderator. Both changes happen in one write.
+    pub async fn transfer_ownership(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        target: &UserId,
+    ) -> Result<()> {
+        let access = self
+            .authorize(actor, community, CommunityAction::ChangeRoles)
+            .await?;
+        if *target == actor.user {
+            return Err(Error::invalid(
+                "user",
+                "self",
+                "you already own this community",
+            ));
+        }
+        let Some(me) = access.membership.as_ref() else {
+            return Err(Error::NotFound);
+        };
+        let them = self.active_member(community, target).await?;
+        if them.role == Role::Guest {
+            return Err(Error::invalid(
+                "user",
+                "guest",
+                "a guest must become a member before owning the community",
+            ));
+        }
+        let now = self.now();
+        let mut tx = Transaction::new();
+        let mut writes = MembershipWrites::new(*community);
+        writes.put(Some(&them), with_role(&them, Role::Owner, now));
+        writes.put(Some(me), with_role(me, Role::Moderator, now));
+        writes.into_tx(&mut tx);
+        tx.push(self.activity(
+            actor,
+            *community,
+            None,
+            now,
+            ActivityKind::OwnershipTransferred { to: target.clone() },
+        ));
+        self.commit(tx).await
+    }
+}

@@ -1,0 +1,309 @@
+//! Use cases. Each one validates its input, asks [`crate::policy`], makes at
+//! most one atomic store write (which records the activity), then tells the
+//! registered [`ActivityListener`]s.
+//!
+//! [`Copkit`] is the façade: one value that owns the store, the clock, the id
+//! source and the configuration, with the use cases as async methods grouped
+//! by topic in this module's files.
+
+use std::sync::{Arc, RwLock};
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
+use crate::cursor::CursorCodec;
+use crate::error::{Conflict, Error, Result};
+use crate::ids::{ActivityId, CommunityId, SpaceId, UserId};
+use crate::model::{Activity, ActivityKind, Page, PageRequest};
+use crate::store::{Chunk, ConditionFailure, Op, Range, Store, StoreError, Transaction};
+
+mod access;
+mod activity;
+mod communities;
+mod invitations;
+mod members;
+mod profiles;
+mod requests;
+mod spaces;
+
+pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunity, NewCommunity};
+pub use invitations::{
+    CreatedInvitation, InvitationPreview, InvitationState, InvitationView, NewInvitation,
+};
+pub use members::MemberView;
+pub use profiles::ProfileChanges;
+pub use requests::JoinRequestView;
+pub use spaces::{NewSpace, SpaceChanges};
+
+/// Who is calling: the platform identity of a signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Their subject id.
+    pub user: UserId,
+    /// Their name, from the identity provider (used for a first profile).
+    pub display_name: Option<String>,
+    /// Their verified email, from the identity provider (used to match
+    /// email invitations).
+    pub email: Option<String>,
+}
+
+impl Actor {
+    /// An actor known only by subject id.
+    pub fn new(user: UserId) -> Self {
+        Actor {
+            user,
+            display_name: None,
+            email: None,
+        }
+    }
+
+    /// Adds a display name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.display_name = Some(name.into());
+        self
+    }
+
+    /// Adds a verified email address.
+    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+}
+
+/// Tunable behaviour.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How long a denied person waits before asking again (default 14 days).
+    pub request_cooldown: SignedDuration,
+    /// Secret key that signs pagination cursors. Keep it stable across
+    /// instances of one deployment so cursors survive load balancing.
+    pub cursor_key: [u8; 32],
+}
+
+impl Config {
+    /// Defaults with the given cursor key.
+    pub fn with_cursor_key(cursor_key: [u8; 32]) -> Self {
+        Config {
+            request_cooldown: SignedDuration::from_hours(14 * 24),
+            cursor_key,
+        }
+    }
+}
+
+/// Receives every recorded activity after its write succeeded (for
+/// notifications in an embedding portal or app).
+pub trait ActivityListener: Send + Sync {
+    /// Called once per activity. A panic here is caught and ignored.
+    fn on_activity(&self, activity: &Activity);
+}
+
+/// The copkit services over one store.
+#[derive(Clone)]
+pub struct Copkit {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdSource>,
+    cursors: CursorCodec,
+    config: Config,
+    listeners: Arc<RwLock<Vec<Arc<dyn ActivityListener>>>>,
+}
+
+impl std::fmt::Debug for Copkit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Copkit")
+            .field("config.request_cooldown", &self.config.request_cooldown)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Copkit {
+    /// Services over `store` with the system clock, random ids and a random
+    /// cursor key (cursors then last as long as this value).
+    pub fn new(store: Arc<dyn Store>) -> Result<Self> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)
+            .map_err(|e| Error::Internal(format!("no secure random source: {e}")))?;
+        Ok(Copkit::with_parts(
+            store,
+            Arc::new(SystemClock),
+            Arc::new(RandomIds),
+            Config::with_cursor_key(key),
+        ))
+    }
+
+    /// Services with every part chosen (tests inject a manual clock and
+    /// sequential ids here).
+    pub fn with_parts(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        config: Config,
+    ) -> Self {
+        Copkit {
+            store,
+            clock,
+            ids,
+            cursors: CursorCodec::new(config.cursor_key),
+            config,
+            listeners: Arc::new(RwLock::new(Vec::new())),
+        }
+    }
+
+    /// The store underneath (for tools and tests; use cases go through `Copkit`).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The current time according to the injected clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Registers a listener for recorded activities.
+    pub fn subscribe(&self, listener: Arc<dyn ActivityListener>) {
+        self.listeners
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(listener);
+    }
+
+    pub(crate) fn new_ulid(&self, now: Timestamp) -> ulid::Ulid {
+        self.ids.ulid(now)
+    }
+
+    pub(crate) fn secret_token(&self) -> Result<String> {
+        self.ids.secret_token()
+    }
+
+    /// Builds the activity record for a change.
+    pub(crate) fn activity(
+        &self,
+        actor: &Actor,
+        community: CommunityId,
+        space: Option<SpaceId>,
+        now: Timestamp,
+        kind: ActivityKind,
+    ) -> Op {
+        Op::RecordActivity {
+            activity: Activity {
+                id: ActivityId(self.new_ulid(now)),
+                community,
+                space,
+                actor: actor.user.clone(),
+                at: now,
+                kind,
+            },
+        }
+    }
+
+    /// Applies `tx` atomically, maps store failures to domain errors, and
+    /// tells listeners about the activities it recorded.
+    pub(crate) async fn commit(&self, tx: Transaction) -> Result<()> {
+        let activities: Vec<Activity> = tx
+            .ops()
+            .iter()
+            .filter_map(|op| match op {
+                Op::RecordActivity { activity } => Some(activity.clone()),
+                _ => None,
+            })
+            .collect();
+        let already_exists: Vec<Conflict> = tx.ops().iter().map(conflict_if_exists).collect();
+        match self.store.commit(tx).await {
+            Ok(()) => {}
+            Err(StoreError::Condition { op, failure }) => {
+                return Err(Error::Conflict(match failure {
+                    ConditionFailure::AlreadyExists => already_exists
+                        .get(op)
+                        .copied()
+                        .unwrap_or(Conflict::VersionMismatch),
+                    ConditionFailure::VersionMismatch => Conflict::VersionMismatch,
+                    ConditionFailure::LastOwner => Conflict::LastOwner,
+                    ConditionFailure::LimitReached => Conflict::LimitReached,
+                    ConditionFailure::InvitationUnusable => Conflict::InvitationUnavailable,
+                }));
+            }
+            Err(other) => return Err(other.into()),
+        }
+        self.notify(&activities);
+        Ok(())
+    }
+
+    fn notify(&self, activities: &[Activity]) {
+        let listeners = self
+            .listeners
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        for listener in &listeners {
+            for activity in activities {
+                let call = std::panic::AssertUnwindSafe(|| listener.on_activity(activity));
+                // A listener's bug must not undo or fail a committed change.
+                let _ = std::panic::catch_unwind(call);
+            }
+        }
+    }
+
+    /// Turns a caller's page request into a store range, verifying the cursor
+    /// belongs to `scope`.
+    pub(crate) fn range(&self, scope: &str, page: &PageRequest) -> Result<Range> {
+        let after = page
+            .cursor
+            .as_ref()
+            .map(|c| self.cursors.decode(scope, c))
+            .transpose()?;
+        Ok(Range {
+            limit: page.effective_limit(),
+            after,
+        })
+    }
+
+    /// Turns a store chunk into a caller's page with a cursor bound to `scope`.
+    pub(crate) fn page<T>(&self, scope: &str, chunk: Chunk<T>) -> Result<Page<T>> {
+        let next = chunk
+            .next
+            .map(|p| self.cursors.encode(scope, &p))
+            .transpose()?;
+        Ok(Page {
+            items: chunk.items,
+            next,
+        })
+    }
+}
+
+/// What an `AlreadyExists` failure of `op` means to a caller.
+fn conflict_if_exists(op: &Op) -> Conflict {
+    match op {
+        Op::CreateCommunity { .. } | Op::UpdateCommunity { .. } => Conflict::SlugTaken,
+        Op::PutMembership { .. } => Conflict::AlreadyMember,
+        Op::PutJoinRequest { .. } => Conflict::AlreadyRequested,
+        _ => Conflict::VersionMismatch,
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Error {
+        match e {
+            StoreError::Condition { .. } => Error::Conflict(Conflict::VersionMismatch),
+            StoreError::InvalidPosition => Error::InvalidCursor,
+            StoreError::Unavailable { retry_after_secs } => Error::Unavailable { retry_after_secs },
+            StoreError::InvalidTransaction(m) => {
+                Error::Internal(format!("invalid transaction: {m}"))
+            }
+            StoreError::Internal(m) => Error::Internal(m),
+        }
+    }
+}
+
+/// Checks an `If-Match` style expected version against the current one.
+pub(crate) fn check_version(current: u64, expected: u64) -> Result<()> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(Error::Conflict(Conflict::VersionMismatch))
+    }
+}

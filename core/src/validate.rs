@@ -1,0 +1,222 @@
+//! Input limits and field validation that collects every problem at once.
+
+use crate::error::{Error, FieldError};
+
+/// Every size limit on user input, in one place.
+pub mod limits {
+    /// Community and space names: minimum characters.
+    pub const NAME_MIN: usize = 3;
+    /// Community and space names: maximum characters.
+    pub const NAME_MAX: usize = 80;
+    /// Community slugs: minimum characters.
+    pub const SLUG_MIN: usize = 3;
+    /// Community slugs: maximum characters.
+    pub const SLUG_MAX: usize = 40;
+    /// A community's purpose: maximum characters.
+    pub const PURPOSE_MAX: usize = 2_000;
+    /// A community's join question: maximum characters.
+    pub const QUESTION_MAX: usize = 500;
+    /// An answer to the join question: maximum characters.
+    pub const ANSWER_MAX: usize = 1_000;
+    /// A denial, removal or ban reason: maximum characters.
+    pub const REASON_MAX: usize = 500;
+    /// A space's description: maximum characters.
+    pub const DESCRIPTION_MAX: usize = 1_000;
+    /// A person's display name: maximum characters.
+    pub const DISPLAY_NAME_MAX: usize = 80;
+    /// A professional role ("GP trainee"): maximum characters.
+    pub const PROFESSIONAL_ROLE_MAX: usize = 80;
+    /// An organisation's name: maximum characters.
+    pub const ORGANISATION_MAX: usize = 120;
+    /// An email address: maximum characters (RFC 5321 path limit).
+    pub const EMAIL_MAX: usize = 254;
+    /// People named on a Restricted space.
+    pub const RESTRICTED_USERS_MAX: usize = 200;
+    /// Spaces a guest invitation may grant.
+    pub const GUEST_SPACES_MAX: usize = 20;
+    /// Spaces in one community.
+    pub const SPACES_PER_COMMUNITY_MAX: u32 = 100;
+    /// Uses of one invitation link.
+    pub const INVITATION_USES_MAX: u32 = 1_000;
+    /// Shortest invitation lifetime, in hours.
+    pub const INVITATION_HOURS_MIN: i64 = 1;
+    /// Longest invitation lifetime, in hours (90 days).
+    pub const INVITATION_HOURS_MAX: i64 = 90 * 24;
+    /// Default invitation lifetime, in hours (14 days).
+    pub const INVITATION_HOURS_DEFAULT: i64 = 14 * 24;
+    /// Longest ban, in days (10 years); longer means permanent.
+    pub const BAN_DAYS_MAX: i64 = 3_650;
+    /// Default page size.
+    pub const PAGE_DEFAULT: u32 = 20;
+    /// Largest page size.
+    pub const PAGE_MAX: u32 = 100;
+}
+
+/// Collects field errors while validating one input.
+#[derive(Debug, Default)]
+#[must_use = "call finish() to turn collected problems into an error"]
+pub struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    /// An empty checker.
+    pub fn new() -> Self {
+        Checker::default()
+    }
+
+    /// Records a problem.
+    pub fn fail(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, code, message));
+    }
+
+    /// Records the error if `result` failed; passes the value through otherwise.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+
+    /// A single-line text: trimmed, `min..=max` characters, no control characters.
+    pub fn line(&mut self, field: &str, value: &str, min: usize, max: usize) -> String {
+        let value = value.trim();
+        if let Some(e) = length_problem(field, value, min, max) {
+            self.errors.push(e);
+        }
+        if value.chars().any(char::is_control) {
+            self.fail(
+                field,
+                "control_character",
+                "must not contain control characters",
+            );
+        }
+        value.to_owned()
+    }
+
+    /// A multi-line text: trimmed, at most `max` characters; line breaks and
+    /// tabs are allowed, other control characters are not.
+    pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) -> String {
+        let value = value.trim();
+        if let Some(e) = length_problem(field, value, min, max) {
+            self.errors.push(e);
+        }
+        if value
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            self.fail(
+                field,
+                "control_character",
+                "must not contain control characters other than line breaks and tabs",
+            );
+        }
+        value.to_owned()
+    }
+
+    /// An email address (syntax only), lower-cased.
+    pub fn email(&mut self, field: &str, value: &str) -> String {
+        let value = value.trim();
+        if value.chars().count() > limits::EMAIL_MAX
+            || !email_address::EmailAddress::is_valid(value)
+        {
+            self.fail(field, "invalid_email", "must be a valid email address");
+        }
+        value.to_lowercase()
+    }
+
+    /// True when nothing failed so far.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// `Ok(())` when nothing failed, otherwise [`Error::Invalid`] with every problem.
+    pub fn finish(self) -> Result<(), Error> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.errors))
+        }
+    }
+}
+
+fn length_problem(field: &str, value: &str, min: usize, max: usize) -> Option<FieldError> {
+    let len = value.chars().count();
+    if len < min {
+        Some(if len == 0 {
+            FieldError::new(field, "required", "must not be empty")
+        } else {
+            FieldError::new(
+                field,
+                "too_short",
+                format!("must be at least {min} characters"),
+            )
+        })
+    } else if len > max {
+        Some(FieldError::new(
+            field,
+            "too_long",
+            format!("must be at most {max} characters"),
+        ))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_trims_and_reports_every_problem() {
+        let mut c = Checker::new();
+        assert_eq!(c.line("name", "  ok name ", 3, 80), "ok name");
+        let _ = c.line("short", "ab", 3, 80);
+        let _ = c.line("empty", "   ", 3, 80);
+        let _ = c.line("bell", "abc\u{7}", 3, 80);
+        let _ = c.line("newline", "abc\ndef", 3, 80);
+        let _ = c.line("long", &"x".repeat(81), 3, 80);
+        let Err(Error::Invalid(fields)) = c.finish() else {
+            panic!("expected invalid");
+        };
+        let got: Vec<_> = fields.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("short", "too_short"),
+                ("empty", "required"),
+                ("bell", "control_character"),
+                ("newline", "control_character"),
+                ("long", "too_long"),
+            ]
+        );
+    }
+
+    #[test]
+    fn text_allows_line_breaks_but_not_other_controls() {
+        let mut c = Checker::new();
+        let _ = c.text("body", "line one\nline two\tTabbed", 0, 100);
+        assert!(c.is_ok());
+        let _ = c.text("body", "null\u{0}byte", 0, 100);
+        assert!(!c.is_ok());
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        let mut c = Checker::new();
+        let _ = c.line("name", &"é".repeat(80), 3, 80);
+        assert!(c.is_ok());
+    }
+
+    #[test]
+    fn emails_are_checked_and_lowercased() {
+        let mut c = Checker::new();
+        assert_eq!(c.email("email", " Ann@Example.ORG "), "ann@example.org");
+        assert!(c.is_ok());
+        let _ = c.email("email", "not an email");
+        assert!(!c.is_ok());
+    }
+}

@@ -1,0 +1,1 @@
+//! Runnable examples; see `walkthrough.rs` (`cargo run -p copkit-examples --example walkthrough`).

@@ -1,0 +1,1 @@
+//! Cross-crate test scenarios live in this package's test targets.
