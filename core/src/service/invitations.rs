@@ -203,7 +203,7 @@ impl Copkit {
             ),
             _ => {}
         }
-        if !spaces.is_empty() {
+        if input.role == InvitedRole::Guest && !spaces.is_empty() {
             let existing = self.store().list_spaces(community).await?;
             for (i, id) in input.guest_spaces.iter().enumerate() {
                 if !existing.iter().any(|s| s.id == *id && !s.is_archived()) {
