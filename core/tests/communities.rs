@@ -1,5 +1,8 @@
 //! Starting, configuring and finding communities through the services.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{World, actor, invalid_fields, new_community};

@@ -1,5 +1,8 @@
 //! Invitations by email and link, guests, and the single-use race.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::Arc;

@@ -2,6 +2,9 @@
 //! it learns nothing private through any use case, and what they may not see
 //! answers exactly like something that does not exist.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::{Arc, Mutex};

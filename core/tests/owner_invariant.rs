@@ -1,6 +1,9 @@
 //! No sequence of operations leaves a community without an Owner, and the
 //! counts on the community record always match its roster.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{World, actor};

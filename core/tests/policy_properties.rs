@@ -1,5 +1,8 @@
 //! Properties of the access policy over random communities, spaces and callers.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use copkit_core::model::{
     Community, CommunityCounts, CommunityKind, JoinPolicy, Role, Slug, Space, SpaceVisibility,
     Visibility,

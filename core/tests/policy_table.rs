@@ -4,6 +4,9 @@
 //!
 //! Letters: `A` allowed, `N` not found, `F` forbidden, `C` conflict.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use copkit_core::model::{
     Community, CommunityCounts, CommunityKind, JoinPolicy, Role, Slug, Space, SpaceVisibility,
     Visibility,

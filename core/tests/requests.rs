@@ -1,5 +1,8 @@
 //! Asking to join, and moderators deciding.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{World, actor, invalid_fields, new_community};

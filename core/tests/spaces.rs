@@ -1,5 +1,8 @@
 //! Spaces: visibility per caller, Restricted rooms, archive, grants.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{World, actor, invalid_fields, new_space};

@@ -1,3 +1,5 @@
+use std::fmt;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -133,4 +135,50 @@ pub enum ActivityKind {
         /// Who.
         user: UserId,
     },
+}
+
+impl fmt::Display for ActivityKind {
+    /// A short English description, such as `approved tom as member`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ActivityKind as K;
+        match self {
+            K::CommunityCreated => write!(f, "started the community"),
+            K::CommunityUpdated => write!(f, "changed the community's settings"),
+            K::MemberJoined { user, role, via } => {
+                let role = format!("{role:?}").to_lowercase();
+                match via {
+                    JoinedVia::Founded => write!(f, "founded it as {role}"),
+                    JoinedVia::Open => write!(f, "{user} joined as {role}"),
+                    JoinedVia::Approval => write!(f, "approved {user} as {role}"),
+                    JoinedVia::Invitation => write!(f, "{user} accepted an invitation as {role}"),
+                }
+            }
+            K::MemberLeft { user } => write!(f, "{user} left"),
+            K::MemberRemoved { user } => write!(f, "removed {user}"),
+            K::MemberBanned {
+                user,
+                until: Some(until),
+            } => write!(f, "banned {user} until {until}"),
+            K::MemberBanned { user, until: None } => write!(f, "banned {user} permanently"),
+            K::MemberUnbanned { user } => write!(f, "lifted the ban on {user}"),
+            K::RoleChanged { user, from, to } => write!(
+                f,
+                "made {user} {} (was {})",
+                format!("{to:?}").to_lowercase(),
+                format!("{from:?}").to_lowercase()
+            ),
+            K::OwnershipTransferred { to } => write!(f, "handed ownership to {to}"),
+            K::JoinRequested { user } => write!(f, "{user} asked to join"),
+            K::JoinRequestWithdrawn { user } => write!(f, "{user} withdrew their request"),
+            K::JoinRequestDenied { user } => write!(f, "denied {user}'s request"),
+            K::InvitationCreated { invitation } => write!(f, "created invitation {invitation}"),
+            K::InvitationRevoked { invitation } => write!(f, "revoked invitation {invitation}"),
+            K::SpaceCreated => write!(f, "created a space"),
+            K::SpaceUpdated => write!(f, "changed a space"),
+            K::SpaceArchived => write!(f, "archived a space"),
+            K::SpaceUnarchived => write!(f, "restored a space"),
+            K::GuestGranted { user } => write!(f, "granted {user} a space"),
+            K::GuestRevoked { user } => write!(f, "revoked {user}'s access to a space"),
+        }
+    }
 }
