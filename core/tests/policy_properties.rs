@@ -3,15 +3,13 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use copkit_core::model::{
-    Community, CommunityCounts, CommunityKind, JoinPolicy, Role, Slug, Space, SpaceVisibility,
-    Visibility,
-};
+use copkit_core::UserId;
+use copkit_core::model::{Community, JoinPolicy, Role, Space, SpaceVisibility, Visibility};
 use copkit_core::policy::{self, CommunityAction, Denied, SpaceAction, SpaceViewer, Standing};
-use copkit_core::{CommunityId, SpaceId, UserId};
-use jiff::Timestamp;
 use proptest::prelude::*;
-use ulid::Ulid;
+
+mod common;
+use common::{policy_community as community, policy_space as space};
 
 fn any_visibility() -> impl Strategy<Value = Visibility> {
     prop::sample::select(Visibility::ALL.to_vec())
@@ -38,39 +36,6 @@ fn any_space_visibility() -> impl Strategy<Value = SpaceVisibility> {
                 roles,
             }),
     ]
-}
-
-fn community(visibility: Visibility, join_policy: JoinPolicy) -> Community {
-    Community {
-        id: CommunityId(Ulid::from_parts(1, 1)),
-        slug: Slug::new("prop").unwrap(),
-        name: "Prop".into(),
-        purpose: String::new(),
-        kind: CommunityKind::LearningSet,
-        visibility,
-        join_policy,
-        join_question: None,
-        created_by: UserId::new("founder").unwrap(),
-        created_at: Timestamp::UNIX_EPOCH,
-        updated_at: Timestamp::UNIX_EPOCH,
-        version: 1,
-        counts: CommunityCounts::default(),
-    }
-}
-
-fn space(visibility: SpaceVisibility, archived: bool) -> Space {
-    Space {
-        id: SpaceId(Ulid::from_parts(1, 2)),
-        community: CommunityId(Ulid::from_parts(1, 1)),
-        name: "Room".into(),
-        description: String::new(),
-        visibility,
-        archived_at: archived.then_some(Timestamp::UNIX_EPOCH),
-        created_by: UserId::new("founder").unwrap(),
-        created_at: Timestamp::UNIX_EPOCH,
-        updated_at: Timestamp::UNIX_EPOCH,
-        version: 1,
-    }
 }
 
 fn allowed_space_actions(c: &Community, s: &Space, viewer: SpaceViewer<'_>) -> Vec<SpaceAction> {

@@ -7,46 +7,16 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use copkit_core::model::{
-    Community, CommunityCounts, CommunityKind, JoinPolicy, Role, Slug, Space, SpaceVisibility,
-    Visibility,
-};
+use copkit_core::model::{JoinPolicy, Role, Space, SpaceVisibility, Visibility};
 use copkit_core::policy::{self, CommunityAction, Denied, SpaceAction, SpaceViewer, Standing};
-use copkit_core::{CommunityId, Forbidden, SpaceId, UserId};
+use copkit_core::{Forbidden, UserId};
 use jiff::Timestamp;
-use ulid::Ulid;
 
-fn community(visibility: Visibility, join_policy: JoinPolicy) -> Community {
-    Community {
-        id: CommunityId(Ulid::from_parts(1, 1)),
-        slug: Slug::new("table").unwrap(),
-        name: "Table".into(),
-        purpose: String::new(),
-        kind: CommunityKind::TrainingGroup,
-        visibility,
-        join_policy,
-        join_question: None,
-        created_by: UserId::new("founder").unwrap(),
-        created_at: Timestamp::UNIX_EPOCH,
-        updated_at: Timestamp::UNIX_EPOCH,
-        version: 1,
-        counts: CommunityCounts::default(),
-    }
-}
+mod common;
+use common::policy_community as community;
 
 fn space(visibility: SpaceVisibility) -> Space {
-    Space {
-        id: SpaceId(Ulid::from_parts(1, 2)),
-        community: CommunityId(Ulid::from_parts(1, 1)),
-        name: "Room".into(),
-        description: String::new(),
-        visibility,
-        archived_at: None,
-        created_by: UserId::new("founder").unwrap(),
-        created_at: Timestamp::UNIX_EPOCH,
-        updated_at: Timestamp::UNIX_EPOCH,
-        version: 1,
-    }
+    common::policy_space(visibility, false)
 }
 
 fn letter(decision: policy::Decision) -> char {

@@ -117,3 +117,44 @@ pub fn invalid_fields<T: std::fmt::Debug>(result: copkit_core::Result<T>) -> Vec
         other => panic!("expected Invalid, got {other:?}"),
     }
 }
+
+/// A bare community record for policy tests.
+pub fn policy_community(
+    visibility: Visibility,
+    join_policy: JoinPolicy,
+) -> copkit_core::model::Community {
+    copkit_core::model::Community {
+        id: CommunityId(ulid::Ulid::from_parts(1, 1)),
+        slug: copkit_core::model::Slug::new("policy").unwrap(),
+        name: "Policy".into(),
+        purpose: String::new(),
+        kind: CommunityKind::TrainingGroup,
+        visibility,
+        join_policy,
+        join_question: None,
+        created_by: UserId::new("founder").unwrap(),
+        created_at: Timestamp::UNIX_EPOCH,
+        updated_at: Timestamp::UNIX_EPOCH,
+        version: 1,
+        counts: copkit_core::model::CommunityCounts::default(),
+    }
+}
+
+/// A bare space record (of `policy_community`) for policy tests.
+pub fn policy_space(
+    visibility: copkit_core::model::SpaceVisibility,
+    archived: bool,
+) -> copkit_core::model::Space {
+    copkit_core::model::Space {
+        id: copkit_core::SpaceId(ulid::Ulid::from_parts(1, 2)),
+        community: CommunityId(ulid::Ulid::from_parts(1, 1)),
+        name: "Room".into(),
+        description: String::new(),
+        visibility,
+        archived_at: archived.then_some(Timestamp::UNIX_EPOCH),
+        created_by: UserId::new("founder").unwrap(),
+        created_at: Timestamp::UNIX_EPOCH,
+        updated_at: Timestamp::UNIX_EPOCH,
+        version: 1,
+    }
+}
