@@ -41,12 +41,11 @@ fn refused<T>(result: Result<T, Error>) -> String {
 async fn main() -> Outcome {
     // A fixed clock and sequential ids make every run print the same story.
     let clock = Arc::new(ManualClock::new("2026-09-07T08:30:00Z".parse()?));
-    let copkit = Copkit::with_parts(
-        Arc::new(MemoryStore::new()),
-        clock.clone(),
-        Arc::new(SequentialIds::new()),
-        Config::with_cursor_key([7; 32]),
-    );
+    let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
+        .clock(clock.clone())
+        .ids(Arc::new(SequentialIds::new()))
+        .config(Config::with_cursor_key([7; 32]))
+        .build()?;
 
     let helen = person("helen", "Dr Helen O'Reilly", "helen.oreilly@example.nhs.uk")?;
     let andrew = person("andrew", "Dr Andrew Bill", "andrew.bill@example.nhs.uk")?;

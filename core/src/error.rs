@@ -173,6 +173,12 @@ pub enum Conflict {
     /// The target is not in a state that allows this (e.g. not pending, not banned).
     #[error("the target is not in a state that allows this")]
     WrongState,
+    /// Someone else already has this handle.
+    #[error("this handle is already taken")]
+    HandleTaken,
+    /// The thread is locked or deleted, or the poll is closed.
+    #[error("closed: no more contributions")]
+    Closed,
 }
 
 impl Conflict {
@@ -188,6 +194,8 @@ impl Conflict {
             Conflict::InvitationUnavailable => "invitation_unavailable",
             Conflict::LimitReached => "limit_reached",
             Conflict::WrongState => "wrong_state",
+            Conflict::HandleTaken => "handle_taken",
+            Conflict::Closed => "closed",
         }
     }
 }
@@ -219,6 +227,8 @@ mod tests {
             Error::Conflict(Conflict::InvitationUnavailable),
             Error::Conflict(Conflict::LimitReached),
             Error::Conflict(Conflict::WrongState),
+            Error::Conflict(Conflict::HandleTaken),
+            Error::Conflict(Conflict::Closed),
             Error::Invalid(vec![]),
             Error::InvalidCursor,
             Error::Unavailable {

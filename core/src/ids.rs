@@ -77,6 +77,31 @@ ulid_id!(
     ActivityId,
     "activity"
 );
+ulid_id!(
+    /// Identifies a discussion thread.
+    ThreadId,
+    "thread"
+);
+ulid_id!(
+    /// Identifies a post (or reply) in a thread.
+    PostId,
+    "post"
+);
+ulid_id!(
+    /// Identifies a document in a space's library.
+    DocumentId,
+    "document"
+);
+ulid_id!(
+    /// Identifies an event (possibly recurring).
+    EventId,
+    "event"
+);
+ulid_id!(
+    /// Identifies a poll.
+    PollId,
+    "poll"
+);
 
 /// A person, identified by the platform's subject id (the JWT `sub`).
 ///

@@ -52,12 +52,14 @@
 
 #![deny(missing_docs)]
 
+pub mod blob;
 pub mod clock;
 pub mod cursor;
 pub mod error;
 pub mod ids;
 pub mod model;
 pub mod policy;
+pub mod recurrence;
 pub mod service;
 pub mod store;
 pub mod validate;
@@ -65,5 +67,6 @@ pub mod validate;
 pub use clock::{Clock, IdSource, ManualClock, RandomIds, SequentialIds, SystemClock};
 pub use error::{Conflict, Error, FieldError, Forbidden, Result};
 pub use ids::{ActivityId, CommunityId, InvitationId, SpaceId, UserId};
-pub use service::{ActivityListener, Actor, Config, Copkit};
+pub use blob::{BlobStore, MemoryBlobStore};
+pub use service::{ActivityListener, Actor, Config, Copkit, CopkitBuilder};
 pub use store::{MemoryStore, Store};

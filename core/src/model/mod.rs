@@ -3,20 +3,31 @@
 
 mod activity;
 mod community;
+mod document;
+mod event;
 mod invitation;
 mod join_request;
 mod membership;
 mod page;
+mod poll;
 mod profile;
 mod space;
+mod thread;
 
 pub use activity::{Activity, ActivityKind, JoinedVia};
 pub use community::{
     Community, CommunityCounts, CommunityKind, CountDelta, JoinPolicy, Slug, Visibility,
 };
+pub use document::{Document, DocumentVersion};
+pub use event::{
+    Attendance, Event, Frequency, MonthlyBy, Occurrence, Recurrence, RecurrenceEnd, Rsvp,
+    RsvpResponse, RsvpTally, Weekday,
+};
 pub use invitation::{Invitation, InvitationTarget, InvitedRole, TokenHash};
 pub use join_request::{JoinRequest, RequestStatus};
 pub use membership::{Membership, MembershipStatus, ParticipationLevel, Role};
 pub use page::{Cursor, Page, PageRequest};
-pub use profile::Profile;
+pub use poll::{Ballot, Poll, ResultsVisibility};
+pub use profile::{Handle, Profile};
 pub use space::{Space, SpaceGrant, SpaceVisibility};
+pub use thread::{Post, Reaction, ReactionCounts, ReactionKind, Thread, ThreadKind};

@@ -10,6 +10,7 @@ use std::sync::{Arc, RwLock};
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::blob::{BlobStore, MemoryBlobStore};
 use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
 use crate::cursor::CursorCodec;
 use crate::error::{Conflict, Error, Result};
@@ -78,7 +79,30 @@ pub struct Config {
     /// Secret key that signs pagination cursors. Keep it stable across
     /// instances of one deployment so cursors survive load balancing.
     pub cursor_key: [u8; 32],
+    /// Largest document version in bytes (default 50 MB).
+    pub max_document_bytes: u64,
+    /// Content types the library accepts (lower-case, without parameters).
+    pub allowed_content_types: Vec<String>,
 }
+
+/// The content types a document library accepts by default: office
+/// documents, PDF, plain text, CSV, Markdown and common images.
+pub const DEFAULT_CONTENT_TYPES: [&str; 14] = [
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+];
 
 impl Config {
     /// Defaults with the given cursor key.
@@ -86,6 +110,8 @@ impl Config {
         Config {
             request_cooldown: SignedDuration::from_hours(14 * 24),
             cursor_key,
+            max_document_bytes: 50 * 1024 * 1024,
+            allowed_content_types: DEFAULT_CONTENT_TYPES.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 }
@@ -101,6 +127,7 @@ pub trait ActivityListener: Send + Sync {
 #[derive(Clone)]
 pub struct Copkit {
     store: Arc<dyn Store>,
+    blobs: Arc<dyn BlobStore>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdSource>,
     cursors: CursorCodec,
@@ -116,42 +143,89 @@ impl std::fmt::Debug for Copkit {
     }
 }
 
-impl Copkit {
-    /// Services over `store` with the system clock, random ids and a random
-    /// cursor key (cursors then last as long as this value).
-    pub fn new(store: Arc<dyn Store>) -> Result<Self> {
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key)
-            .map_err(|e| Error::Internal(format!("no secure random source: {e}")))?;
-        Ok(Copkit::with_parts(
-            store,
-            Arc::new(SystemClock),
-            Arc::new(RandomIds),
-            Config::with_cursor_key(key),
-        ))
+/// Assembles a [`Copkit`]; every part but the store has a default.
+pub struct CopkitBuilder {
+    store: Arc<dyn Store>,
+    blobs: Option<Arc<dyn BlobStore>>,
+    clock: Option<Arc<dyn Clock>>,
+    ids: Option<Arc<dyn IdSource>>,
+    config: Option<Config>,
+}
+
+impl CopkitBuilder {
+    /// Where document bytes go (default: in memory).
+    pub fn blobs(mut self, blobs: Arc<dyn BlobStore>) -> Self {
+        self.blobs = Some(blobs);
+        self
     }
 
-    /// Services with every part chosen (tests inject a manual clock and
-    /// sequential ids here).
-    pub fn with_parts(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        ids: Arc<dyn IdSource>,
-        config: Config,
-    ) -> Self {
-        Copkit {
-            store,
-            clock,
-            ids,
+    /// The clock (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The id and token source (default: OS randomness).
+    pub fn ids(mut self, ids: Arc<dyn IdSource>) -> Self {
+        self.ids = Some(ids);
+        self
+    }
+
+    /// The configuration (default: defaults with a random cursor key, so
+    /// cursors last as long as this value).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// The services.
+    pub fn build(self) -> Result<Copkit> {
+        let config = match self.config {
+            Some(c) => c,
+            None => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key)
+                    .map_err(|e| Error::Internal(format!("no secure random source: {e}")))?;
+                Config::with_cursor_key(key)
+            }
+        };
+        Ok(Copkit {
+            store: self.store,
+            blobs: self.blobs.unwrap_or_else(|| Arc::new(MemoryBlobStore::new())),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            ids: self.ids.unwrap_or_else(|| Arc::new(RandomIds)),
             cursors: CursorCodec::new(config.cursor_key),
             config,
             listeners: Arc::new(RwLock::new(Vec::new())),
+        })
+    }
+}
+
+impl Copkit {
+    /// Services over `store` with every other part at its default.
+    pub fn new(store: Arc<dyn Store>) -> Result<Self> {
+        Copkit::builder(store).build()
+    }
+
+    /// Starts assembling services over `store`.
+    pub fn builder(store: Arc<dyn Store>) -> CopkitBuilder {
+        CopkitBuilder {
+            store,
+            blobs: None,
+            clock: None,
+            ids: None,
+            config: None,
         }
     }
 
     /// The store underneath (for tools and tests; use cases go through `Copkit`).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The blob store underneath.
+    pub fn blobs(&self) -> &Arc<dyn BlobStore> {
+        &self.blobs
     }
 
     /// The current time according to the injected clock.
@@ -225,6 +299,7 @@ impl Copkit {
                     ConditionFailure::LastOwner => Conflict::LastOwner,
                     ConditionFailure::LimitReached => Conflict::LimitReached,
                     ConditionFailure::InvitationUnusable => Conflict::InvitationUnavailable,
+                    ConditionFailure::Closed => Conflict::Closed,
                 }));
             }
             Err(other) => return Err(other.into()),
@@ -281,6 +356,11 @@ fn conflict_if_exists(op: &Op) -> Conflict {
         Op::CreateCommunity { .. } | Op::UpdateCommunity { .. } => Conflict::SlugTaken,
         Op::PutMembership { .. } => Conflict::AlreadyMember,
         Op::PutJoinRequest { .. } => Conflict::AlreadyRequested,
+        Op::PutProfile {
+            profile,
+            previous_handle,
+            ..
+        } if profile.handle != *previous_handle => Conflict::HandleTaken,
         _ => Conflict::VersionMismatch,
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ids::UserId;
-use crate::model::Profile;
+use crate::model::{Handle, Profile};
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{Expect, Op, Transaction};
 use crate::validate::{Checker, limits};
@@ -17,6 +17,8 @@ use crate::validate::{Checker, limits};
 pub struct ProfileChanges {
     /// New display name (1–80 characters).
     pub display_name: Option<String>,
+    /// New handle for `@mentions` (3–30 of a-z, 0-9, _); empty removes it.
+    pub handle: Option<String>,
     /// New professional role (up to 80 characters).
     pub professional_role: Option<String>,
     /// New organisation (up to 120 characters).
@@ -44,6 +46,7 @@ impl Copkit {
         Profile {
             user: actor.user.clone(),
             display_name,
+            handle: None,
             professional_role: None,
             organisation: None,
             created_at: now,
@@ -64,6 +67,7 @@ impl Copkit {
         Ok(Some(Op::PutProfile {
             profile: self.default_profile(actor, now),
             expect: Expect::Absent,
+            previous_handle: None,
         }))
     }
 
@@ -98,6 +102,11 @@ impl Copkit {
         let organisation = changes
             .organisation
             .map(|v| check.line("organisation", &v, 0, limits::ORGANISATION_MAX));
+        let handle = match changes.handle.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(h) => check.check(Handle::new(h)).map(Some),
+        };
         check.finish()?;
 
         let now = self.now();
@@ -118,6 +127,10 @@ impl Copkit {
         if let Some(v) = organisation {
             profile.organisation = optional(v);
         }
+        let previous_handle = profile.handle.clone();
+        if let Some(h) = handle {
+            profile.handle = h;
+        }
         profile.updated_at = now;
         profile.version = current_version + 1;
         let expect = if current_version == 0 {
@@ -128,6 +141,7 @@ impl Copkit {
         self.commit(Transaction::new().with(Op::PutProfile {
             profile: profile.clone(),
             expect,
+            previous_handle,
         }))
         .await?;
         Ok(profile)

@@ -152,6 +152,7 @@ fn profile(user: &UserId, name: &str) -> Profile {
     Profile {
         user: user.clone(),
         display_name: name.into(),
+        handle: None,
         professional_role: Some("GP trainee".into()),
         organisation: None,
         created_at: t0(),
@@ -283,6 +284,7 @@ pub async fn profiles_put_get_and_version<S: Store + ?Sized>(store: &S) {
         vec![Op::PutProfile {
             profile: p.clone(),
             expect: Expect::Absent,
+            previous_handle: None,
         }],
     )
     .await
@@ -295,6 +297,7 @@ pub async fn profiles_put_get_and_version<S: Store + ?Sized>(store: &S) {
         vec![Op::PutProfile {
             profile: p.clone(),
             expect: Expect::Absent,
+            previous_handle: None,
         }],
     )
     .await;
@@ -309,6 +312,7 @@ pub async fn profiles_put_get_and_version<S: Store + ?Sized>(store: &S) {
         vec![Op::PutProfile {
             profile: v2.clone(),
             expect: Expect::Version(1),
+            previous_handle: None,
         }],
     )
     .await
@@ -318,6 +322,7 @@ pub async fn profiles_put_get_and_version<S: Store + ?Sized>(store: &S) {
         vec![Op::PutProfile {
             profile: v2.clone(),
             expect: Expect::Version(1),
+            previous_handle: None,
         }],
     )
     .await;
@@ -327,6 +332,7 @@ pub async fn profiles_put_get_and_version<S: Store + ?Sized>(store: &S) {
         vec![Op::PutProfile {
             profile: profile(&bob, "Bob"),
             expect: Expect::Version(1),
+            previous_handle: None,
         }],
     )
     .await;
@@ -616,6 +622,7 @@ pub async fn failed_transactions_write_nothing<S: Store + ?Sized>(store: &S) {
             Op::PutProfile {
                 profile: profile(&newcomer, "New"),
                 expect: Expect::Absent,
+                previous_handle: None,
             },
             Op::PutMembership {
                 membership: membership(c.id, &newcomer, Role::Member),
@@ -675,10 +682,12 @@ pub async fn malformed_transactions_are_rejected<S: Store + ?Sized>(store: &S) {
             Op::PutProfile {
                 profile: profile(&ann, "A"),
                 expect: Expect::Absent,
+                previous_handle: None,
             },
             Op::PutProfile {
                 profile: profile(&ann, "B"),
                 expect: Expect::Absent,
+                previous_handle: None,
             },
         ],
     )
@@ -692,6 +701,7 @@ pub async fn malformed_transactions_are_rejected<S: Store + ?Sized>(store: &S) {
         .map(|i| Op::PutProfile {
             profile: profile(&user(&format!("p{i}")), "P"),
             expect: Expect::Absent,
+            previous_handle: None,
         })
         .collect();
     let big = commit(store, too_many).await;
@@ -1660,6 +1670,7 @@ pub async fn concurrent_versioned_writers_lose_nothing<S: Store + ?Sized>(store:
                 ..profile(&ann, "Ann")
             },
             expect: Expect::Absent,
+            previous_handle: None,
         }],
     )
     .await
@@ -1683,6 +1694,7 @@ pub async fn concurrent_versioned_writers_lose_nothing<S: Store + ?Sized>(store:
                     vec![Op::PutProfile {
                         profile: next,
                         expect: Expect::Version(current.version),
+                        previous_handle: None,
                     }],
                 )
                 .await

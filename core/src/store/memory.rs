@@ -7,15 +7,22 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
+use jiff::Timestamp;
+
 use super::{
-    AccessFacts, ActivityStore, Chunk, CommunityStore, ConditionFailure, DirectoryQuery, Expect,
-    InvitationStore, JoinRequestStore, MemberFilter, MembershipStore, Op, ProfileStore, Range,
-    SpaceStore, StoreError, Transaction, WriteStore,
+    AccessFacts, ActivityStore, Chunk, CommunityStore, ConditionFailure, DirectoryQuery,
+    DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore, MemberFilter,
+    MembershipStore, Op, PollStore, ProfileStore, Range, SpaceStore, StoreError, ThreadStore,
+    Transaction, WriteStore,
 };
-use crate::ids::{ActivityId, CommunityId, InvitationId, SpaceId, UserId};
+use crate::ids::{
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
+    UserId,
+};
 use crate::model::{
-    Activity, Community, Invitation, JoinRequest, Membership, MembershipStatus, Profile, Slug,
-    Space, SpaceGrant, TokenHash,
+    Activity, Attendance, Ballot, Community, Document, DocumentVersion, Event, Handle, Invitation,
+    JoinRequest, Membership, MembershipStatus, Poll, Post, Profile, ReactionKind, Rsvp, RsvpTally,
+    Slug, Space, SpaceGrant, Thread, TokenHash,
 };
 use crate::validate::limits;
 
@@ -43,6 +50,23 @@ struct State {
     grants: BTreeMap<(SpaceId, UserId), SpaceGrant>,
     user_grants: BTreeSet<(CommunityId, UserId, SpaceId)>,
     activity: BTreeMap<(CommunityId, ActivityId), Activity>,
+    handles: HashMap<Handle, UserId>,
+    threads: HashMap<ThreadId, Thread>,
+    space_threads: BTreeSet<(SpaceId, ThreadId)>,
+    posts: HashMap<PostId, Post>,
+    thread_posts: BTreeSet<(ThreadId, PostId)>,
+    reactions: BTreeSet<(PostId, UserId, ReactionKind)>,
+    documents: HashMap<DocumentId, Document>,
+    space_documents: BTreeSet<(SpaceId, DocumentId)>,
+    document_versions: BTreeMap<(DocumentId, u32), DocumentVersion>,
+    events: HashMap<EventId, Event>,
+    community_events: BTreeSet<(CommunityId, EventId)>,
+    rsvps: BTreeMap<(EventId, String, UserId), Rsvp>,
+    tallies: HashMap<(EventId, String), RsvpTally>,
+    attendance: BTreeMap<(EventId, String, UserId), Attendance>,
+    polls: HashMap<PollId, Poll>,
+    space_polls: BTreeSet<(SpaceId, PollId)>,
+    ballots: BTreeMap<(PollId, UserId), Ballot>,
 }
 
 impl MemoryStore {
@@ -112,8 +136,21 @@ fn check_expect(current: Option<u64>, expect: Expect) -> Result<(), ConditionFai
 impl State {
     fn check(&self, op: &Op) -> Result<(), ConditionFailure> {
         match op {
-            Op::PutProfile { profile, expect } => {
-                check_expect(self.profiles.get(&profile.user).map(|p| p.version), *expect)
+            Op::PutProfile {
+                profile,
+                expect,
+                previous_handle,
+            } => {
+                check_expect(self.profiles.get(&profile.user).map(|p| p.version), *expect)?;
+                match &profile.handle {
+                    Some(h) if profile.handle != *previous_handle => match self.handles.get(h) {
+                        Some(owner) if *owner != profile.user => {
+                            Err(ConditionFailure::AlreadyExists)
+                        }
+                        _ => Ok(()),
+                    },
+                    _ => Ok(()),
+                }
             }
             Op::CreateCommunity { community } => {
                 if self.communities.contains_key(&community.id)
@@ -207,12 +244,136 @@ impl State {
                     Ok(())
                 }
             }
+            Op::PutThread { thread, expect } => {
+                check_expect(self.threads.get(&thread.id).map(|t| t.version), *expect)
+            }
+            Op::TouchThread { thread, posts, .. } => {
+                let t = self
+                    .threads
+                    .get(thread)
+                    .ok_or(ConditionFailure::VersionMismatch)?;
+                if t.locked || t.deleted_at.is_some() {
+                    Err(ConditionFailure::Closed)
+                } else if i64::from(t.post_count) + posts < 0 {
+                    Err(ConditionFailure::VersionMismatch)
+                } else {
+                    Ok(())
+                }
+            }
+            Op::PutPost { post, expect } => {
+                check_expect(self.posts.get(&post.id).map(|p| p.version), *expect)
+            }
+            Op::AddReaction { reaction } => {
+                if !self.posts.contains_key(&reaction.post) {
+                    Err(ConditionFailure::VersionMismatch)
+                } else if self.reactions.contains(&(
+                    reaction.post,
+                    reaction.user.clone(),
+                    reaction.kind,
+                )) {
+                    Err(ConditionFailure::AlreadyExists)
+                } else {
+                    Ok(())
+                }
+            }
+            Op::RemoveReaction { post, user, kind } => {
+                if self.reactions.contains(&(*post, user.clone(), *kind)) {
+                    Ok(())
+                } else {
+                    Err(ConditionFailure::VersionMismatch)
+                }
+            }
+            Op::PutDocument { document, expect } => {
+                check_expect(self.documents.get(&document.id).map(|d| d.version), *expect)
+            }
+            Op::AddDocumentVersion { version } => {
+                if self
+                    .document_versions
+                    .contains_key(&(version.document, version.number))
+                {
+                    Err(ConditionFailure::AlreadyExists)
+                } else {
+                    Ok(())
+                }
+            }
+            Op::PutEvent { event, expect } => {
+                check_expect(self.events.get(&event.id).map(|e| e.version), *expect)
+            }
+            Op::PutRsvp { rsvp, expect } => check_expect(
+                self.rsvps
+                    .get(&(rsvp.event, rsvp.occurrence.clone(), rsvp.user.clone()))
+                    .map(|r| r.version),
+                *expect,
+            ),
+            Op::AdjustRsvpTally {
+                event,
+                occurrence,
+                going,
+                maybe,
+                declined,
+                capacity,
+            } => {
+                let current = self
+                    .tallies
+                    .get(&(*event, occurrence.clone()))
+                    .copied()
+                    .unwrap_or_default();
+                let after = adjust_tally(current, *going, *maybe, *declined)
+                    .ok_or(ConditionFailure::VersionMismatch)?;
+                if *going > 0 && capacity.is_some_and(|c| after.going > c) {
+                    Err(ConditionFailure::LimitReached)
+                } else {
+                    Ok(())
+                }
+            }
+            Op::PutAttendance { .. } => Ok(()),
+            Op::PutPoll { poll, expect } => {
+                check_expect(self.polls.get(&poll.id).map(|p| p.version), *expect)
+            }
+            Op::PutBallot { ballot, expect } => check_expect(
+                self.ballots
+                    .get(&(ballot.poll, ballot.user.clone()))
+                    .map(|b| b.version),
+                *expect,
+            ),
+            Op::AdjustTally {
+                poll,
+                deltas,
+                voters,
+                now,
+            } => {
+                let p = self
+                    .polls
+                    .get(poll)
+                    .ok_or(ConditionFailure::VersionMismatch)?;
+                if p.is_closed_at(*now) {
+                    return Err(ConditionFailure::Closed);
+                }
+                if deltas.len() != p.tally.len() || adjust_poll(p, deltas, *voters).is_none() {
+                    return Err(ConditionFailure::VersionMismatch);
+                }
+                Ok(())
+            }
         }
     }
 
     fn apply(&mut self, op: Op) {
         match op {
-            Op::PutProfile { profile, .. } => {
+            Op::PutProfile {
+                profile,
+                previous_handle,
+                ..
+            } => {
+                if profile.handle != previous_handle {
+                    if let Some(old) = previous_handle
+                        && self.handles.get(&old) == Some(&profile.user)
+                    {
+                        self.handles.remove(&old);
+                    }
+                    if let Some(new) = &profile.handle {
+                        self.handles.insert(new.clone(), profile.user.clone());
+                    }
+                }
                 self.profiles.insert(profile.user.clone(), profile);
             }
             Op::CreateCommunity { community } => {
@@ -291,8 +452,144 @@ impl State {
                 self.activity
                     .insert((activity.community, activity.id), activity);
             }
+            Op::PutThread { mut thread, .. } => {
+                if let Some(current) = self.threads.get(&thread.id) {
+                    thread.last_activity_at = current.last_activity_at;
+                    thread.post_count = current.post_count;
+                }
+                self.space_threads.insert((thread.space, thread.id));
+                self.threads.insert(thread.id, thread);
+            }
+            Op::TouchThread { thread, at, posts } => {
+                if let Some(t) = self.threads.get_mut(&thread) {
+                    t.last_activity_at = t.last_activity_at.max(at);
+                    t.post_count = u32::try_from(i64::from(t.post_count) + posts).unwrap_or(0);
+                }
+            }
+            Op::PutPost { mut post, .. } => {
+                if let Some(current) = self.posts.get(&post.id) {
+                    post.reactions = current.reactions;
+                }
+                self.thread_posts.insert((post.thread, post.id));
+                self.posts.insert(post.id, post);
+            }
+            Op::AddReaction { reaction } => {
+                if let Some(p) = self.posts.get_mut(&reaction.post)
+                    && let Some(next) = p.reactions.adjusted(reaction.kind, 1)
+                {
+                    p.reactions = next;
+                }
+                self.reactions
+                    .insert((reaction.post, reaction.user, reaction.kind));
+            }
+            Op::RemoveReaction { post, user, kind } => {
+                if let Some(p) = self.posts.get_mut(&post)
+                    && let Some(next) = p.reactions.adjusted(kind, -1)
+                {
+                    p.reactions = next;
+                }
+                self.reactions.remove(&(post, user, kind));
+            }
+            Op::PutDocument { document, .. } => {
+                self.space_documents.insert((document.space, document.id));
+                self.documents.insert(document.id, document);
+            }
+            Op::AddDocumentVersion { version } => {
+                self.document_versions
+                    .insert((version.document, version.number), version);
+            }
+            Op::PutEvent { event, .. } => {
+                self.community_events.insert((event.community, event.id));
+                self.events.insert(event.id, event);
+            }
+            Op::PutRsvp { rsvp, .. } => {
+                self.rsvps.insert(
+                    (rsvp.event, rsvp.occurrence.clone(), rsvp.user.clone()),
+                    rsvp,
+                );
+            }
+            Op::AdjustRsvpTally {
+                event,
+                occurrence,
+                going,
+                maybe,
+                declined,
+                ..
+            } => {
+                let entry = self.tallies.entry((event, occurrence)).or_default();
+                if let Some(next) = adjust_tally(*entry, going, maybe, declined) {
+                    *entry = next;
+                }
+            }
+            Op::PutAttendance { attendance } => {
+                self.attendance.insert(
+                    (
+                        attendance.event,
+                        attendance.occurrence.clone(),
+                        attendance.user.clone(),
+                    ),
+                    attendance,
+                );
+            }
+            Op::PutPoll { mut poll, .. } => {
+                if let Some(current) = self.polls.get(&poll.id) {
+                    poll.tally = current.tally.clone();
+                    poll.voters = current.voters;
+                }
+                self.space_polls.insert((poll.space, poll.id));
+                self.polls.insert(poll.id, poll);
+            }
+            Op::PutBallot { ballot, .. } => {
+                self.ballots
+                    .insert((ballot.poll, ballot.user.clone()), ballot);
+            }
+            Op::AdjustTally {
+                poll,
+                deltas,
+                voters,
+                ..
+            } => {
+                if let Some(p) = self.polls.get_mut(&poll)
+                    && let Some((tally, count)) = adjust_poll(p, &deltas, voters)
+                {
+                    p.tally = tally;
+                    p.voters = count;
+                }
+            }
         }
     }
+}
+
+fn adjust_tally(t: RsvpTally, going: i64, maybe: i64, declined: i64) -> Option<RsvpTally> {
+    let add = |v: u32, d: i64| u32::try_from(i64::from(v) + d).ok();
+    Some(RsvpTally {
+        going: add(t.going, going)?,
+        maybe: add(t.maybe, maybe)?,
+        declined: add(t.declined, declined)?,
+    })
+}
+
+fn adjust_poll(p: &Poll, deltas: &[i64], voters: i64) -> Option<(Vec<u32>, u32)> {
+    let tally = p
+        .tally
+        .iter()
+        .zip(deltas)
+        .map(|(v, d)| u32::try_from(i64::from(*v) + d).ok())
+        .collect::<Option<Vec<u32>>>()?;
+    let count = u32::try_from(i64::from(p.voters) + voters).ok()?;
+    Some((tally, count))
+}
+
+/// A position for lists ordered newest-first by (time, id): both descending.
+fn time_id_position(at: Timestamp, id: impl std::fmt::Display) -> String {
+    format!("{:020}{SEP}{id}", at.as_millisecond())
+}
+
+fn parse_time_id<T: std::str::FromStr>(p: &str) -> Result<(i64, T), StoreError> {
+    let (ms, id) = p.split_once(SEP).ok_or(StoreError::InvalidPosition)?;
+    let ms = ms.parse::<i64>().map_err(|_| StoreError::InvalidPosition)?;
+    let id = id.parse::<T>().map_err(|_| StoreError::InvalidPosition)?;
+    Ok((ms, id))
 }
 
 #[async_trait]
@@ -326,6 +623,15 @@ impl ProfileStore for MemoryStore {
             .into_iter()
             .filter_map(|u| state.profiles.get(u).cloned())
             .collect())
+    }
+
+    async fn get_profile_by_handle(&self, handle: &Handle) -> Result<Option<Profile>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .handles
+            .get(handle)
+            .and_then(|u| state.profiles.get(u))
+            .cloned())
     }
 }
 
@@ -647,5 +953,278 @@ impl ActivityStore for MemoryStore {
             .rev()
             .map(|(_, a)| a.clone());
         Ok(chunk_of(items, range.limit, |a| a.id.to_string()))
+    }
+}
+
+/// Items of one parent ordered newest-first by (time, id).
+fn newest_first<'a, K: Copy + Ord + std::fmt::Display + std::str::FromStr + 'a, T: Clone + 'a>(
+    items: impl Iterator<Item = &'a T>,
+    key: impl Fn(&T) -> (Timestamp, K),
+    range: &Range,
+) -> Result<Chunk<T>, StoreError> {
+    let after: Option<(i64, K)> = range.after.as_deref().map(parse_time_id).transpose()?;
+    let mut sorted: Vec<&T> = items.collect();
+    sorted.sort_by(|a, b| {
+        let (ta, ia) = key(a);
+        let (tb, ib) = key(b);
+        (tb, ib).cmp(&(ta, ia))
+    });
+    let kept = sorted.into_iter().filter(|item| {
+        let (t, id) = key(item);
+        after
+            .as_ref()
+            .is_none_or(|(ms, aid)| (t.as_millisecond(), id) < (*ms, *aid))
+    });
+    Ok(chunk_of(kept.cloned(), range.limit, |item| {
+        let (t, id) = key(item);
+        time_id_position(t, id)
+    }))
+}
+
+#[async_trait]
+impl ThreadStore for MemoryStore {
+    async fn get_thread(&self, id: &ThreadId) -> Result<Option<Thread>, StoreError> {
+        Ok(self.lock().threads.get(id).cloned())
+    }
+
+    async fn list_threads(
+        &self,
+        space: &SpaceId,
+        range: &Range,
+    ) -> Result<Chunk<Thread>, StoreError> {
+        let state = self.lock();
+        let threads = state
+            .space_threads
+            .range((*space, ThreadId(ulid::Ulid(0)))..=(*space, ThreadId(ulid::Ulid(u128::MAX))))
+            .filter_map(|(_, id)| state.threads.get(id))
+            .filter(|t| t.deleted_at.is_none());
+        newest_first(threads, |t| (t.last_activity_at, t.id), range)
+    }
+
+    async fn list_pinned_threads(&self, space: &SpaceId) -> Result<Vec<Thread>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .space_threads
+            .range((*space, ThreadId(ulid::Ulid(0)))..=(*space, ThreadId(ulid::Ulid(u128::MAX))))
+            .rev()
+            .filter_map(|(_, id)| state.threads.get(id))
+            .filter(|t| t.pinned && t.deleted_at.is_none())
+            .cloned()
+            .collect())
+    }
+
+    async fn get_post(&self, id: &PostId) -> Result<Option<Post>, StoreError> {
+        Ok(self.lock().posts.get(id).cloned())
+    }
+
+    async fn list_posts(
+        &self,
+        thread: &ThreadId,
+        range: &Range,
+    ) -> Result<Chunk<Post>, StoreError> {
+        let after: Option<PostId> = parse_ulid_position(&range.after)?;
+        let start = match after {
+            Some(p) => Bound::Excluded((*thread, p)),
+            None => Bound::Included((*thread, PostId(ulid::Ulid(0)))),
+        };
+        let state = self.lock();
+        let items = state
+            .thread_posts
+            .range((
+                start,
+                Bound::Included((*thread, PostId(ulid::Ulid(u128::MAX)))),
+            ))
+            .filter_map(|(_, id)| state.posts.get(id))
+            .cloned();
+        Ok(chunk_of(items, range.limit, |p| p.id.to_string()))
+    }
+
+    async fn get_reactions(
+        &self,
+        post: &PostId,
+        user: &UserId,
+    ) -> Result<Vec<ReactionKind>, StoreError> {
+        let state = self.lock();
+        Ok(ReactionKind::ALL
+            .into_iter()
+            .filter(|k| state.reactions.contains(&(*post, user.clone(), *k)))
+            .collect())
+    }
+}
+
+#[async_trait]
+impl DocumentStore for MemoryStore {
+    async fn get_document(&self, id: &DocumentId) -> Result<Option<Document>, StoreError> {
+        Ok(self.lock().documents.get(id).cloned())
+    }
+
+    async fn list_documents(
+        &self,
+        space: &SpaceId,
+        range: &Range,
+    ) -> Result<Chunk<Document>, StoreError> {
+        let state = self.lock();
+        let docs = state
+            .space_documents
+            .range(
+                (*space, DocumentId(ulid::Ulid(0)))..=(*space, DocumentId(ulid::Ulid(u128::MAX))),
+            )
+            .filter_map(|(_, id)| state.documents.get(id))
+            .filter(|d| d.deleted_at.is_none());
+        newest_first(docs, |d| (d.updated_at, d.id), range)
+    }
+
+    async fn get_document_version(
+        &self,
+        document: &DocumentId,
+        number: u32,
+    ) -> Result<Option<DocumentVersion>, StoreError> {
+        Ok(self
+            .lock()
+            .document_versions
+            .get(&(*document, number))
+            .cloned())
+    }
+
+    async fn list_document_versions(
+        &self,
+        document: &DocumentId,
+        range: &Range,
+    ) -> Result<Chunk<DocumentVersion>, StoreError> {
+        let after = range
+            .after
+            .as_deref()
+            .map(|p| p.parse::<u32>().map_err(|_| StoreError::InvalidPosition))
+            .transpose()?;
+        let start = match after {
+            Some(n) => Bound::Excluded((*document, n)),
+            None => Bound::Included((*document, 0)),
+        };
+        let state = self.lock();
+        let items = state
+            .document_versions
+            .range((start, Bound::Included((*document, u32::MAX))))
+            .map(|(_, v)| v.clone());
+        Ok(chunk_of(items, range.limit, |v| v.number.to_string()))
+    }
+}
+
+#[async_trait]
+impl EventStore for MemoryStore {
+    async fn get_event(&self, id: &EventId) -> Result<Option<Event>, StoreError> {
+        Ok(self.lock().events.get(id).cloned())
+    }
+
+    async fn list_events(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<Event>, StoreError> {
+        let after: Option<EventId> = parse_ulid_position(&range.after)?;
+        let start = match after {
+            Some(e) => Bound::Excluded((*community, e)),
+            None => Bound::Included((*community, EventId(ulid::Ulid(0)))),
+        };
+        let state = self.lock();
+        let items = state
+            .community_events
+            .range((
+                start,
+                Bound::Included((*community, EventId(ulid::Ulid(u128::MAX)))),
+            ))
+            .filter_map(|(_, id)| state.events.get(id))
+            .cloned();
+        Ok(chunk_of(items, range.limit, |e| e.id.to_string()))
+    }
+
+    async fn get_rsvp(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+        user: &UserId,
+    ) -> Result<Option<Rsvp>, StoreError> {
+        Ok(self
+            .lock()
+            .rsvps
+            .get(&(*event, occurrence.to_owned(), user.clone()))
+            .cloned())
+    }
+
+    async fn list_rsvps(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+        range: &Range,
+    ) -> Result<Chunk<Rsvp>, StoreError> {
+        let after = range
+            .after
+            .as_deref()
+            .map(|p| UserId::new(p).map_err(|_| StoreError::InvalidPosition))
+            .transpose()?;
+        let start = match after {
+            Some(u) => Bound::Excluded((*event, occurrence.to_owned(), u)),
+            None => Bound::Included((*event, occurrence.to_owned(), UserId::range_start())),
+        };
+        let state = self.lock();
+        let items = state
+            .rsvps
+            .range((start, Bound::Unbounded))
+            .take_while(|((e, o, _), _)| e == event && o == occurrence)
+            .map(|(_, r)| r.clone());
+        Ok(chunk_of(items, range.limit, |r| r.user.to_string()))
+    }
+
+    async fn get_rsvp_tally(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+    ) -> Result<RsvpTally, StoreError> {
+        Ok(self
+            .lock()
+            .tallies
+            .get(&(*event, occurrence.to_owned()))
+            .copied()
+            .unwrap_or_default())
+    }
+
+    async fn list_attendance(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+    ) -> Result<Vec<Attendance>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .attendance
+            .range((*event, occurrence.to_owned(), UserId::range_start())..)
+            .take_while(|((e, o, _), _)| e == event && o == occurrence)
+            .map(|(_, a)| a.clone())
+            .collect())
+    }
+}
+
+#[async_trait]
+impl PollStore for MemoryStore {
+    async fn get_poll(&self, id: &PollId) -> Result<Option<Poll>, StoreError> {
+        Ok(self.lock().polls.get(id).cloned())
+    }
+
+    async fn list_polls(&self, space: &SpaceId, range: &Range) -> Result<Chunk<Poll>, StoreError> {
+        let after: Option<PollId> = parse_ulid_position(&range.after)?;
+        let end = match after {
+            Some(p) => Bound::Excluded((*space, p)),
+            None => Bound::Included((*space, PollId(ulid::Ulid(u128::MAX)))),
+        };
+        let state = self.lock();
+        let items = state
+            .space_polls
+            .range((Bound::Included((*space, PollId(ulid::Ulid(0)))), end))
+            .rev()
+            .filter_map(|(_, id)| state.polls.get(id))
+            .cloned();
+        Ok(chunk_of(items, range.limit, |p| p.id.to_string()))
+    }
+
+    async fn get_ballot(&self, poll: &PollId, user: &UserId) -> Result<Option<Ballot>, StoreError> {
+        Ok(self.lock().ballots.get(&(*poll, user.clone())).cloned())
     }
 }

@@ -17,10 +17,14 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use crate::ids::{ActivityId, CommunityId, InvitationId, SpaceId, UserId};
+use crate::ids::{
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
+    UserId,
+};
 use crate::model::{
-    Activity, Community, CommunityKind, CountDelta, Invitation, JoinRequest, Membership, Profile,
-    Slug, Space, SpaceGrant, TokenHash,
+    Activity, Attendance, Ballot, Community, CommunityKind, CountDelta, Document, DocumentVersion,
+    Event, Handle, Invitation, JoinRequest, Membership, Poll, Post, Profile, Reaction,
+    ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
 };
 
 mod memory;
@@ -91,6 +95,8 @@ pub trait ProfileStore: Send + Sync {
     async fn get_profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError>;
     /// Several profiles at once (missing ones are left out; order not kept).
     async fn get_profiles(&self, users: &[UserId]) -> Result<Vec<Profile>, StoreError>;
+    /// The profile holding a handle.
+    async fn get_profile_by_handle(&self, handle: &Handle) -> Result<Option<Profile>, StoreError>;
 }
 
 /// Communities and the directory.
@@ -209,6 +215,109 @@ pub trait ActivityStore: Send + Sync {
     ) -> Result<Chunk<Activity>, StoreError>;
 }
 
+/// Discussion threads, posts and reactions.
+#[async_trait]
+pub trait ThreadStore: Send + Sync {
+    /// One thread.
+    async fn get_thread(&self, id: &ThreadId) -> Result<Option<Thread>, StoreError>;
+    /// A space's threads that are not deleted, latest activity first (then
+    /// newest id first).
+    async fn list_threads(
+        &self,
+        space: &SpaceId,
+        range: &Range,
+    ) -> Result<Chunk<Thread>, StoreError>;
+    /// A space's pinned threads that are not deleted, newest first.
+    async fn list_pinned_threads(&self, space: &SpaceId) -> Result<Vec<Thread>, StoreError>;
+    /// One post.
+    async fn get_post(&self, id: &PostId) -> Result<Option<Post>, StoreError>;
+    /// A thread's posts and replies (tombstones included), oldest first.
+    async fn list_posts(&self, thread: &ThreadId, range: &Range)
+    -> Result<Chunk<Post>, StoreError>;
+    /// The reactions one person gave one post.
+    async fn get_reactions(
+        &self,
+        post: &PostId,
+        user: &UserId,
+    ) -> Result<Vec<ReactionKind>, StoreError>;
+}
+
+/// The document library.
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// One document.
+    async fn get_document(&self, id: &DocumentId) -> Result<Option<Document>, StoreError>;
+    /// A space's documents that are not deleted, most recently updated first
+    /// (then newest id first).
+    async fn list_documents(
+        &self,
+        space: &SpaceId,
+        range: &Range,
+    ) -> Result<Chunk<Document>, StoreError>;
+    /// One version of a document.
+    async fn get_document_version(
+        &self,
+        document: &DocumentId,
+        number: u32,
+    ) -> Result<Option<DocumentVersion>, StoreError>;
+    /// A document's versions, oldest first.
+    async fn list_document_versions(
+        &self,
+        document: &DocumentId,
+        range: &Range,
+    ) -> Result<Chunk<DocumentVersion>, StoreError>;
+}
+
+/// Events, RSVPs and attendance.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// One event.
+    async fn get_event(&self, id: &EventId) -> Result<Option<Event>, StoreError>;
+    /// A community's events, oldest id first.
+    async fn list_events(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<Event>, StoreError>;
+    /// One person's RSVP to one occurrence.
+    async fn get_rsvp(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+        user: &UserId,
+    ) -> Result<Option<Rsvp>, StoreError>;
+    /// RSVPs to one occurrence, by user id.
+    async fn list_rsvps(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+        range: &Range,
+    ) -> Result<Chunk<Rsvp>, StoreError>;
+    /// Answers per response for one occurrence (zeroes when nobody answered).
+    async fn get_rsvp_tally(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+    ) -> Result<RsvpTally, StoreError>;
+    /// Attendance recorded for one occurrence, by user id.
+    async fn list_attendance(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+    ) -> Result<Vec<Attendance>, StoreError>;
+}
+
+/// Polls and ballots.
+#[async_trait]
+pub trait PollStore: Send + Sync {
+    /// One poll.
+    async fn get_poll(&self, id: &PollId) -> Result<Option<Poll>, StoreError>;
+    /// A space's polls, newest first.
+    async fn list_polls(&self, space: &SpaceId, range: &Range) -> Result<Chunk<Poll>, StoreError>;
+    /// One person's ballot.
+    async fn get_ballot(&self, poll: &PollId, user: &UserId) -> Result<Option<Ballot>, StoreError>;
+}
+
 /// The one atomic write.
 #[async_trait]
 pub trait WriteStore: Send + Sync {
@@ -225,6 +334,10 @@ pub trait Store:
     + InvitationStore
     + SpaceStore
     + ActivityStore
+    + ThreadStore
+    + DocumentStore
+    + EventStore
+    + PollStore
     + WriteStore
 {
 }
@@ -237,6 +350,10 @@ impl<T> Store for T where
         + InvitationStore
         + SpaceStore
         + ActivityStore
+        + ThreadStore
+        + DocumentStore
+        + EventStore
+        + PollStore
         + WriteStore
 {
 }
@@ -261,12 +378,16 @@ impl Expect {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Op {
-    /// Create or replace a profile.
+    /// Create or replace a profile. When its handle differs from
+    /// `previous_handle`, the new handle is claimed (`AlreadyExists` if
+    /// taken) and the previous one released, in the same write.
     PutProfile {
         /// The new record.
         profile: Profile,
         /// Its expected current state.
         expect: Expect,
+        /// The handle it had when read.
+        previous_handle: Option<Handle>,
     },
     /// Create a community and claim its slug. Fails `AlreadyExists` if the
     /// slug (or the id) is taken.
@@ -354,6 +475,123 @@ pub enum Op {
         /// The activity.
         activity: Activity,
     },
+    /// Create or replace a thread's content and flags (its activity time and
+    /// post count are the store's and survive a replace).
+    PutThread {
+        /// The new record.
+        thread: Thread,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Record activity on a thread: its latest-activity time moves to `at`
+    /// (never backwards) and its post count changes by `posts`. Fails
+    /// `Closed` if the thread is locked or deleted, `VersionMismatch` if gone.
+    TouchThread {
+        /// The thread.
+        thread: ThreadId,
+        /// When.
+        at: Timestamp,
+        /// Change in posts.
+        posts: i64,
+    },
+    /// Create or replace a post (its reaction counts are the store's and
+    /// survive a replace).
+    PutPost {
+        /// The new record.
+        post: Post,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Add a reaction and count it on the post (`AlreadyExists` if given
+    /// already, `VersionMismatch` if the post is gone).
+    AddReaction {
+        /// The reaction.
+        reaction: Reaction,
+    },
+    /// Remove a reaction and uncount it (`VersionMismatch` if not given).
+    RemoveReaction {
+        /// The post.
+        post: PostId,
+        /// Who.
+        user: UserId,
+        /// Which.
+        kind: ReactionKind,
+    },
+    /// Create or replace a document record.
+    PutDocument {
+        /// The new record.
+        document: Document,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Add an immutable document version (`AlreadyExists` if the number is taken).
+    AddDocumentVersion {
+        /// The version.
+        version: DocumentVersion,
+    },
+    /// Create or replace an event.
+    PutEvent {
+        /// The new record.
+        event: Event,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Create or replace an RSVP.
+    PutRsvp {
+        /// The new record.
+        rsvp: Rsvp,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Change an occurrence's RSVP tally. Fails `LimitReached` if `going`
+    /// would exceed `capacity`.
+    AdjustRsvpTally {
+        /// The event.
+        event: EventId,
+        /// The occurrence key.
+        occurrence: String,
+        /// Change in going.
+        going: i64,
+        /// Change in maybe.
+        maybe: i64,
+        /// Change in declined.
+        declined: i64,
+        /// The most allowed going, if limited.
+        capacity: Option<u32>,
+    },
+    /// Create or replace an attendance record.
+    PutAttendance {
+        /// The record.
+        attendance: Attendance,
+    },
+    /// Create or replace a poll's question and settings (its tally and voter
+    /// count are the store's and survive a replace).
+    PutPoll {
+        /// The new record.
+        poll: Poll,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Create or replace a ballot.
+    PutBallot {
+        /// The new record.
+        ballot: Ballot,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Change a poll's tally (one delta per option) and voter count. Fails
+    /// `Closed` if the poll is closed at `now`, `VersionMismatch` if gone or
+    /// if the deltas do not match its options.
+    AdjustTally {
+        /// The poll.
+        poll: PollId,
+        /// One change per option.
+        deltas: Vec<i64>,
+        /// Change in voters.
+        voters: i64,
+        /// The time of the vote.
+        now: Timestamp,
+    },
 }
 
 /// The identity of one stored item, used to reject transactions that touch
@@ -378,13 +616,48 @@ pub enum ItemKey {
     Grant(SpaceId, UserId),
     /// An activity.
     Activity(ActivityId),
+    /// A handle claim.
+    Handle(Handle),
+    /// A thread.
+    Thread(ThreadId),
+    /// A post.
+    Post(PostId),
+    /// A reaction.
+    Reaction(PostId, UserId, ReactionKind),
+    /// A document.
+    Document(DocumentId),
+    /// A document version.
+    DocumentVersion(DocumentId, u32),
+    /// An event.
+    Event(EventId),
+    /// An RSVP.
+    Rsvp(EventId, String, UserId),
+    /// An occurrence's RSVP tally.
+    RsvpTally(EventId, String),
+    /// An attendance record.
+    Attendance(EventId, String, UserId),
+    /// A poll.
+    Poll(PollId),
+    /// A ballot.
+    Ballot(PollId, UserId),
 }
 
 impl Op {
     /// The items this operation writes.
     pub fn items(&self) -> Vec<ItemKey> {
         match self {
-            Op::PutProfile { profile, .. } => vec![ItemKey::Profile(profile.user.clone())],
+            Op::PutProfile {
+                profile,
+                previous_handle,
+                ..
+            } => {
+                let mut items = vec![ItemKey::Profile(profile.user.clone())];
+                if profile.handle != *previous_handle {
+                    items.extend(previous_handle.iter().cloned().map(ItemKey::Handle));
+                    items.extend(profile.handle.iter().cloned().map(ItemKey::Handle));
+                }
+                items
+            }
             Op::CreateCommunity { community } => vec![
                 ItemKey::Community(community.id),
                 ItemKey::Slug(community.slug.clone()),
@@ -417,6 +690,38 @@ impl Op {
             Op::PutGrant { grant } => vec![ItemKey::Grant(grant.space, grant.user.clone())],
             Op::DeleteGrant { space, user } => vec![ItemKey::Grant(*space, user.clone())],
             Op::RecordActivity { activity } => vec![ItemKey::Activity(activity.id)],
+            Op::PutThread { thread, .. } => vec![ItemKey::Thread(thread.id)],
+            Op::TouchThread { thread, .. } => vec![ItemKey::Thread(*thread)],
+            Op::PutPost { post, .. } => vec![ItemKey::Post(post.id)],
+            Op::AddReaction { reaction } => vec![
+                ItemKey::Reaction(reaction.post, reaction.user.clone(), reaction.kind),
+                ItemKey::Post(reaction.post),
+            ],
+            Op::RemoveReaction { post, user, kind } => vec![
+                ItemKey::Reaction(*post, user.clone(), *kind),
+                ItemKey::Post(*post),
+            ],
+            Op::PutDocument { document, .. } => vec![ItemKey::Document(document.id)],
+            Op::AddDocumentVersion { version } => {
+                vec![ItemKey::DocumentVersion(version.document, version.number)]
+            }
+            Op::PutEvent { event, .. } => vec![ItemKey::Event(event.id)],
+            Op::PutRsvp { rsvp, .. } => vec![ItemKey::Rsvp(
+                rsvp.event,
+                rsvp.occurrence.clone(),
+                rsvp.user.clone(),
+            )],
+            Op::AdjustRsvpTally {
+                event, occurrence, ..
+            } => vec![ItemKey::RsvpTally(*event, occurrence.clone())],
+            Op::PutAttendance { attendance } => vec![ItemKey::Attendance(
+                attendance.event,
+                attendance.occurrence.clone(),
+                attendance.user.clone(),
+            )],
+            Op::PutPoll { poll, .. } => vec![ItemKey::Poll(poll.id)],
+            Op::PutBallot { ballot, .. } => vec![ItemKey::Ballot(ballot.poll, ballot.user.clone())],
+            Op::AdjustTally { poll, .. } => vec![ItemKey::Poll(*poll)],
         }
     }
 }
@@ -495,6 +800,8 @@ pub enum ConditionFailure {
     LimitReached,
     /// The invitation cannot be used (revoked, expired, used up, gone).
     InvitationUnusable,
+    /// The thread is locked or deleted, or the poll is closed.
+    Closed,
 }
 
 /// Why a store call failed.

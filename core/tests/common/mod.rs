@@ -26,12 +26,12 @@ impl World {
     pub fn new() -> World {
         let clock = Arc::new(ManualClock::new(start()));
         let store = MemoryStore::new();
-        let copkit = Copkit::with_parts(
-            Arc::new(store.clone()),
-            clock.clone(),
-            Arc::new(SequentialIds::new()),
-            Config::with_cursor_key([42; 32]),
-        );
+        let copkit = Copkit::builder(Arc::new(store.clone()))
+            .clock(clock.clone())
+            .ids(Arc::new(SequentialIds::new()))
+            .config(Config::with_cursor_key([42; 32]))
+            .build()
+            .unwrap();
         World {
             copkit,
             clock,

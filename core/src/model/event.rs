@@ -1,0 +1,250 @@
+use jiff::Timestamp;
+use jiff::civil;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CommunityId, EventId, SpaceId, UserId};
+
+/// A meeting in a community's rhythm: once, or recurring, in a time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Its id.
+    pub id: EventId,
+    /// The space it belongs to (its visibility decides who sees it).
+    pub space: SpaceId,
+    /// The space's community.
+    pub community: CommunityId,
+    /// Its title (3–200 characters).
+    pub title: String,
+    /// What it is about (up to 5,000 characters).
+    pub description: String,
+    /// Where it happens, for meetings in person.
+    pub location: Option<String>,
+    /// The link for online meetings (http or https).
+    pub online_url: Option<String>,
+    /// IANA time zone, such as `Europe/London`.
+    pub time_zone: String,
+    /// Local start of the first occurrence, in `time_zone`.
+    pub starts: civil::DateTime,
+    /// How long each occurrence lasts, in minutes.
+    pub duration_minutes: u32,
+    /// How it repeats; `None` for a single occurrence.
+    pub recurrence: Option<Recurrence>,
+    /// Local starts of cancelled occurrences, ascending.
+    pub cancelled: Vec<civil::DateTime>,
+    /// Most people who may say they are going, per occurrence.
+    pub capacity: Option<u32>,
+    /// Who scheduled it.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+}
+
+/// How an event repeats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recurrence {
+    /// The pattern.
+    pub frequency: Frequency,
+    /// Every how many days, weeks or months (1 = every one, 2 = every other).
+    pub interval: u32,
+    /// When it stops; `None` repeats indefinitely.
+    #[serde(default)]
+    pub end: Option<RecurrenceEnd>,
+}
+
+/// The repeating pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Frequency {
+    /// Every `interval` days.
+    Daily,
+    /// Every `interval` weeks, on these weekdays (empty: the first start's weekday).
+    Weekly {
+        /// The weekdays.
+        #[serde(default)]
+        weekdays: Vec<Weekday>,
+    },
+    /// Every `interval` months.
+    Monthly {
+        /// Which day of the month.
+        by: MonthlyBy,
+    },
+}
+
+/// Which day of the month a monthly event falls on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MonthlyBy {
+    /// A day number: 1..=31 from the start, or -1..=-31 from the end (-1 is
+    /// the last day). Months without that day are skipped.
+    DayOfMonth {
+        /// The day.
+        day: i8,
+    },
+    /// The nth weekday: 1..=5 from the start or -1..=-5 from the end (-1 is
+    /// the last). Months without it are skipped.
+    NthWeekday {
+        /// Which one.
+        nth: i8,
+        /// Which weekday.
+        weekday: Weekday,
+    },
+}
+
+/// When a recurrence stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RecurrenceEnd {
+    /// The last local date an occurrence may fall on (inclusive).
+    Until {
+        /// The date.
+        date: civil::Date,
+    },
+    /// After this many occurrences (cancelled ones count too, as in RFC 5545).
+    Count {
+        /// How many.
+        count: u32,
+    },
+}
+
+/// A day of the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    /// Monday.
+    Monday,
+    /// Tuesday.
+    Tuesday,
+    /// Wednesday.
+    Wednesday,
+    /// Thursday.
+    Thursday,
+    /// Friday.
+    Friday,
+    /// Saturday.
+    Saturday,
+    /// Sunday.
+    Sunday,
+}
+
+impl Weekday {
+    /// Every weekday, Monday first.
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+}
+
+impl From<Weekday> for civil::Weekday {
+    fn from(w: Weekday) -> civil::Weekday {
+        match w {
+            Weekday::Monday => civil::Weekday::Monday,
+            Weekday::Tuesday => civil::Weekday::Tuesday,
+            Weekday::Wednesday => civil::Weekday::Wednesday,
+            Weekday::Thursday => civil::Weekday::Thursday,
+            Weekday::Friday => civil::Weekday::Friday,
+            Weekday::Saturday => civil::Weekday::Saturday,
+            Weekday::Sunday => civil::Weekday::Sunday,
+        }
+    }
+}
+
+impl From<civil::Weekday> for Weekday {
+    fn from(w: civil::Weekday) -> Weekday {
+        match w {
+            civil::Weekday::Monday => Weekday::Monday,
+            civil::Weekday::Tuesday => Weekday::Tuesday,
+            civil::Weekday::Wednesday => Weekday::Wednesday,
+            civil::Weekday::Thursday => Weekday::Thursday,
+            civil::Weekday::Friday => Weekday::Friday,
+            civil::Weekday::Saturday => Weekday::Saturday,
+            civil::Weekday::Sunday => Weekday::Sunday,
+        }
+    }
+}
+
+/// One occurrence of an event, expanded from its recurrence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Occurrence {
+    /// The event.
+    pub event: EventId,
+    /// Stable key of this occurrence: its local start (`2026-09-07T18:30:00`).
+    pub key: String,
+    /// Local start, in the event's time zone.
+    pub local_start: civil::DateTime,
+    /// Start instant.
+    pub starts_at: Timestamp,
+    /// End instant.
+    pub ends_at: Timestamp,
+}
+
+/// A person's answer for one occurrence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RsvpResponse {
+    /// Coming (counts against capacity).
+    Going,
+    /// Perhaps.
+    Maybe,
+    /// Not coming.
+    Declined,
+}
+
+/// One person's RSVP to one occurrence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rsvp {
+    /// The event.
+    pub event: EventId,
+    /// The occurrence key.
+    pub occurrence: String,
+    /// Who.
+    pub user: UserId,
+    /// Their answer.
+    pub response: RsvpResponse,
+    /// When they (last) answered.
+    pub at: Timestamp,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+}
+
+/// Kept by the store: answers per occurrence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RsvpTally {
+    /// Going.
+    pub going: u32,
+    /// Maybe.
+    pub maybe: u32,
+    /// Declined.
+    pub declined: u32,
+}
+
+/// A moderator's record that someone attended (or missed) an occurrence:
+/// evidence for CPD.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attendance {
+    /// The event.
+    pub event: EventId,
+    /// The occurrence key.
+    pub occurrence: String,
+    /// The event's community.
+    pub community: CommunityId,
+    /// Who.
+    pub user: UserId,
+    /// Whether they attended.
+    pub attended: bool,
+    /// Minutes credited (the occurrence's duration when attended, else 0).
+    pub minutes: u32,
+    /// The moderator who recorded it.
+    pub recorded_by: UserId,
+    /// When.
+    pub recorded_at: Timestamp,
+}
