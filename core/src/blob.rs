@@ -24,7 +24,9 @@ pub fn is_valid_key(key: &str) -> bool {
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'))
-        && key.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        && key
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
 /// Stores immutable byte blobs by key.
@@ -112,9 +114,15 @@ pub mod conformance {
         let key = format!("{prefix}/docs/one/v1");
         assert_eq!(store.get(&key).await.unwrap(), None);
         let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
-        store.put(&key, bytes.clone(), "application/pdf").await.unwrap();
+        store
+            .put(&key, bytes.clone(), "application/pdf")
+            .await
+            .unwrap();
         assert_eq!(store.get(&key).await.unwrap(), Some(bytes));
-        store.put(&key, b"replaced".to_vec(), "text/plain").await.unwrap();
+        store
+            .put(&key, b"replaced".to_vec(), "text/plain")
+            .await
+            .unwrap();
         assert_eq!(store.get(&key).await.unwrap(), Some(b"replaced".to_vec()));
         let empty = format!("{prefix}/docs/empty/v1");
         store.put(&empty, Vec::new(), "text/plain").await.unwrap();
@@ -123,7 +131,10 @@ pub mod conformance {
         store.delete(&key).await.unwrap();
         assert_eq!(store.get(&key).await.unwrap(), None);
         for bad in ["", "/abs", "a/../b", "a//b", "sp ace", "a/./b"] {
-            assert!(store.put(bad, vec![1], "text/plain").await.is_err(), "{bad:?}");
+            assert!(
+                store.put(bad, vec![1], "text/plain").await.is_err(),
+                "{bad:?}"
+            );
             assert!(store.get(bad).await.is_err(), "{bad:?}");
         }
     }

@@ -121,6 +121,9 @@ pub enum Forbidden {
     /// The invitation was addressed to another email address.
     #[error("this invitation was sent to another email address")]
     InvitationForSomeoneElse,
+    /// Only the author (or, where allowed, a moderator) may change this.
+    #[error("only the author may do this")]
+    NotAuthor,
 }
 
 impl Forbidden {
@@ -135,6 +138,7 @@ impl Forbidden {
             Forbidden::Archived => "archived",
             Forbidden::TargetRole => "target_role",
             Forbidden::InvitationForSomeoneElse => "invitation_for_someone_else",
+            Forbidden::NotAuthor => "not_author",
         }
     }
 }
@@ -216,6 +220,7 @@ mod tests {
             Error::Forbidden(Forbidden::Archived),
             Error::Forbidden(Forbidden::TargetRole),
             Error::Forbidden(Forbidden::InvitationForSomeoneElse),
+            Error::Forbidden(Forbidden::NotAuthor),
             Error::Conflict(Conflict::VersionMismatch),
             Error::Conflict(Conflict::SlugTaken),
             Error::Conflict(Conflict::LastOwner),

@@ -56,6 +56,7 @@ pub mod blob;
 pub mod clock;
 pub mod cursor;
 pub mod error;
+pub mod ical;
 pub mod ids;
 pub mod model;
 pub mod policy;
@@ -64,9 +65,12 @@ pub mod service;
 pub mod store;
 pub mod validate;
 
+pub use blob::{BlobStore, MemoryBlobStore};
 pub use clock::{Clock, IdSource, ManualClock, RandomIds, SequentialIds, SystemClock};
 pub use error::{Conflict, Error, FieldError, Forbidden, Result};
-pub use ids::{ActivityId, CommunityId, InvitationId, SpaceId, UserId};
-pub use blob::{BlobStore, MemoryBlobStore};
+pub use ids::{
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
+    UserId,
+};
 pub use service::{ActivityListener, Actor, Config, Copkit, CopkitBuilder};
 pub use store::{MemoryStore, Store};

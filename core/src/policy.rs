@@ -338,3 +338,27 @@ pub fn manage_member(actor: Role, target: Role) -> Decision {
         Role::Member | Role::Guest => forbid(Forbidden::ModeratorsOnly),
     }
 }
+
+/// May someone change a piece of content? Its author may (when they may
+/// still contribute to the space); with `moderators_too`, so may moderators.
+/// `contribute` is the caller's [`SpaceAction::Contribute`] decision and
+/// `moderate` their [`SpaceAction::Moderate`] decision for the space.
+pub fn change_content(
+    is_author: bool,
+    moderators_too: bool,
+    contribute: Decision,
+    moderate: Decision,
+) -> Decision {
+    if moderators_too && moderate.is_ok() {
+        return Ok(());
+    }
+    match contribute {
+        Ok(()) if is_author => Ok(()),
+        Ok(()) => forbid(Forbidden::NotAuthor),
+        Err(Denied::Forbidden(Forbidden::MembersOnly)) if is_author => {
+            forbid(Forbidden::MembersOnly)
+        }
+        Err(Denied::Forbidden(Forbidden::MembersOnly)) => forbid(Forbidden::NotAuthor),
+        Err(other) => Err(other),
+    }
+}

@@ -3,8 +3,11 @@ use std::fmt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ActivityId, CommunityId, InvitationId, SpaceId, UserId};
-use crate::model::Role;
+use crate::ids::{
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
+    UserId,
+};
+use crate::model::{ReactionKind, Role, RsvpResponse, ThreadKind};
 
 /// A recorded domain event: who did what, where and when. Written inside the
 /// same atomic store write as the change it describes.
@@ -135,6 +138,154 @@ pub enum ActivityKind {
         /// Who.
         user: UserId,
     },
+    /// A thread was started.
+    ThreadStarted {
+        /// Which.
+        thread: ThreadId,
+        /// Discussion or question.
+        kind: ThreadKind,
+    },
+    /// A thread's title, body or tags were edited.
+    ThreadEdited {
+        /// Which.
+        thread: ThreadId,
+    },
+    /// A thread was deleted (a tombstone stays).
+    ThreadDeleted {
+        /// Which.
+        thread: ThreadId,
+    },
+    /// A moderator pinned or unpinned a thread.
+    ThreadPinned {
+        /// Which.
+        thread: ThreadId,
+        /// Pinned now?
+        pinned: bool,
+    },
+    /// A moderator locked or unlocked a thread.
+    ThreadLocked {
+        /// Which.
+        thread: ThreadId,
+        /// Locked now?
+        locked: bool,
+    },
+    /// A post or reply was added.
+    PostAdded {
+        /// The thread.
+        thread: ThreadId,
+        /// The post.
+        post: PostId,
+        /// True for a reply to another post.
+        reply: bool,
+    },
+    /// A post was edited.
+    PostEdited {
+        /// The thread.
+        thread: ThreadId,
+        /// The post.
+        post: PostId,
+    },
+    /// A post was deleted (a tombstone stays).
+    PostDeleted {
+        /// The thread.
+        thread: ThreadId,
+        /// The post.
+        post: PostId,
+    },
+    /// A post was accepted as a question's answer.
+    AnswerAccepted {
+        /// The question.
+        thread: ThreadId,
+        /// The answer.
+        post: PostId,
+        /// Who wrote the answer.
+        author: UserId,
+    },
+    /// Someone reacted to a post.
+    Reacted {
+        /// The post.
+        post: PostId,
+        /// How.
+        reaction: ReactionKind,
+    },
+    /// A document was added to a library.
+    DocumentAdded {
+        /// Which.
+        document: DocumentId,
+    },
+    /// A new version of a document was uploaded.
+    DocumentVersionAdded {
+        /// Which.
+        document: DocumentId,
+        /// Its number.
+        number: u32,
+    },
+    /// A document's title, description or tags changed.
+    DocumentEdited {
+        /// Which.
+        document: DocumentId,
+    },
+    /// A document was deleted.
+    DocumentDeleted {
+        /// Which.
+        document: DocumentId,
+    },
+    /// An event was scheduled.
+    EventScheduled {
+        /// Which.
+        event: EventId,
+    },
+    /// An event changed.
+    EventUpdated {
+        /// Which.
+        event: EventId,
+    },
+    /// One occurrence was cancelled (or restored).
+    OccurrenceCancelled {
+        /// The event.
+        event: EventId,
+        /// The occurrence key.
+        occurrence: String,
+        /// Cancelled now? (false: restored)
+        cancelled: bool,
+    },
+    /// Someone answered for an occurrence.
+    Rsvped {
+        /// The event.
+        event: EventId,
+        /// The occurrence key.
+        occurrence: String,
+        /// Their answer.
+        response: RsvpResponse,
+    },
+    /// A moderator recorded attendance.
+    AttendanceRecorded {
+        /// The event.
+        event: EventId,
+        /// The occurrence key.
+        occurrence: String,
+        /// Who.
+        user: UserId,
+        /// Whether they attended.
+        attended: bool,
+        /// Minutes credited.
+        minutes: u32,
+    },
+    /// A poll was opened.
+    PollOpened {
+        /// Which.
+        poll: PollId,
+    },
+    /// Someone voted (or changed their vote).
+    Voted {
+        /// Which poll.
+        poll: PollId,
+    },
+    /// A poll was closed early.
+    PollClosed {
+        /// Which.
+        poll: PollId,
+    },
 }
 
 impl fmt::Display for ActivityKind {
@@ -179,6 +330,63 @@ impl fmt::Display for ActivityKind {
             K::SpaceUnarchived => write!(f, "restored a space"),
             K::GuestGranted { user } => write!(f, "granted {user} a space"),
             K::GuestRevoked { user } => write!(f, "revoked {user}'s access to a space"),
+            K::ThreadStarted {
+                kind: ThreadKind::Question,
+                ..
+            } => write!(f, "asked a question"),
+            K::ThreadStarted { .. } => write!(f, "started a discussion"),
+            K::ThreadEdited { .. } => write!(f, "edited a thread"),
+            K::ThreadDeleted { .. } => write!(f, "deleted a thread"),
+            K::ThreadPinned { pinned, .. } => {
+                write!(
+                    f,
+                    "{} a thread",
+                    if *pinned { "pinned" } else { "unpinned" }
+                )
+            }
+            K::ThreadLocked { locked, .. } => {
+                write!(
+                    f,
+                    "{} a thread",
+                    if *locked { "locked" } else { "unlocked" }
+                )
+            }
+            K::PostAdded { reply: true, .. } => write!(f, "replied"),
+            K::PostAdded { .. } => write!(f, "posted"),
+            K::PostEdited { .. } => write!(f, "edited a post"),
+            K::PostDeleted { .. } => write!(f, "deleted a post"),
+            K::AnswerAccepted { author, .. } => write!(f, "accepted {author}'s answer"),
+            K::Reacted { reaction, .. } => write!(f, "reacted with {reaction}"),
+            K::DocumentAdded { .. } => write!(f, "shared a document"),
+            K::DocumentVersionAdded { number, .. } => {
+                write!(f, "uploaded version {number} of a document")
+            }
+            K::DocumentEdited { .. } => write!(f, "edited a document's details"),
+            K::DocumentDeleted { .. } => write!(f, "deleted a document"),
+            K::EventScheduled { .. } => write!(f, "scheduled an event"),
+            K::EventUpdated { .. } => write!(f, "changed an event"),
+            K::OccurrenceCancelled {
+                occurrence,
+                cancelled: true,
+                ..
+            } => {
+                write!(f, "cancelled the session of {occurrence}")
+            }
+            K::OccurrenceCancelled { occurrence, .. } => {
+                write!(f, "restored the session of {occurrence}")
+            }
+            K::Rsvped { response, .. } => {
+                write!(f, "answered {}", format!("{response:?}").to_lowercase())
+            }
+            K::AttendanceRecorded {
+                user,
+                attended: true,
+                ..
+            } => write!(f, "recorded {user} as attending"),
+            K::AttendanceRecorded { user, .. } => write!(f, "recorded {user} as absent"),
+            K::PollOpened { .. } => write!(f, "opened a poll"),
+            K::Voted { .. } => write!(f, "voted"),
+            K::PollClosed { .. } => write!(f, "closed a poll"),
         }
     }
 }

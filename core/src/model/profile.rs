@@ -77,8 +77,7 @@ impl Handle {
     pub fn mentioned_in(text: &str) -> Vec<Handle> {
         let mut found: Vec<Handle> = Vec::new();
         let mut previous: Option<char> = None;
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
+        for (i, c) in text.char_indices() {
             let starts_word = previous.is_none_or(|p| !(p.is_alphanumeric() || p == '_'));
             previous = Some(c);
             if c != '@' || !starts_word {

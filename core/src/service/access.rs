@@ -30,13 +30,19 @@ pub(crate) struct SpaceAccess {
 }
 
 impl SpaceAccess {
-    pub fn require(&self, actor: &Actor, action: SpaceAction) -> Result<()> {
+    /// The policy's decision for `action`.
+    pub fn decide(&self, actor: &Actor, action: SpaceAction) -> policy::Decision {
         let viewer = SpaceViewer {
             user: &actor.user,
             standing: self.community.standing,
             granted: self.granted,
         };
-        policy::space(&self.community.community, &self.space, viewer, action).map_err(Error::from)
+        policy::space(&self.community.community, &self.space, viewer, action)
+    }
+
+    /// Asks the policy; `Err` carries NotFound / Forbidden.
+    pub fn require(&self, actor: &Actor, action: SpaceAction) -> Result<()> {
+        self.decide(actor, action).map_err(Error::from)
     }
 }
 

@@ -21,20 +21,29 @@ use crate::store::{Chunk, ConditionFailure, Op, Range, Store, StoreError, Transa
 mod access;
 mod activity;
 mod communities;
+pub mod content;
+mod documents;
+mod events;
 mod invitations;
 mod members;
+mod polls;
 mod profiles;
 mod requests;
 mod spaces;
+mod threads;
 
 pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunity, NewCommunity};
+pub use documents::{DocumentChanges, Download, NewDocument, NewVersion};
+pub use events::{AgendaItem, EventInput};
 pub use invitations::{
     CreatedInvitation, InvitationPreview, InvitationState, InvitationView, NewInvitation,
 };
 pub use members::MemberView;
+pub use polls::{NewPoll, PollView};
 pub use profiles::ProfileChanges;
 pub use requests::JoinRequestView;
 pub use spaces::{NewSpace, SpaceChanges};
+pub use threads::{NewPost, NewThread, ThreadChanges};
 
 /// Who is calling: the platform identity of a signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +120,10 @@ impl Config {
             request_cooldown: SignedDuration::from_hours(14 * 24),
             cursor_key,
             max_document_bytes: 50 * 1024 * 1024,
-            allowed_content_types: DEFAULT_CONTENT_TYPES.iter().map(|s| (*s).to_owned()).collect(),
+            allowed_content_types: DEFAULT_CONTENT_TYPES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         }
     }
 }
@@ -191,7 +203,9 @@ impl CopkitBuilder {
         };
         Ok(Copkit {
             store: self.store,
-            blobs: self.blobs.unwrap_or_else(|| Arc::new(MemoryBlobStore::new())),
+            blobs: self
+                .blobs
+                .unwrap_or_else(|| Arc::new(MemoryBlobStore::new())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             ids: self.ids.unwrap_or_else(|| Arc::new(RandomIds)),
             cursors: CursorCodec::new(config.cursor_key),

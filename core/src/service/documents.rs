@@ -1,0 +1,415 @@
+//! The document library: documents with immutable versions whose bytes live
+//! in the blob store, checked against their SHA-256 on the way in and out.
+
+use serde::{Deserialize, Serialize};
+
+use crate::blob::sha256_hex;
+use crate::error::{Error, Result};
+use crate::ids::{DocumentId, SpaceId};
+use crate::model::{ActivityKind, Document, DocumentVersion, Page, PageRequest};
+use crate::policy::SpaceAction;
+use crate::service::access::SpaceAccess;
+use crate::service::content::{self, limits};
+use crate::service::{Actor, Copkit, check_version};
+use crate::store::{Expect, Op, Transaction};
+use crate::validate::Checker;
+
+/// What it takes to add a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDocument {
+    /// Title, 3–200 characters.
+    pub title: String,
+    /// Description, up to 2,000 characters.
+    pub description: String,
+    /// Up to 10 tags.
+    pub tags: Vec<String>,
+    /// Content type (must be on the library's allow-list).
+    pub content_type: String,
+    /// The SHA-256 the uploader computed, lower-case hex.
+    pub sha256: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What it takes to upload a new version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVersion {
+    /// Content type (must be on the allow-list).
+    pub content_type: String,
+    /// The SHA-256 the uploader computed, lower-case hex.
+    pub sha256: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// What changed, up to 500 characters.
+    pub note: String,
+}
+
+/// Changes to a document's details; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentChanges {
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New tags (replacing all).
+    pub tags: Option<Vec<String>>,
+}
+
+/// A version's bytes, verified against its checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    /// The version.
+    pub version: DocumentVersion,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+fn blob_key(document: &DocumentId, number: u32) -> String {
+    format!("documents/{document}/v{number}")
+}
+
+impl Copkit {
+    /// Checks content type, size and checksum; returns the normalized type.
+    fn check_upload(
+        &self,
+        check: &mut Checker,
+        content_type: &str,
+        sha256: &str,
+        bytes: &[u8],
+    ) -> String {
+        let content_type = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_lowercase();
+        if !self.config().allowed_content_types.contains(&content_type) {
+            check.fail(
+                "content_type",
+                "not_allowed",
+                format!("{content_type:?} is not accepted by this library"),
+            );
+        }
+        let max = self.config().max_document_bytes;
+        if u64::try_from(bytes.len()).map_or(true, |n| n > max) {
+            check.fail("bytes", "too_large", format!("at most {max} bytes"));
+        } else if sha256.trim().to_lowercase() != sha256_hex(bytes) {
+            check.fail(
+                "sha256",
+                "checksum_mismatch",
+                "the bytes do not match the SHA-256 given",
+            );
+        }
+        content_type
+    }
+
+    /// Writes a blob, commits `tx`, and removes the blob again if the commit
+    /// fails, so a refused change leaves nothing behind.
+    async fn commit_with_blob(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+        tx: Transaction,
+    ) -> Result<()> {
+        self.blobs().put(key, bytes, content_type).await?;
+        match self.commit(tx).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                // Best effort: an orphan blob is invisible, a lost one is not.
+                let _ = self.blobs().delete(key).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn document_access(
+        &self,
+        actor: &Actor,
+        id: &DocumentId,
+    ) -> Result<(Document, SpaceAccess)> {
+        let doc = self
+            .store()
+            .get_document(id)
+            .await?
+            .filter(|d| d.deleted_at.is_none())
+            .ok_or(Error::NotFound)?;
+        let access = self.space_access(actor, &doc.space).await?;
+        access.require(actor, SpaceAction::View)?;
+        Ok((doc, access))
+    }
+
+    /// Adds a document to a space's library (its first version included).
+    pub async fn upload_document(
+        &self,
+        actor: &Actor,
+        space: &SpaceId,
+        input: NewDocument,
+    ) -> Result<Document> {
+        let access = self
+            .authorize_space(actor, space, SpaceAction::Contribute)
+            .await?;
+        let mut check = Checker::new();
+        let title = check.line("title", &input.title, limits::TITLE_MIN, limits::TITLE_MAX);
+        let description = check.text(
+            "description",
+            &input.description,
+            0,
+            limits::DOCUMENT_DESCRIPTION_MAX,
+        );
+        let tags = content::tags(&mut check, &input.tags);
+        let content_type =
+            self.check_upload(&mut check, &input.content_type, &input.sha256, &input.bytes);
+        check.finish()?;
+
+        let now = self.now();
+        let id = DocumentId(self.new_ulid(now));
+        let size = input.bytes.len() as u64;
+        let sha256 = sha256_hex(&input.bytes);
+        let key = blob_key(&id, 1);
+        let document = Document {
+            id,
+            space: *space,
+            community: access.space.community,
+            title,
+            description,
+            tags,
+            content_type: content_type.clone(),
+            size,
+            sha256: sha256.clone(),
+            current_version: 1,
+            created_by: actor.user.clone(),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            version: 1,
+        };
+        let version = DocumentVersion {
+            document: id,
+            number: 1,
+            content_type: content_type.clone(),
+            size,
+            sha256,
+            blob_key: key.clone(),
+            uploaded_by: actor.user.clone(),
+            uploaded_at: now,
+            note: String::new(),
+        };
+        let tx = Transaction::new()
+            .with(Op::PutDocument {
+                document: document.clone(),
+                expect: Expect::Absent,
+            })
+            .with(Op::AddDocumentVersion { version })
+            .with(self.activity(
+                actor,
+                document.community,
+                Some(*space),
+                now,
+                ActivityKind::DocumentAdded { document: id },
+            ));
+        self.commit_with_blob(&key, input.bytes, &content_type, tx)
+            .await?;
+        Ok(document)
+    }
+
+    /// Uploads a new version (the document's creator or a moderator, with
+    /// the document's version read).
+    pub async fn add_document_version(
+        &self,
+        actor: &Actor,
+        id: &DocumentId,
+        input: NewVersion,
+        expected_version: u64,
+    ) -> Result<Document> {
+        let (old, access) = self.document_access(actor, id).await?;
+        self.may_change(actor, &access, &old.created_by, true)?;
+        access.require(actor, SpaceAction::Contribute)?;
+        check_version(old.version, expected_version)?;
+        let mut check = Checker::new();
+        let note = check.text("note", &input.note, 0, limits::VERSION_NOTE_MAX);
+        let content_type =
+            self.check_upload(&mut check, &input.content_type, &input.sha256, &input.bytes);
+        check.finish()?;
+
+        let now = self.now();
+        let number = old.current_version + 1;
+        let key = blob_key(id, number);
+        let size = input.bytes.len() as u64;
+        let sha256 = sha256_hex(&input.bytes);
+        let new = Document {
+            content_type: content_type.clone(),
+            size,
+            sha256: sha256.clone(),
+            current_version: number,
+            updated_at: now,
+            version: old.version + 1,
+            ..old.clone()
+        };
+        let tx = Transaction::new()
+            .with(Op::PutDocument {
+                document: new.clone(),
+                expect: Expect::Version(old.version),
+            })
+            .with(Op::AddDocumentVersion {
+                version: DocumentVersion {
+                    document: *id,
+                    number,
+                    content_type: content_type.clone(),
+                    size,
+                    sha256,
+                    blob_key: key.clone(),
+                    uploaded_by: actor.user.clone(),
+                    uploaded_at: now,
+                    note,
+                },
+            })
+            .with(self.activity(
+                actor,
+                old.community,
+                Some(old.space),
+                now,
+                ActivityKind::DocumentVersionAdded {
+                    document: *id,
+                    number,
+                },
+            ));
+        self.commit_with_blob(&key, input.bytes, &content_type, tx)
+            .await?;
+        Ok(new)
+    }
+
+    /// Changes a document's title, description or tags (creator or moderator).
+    pub async fn update_document(
+        &self,
+        actor: &Actor,
+        id: &DocumentId,
+        changes: DocumentChanges,
+        expected_version: u64,
+    ) -> Result<Document> {
+        let (old, access) = self.document_access(actor, id).await?;
+        self.may_change(actor, &access, &old.created_by, true)?;
+        access.require(actor, SpaceAction::Contribute)?;
+        check_version(old.version, expected_version)?;
+        let mut check = Checker::new();
+        let mut new = old.clone();
+        if let Some(t) = changes.title {
+            new.title = check.line("title", &t, limits::TITLE_MIN, limits::TITLE_MAX);
+        }
+        if let Some(d) = changes.description {
+            new.description = check.text("description", &d, 0, limits::DOCUMENT_DESCRIPTION_MAX);
+        }
+        if let Some(t) = changes.tags {
+            new.tags = content::tags(&mut check, &t);
+        }
+        check.finish()?;
+        let now = self.now();
+        new.updated_at = now;
+        new.version = old.version + 1;
+        let tx = Transaction::new()
+            .with(Op::PutDocument {
+                document: new.clone(),
+                expect: Expect::Version(old.version),
+            })
+            .with(self.activity(
+                actor,
+                old.community,
+                Some(old.space),
+                now,
+                ActivityKind::DocumentEdited { document: *id },
+            ));
+        self.commit(tx).await?;
+        Ok(new)
+    }
+
+    /// Deletes a document (creator or moderator). It disappears from the
+    /// library; its versions' bytes are kept for the record.
+    pub async fn delete_document(&self, actor: &Actor, id: &DocumentId) -> Result<()> {
+        let (old, access) = self.document_access(actor, id).await?;
+        self.may_change(actor, &access, &old.created_by, true)?;
+        let now = self.now();
+        let new = Document {
+            deleted_at: Some(now),
+            updated_at: now,
+            version: old.version + 1,
+            ..old.clone()
+        };
+        let tx = Transaction::new()
+            .with(Op::PutDocument {
+                document: new,
+                expect: Expect::Version(old.version),
+            })
+            .with(self.activity(
+                actor,
+                old.community,
+                Some(old.space),
+                now,
+                ActivityKind::DocumentDeleted { document: *id },
+            ));
+        self.commit(tx).await
+    }
+
+    /// One document's details.
+    pub async fn get_document(&self, actor: &Actor, id: &DocumentId) -> Result<Document> {
+        Ok(self.document_access(actor, id).await?.0)
+    }
+
+    /// A space's library, most recently updated first.
+    pub async fn list_documents(
+        &self,
+        actor: &Actor,
+        space: &SpaceId,
+        page: &PageRequest,
+    ) -> Result<Page<Document>> {
+        self.authorize_space(actor, space, SpaceAction::View)
+            .await?;
+        let scope = format!("documents|{space}");
+        let range = self.range(&scope, page)?;
+        let chunk = self.store().list_documents(space, &range).await?;
+        self.page(&scope, chunk)
+    }
+
+    /// A document's versions, oldest first.
+    pub async fn list_document_versions(
+        &self,
+        actor: &Actor,
+        id: &DocumentId,
+        page: &PageRequest,
+    ) -> Result<Page<DocumentVersion>> {
+        self.document_access(actor, id).await?;
+        let scope = format!("versions|{id}");
+        let range = self.range(&scope, page)?;
+        let chunk = self.store().list_document_versions(id, &range).await?;
+        self.page(&scope, chunk)
+    }
+
+    /// A version's bytes (the current one when `number` is `None`), verified
+    /// against the checksum recorded at upload.
+    pub async fn download_document(
+        &self,
+        actor: &Actor,
+        id: &DocumentId,
+        number: Option<u32>,
+    ) -> Result<Download> {
+        let (doc, _) = self.document_access(actor, id).await?;
+        let number = number.unwrap_or(doc.current_version);
+        let version = self
+            .store()
+            .get_document_version(id, number)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let bytes = self
+            .blobs()
+            .get(&version.blob_key)
+            .await?
+            .ok_or_else(|| Error::Internal(format!("blob {} is missing", version.blob_key)))?;
+        if sha256_hex(&bytes) != version.sha256 {
+            return Err(Error::Internal(format!(
+                "blob {} fails its checksum",
+                version.blob_key
+            )));
+        }
+        Ok(Download { version, bytes })
+    }
+}

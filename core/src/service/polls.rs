@@ -1,0 +1,279 @@
+//! Polls: members shape their learning by voting on what comes next.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Conflict, Error, Result};
+use crate::ids::{PollId, SpaceId};
+use crate::model::{ActivityKind, Ballot, Page, PageRequest, Poll, ResultsVisibility};
+use crate::policy::SpaceAction;
+use crate::service::access::SpaceAccess;
+use crate::service::content::limits;
+use crate::service::{Actor, Copkit};
+use crate::store::{Expect, Op, Transaction};
+use crate::validate::Checker;
+
+/// What it takes to open a poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPoll {
+    /// The question, 3–200 characters.
+    pub question: String,
+    /// 2–20 distinct options, each 1–200 characters.
+    pub options: Vec<String>,
+    /// Whether a ballot may choose several options.
+    #[serde(default)]
+    pub multiple_choice: bool,
+    /// When voting ends (in the future, within a year).
+    pub closes_at: Timestamp,
+    /// When members see the results.
+    pub results: ResultsVisibility,
+}
+
+/// A poll as one member sees it: the tally only when they may see results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollView {
+    /// The poll; `tally` is empty and `voters` zero while results are hidden.
+    pub poll: Poll,
+    /// Whether the results are shown.
+    pub results_visible: bool,
+    /// Whether voting has ended.
+    pub closed: bool,
+    /// The caller's ballot, if they voted.
+    pub my_ballot: Option<Ballot>,
+}
+
+impl Copkit {
+    async fn poll_access(&self, actor: &Actor, id: &PollId) -> Result<(Poll, SpaceAccess)> {
+        let poll = self.store().get_poll(id).await?.ok_or(Error::NotFound)?;
+        let access = self.space_access(actor, &poll.space).await?;
+        access.require(actor, SpaceAction::View)?;
+        Ok((poll, access))
+    }
+
+    fn poll_view(&self, mut poll: Poll, my_ballot: Option<Ballot>) -> PollView {
+        let closed = poll.is_closed_at(self.now());
+        let results_visible =
+            closed || (poll.results == ResultsVisibility::AfterVote && my_ballot.is_some());
+        if !results_visible {
+            poll.tally = vec![0; poll.options.len()];
+            poll.voters = 0;
+        }
+        PollView {
+            poll,
+            results_visible,
+            closed,
+            my_ballot,
+        }
+    }
+
+    /// Opens a poll in a space.
+    pub async fn create_poll(
+        &self,
+        actor: &Actor,
+        space: &SpaceId,
+        input: NewPoll,
+    ) -> Result<PollView> {
+        let access = self
+            .authorize_space(actor, space, SpaceAction::Contribute)
+            .await?;
+        let mut check = Checker::new();
+        let question = check.line(
+            "question",
+            &input.question,
+            limits::TITLE_MIN,
+            limits::TITLE_MAX,
+        );
+        if !(limits::POLL_OPTIONS_MIN..=limits::POLL_OPTIONS_MAX).contains(&input.options.len()) {
+            check.fail(
+                "options",
+                "out_of_range",
+                format!(
+                    "give {} to {} options",
+                    limits::POLL_OPTIONS_MIN,
+                    limits::POLL_OPTIONS_MAX
+                ),
+            );
+        }
+        let mut options: Vec<String> = Vec::new();
+        for (i, option) in input.options.iter().enumerate() {
+            let field = format!("options[{i}]");
+            let o = check.line(&field, option, 1, limits::POLL_OPTION_MAX);
+            if options.iter().any(|x| x.to_lowercase() == o.to_lowercase()) {
+                check.fail(&field, "duplicate", "options must differ");
+            }
+            options.push(o);
+        }
+        let now = self.now();
+        let latest = now.saturating_add(SignedDuration::from_hours(24 * 365));
+        if input.closes_at <= now {
+            check.fail("closes_at", "in_the_past", "must be in the future");
+        } else if latest.is_ok_and(|l| input.closes_at > l) {
+            check.fail("closes_at", "too_far", "must be within a year");
+        }
+        check.finish()?;
+        let poll = Poll {
+            id: PollId(self.new_ulid(now)),
+            space: *space,
+            community: access.space.community,
+            question,
+            tally: vec![0; options.len()],
+            options,
+            multiple_choice: input.multiple_choice,
+            closes_at: input.closes_at,
+            results: input.results,
+            created_by: actor.user.clone(),
+            created_at: now,
+            voters: 0,
+            version: 1,
+        };
+        let tx = Transaction::new()
+            .with(Op::PutPoll {
+                poll: poll.clone(),
+                expect: Expect::Absent,
+            })
+            .with(self.activity(
+                actor,
+                poll.community,
+                Some(*space),
+                now,
+                ActivityKind::PollOpened { poll: poll.id },
+            ));
+        self.commit(tx).await?;
+        Ok(self.poll_view(poll, None))
+    }
+
+    /// One poll, with results when the caller may see them.
+    pub async fn get_poll(&self, actor: &Actor, id: &PollId) -> Result<PollView> {
+        let (poll, _) = self.poll_access(actor, id).await?;
+        let ballot = self.store().get_ballot(id, &actor.user).await?;
+        Ok(self.poll_view(poll, ballot))
+    }
+
+    /// A space's polls, newest first.
+    pub async fn list_polls(
+        &self,
+        actor: &Actor,
+        space: &SpaceId,
+        page: &PageRequest,
+    ) -> Result<Page<PollView>> {
+        self.authorize_space(actor, space, SpaceAction::View)
+            .await?;
+        let scope = format!("polls|{space}");
+        let range = self.range(&scope, page)?;
+        let chunk = self.store().list_polls(space, &range).await?;
+        let mut views = Vec::with_capacity(chunk.items.len());
+        for poll in &chunk.items {
+            let ballot = self.store().get_ballot(&poll.id, &actor.user).await?;
+            views.push(self.poll_view(poll.clone(), ballot));
+        }
+        let page = self.page(&scope, chunk)?;
+        Ok(Page {
+            items: views,
+            next: page.next,
+        })
+    }
+
+    /// Casts or changes the caller's ballot while the poll is open. The
+    /// ballot and the tally change in one write.
+    pub async fn vote(&self, actor: &Actor, id: &PollId, choices: &[u32]) -> Result<PollView> {
+        let (poll, access) = self.poll_access(actor, id).await?;
+        access.require(actor, SpaceAction::Contribute)?;
+        let now = self.now();
+        if poll.is_closed_at(now) {
+            return Err(Error::Conflict(Conflict::Closed));
+        }
+        let mut chosen: Vec<u32> = choices.to_vec();
+        chosen.sort_unstable();
+        chosen.dedup();
+        let options = poll.options.len();
+        let mut check = Checker::new();
+        if chosen.is_empty() || chosen.len() != choices.len() {
+            check.fail(
+                "choices",
+                "invalid_choices",
+                "choose at least one option, each once",
+            );
+        } else if !poll.multiple_choice && chosen.len() > 1 {
+            check.fail("choices", "single_choice", "this poll takes one choice");
+        } else if chosen.iter().any(|c| *c as usize >= options) {
+            check.fail(
+                "choices",
+                "unknown_option",
+                format!("options are numbered 0 to {}", options - 1),
+            );
+        }
+        check.finish()?;
+        let old = self.store().get_ballot(id, &actor.user).await?;
+        let mut deltas = vec![0i64; options];
+        for c in &chosen {
+            deltas[*c as usize] += 1;
+        }
+        if let Some(old) = &old {
+            for c in &old.choices {
+                if let Some(d) = deltas.get_mut(*c as usize) {
+                    *d -= 1;
+                }
+            }
+        }
+        let ballot = Ballot {
+            poll: *id,
+            user: actor.user.clone(),
+            choices: chosen,
+            cast_at: now,
+            version: old.as_ref().map_or(1, |b| b.version + 1),
+        };
+        let tx = Transaction::new()
+            .with(Op::PutBallot {
+                ballot: ballot.clone(),
+                expect: Expect::from_version(old.as_ref().map(|b| b.version)),
+            })
+            .with(Op::AdjustTally {
+                poll: *id,
+                deltas,
+                voters: i64::from(old.is_none()),
+                now,
+            })
+            .with(self.activity(
+                actor,
+                poll.community,
+                Some(poll.space),
+                now,
+                ActivityKind::Voted { poll: *id },
+            ));
+        self.commit(tx).await?;
+        let poll = self.store().get_poll(id).await?.ok_or(Error::NotFound)?;
+        Ok(self.poll_view(poll, Some(ballot)))
+    }
+
+    /// Ends voting now (the poll's creator or a moderator).
+    pub async fn close_poll(&self, actor: &Actor, id: &PollId) -> Result<PollView> {
+        let (poll, access) = self.poll_access(actor, id).await?;
+        self.may_change(actor, &access, &poll.created_by, true)?;
+        let now = self.now();
+        if poll.is_closed_at(now) {
+            let ballot = self.store().get_ballot(id, &actor.user).await?;
+            return Ok(self.poll_view(poll, ballot));
+        }
+        let closed = Poll {
+            closes_at: now,
+            version: poll.version + 1,
+            ..poll.clone()
+        };
+        let tx = Transaction::new()
+            .with(Op::PutPoll {
+                poll: closed.clone(),
+                expect: Expect::Version(poll.version),
+            })
+            .with(self.activity(
+                actor,
+                poll.community,
+                Some(poll.space),
+                now,
+                ActivityKind::PollClosed { poll: *id },
+            ));
+        self.commit(tx).await?;
+        let ballot = self.store().get_ballot(id, &actor.user).await?;
+        Ok(self.poll_view(closed, ballot))
+    }
+}

@@ -1,0 +1,606 @@
+//! Discussions and questions: threads, posts, one level of replies,
+//! reactions, mentions, pins, locks and accepted answers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Conflict, Error, Result};
+use crate::ids::{PostId, SpaceId, ThreadId};
+use crate::model::{
+    ActivityKind, Page, PageRequest, Post, Reaction, ReactionCounts, ReactionKind, Thread,
+    ThreadKind,
+};
+use crate::policy::SpaceAction;
+use crate::service::access::SpaceAccess;
+use crate::service::content::{self, limits};
+use crate::service::{Actor, Copkit, check_version};
+use crate::store::{Expect, Op, Transaction};
+use crate::validate::Checker;
+
+/// What it takes to start a thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewThread {
+    /// Discussion or question.
+    pub kind: ThreadKind,
+    /// Title, 3–200 characters.
+    pub title: String,
+    /// Opening text, Markdown, up to 20,000 characters.
+    pub body: String,
+    /// Up to 10 tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Changes to a thread; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadChanges {
+    /// New title.
+    pub title: Option<String>,
+    /// New body.
+    pub body: Option<String>,
+    /// New tags (replacing all).
+    pub tags: Option<Vec<String>>,
+}
+
+/// What it takes to post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPost {
+    /// Text, Markdown, 1–20,000 characters.
+    pub body: String,
+    /// The post this replies to (a top-level post of the same thread).
+    #[serde(default)]
+    pub parent: Option<PostId>,
+}
+
+impl Copkit {
+    async fn thread_access(&self, actor: &Actor, id: &ThreadId) -> Result<(Thread, SpaceAccess)> {
+        let thread = self.store().get_thread(id).await?.ok_or(Error::NotFound)?;
+        let access = self.space_access(actor, &thread.space).await?;
+        access.require(actor, SpaceAction::View)?;
+        Ok((thread, access))
+    }
+
+    async fn post_access(&self, actor: &Actor, id: &PostId) -> Result<(Post, SpaceAccess)> {
+        let post = self.store().get_post(id).await?.ok_or(Error::NotFound)?;
+        let access = self.space_access(actor, &post.space).await?;
+        access.require(actor, SpaceAction::View)?;
+        Ok((post, access))
+    }
+
+    /// Starts a discussion or asks a question in a space.
+    pub async fn start_thread(
+        &self,
+        actor: &Actor,
+        space: &SpaceId,
+        input: NewThread,
+    ) -> Result<Thread> {
+        let access = self
+            .authorize_space(actor, space, SpaceAction::Contribute)
+            .await?;
+        let mut check = Checker::new();
+        let title = check.line("title", &input.title, limits::TITLE_MIN, limits::TITLE_MAX);
+        let body = check.text("body", &input.body, 0, limits::BODY_MAX);
+        let tags = content::tags(&mut check, &input.tags);
+        check.finish()?;
+        let mentions = self.mentions(&access, &body).await?;
+        let now = self.now();
+        let thread = Thread {
+            id: ThreadId(self.new_ulid(now)),
+            space: *space,
+            community: access.space.community,
+            kind: input.kind,
+            title,
+            body,
+            tags,
+            mentions,
+            author: actor.user.clone(),
+            created_at: now,
+            edited_at: None,
+            last_activity_at: now,
+            post_count: 0,
+            pinned: false,
+            locked: false,
+            accepted_answer: None,
+            deleted_at: None,
+            version: 1,
+        };
+        let tx = Transaction::new()
+            .with(Op::PutThread {
+                thread: thread.clone(),
+                expect: Expect::Absent,
+            })
+            .with(self.activity(
+                actor,
+                thread.community,
+                Some(*space),
+                now,
+                ActivityKind::ThreadStarted {
+                    thread: thread.id,
+                    kind: thread.kind,
+                },
+            ));
+        self.commit(tx).await?;
+        Ok(thread)
+    }
+
+    /// One thread (a deleted one is a tombstone without its text).
+    pub async fn get_thread(&self, actor: &Actor, id: &ThreadId) -> Result<Thread> {
+        Ok(self.thread_access(actor, id).await?.0)
+    }
+
+    /// A space's threads, latest activity first.
+    pub async fn list_threads(
+        &self,
+        actor: &Actor,
+        space: &SpaceId,
+        page: &PageRequest,
+    ) -> Result<Page<Thread>> {
+        self.authorize_space(actor, space, SpaceAction::View)
+            .await?;
+        let scope = format!("threads|{space}");
+        let range = self.range(&scope, page)?;
+        let chunk = self.store().list_threads(space, &range).await?;
+        self.page(&scope, chunk)
+    }
+
+    /// A space's pinned threads, newest first.
+    pub async fn pinned_threads(&self, actor: &Actor, space: &SpaceId) -> Result<Vec<Thread>> {
+        self.authorize_space(actor, space, SpaceAction::View)
+            .await?;
+        Ok(self.store().list_pinned_threads(space).await?)
+    }
+
+    async fn put_thread(
+        &self,
+        actor: &Actor,
+        old: &Thread,
+        new: Thread,
+        kind: ActivityKind,
+    ) -> Result<Thread> {
+        let now = self.now();
+        let tx = Transaction::new()
+            .with(Op::PutThread {
+                thread: new.clone(),
+                expect: Expect::Version(old.version),
+            })
+            .with(self.activity(actor, old.community, Some(old.space), now, kind));
+        self.commit(tx).await?;
+        Ok(new)
+    }
+
+    /// Edits a thread's title, body or tags (its author, with the version read).
+    pub async fn edit_thread(
+        &self,
+        actor: &Actor,
+        id: &ThreadId,
+        changes: ThreadChanges,
+        expected_version: u64,
+    ) -> Result<Thread> {
+        let (old, access) = self.thread_access(actor, id).await?;
+        self.may_change(actor, &access, &old.author, false)?;
+        check_version(old.version, expected_version)?;
+        if old.deleted_at.is_some() || old.locked {
+            return Err(Error::Conflict(Conflict::Closed));
+        }
+        let mut check = Checker::new();
+        let mut new = old.clone();
+        if let Some(t) = changes.title {
+            new.title = check.line("title", &t, limits::TITLE_MIN, limits::TITLE_MAX);
+        }
+        if let Some(b) = changes.body {
+            new.body = check.text("body", &b, 0, limits::BODY_MAX);
+        }
+        if let Some(t) = changes.tags {
+            new.tags = content::tags(&mut check, &t);
+        }
+        check.finish()?;
+        new.mentions = self.mentions(&access, &new.body).await?;
+        new.edited_at = Some(self.now());
+        new.version = old.version + 1;
+        self.put_thread(actor, &old, new, ActivityKind::ThreadEdited { thread: *id })
+            .await
+    }
+
+    /// Deletes a thread (its author or a moderator): the text goes, a
+    /// tombstone stays. Deleting twice is harmless.
+    pub async fn delete_thread(&self, actor: &Actor, id: &ThreadId) -> Result<Thread> {
+        let (old, access) = self.thread_access(actor, id).await?;
+        self.may_change(actor, &access, &old.author, true)?;
+        if old.deleted_at.is_some() {
+            return Ok(old);
+        }
+        let new = Thread {
+            title: String::new(),
+            body: String::new(),
+            tags: Vec::new(),
+            mentions: Vec::new(),
+            pinned: false,
+            deleted_at: Some(self.now()),
+            version: old.version + 1,
+            ..old.clone()
+        };
+        self.put_thread(
+            actor,
+            &old,
+            new,
+            ActivityKind::ThreadDeleted { thread: *id },
+        )
+        .await
+    }
+
+    /// Pins or unpins a thread (moderators).
+    pub async fn set_thread_pinned(
+        &self,
+        actor: &Actor,
+        id: &ThreadId,
+        pinned: bool,
+    ) -> Result<Thread> {
+        let (old, access) = self.thread_access(actor, id).await?;
+        access.require(actor, SpaceAction::Moderate)?;
+        if old.pinned == pinned || old.deleted_at.is_some() {
+            return Ok(old);
+        }
+        let new = Thread {
+            pinned,
+            version: old.version + 1,
+            ..old.clone()
+        };
+        self.put_thread(
+            actor,
+            &old,
+            new,
+            ActivityKind::ThreadPinned {
+                thread: *id,
+                pinned,
+            },
+        )
+        .await
+    }
+
+    /// Locks or unlocks a thread (moderators). A locked thread takes no posts.
+    pub async fn set_thread_locked(
+        &self,
+        actor: &Actor,
+        id: &ThreadId,
+        locked: bool,
+    ) -> Result<Thread> {
+        let (old, access) = self.thread_access(actor, id).await?;
+        access.require(actor, SpaceAction::Moderate)?;
+        if old.locked == locked || old.deleted_at.is_some() {
+            return Ok(old);
+        }
+        let new = Thread {
+            locked,
+            version: old.version + 1,
+            ..old.clone()
+        };
+        self.put_thread(
+            actor,
+            &old,
+            new,
+            ActivityKind::ThreadLocked {
+                thread: *id,
+                locked,
+            },
+        )
+        .await
+    }
+
+    /// Accepts a post as a question's answer (`None` withdraws the
+    /// acceptance). The asker or a moderator may.
+    pub async fn accept_answer(
+        &self,
+        actor: &Actor,
+        id: &ThreadId,
+        post: Option<PostId>,
+    ) -> Result<Thread> {
+        let (old, access) = self.thread_access(actor, id).await?;
+        self.may_change(actor, &access, &old.author, true)?;
+        if !old.is_question() {
+            return Err(Error::invalid(
+                "thread",
+                "not_a_question",
+                "only questions have answers",
+            ));
+        }
+        if old.deleted_at.is_some() {
+            return Err(Error::Conflict(Conflict::Closed));
+        }
+        let answer = match post {
+            Some(p) => {
+                let answer = self
+                    .store()
+                    .get_post(&p)
+                    .await?
+                    .filter(|a| a.thread == *id && a.deleted_at.is_none())
+                    .ok_or_else(|| {
+                        Error::invalid("post", "not_in_thread", "no such post in this thread")
+                    })?;
+                Some(answer)
+            }
+            None => None,
+        };
+        if old.accepted_answer == post {
+            return Ok(old);
+        }
+        let new = Thread {
+            accepted_answer: post,
+            version: old.version + 1,
+            ..old.clone()
+        };
+        let now = self.now();
+        let mut tx = Transaction::new().with(Op::PutThread {
+            thread: new.clone(),
+            expect: Expect::Version(old.version),
+        });
+        if let Some(answer) = answer {
+            tx.push(self.activity(
+                actor,
+                old.community,
+                Some(old.space),
+                now,
+                ActivityKind::AnswerAccepted {
+                    thread: *id,
+                    post: answer.id,
+                    author: answer.author,
+                },
+            ));
+        } else {
+            tx.push(self.activity(
+                actor,
+                old.community,
+                Some(old.space),
+                now,
+                ActivityKind::ThreadEdited { thread: *id },
+            ));
+        }
+        self.commit(tx).await?;
+        Ok(new)
+    }
+
+    /// Posts in a thread, or replies to one of its top-level posts. The post,
+    /// the thread's activity time and its post count change in one write.
+    pub async fn add_post(&self, actor: &Actor, thread: &ThreadId, input: NewPost) -> Result<Post> {
+        let (t, access) = self.thread_access(actor, thread).await?;
+        access.require(actor, SpaceAction::Contribute)?;
+        if t.locked || t.deleted_at.is_some() {
+            return Err(Error::Conflict(Conflict::Closed));
+        }
+        let mut check = Checker::new();
+        let body = check.text("body", &input.body, 1, limits::BODY_MAX);
+        check.finish()?;
+        if let Some(parent) = input.parent {
+            let p = self.store().get_post(&parent).await?;
+            match p {
+                Some(p) if p.thread == *thread && p.parent.is_none() => {}
+                Some(p) if p.thread == *thread => {
+                    return Err(Error::invalid(
+                        "parent",
+                        "reply_to_reply",
+                        "replies go one level deep: reply to the top-level post",
+                    ));
+                }
+                _ => {
+                    return Err(Error::invalid(
+                        "parent",
+                        "not_in_thread",
+                        "no such post in this thread",
+                    ));
+                }
+            }
+        }
+        let mentions = self.mentions(&access, &body).await?;
+        let now = self.now();
+        let post = Post {
+            id: PostId(self.new_ulid(now)),
+            thread: *thread,
+            space: t.space,
+            community: t.community,
+            parent: input.parent,
+            author: actor.user.clone(),
+            body,
+            mentions,
+            reactions: ReactionCounts::default(),
+            created_at: now,
+            edited_at: None,
+            deleted_at: None,
+            version: 1,
+        };
+        let tx = Transaction::new()
+            .with(Op::PutPost {
+                post: post.clone(),
+                expect: Expect::Absent,
+            })
+            .with(Op::TouchThread {
+                thread: *thread,
+                at: now,
+                posts: 1,
+            })
+            .with(self.activity(
+                actor,
+                t.community,
+                Some(t.space),
+                now,
+                ActivityKind::PostAdded {
+                    thread: *thread,
+                    post: post.id,
+                    reply: post.parent.is_some(),
+                },
+            ));
+        self.commit(tx).await?;
+        Ok(post)
+    }
+
+    /// A thread's posts and replies, oldest first (tombstones included).
+    pub async fn list_posts(
+        &self,
+        actor: &Actor,
+        thread: &ThreadId,
+        page: &PageRequest,
+    ) -> Result<Page<Post>> {
+        self.thread_access(actor, thread).await?;
+        let scope = format!("posts|{thread}");
+        let range = self.range(&scope, page)?;
+        let chunk = self.store().list_posts(thread, &range).await?;
+        self.page(&scope, chunk)
+    }
+
+    /// One post.
+    pub async fn get_post(&self, actor: &Actor, id: &PostId) -> Result<Post> {
+        Ok(self.post_access(actor, id).await?.0)
+    }
+
+    /// Edits a post (its author, with the version read).
+    pub async fn edit_post(
+        &self,
+        actor: &Actor,
+        id: &PostId,
+        body: &str,
+        expected_version: u64,
+    ) -> Result<Post> {
+        let (old, access) = self.post_access(actor, id).await?;
+        self.may_change(actor, &access, &old.author, false)?;
+        check_version(old.version, expected_version)?;
+        if old.deleted_at.is_some() {
+            return Err(Error::Conflict(Conflict::WrongState));
+        }
+        let thread = self
+            .store()
+            .get_thread(&old.thread)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if thread.locked || thread.deleted_at.is_some() {
+            return Err(Error::Conflict(Conflict::Closed));
+        }
+        let mut check = Checker::new();
+        let body = check.text("body", body, 1, limits::BODY_MAX);
+        check.finish()?;
+        let now = self.now();
+        let new = Post {
+            mentions: self.mentions(&access, &body).await?,
+            body,
+            edited_at: Some(now),
+            version: old.version + 1,
+            ..old.clone()
+        };
+        let tx = Transaction::new()
+            .with(Op::PutPost {
+                post: new.clone(),
+                expect: Expect::Version(old.version),
+            })
+            .with(self.activity(
+                actor,
+                old.community,
+                Some(old.space),
+                now,
+                ActivityKind::PostEdited {
+                    thread: old.thread,
+                    post: *id,
+                },
+            ));
+        self.commit(tx).await?;
+        Ok(new)
+    }
+
+    /// Deletes a post (its author or a moderator), leaving a tombstone.
+    pub async fn delete_post(&self, actor: &Actor, id: &PostId) -> Result<Post> {
+        let (old, access) = self.post_access(actor, id).await?;
+        self.may_change(actor, &access, &old.author, true)?;
+        if old.deleted_at.is_some() {
+            return Ok(old);
+        }
+        let now = self.now();
+        let new = Post {
+            body: String::new(),
+            mentions: Vec::new(),
+            deleted_at: Some(now),
+            version: old.version + 1,
+            ..old.clone()
+        };
+        let tx = Transaction::new()
+            .with(Op::PutPost {
+                post: new.clone(),
+                expect: Expect::Version(old.version),
+            })
+            .with(self.activity(
+                actor,
+                old.community,
+                Some(old.space),
+                now,
+                ActivityKind::PostDeleted {
+                    thread: old.thread,
+                    post: *id,
+                },
+            ));
+        self.commit(tx).await?;
+        Ok(new)
+    }
+
+    /// Adds a reaction (one of each kind per person per post; repeating is harmless).
+    pub async fn react(&self, actor: &Actor, post: &PostId, kind: ReactionKind) -> Result<Post> {
+        let (p, access) = self.post_access(actor, post).await?;
+        access.require(actor, SpaceAction::Contribute)?;
+        if p.deleted_at.is_some() {
+            return Err(Error::Conflict(Conflict::WrongState));
+        }
+        if self
+            .store()
+            .get_reactions(post, &actor.user)
+            .await?
+            .contains(&kind)
+        {
+            return Ok(p);
+        }
+        let now = self.now();
+        let tx = Transaction::new()
+            .with(Op::AddReaction {
+                reaction: Reaction {
+                    post: *post,
+                    user: actor.user.clone(),
+                    kind,
+                    at: now,
+                },
+            })
+            .with(self.activity(
+                actor,
+                p.community,
+                Some(p.space),
+                now,
+                ActivityKind::Reacted {
+                    post: *post,
+                    reaction: kind,
+                },
+            ));
+        self.commit(tx).await?;
+        Ok(self.store().get_post(post).await?.unwrap_or(p))
+    }
+
+    /// Takes a reaction back (harmless if not given).
+    pub async fn unreact(&self, actor: &Actor, post: &PostId, kind: ReactionKind) -> Result<Post> {
+        let (p, access) = self.post_access(actor, post).await?;
+        access.require(actor, SpaceAction::Contribute)?;
+        if !self
+            .store()
+            .get_reactions(post, &actor.user)
+            .await?
+            .contains(&kind)
+        {
+            return Ok(p);
+        }
+        self.commit(Transaction::new().with(Op::RemoveReaction {
+            post: *post,
+            user: actor.user.clone(),
+            kind,
+        }))
+        .await?;
+        Ok(self.store().get_post(post).await?.unwrap_or(p))
+    }
+
+    /// The caller's reactions to a post.
+    pub async fn my_reactions(&self, actor: &Actor, post: &PostId) -> Result<Vec<ReactionKind>> {
+        self.post_access(actor, post).await?;
+        Ok(self.store().get_reactions(post, &actor.user).await?)
+    }
+}
