@@ -21,11 +21,17 @@ use super::{
     StoreError, Transaction,
 };
 use crate::clock::{IdSource, RandomIds};
-use crate::ids::{ActivityId, CommunityId, InvitationId, SpaceId, UserId};
+use crate::ids::{
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
+    UserId,
+};
 use crate::model::{
-    Activity, ActivityKind, Community, CommunityCounts, CommunityKind, CountDelta, Invitation,
-    InvitationTarget, InvitedRole, JoinPolicy, JoinRequest, Membership, MembershipStatus, Profile,
-    RequestStatus, Role, Slug, Space, SpaceGrant, SpaceVisibility, TokenHash, Visibility,
+    Activity, ActivityKind, Attendance, Ballot, Community, CommunityCounts, CommunityKind,
+    CountDelta, Document, DocumentVersion, Event, Handle, Invitation, InvitationTarget,
+    InvitedRole, JoinPolicy, JoinRequest, Membership, MembershipStatus, Poll, Post, Profile,
+    Reaction, ReactionCounts, ReactionKind, RequestStatus, ResultsVisibility, Role, Rsvp,
+    RsvpResponse, RsvpTally, Slug, Space, SpaceGrant, SpaceVisibility, Thread, ThreadKind,
+    TokenHash, Visibility,
 };
 
 /// Turns every check of the suite into a `#[tokio::test]`.
@@ -58,6 +64,13 @@ macro_rules! store_conformance_suite {
             activity_record_and_list,
             foreign_positions_are_rejected,
             concurrent_versioned_writers_lose_nothing,
+            handles_are_unique_and_move,
+            threads_order_by_activity_and_keep_their_stats,
+            posts_and_reactions_count_once,
+            documents_and_their_versions,
+            events_rsvps_tallies_and_attendance,
+            rsvp_capacity_race_never_overbooks,
+            polls_ballots_and_tallies,
         );
     };
     ($make:expr) => {
@@ -92,8 +105,12 @@ pub fn t0() -> Timestamp {
     Timestamp::from_second(1_767_225_600).unwrap() // 2026-01-01T00:00:00Z
 }
 
+/// A fresh ULID; ids made later sort later (as they do in production, where
+/// the clock moves), with random bits so concurrent test runs never collide.
 fn ulid() -> ulid::Ulid {
-    RandomIds.ulid(t0())
+    static TICK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let tick = TICK.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    RandomIds.ulid(Timestamp::now() + SignedDuration::from_millis(tick))
 }
 
 /// A unique token for names and slugs in this run.
@@ -1717,4 +1734,1053 @@ pub async fn concurrent_versioned_writers_lose_nothing<S: Store + ?Sized>(store:
     for w in 0..writers {
         assert!(org.contains(&format!("[{w}]")), "update of writer {w} lost");
     }
+}
+
+// ------------------------------------------------------- resources fixtures
+
+fn thread(space: &Space, minutes: i64) -> Thread {
+    let at = t0() + SignedDuration::from_mins(minutes);
+    Thread {
+        id: ThreadId(ulid()),
+        space: space.id,
+        community: space.community,
+        kind: ThreadKind::Question,
+        title: format!("Thread at {minutes}"),
+        body: "What do you do when...".into(),
+        tags: vec!["prescribing".into()],
+        mentions: vec![],
+        author: user("author"),
+        created_at: at,
+        edited_at: None,
+        last_activity_at: at,
+        post_count: 0,
+        pinned: false,
+        locked: false,
+        accepted_answer: None,
+        deleted_at: None,
+        version: 1,
+    }
+}
+
+fn post(t: &Thread, parent: Option<PostId>) -> Post {
+    Post {
+        id: PostId(ulid()),
+        thread: t.id,
+        space: t.space,
+        community: t.community,
+        parent,
+        author: user("poster"),
+        body: "In my practice we...".into(),
+        mentions: vec![],
+        reactions: ReactionCounts::default(),
+        created_at: t0(),
+        edited_at: None,
+        deleted_at: None,
+        version: 1,
+    }
+}
+
+fn document(space: &Space, minutes: i64) -> Document {
+    let at = t0() + SignedDuration::from_mins(minutes);
+    Document {
+        id: DocumentId(ulid()),
+        space: space.id,
+        community: space.community,
+        title: format!("Doc {minutes}"),
+        description: String::new(),
+        tags: vec![],
+        content_type: "application/pdf".into(),
+        size: 3,
+        sha256: crate::blob::sha256_hex(b"pdf"),
+        current_version: 1,
+        created_by: user("uploader"),
+        created_at: at,
+        updated_at: at,
+        deleted_at: None,
+        version: 1,
+    }
+}
+
+fn doc_version(d: &Document, number: u32) -> DocumentVersion {
+    DocumentVersion {
+        document: d.id,
+        number,
+        content_type: d.content_type.clone(),
+        size: d.size,
+        sha256: d.sha256.clone(),
+        blob_key: format!("documents/{}/v{number}", d.id),
+        uploaded_by: d.created_by.clone(),
+        uploaded_at: t0(),
+        note: String::new(),
+    }
+}
+
+fn event(space: &Space, capacity: Option<u32>) -> Event {
+    Event {
+        id: EventId(ulid()),
+        space: space.id,
+        community: space.community,
+        title: "Small group".into(),
+        description: String::new(),
+        location: Some("Seminar room 2".into()),
+        online_url: None,
+        time_zone: "Europe/London".into(),
+        starts: jiff::civil::date(2026, 9, 7).at(18, 30, 0, 0),
+        duration_minutes: 90,
+        recurrence: None,
+        cancelled: vec![],
+        capacity,
+        created_by: user("organiser"),
+        created_at: t0(),
+        updated_at: t0(),
+        version: 1,
+    }
+}
+
+const OCCURRENCE: &str = "2026-09-07T18:30:00";
+
+fn rsvp(e: &Event, u: &UserId, response: RsvpResponse) -> Rsvp {
+    Rsvp {
+        event: e.id,
+        occurrence: OCCURRENCE.into(),
+        user: u.clone(),
+        response,
+        at: t0(),
+        version: 1,
+    }
+}
+
+fn tally_op(e: &Event, going: i64, maybe: i64, declined: i64) -> Op {
+    Op::AdjustRsvpTally {
+        event: e.id,
+        occurrence: OCCURRENCE.into(),
+        going,
+        maybe,
+        declined,
+        capacity: e.capacity,
+    }
+}
+
+fn poll(space: &Space, options: usize) -> Poll {
+    Poll {
+        id: PollId(ulid()),
+        space: space.id,
+        community: space.community,
+        question: "Next topic?".into(),
+        options: (0..options).map(|i| format!("Option {i}")).collect(),
+        multiple_choice: true,
+        closes_at: t0() + SignedDuration::from_hours(24),
+        results: ResultsVisibility::AfterVote,
+        created_by: user("asker"),
+        created_at: t0(),
+        tally: vec![0; options],
+        voters: 0,
+        version: 1,
+    }
+}
+
+async fn space_in_new_community<S: Store + ?Sized>(store: &S, name: &str) -> Space {
+    let c = community(name, Visibility::Private);
+    create(store, &c).await;
+    let s = space(c.id, "Room");
+    commit(
+        store,
+        vec![Op::PutSpace {
+            space: s.clone(),
+            expect: Expect::Absent,
+        }],
+    )
+    .await
+    .unwrap();
+    s
+}
+
+// ------------------------------------------------------- resources checks
+
+pub async fn handles_are_unique_and_move<S: Store + ?Sized>(store: &S) {
+    let ann = user("ann");
+    let bob = user("bob");
+    let h1 = Handle::new(&format!("h{}", &unique()[..20])).unwrap();
+    let h2 = Handle::new(&format!("g{}", &unique()[..20])).unwrap();
+    let with = |p: Profile, h: Option<Handle>, v: u64| Profile {
+        handle: h,
+        version: v,
+        ..p
+    };
+    let ann_p = with(profile(&ann, "Ann"), Some(h1.clone()), 1);
+    commit(
+        store,
+        vec![Op::PutProfile {
+            profile: ann_p.clone(),
+            expect: Expect::Absent,
+            previous_handle: None,
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .get_profile_by_handle(&h1)
+            .await
+            .unwrap()
+            .map(|p| p.user),
+        Some(ann.clone())
+    );
+
+    let bob_p = with(profile(&bob, "Bob"), Some(h1.clone()), 1);
+    let taken = commit(
+        store,
+        vec![Op::PutProfile {
+            profile: bob_p.clone(),
+            expect: Expect::Absent,
+            previous_handle: None,
+        }],
+    )
+    .await;
+    assert_eq!(failure(taken), (0, ConditionFailure::AlreadyExists));
+    assert_eq!(
+        store.get_profile(&bob).await.unwrap(),
+        None,
+        "nothing written"
+    );
+
+    // Ann moves to h2: h1 is free again, in the same write.
+    let moved = with(ann_p.clone(), Some(h2.clone()), 2);
+    commit(
+        store,
+        vec![Op::PutProfile {
+            profile: moved,
+            expect: Expect::Version(1),
+            previous_handle: Some(h1.clone()),
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.get_profile_by_handle(&h1).await.unwrap(), None);
+    assert_eq!(
+        store
+            .get_profile_by_handle(&h2)
+            .await
+            .unwrap()
+            .map(|p| p.user),
+        Some(ann.clone())
+    );
+    commit(
+        store,
+        vec![Op::PutProfile {
+            profile: bob_p,
+            expect: Expect::Absent,
+            previous_handle: None,
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .get_profile_by_handle(&h1)
+            .await
+            .unwrap()
+            .map(|p| p.user),
+        Some(bob)
+    );
+    // Keeping one's own handle is no clash.
+    let renamed = Profile {
+        display_name: "Dr Ann".into(),
+        ..with(ann_p, Some(h2.clone()), 3)
+    };
+    commit(
+        store,
+        vec![Op::PutProfile {
+            profile: renamed,
+            expect: Expect::Version(2),
+            previous_handle: Some(h2.clone()),
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .get_profile_by_handle(&h2)
+            .await
+            .unwrap()
+            .map(|p| p.display_name),
+        Some("Dr Ann".into())
+    );
+}
+
+pub async fn threads_order_by_activity_and_keep_their_stats<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Threads").await;
+    let a = thread(&s, 1);
+    let b = thread(&s, 2);
+    let c = thread(&s, 3);
+    for t in [&a, &b, &c] {
+        commit(
+            store,
+            vec![Op::PutThread {
+                thread: t.clone(),
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    // A post in `a` makes it the most recently active.
+    commit(
+        store,
+        vec![Op::TouchThread {
+            thread: a.id,
+            at: t0() + SignedDuration::from_mins(10),
+            posts: 1,
+        }],
+    )
+    .await
+    .unwrap();
+    // Activity never moves backwards.
+    commit(
+        store,
+        vec![Op::TouchThread {
+            thread: a.id,
+            at: t0(),
+            posts: 1,
+        }],
+    )
+    .await
+    .unwrap();
+    for limit in [1, 2, 10] {
+        let all = drain(
+            limit,
+            |r| async move { store.list_threads(&s.id, &r).await },
+        )
+        .await;
+        assert_eq!(
+            all.iter().map(|t| t.id).collect::<Vec<_>>(),
+            vec![a.id, c.id, b.id],
+            "limit {limit}"
+        );
+    }
+    let stored = store.get_thread(&a.id).await.unwrap().unwrap();
+    assert_eq!(stored.post_count, 2);
+    assert_eq!(
+        stored.last_activity_at,
+        t0() + SignedDuration::from_mins(10)
+    );
+
+    // Replacing content keeps the store's stats; a stale version fails.
+    let edited = Thread {
+        title: "Edited".into(),
+        pinned: true,
+        version: 2,
+        last_activity_at: t0(),
+        post_count: 0,
+        ..a.clone()
+    };
+    commit(
+        store,
+        vec![Op::PutThread {
+            thread: edited.clone(),
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    let stored = store.get_thread(&a.id).await.unwrap().unwrap();
+    assert_eq!((stored.title.as_str(), stored.post_count), ("Edited", 2));
+    assert_eq!(
+        stored.last_activity_at,
+        t0() + SignedDuration::from_mins(10)
+    );
+    let stale = commit(
+        store,
+        vec![Op::PutThread {
+            thread: edited,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await;
+    assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
+    assert_eq!(
+        store
+            .list_pinned_threads(&s.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect::<Vec<_>>(),
+        vec![a.id]
+    );
+
+    // Locked and deleted threads take no posts; deleted ones leave the list.
+    let locked = Thread {
+        locked: true,
+        version: 2,
+        ..b.clone()
+    };
+    commit(
+        store,
+        vec![Op::PutThread {
+            thread: locked,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    let refused = commit(
+        store,
+        vec![Op::TouchThread {
+            thread: b.id,
+            at: t0(),
+            posts: 1,
+        }],
+    )
+    .await;
+    assert_eq!(failure(refused), (0, ConditionFailure::Closed));
+    let deleted = Thread {
+        deleted_at: Some(t0()),
+        version: 2,
+        ..c.clone()
+    };
+    commit(
+        store,
+        vec![Op::PutThread {
+            thread: deleted,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    let refused = commit(
+        store,
+        vec![Op::TouchThread {
+            thread: c.id,
+            at: t0(),
+            posts: 1,
+        }],
+    )
+    .await;
+    assert_eq!(failure(refused), (0, ConditionFailure::Closed));
+    let listed = drain(10, |r| async move { store.list_threads(&s.id, &r).await }).await;
+    assert_eq!(
+        listed.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![a.id, b.id]
+    );
+    let missing = commit(
+        store,
+        vec![Op::TouchThread {
+            thread: ThreadId(ulid()),
+            at: t0(),
+            posts: 1,
+        }],
+    )
+    .await;
+    assert_eq!(failure(missing), (0, ConditionFailure::VersionMismatch));
+    assert_eq!(store.get_thread(&ThreadId(ulid())).await.unwrap(), None);
+}
+
+pub async fn posts_and_reactions_count_once<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Posts").await;
+    let t = thread(&s, 0);
+    commit(
+        store,
+        vec![Op::PutThread {
+            thread: t.clone(),
+            expect: Expect::Absent,
+        }],
+    )
+    .await
+    .unwrap();
+    let first = post(&t, None);
+    let reply = post(&t, Some(first.id));
+    let second = post(&t, None);
+    for p in [&first, &reply, &second] {
+        commit(
+            store,
+            vec![
+                Op::PutPost {
+                    post: p.clone(),
+                    expect: Expect::Absent,
+                },
+                Op::TouchThread {
+                    thread: t.id,
+                    at: t0(),
+                    posts: 1,
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    }
+    for limit in [1, 2, 10] {
+        let all = drain(limit, |r| async move { store.list_posts(&t.id, &r).await }).await;
+        assert_eq!(
+            all.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![first.id, reply.id, second.id],
+            "limit {limit}"
+        );
+    }
+    assert_eq!(
+        store.get_thread(&t.id).await.unwrap().unwrap().post_count,
+        3
+    );
+
+    let ann = user("ann");
+    let bob = user("bob");
+    let react = |u: &UserId, kind| Op::AddReaction {
+        reaction: Reaction {
+            post: first.id,
+            user: u.clone(),
+            kind,
+            at: t0(),
+        },
+    };
+    commit(store, vec![react(&ann, ReactionKind::Like)])
+        .await
+        .unwrap();
+    commit(store, vec![react(&ann, ReactionKind::Insightful)])
+        .await
+        .unwrap();
+    commit(store, vec![react(&bob, ReactionKind::Like)])
+        .await
+        .unwrap();
+    let twice = commit(store, vec![react(&ann, ReactionKind::Like)]).await;
+    assert_eq!(failure(twice), (0, ConditionFailure::AlreadyExists));
+    let counts = store.get_post(&first.id).await.unwrap().unwrap().reactions;
+    assert_eq!(
+        counts,
+        ReactionCounts {
+            like: 2,
+            thanks: 0,
+            insightful: 1
+        }
+    );
+    let mut mine = store.get_reactions(&first.id, &ann).await.unwrap();
+    mine.sort();
+    assert_eq!(mine, vec![ReactionKind::Like, ReactionKind::Insightful]);
+
+    // Editing the text keeps the counts; removing counts down once.
+    let edited = Post {
+        body: "Edited".into(),
+        version: 2,
+        reactions: ReactionCounts::default(),
+        ..first.clone()
+    };
+    commit(
+        store,
+        vec![Op::PutPost {
+            post: edited,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    commit(
+        store,
+        vec![Op::RemoveReaction {
+            post: first.id,
+            user: ann.clone(),
+            kind: ReactionKind::Like,
+        }],
+    )
+    .await
+    .unwrap();
+    let again = commit(
+        store,
+        vec![Op::RemoveReaction {
+            post: first.id,
+            user: ann.clone(),
+            kind: ReactionKind::Like,
+        }],
+    )
+    .await;
+    assert_eq!(failure(again), (0, ConditionFailure::VersionMismatch));
+    let stored = store.get_post(&first.id).await.unwrap().unwrap();
+    assert_eq!(stored.body, "Edited");
+    assert_eq!(
+        stored.reactions,
+        ReactionCounts {
+            like: 1,
+            thanks: 0,
+            insightful: 1
+        }
+    );
+    let stale = commit(
+        store,
+        vec![Op::PutPost {
+            post: first.clone(),
+            expect: Expect::Version(1),
+        }],
+    )
+    .await;
+    assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
+    let orphan = Op::AddReaction {
+        reaction: Reaction {
+            post: PostId(ulid()),
+            user: ann.clone(),
+            kind: ReactionKind::Thanks,
+            at: t0(),
+        },
+    };
+    assert_eq!(
+        failure(commit(store, vec![orphan]).await),
+        (0, ConditionFailure::VersionMismatch)
+    );
+    assert_eq!(store.get_post(&PostId(ulid())).await.unwrap(), None);
+}
+
+pub async fn documents_and_their_versions<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Library").await;
+    let old = document(&s, 1);
+    let newer = document(&s, 2);
+    let gone = document(&s, 3);
+    for d in [&old, &newer, &gone] {
+        commit(
+            store,
+            vec![
+                Op::PutDocument {
+                    document: d.clone(),
+                    expect: Expect::Absent,
+                },
+                Op::AddDocumentVersion {
+                    version: doc_version(d, 1),
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    }
+    // A second version of `old` makes it the most recently updated.
+    let v2 = Document {
+        current_version: 2,
+        updated_at: t0() + SignedDuration::from_mins(5),
+        version: 2,
+        ..old.clone()
+    };
+    commit(
+        store,
+        vec![
+            Op::PutDocument {
+                document: v2.clone(),
+                expect: Expect::Version(1),
+            },
+            Op::AddDocumentVersion {
+                version: doc_version(&old, 2),
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    let dup = commit(
+        store,
+        vec![Op::AddDocumentVersion {
+            version: doc_version(&old, 2),
+        }],
+    )
+    .await;
+    assert_eq!(failure(dup), (0, ConditionFailure::AlreadyExists));
+    let deleted = Document {
+        deleted_at: Some(t0()),
+        version: 2,
+        ..gone.clone()
+    };
+    commit(
+        store,
+        vec![Op::PutDocument {
+            document: deleted,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    for limit in [1, 2, 10] {
+        let all = drain(
+            limit,
+            |r| async move { store.list_documents(&s.id, &r).await },
+        )
+        .await;
+        assert_eq!(
+            all.iter().map(|d| d.id).collect::<Vec<_>>(),
+            vec![old.id, newer.id],
+            "limit {limit}"
+        );
+    }
+    let versions = drain(1, |r| async move {
+        store.list_document_versions(&old.id, &r).await
+    })
+    .await;
+    assert_eq!(
+        versions.iter().map(|v| v.number).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(
+        store.get_document_version(&old.id, 2).await.unwrap(),
+        Some(doc_version(&old, 2))
+    );
+    assert_eq!(store.get_document_version(&old.id, 3).await.unwrap(), None);
+    assert_eq!(store.get_document(&old.id).await.unwrap(), Some(v2.clone()));
+    let stale = commit(
+        store,
+        vec![Op::PutDocument {
+            document: v2,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await;
+    assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
+}
+
+pub async fn events_rsvps_tallies_and_attendance<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Events").await;
+    let e = event(&s, Some(2));
+    let other = event(&s, None);
+    for ev in [&e, &other] {
+        commit(
+            store,
+            vec![Op::PutEvent {
+                event: ev.clone(),
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    let listed = drain(
+        1,
+        |r| async move { store.list_events(&s.community, &r).await },
+    )
+    .await;
+    let mut want = vec![e.id, other.id];
+    want.sort();
+    assert_eq!(listed.iter().map(|e| e.id).collect::<Vec<_>>(), want);
+    let moved = Event {
+        title: "Moved".into(),
+        version: 2,
+        ..e.clone()
+    };
+    commit(
+        store,
+        vec![Op::PutEvent {
+            event: moved.clone(),
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    let stale = commit(
+        store,
+        vec![Op::PutEvent {
+            event: moved,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await;
+    assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
+
+    assert_eq!(
+        store.get_rsvp_tally(&e.id, OCCURRENCE).await.unwrap(),
+        RsvpTally::default()
+    );
+    let (ann, bob, cat) = (user("ann"), user("bob"), user("cat"));
+    commit(
+        store,
+        vec![
+            Op::PutRsvp {
+                rsvp: rsvp(&e, &ann, RsvpResponse::Going),
+                expect: Expect::Absent,
+            },
+            tally_op(&e, 1, 0, 0),
+        ],
+    )
+    .await
+    .unwrap();
+    commit(
+        store,
+        vec![
+            Op::PutRsvp {
+                rsvp: rsvp(&e, &bob, RsvpResponse::Going),
+                expect: Expect::Absent,
+            },
+            tally_op(&e, 1, 0, 0),
+        ],
+    )
+    .await
+    .unwrap();
+    let full = commit(
+        store,
+        vec![
+            Op::PutRsvp {
+                rsvp: rsvp(&e, &cat, RsvpResponse::Going),
+                expect: Expect::Absent,
+            },
+            tally_op(&e, 1, 0, 0),
+        ],
+    )
+    .await;
+    assert_eq!(failure(full), (1, ConditionFailure::LimitReached));
+    assert_eq!(
+        store.get_rsvp(&e.id, OCCURRENCE, &cat).await.unwrap(),
+        None,
+        "nothing written"
+    );
+    commit(
+        store,
+        vec![
+            Op::PutRsvp {
+                rsvp: rsvp(&e, &cat, RsvpResponse::Maybe),
+                expect: Expect::Absent,
+            },
+            tally_op(&e, 0, 1, 0),
+        ],
+    )
+    .await
+    .unwrap();
+    // Ann declines: her place frees up in the same write.
+    let declined = Rsvp {
+        response: RsvpResponse::Declined,
+        version: 2,
+        ..rsvp(&e, &ann, RsvpResponse::Declined)
+    };
+    commit(
+        store,
+        vec![
+            Op::PutRsvp {
+                rsvp: declined.clone(),
+                expect: Expect::Version(1),
+            },
+            tally_op(&e, -1, 0, 1),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.get_rsvp_tally(&e.id, OCCURRENCE).await.unwrap(),
+        RsvpTally {
+            going: 1,
+            maybe: 1,
+            declined: 1
+        }
+    );
+    assert_eq!(
+        store.get_rsvp(&e.id, OCCURRENCE, &ann).await.unwrap(),
+        Some(declined)
+    );
+    let below = commit(store, vec![tally_op(&e, 0, -2, 0)]).await;
+    assert_eq!(failure(below), (0, ConditionFailure::VersionMismatch));
+    let mut users = vec![ann.clone(), bob.clone(), cat.clone()];
+    users.sort();
+    let all = drain(1, |r| async move {
+        store.list_rsvps(&e.id, OCCURRENCE, &r).await
+    })
+    .await;
+    assert_eq!(all.into_iter().map(|r| r.user).collect::<Vec<_>>(), users);
+    assert!(
+        store
+            .list_rsvps(&e.id, "2026-09-21T18:30:00", &Range::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    let moderator = user("mod");
+    let record = |u: &UserId, attended| Attendance {
+        event: e.id,
+        occurrence: OCCURRENCE.into(),
+        community: e.community,
+        user: u.clone(),
+        attended,
+        minutes: if attended { 90 } else { 0 },
+        recorded_by: moderator.clone(),
+        recorded_at: t0(),
+    };
+    commit(
+        store,
+        vec![Op::PutAttendance {
+            attendance: record(&bob, false),
+        }],
+    )
+    .await
+    .unwrap();
+    commit(
+        store,
+        vec![Op::PutAttendance {
+            attendance: record(&bob, true),
+        }],
+    )
+    .await
+    .unwrap();
+    commit(
+        store,
+        vec![Op::PutAttendance {
+            attendance: record(&cat, false),
+        }],
+    )
+    .await
+    .unwrap();
+    let mut want = vec![record(&bob, true), record(&cat, false)];
+    want.sort_by(|a, b| a.user.cmp(&b.user));
+    assert_eq!(
+        store.list_attendance(&e.id, OCCURRENCE).await.unwrap(),
+        want
+    );
+    assert!(
+        store
+            .list_attendance(&other.id, OCCURRENCE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn rsvp_capacity_race_never_overbooks<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Capacity").await;
+    let e = event(&s, Some(5));
+    commit(
+        store,
+        vec![Op::PutEvent {
+            event: e.clone(),
+            expect: Expect::Absent,
+        }],
+    )
+    .await
+    .unwrap();
+    let people: Vec<UserId> = (0..16).map(|i| user(&format!("p{i}"))).collect();
+    let attempts = people.iter().map(|u| {
+        commit(
+            store,
+            vec![
+                Op::PutRsvp {
+                    rsvp: rsvp(&e, u, RsvpResponse::Going),
+                    expect: Expect::Absent,
+                },
+                tally_op(&e, 1, 0, 0),
+            ],
+        )
+    });
+    let results = futures::future::join_all(attempts).await;
+    let going = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(going, 5, "{results:?}");
+    assert_eq!(
+        store.get_rsvp_tally(&e.id, OCCURRENCE).await.unwrap().going,
+        5
+    );
+    let stored = drain(100, |r| async move {
+        store.list_rsvps(&e.id, OCCURRENCE, &r).await
+    })
+    .await;
+    assert_eq!(stored.len(), 5);
+}
+
+pub async fn polls_ballots_and_tallies<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Polls").await;
+    let first = poll(&s, 3);
+    let second = poll(&s, 2);
+    for p in [&first, &second] {
+        commit(
+            store,
+            vec![Op::PutPoll {
+                poll: p.clone(),
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    let listed = drain(1, |r| async move { store.list_polls(&s.id, &r).await }).await;
+    let mut want = vec![first.id, second.id];
+    want.sort();
+    want.reverse();
+    assert_eq!(
+        listed.iter().map(|p| p.id).collect::<Vec<_>>(),
+        want,
+        "newest first"
+    );
+
+    let ann = user("ann");
+    let ballot = Ballot {
+        poll: first.id,
+        user: ann.clone(),
+        choices: vec![0, 2],
+        cast_at: t0(),
+        version: 1,
+    };
+    let tally = |deltas: Vec<i64>, voters, now| Op::AdjustTally {
+        poll: first.id,
+        deltas,
+        voters,
+        now,
+    };
+    commit(
+        store,
+        vec![
+            Op::PutBallot {
+                ballot: ballot.clone(),
+                expect: Expect::Absent,
+            },
+            tally(vec![1, 0, 1], 1, t0()),
+        ],
+    )
+    .await
+    .unwrap();
+    let changed = Ballot {
+        choices: vec![1],
+        version: 2,
+        ..ballot.clone()
+    };
+    commit(
+        store,
+        vec![
+            Op::PutBallot {
+                ballot: changed.clone(),
+                expect: Expect::Version(1),
+            },
+            tally(vec![-1, 1, -1], 0, t0()),
+        ],
+    )
+    .await
+    .unwrap();
+    let dup = commit(
+        store,
+        vec![Op::PutBallot {
+            ballot: ballot.clone(),
+            expect: Expect::Absent,
+        }],
+    )
+    .await;
+    assert_eq!(failure(dup), (0, ConditionFailure::AlreadyExists));
+    assert_eq!(
+        store.get_ballot(&first.id, &ann).await.unwrap(),
+        Some(changed)
+    );
+    let stored = store.get_poll(&first.id).await.unwrap().unwrap();
+    assert_eq!((stored.tally.clone(), stored.voters), (vec![0, 1, 0], 1));
+
+    // Replacing the question keeps the tally; closed polls take no votes.
+    let renamed = Poll {
+        question: "Renamed".into(),
+        tally: vec![0, 0, 0],
+        voters: 0,
+        version: 2,
+        ..first.clone()
+    };
+    commit(
+        store,
+        vec![Op::PutPoll {
+            poll: renamed,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    let stored = store.get_poll(&first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.question.as_str(), stored.tally.clone()),
+        ("Renamed", vec![0, 1, 0])
+    );
+    let late = commit(store, vec![tally(vec![1, 0, 0], 1, first.closes_at)]).await;
+    assert_eq!(failure(late), (0, ConditionFailure::Closed));
+    let wrong = commit(store, vec![tally(vec![1, 0], 1, t0())]).await;
+    assert_eq!(failure(wrong), (0, ConditionFailure::VersionMismatch));
+    let negative = commit(store, vec![tally(vec![-1, 0, 0], 0, t0())]).await;
+    assert_eq!(failure(negative), (0, ConditionFailure::VersionMismatch));
+    assert_eq!(store.get_ballot(&second.id, &ann).await.unwrap(), None);
+    assert_eq!(store.get_poll(&PollId(ulid())).await.unwrap(), None);
 }
