@@ -413,3 +413,55 @@ impl Copkit {
         Ok(Download { version, bytes })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::blob::MemoryBlobStore;
+    use crate::store::MemoryStore;
+
+    #[tokio::test]
+    async fn a_failed_commit_removes_the_blob_it_wrote() {
+        let blobs = MemoryBlobStore::new();
+        let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
+            .blobs(Arc::new(blobs.clone()))
+            .build()
+            .unwrap();
+        let now = copkit.now();
+        let doc = Document {
+            id: DocumentId(ulid::Ulid::from_parts(1, 1)),
+            space: SpaceId(ulid::Ulid::from_parts(1, 2)),
+            community: crate::ids::CommunityId(ulid::Ulid::from_parts(1, 3)),
+            title: "Never stored".into(),
+            description: String::new(),
+            tags: vec![],
+            content_type: "text/plain".into(),
+            size: 1,
+            sha256: sha256_hex(b"x"),
+            current_version: 2,
+            created_by: crate::ids::UserId::new("u").unwrap(),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            version: 8,
+        };
+        // The record "moved" (version 7 expected, nothing stored): the commit fails.
+        let tx = Transaction::new().with(Op::PutDocument {
+            document: doc,
+            expect: Expect::Version(7),
+        });
+        let result = copkit
+            .commit_with_blob("documents/x/v2", b"x".to_vec(), "text/plain", tx)
+            .await;
+        assert_eq!(
+            result,
+            Err(Error::Conflict(crate::error::Conflict::VersionMismatch))
+        );
+        assert!(
+            blobs.is_empty(),
+            "the blob written before the failed commit is gone"
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! The document library: uploads checked on the way in, versions, downloads
+//! checked on the way out, and nothing left behind by a refused upload.
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{World, actor, invalid_fields, new_space};
+use copkit_core::blob::sha256_hex;
+use copkit_core::model::{JoinPolicy, PageRequest, SpaceVisibility, Visibility};
+use copkit_core::service::{DocumentChanges, NewDocument, NewVersion};
+use copkit_core::{Conflict, Error, Forbidden};
+
+fn pdf(title: &str, bytes: &[u8]) -> NewDocument {
+    NewDocument {
+        title: title.into(),
+        description: "Practice guidance".into(),
+        tags: vec!["guidance".into()],
+        content_type: "application/pdf".into(),
+        sha256: sha256_hex(bytes),
+        bytes: bytes.to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn a_document_round_trips_through_versions() {
+    let w = World::new();
+    let helen = actor("helen");
+    let tom = actor("tom");
+    let c = w
+        .community(
+            &helen,
+            "library",
+            Visibility::Private,
+            JoinPolicy::InviteOnly,
+        )
+        .await;
+    w.add_member(&helen, &c, &tom).await;
+    let s = w
+        .copkit
+        .create_space(&helen, &c, new_space("Library", SpaceVisibility::Members))
+        .await
+        .unwrap();
+
+    let v1: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    let doc = w
+        .copkit
+        .upload_document(&tom, &s.id, pdf("Sore throat pathway", &v1))
+        .await
+        .unwrap();
+    assert_eq!((doc.current_version, doc.size), (1, 100_000));
+    let download = w
+        .copkit
+        .download_document(&helen, &doc.id, None)
+        .await
+        .unwrap();
+    assert_eq!(download.bytes, v1);
+    assert_eq!(download.version.sha256, sha256_hex(&v1));
+
+    let v2 = b"second edition".to_vec();
+    let upload = NewVersion {
+        content_type: "text/plain; charset=utf-8".into(),
+        sha256: sha256_hex(&v2),
+        bytes: v2.clone(),
+        note: "Updated for 2026".into(),
+    };
+    let doc2 = w
+        .copkit
+        .add_document_version(&tom, &doc.id, upload.clone(), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (doc2.current_version, doc2.content_type.as_str()),
+        (2, "text/plain")
+    );
+    assert_eq!(
+        w.copkit
+            .add_document_version(&tom, &doc.id, upload, 1)
+            .await
+            .err(),
+        Some(Error::Conflict(Conflict::VersionMismatch))
+    );
+    assert_eq!(
+        w.copkit
+            .download_document(&helen, &doc.id, None)
+            .await
+            .unwrap()
+            .bytes,
+        v2
+    );
+    assert_eq!(
+        w.copkit
+            .download_document(&helen, &doc.id, Some(1))
+            .await
+            .unwrap()
+            .bytes,
+        v1,
+        "versions are immutable"
+    );
+    assert_eq!(
+        w.copkit
+            .download_document(&helen, &doc.id, Some(3))
+            .await
+            .err(),
+        Some(Error::NotFound)
+    );
+    let versions = w
+        .copkit
+        .list_document_versions(&helen, &doc.id, &PageRequest::first())
+        .await
+        .unwrap();
+    assert_eq!(
+        versions.items.iter().map(|v| v.number).collect::<Vec<_>>(),
+        [1, 2]
+    );
+
+    let changed = w
+        .copkit
+        .update_document(
+            &helen,
+            &doc.id,
+            DocumentChanges {
+                title: Some("Sore throat pathway (2026)".into()),
+                ..Default::default()
+            },
+            2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.version, 3);
+    let listed = w
+        .copkit
+        .list_documents(&tom, &s.id, &PageRequest::first())
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+
+    // Only the uploader or a moderator changes it; deleting hides it.
+    let mia = actor("mia");
+    w.add_member(&helen, &c, &mia).await;
+    assert_eq!(
+        w.copkit.delete_document(&mia, &doc.id).await.err(),
+        Some(Error::Forbidden(Forbidden::NotAuthor))
+    );
+    w.copkit.delete_document(&helen, &doc.id).await.unwrap();
+    assert_eq!(
+        w.copkit.get_document(&tom, &doc.id).await.err(),
+        Some(Error::NotFound)
+    );
+    assert!(
+        w.copkit
+            .list_documents(&tom, &s.id, &PageRequest::first())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_and_leave_nothing_behind() {
+    let w = World::new();
+    let helen = actor("helen");
+    let c = w
+        .community(
+            &helen,
+            "checks",
+            Visibility::Private,
+            JoinPolicy::InviteOnly,
+        )
+        .await;
+    let s = w
+        .copkit
+        .create_space(&helen, &c, new_space("Library", SpaceVisibility::Members))
+        .await
+        .unwrap();
+
+    let mut wrong_sum = pdf("Checked", b"real bytes");
+    wrong_sum.sha256 = sha256_hex(b"other bytes");
+    assert_eq!(
+        invalid_fields(w.copkit.upload_document(&helen, &s.id, wrong_sum).await),
+        ["sha256"]
+    );
+    let mut exe = pdf("Program", b"MZ");
+    exe.content_type = "application/x-msdownload".into();
+    assert_eq!(
+        invalid_fields(w.copkit.upload_document(&helen, &s.id, exe).await),
+        ["content_type"]
+    );
+    assert_eq!(
+        invalid_fields(
+            w.copkit
+                .upload_document(&helen, &s.id, pdf("ab", b"x"))
+                .await
+        ),
+        ["title"]
+    );
+
+    // Over the size limit (set low for the test).
+    let store = copkit_core::MemoryStore::new();
+    let blobs = copkit_core::MemoryBlobStore::new();
+    let mut config = copkit_core::Config::with_cursor_key([1; 32]);
+    config.max_document_bytes = 1_000;
+    let small = copkit_core::Copkit::builder(std::sync::Arc::new(store))
+        .blobs(std::sync::Arc::new(blobs.clone()))
+        .config(config)
+        .build()
+        .unwrap();
+    let c2 = small
+        .create_community(
+            &helen,
+            common::new_community("small", Visibility::Private, JoinPolicy::InviteOnly),
+        )
+        .await
+        .unwrap()
+        .card
+        .id;
+    let s2 = small
+        .create_space(&helen, &c2, new_space("Library", SpaceVisibility::Members))
+        .await
+        .unwrap();
+    let big = vec![7u8; 1_001];
+    assert_eq!(
+        invalid_fields(
+            small
+                .upload_document(&helen, &s2.id, pdf("Too big", &big))
+                .await
+        ),
+        ["bytes"]
+    );
+    assert!(blobs.is_empty(), "refused uploads write no blob");
+
+    small
+        .upload_document(&helen, &s2.id, pdf("Fits", &[1u8; 10]))
+        .await
+        .unwrap();
+    assert_eq!(blobs.len(), 1);
+}
