@@ -447,12 +447,12 @@ async fn mentions_resolve_only_to_people_who_can_see_the_space() {
         )
         .await
         .unwrap();
-    assert_eq!(t.mentions, [g.mia.user.clone()]);
+    assert_eq!(t.mentions, vec![g.mia.user.clone()]);
     let p = k
         .add_post(&g.tom, &t.id, post("also @mia_gp and mia@example.org"))
         .await
         .unwrap();
-    assert_eq!(p.mentions, [g.mia.user.clone()]);
+    assert_eq!(p.mentions, vec![g.mia.user.clone()]);
 }
 
 #[tokio::test]
