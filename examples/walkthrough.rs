@@ -3,16 +3,23 @@
 //! A programme director starts a private ST3 small group, a trainee asks to
 //! join and is approved, a co-director becomes a moderator, a trainer is
 //! invited as a guest to one space, the core group gets a Restricted room,
-//! and an outsider tries to look in and sees nothing.
+//! and an outsider tries to look in and sees nothing. Then the group gets to
+//! work: a question is asked and answered, a document is shared, fortnightly
+//! sessions are scheduled, and members vote on the next topic.
 //!
 //! Run it with `cargo run -p copkit-examples --example walkthrough`.
 
 use std::sync::Arc;
 
+use copkit_core::blob::sha256_hex;
 use copkit_core::model::{
-    CommunityKind, InvitedRole, JoinPolicy, PageRequest, Role, SpaceVisibility, Visibility,
+    CommunityKind, Frequency, InvitedRole, JoinPolicy, PageRequest, ReactionKind, Recurrence,
+    RecurrenceEnd, ResultsVisibility, Role, RsvpResponse, SpaceVisibility, ThreadKind, Visibility,
 };
-use copkit_core::service::{NewCommunity, NewInvitation, NewSpace};
+use copkit_core::service::{
+    EventInput, NewCommunity, NewDocument, NewInvitation, NewPoll, NewPost, NewSpace, NewThread,
+    ProfileChanges,
+};
 use copkit_core::{Actor, Config, Copkit, Error, ManualClock, MemoryStore, SequentialIds, UserId};
 
 type Outcome = Result<(), Box<dyn std::error::Error>>;
@@ -270,10 +277,197 @@ async fn main() -> Outcome {
         refused(copkit.get_space(&tom, &core_room.id).await)
     );
 
-    step(&clock, 7, "What the moderators see in the activity record.");
-    let activity = copkit
-        .list_activity(&andrew, &c, &PageRequest::of(100))
+    step(
+        &clock,
+        7,
+        "Tom asks the group a question; Priya answers; Tom accepts it.",
+    );
+    let priya_version = copkit.my_profile(&priya).await?.version;
+    copkit
+        .update_my_profile(
+            &priya,
+            ProfileChanges {
+                handle: Some("priya_trainer".into()),
+                professional_role: Some("GP trainer".into()),
+                ..ProfileChanges::default()
+            },
+            priya_version,
+        )
         .await?;
+    let question = copkit
+        .start_thread(
+            &tom,
+            &teaching.id,
+            NewThread {
+                kind: ThreadKind::Question,
+                title: "Two-week-wait referrals: when is 'worried' enough?".into(),
+                body: "A 52-year-old with vague abdominal symptoms... @priya_trainer, \
+                       how do you decide?"
+                    .into(),
+                tags: vec!["referrals".into(), "cancer".into()],
+            },
+        )
+        .await?;
+    println!(
+        "   '{}' (mentions resolved: {})",
+        question.title,
+        question.mentions.len()
+    );
+    let answer = copkit
+        .add_post(
+            &priya,
+            &question.id,
+            NewPost {
+                body: "Use the NICE NG12 criteria, then safety-net and document it.".into(),
+                parent: None,
+            },
+        )
+        .await?;
+    copkit
+        .add_post(
+            &tom,
+            &question.id,
+            NewPost {
+                body: "That helps — thank you.".into(),
+                parent: Some(answer.id),
+            },
+        )
+        .await?;
+    copkit.react(&tom, &answer.id, ReactionKind::Thanks).await?;
+    let answered = copkit
+        .accept_answer(&tom, &question.id, Some(answer.id))
+        .await?;
+    println!(
+        "   {} posts; answered: {}, by {}.",
+        copkit.get_thread(&tom, &question.id).await?.post_count,
+        answered.is_answered(),
+        answer.author
+    );
+
+    step(
+        &clock,
+        8,
+        "Andrew shares the referral pathway in the teaching library.",
+    );
+    let pdf = b"%PDF-1.7 referral pathway (demo bytes)".to_vec();
+    let document = copkit
+        .upload_document(
+            &andrew,
+            &teaching.id,
+            NewDocument {
+                title: "Suspected cancer referral pathway".into(),
+                description: "The local two-week-wait pathway, 2026 edition.".into(),
+                tags: vec!["referrals".into()],
+                content_type: "application/pdf".into(),
+                sha256: sha256_hex(&pdf),
+                bytes: pdf.clone(),
+            },
+        )
+        .await?;
+    let download = copkit.download_document(&priya, &document.id, None).await?;
+    println!(
+        "   '{}' v{} ({} bytes, sha256 {}…); Priya's download matches: {}",
+        document.title,
+        document.current_version,
+        document.size,
+        &document.sha256[..12],
+        download.bytes == pdf
+    );
+
+    step(
+        &clock,
+        9,
+        "Helen schedules fortnightly sessions (they cross the October clock change).",
+    );
+    let sessions = copkit
+        .schedule_event(
+            &helen,
+            &cases.id,
+            EventInput {
+                title: "ST3 small group".into(),
+                description: "Case discussion, then exam practice.".into(),
+                location: Some("Postgraduate centre, room 2".into()),
+                online_url: None,
+                time_zone: "Europe/London".into(),
+                starts: jiff::civil::date(2026, 10, 6).at(18, 30, 0, 0),
+                duration_minutes: 90,
+                recurrence: Some(Recurrence {
+                    frequency: Frequency::Weekly { weekdays: vec![] },
+                    interval: 2,
+                    end: Some(RecurrenceEnd::Count { count: 6 }),
+                }),
+                capacity: Some(12),
+            },
+        )
+        .await?;
+    let from: jiff::Timestamp = "2026-10-01T00:00:00Z".parse()?;
+    let to = from + jiff::SignedDuration::from_hours(24 * 120);
+    let occurrences = copkit
+        .event_occurrences(&tom, &sessions.id, from, to)
+        .await?;
+    for o in &occurrences {
+        println!(
+            "   {}  (local {} in Europe/London)",
+            o.starts_at, o.local_start
+        );
+    }
+    if let Some(first) = occurrences.first() {
+        copkit
+            .rsvp(&tom, &sessions.id, &first.key, RsvpResponse::Going)
+            .await?;
+        copkit
+            .rsvp(&andrew, &sessions.id, &first.key, RsvpResponse::Maybe)
+            .await?;
+        let tally = copkit.rsvp_tally(&helen, &sessions.id, &first.key).await?;
+        println!(
+            "   first session: {} going, {} maybe",
+            tally.going, tally.maybe
+        );
+    }
+    let feed = copkit.calendar_feed(&tom, &c, from, to).await?;
+    println!(
+        "   Tom's calendar feed: {} VEVENTs of RFC 5545 text",
+        feed.matches("BEGIN:VEVENT").count()
+    );
+
+    step(&clock, 10, "Members vote on the next topic.");
+    let poll = copkit
+        .create_poll(
+            &andrew,
+            &cases.id,
+            NewPoll {
+                question: "What should the next session cover?".into(),
+                options: vec![
+                    "Dermatology".into(),
+                    "Safeguarding".into(),
+                    "Consultation skills".into(),
+                ],
+                multiple_choice: false,
+                closes_at: copkit.now() + jiff::SignedDuration::from_hours(72),
+                results: ResultsVisibility::AfterVote,
+            },
+        )
+        .await?;
+    let before = copkit.get_poll(&tom, &poll.poll.id).await?;
+    println!(
+        "   before voting, Tom sees results: {}",
+        before.results_visible
+    );
+    copkit.vote(&tom, &poll.poll.id, &[2]).await?;
+    let after = copkit.vote(&andrew, &poll.poll.id, &[2]).await?;
+    for (option, votes) in after.poll.options.iter().zip(&after.poll.tally) {
+        println!("   {option}: {votes}");
+    }
+
+    step(
+        &clock,
+        11,
+        "What the moderators see in the activity record.",
+    );
+    let activity = copkit
+        .list_activity(&andrew, &c, &PageRequest::of(12))
+        .await?;
+    println!("   (the latest 12, oldest first)");
     for a in activity.items.iter().rev() {
         println!(
             "   {} {}: {}",
