@@ -3,7 +3,8 @@
 //! The serverless face of copkit. This crate grows into the HTTP router shared
 //! by the AWS Lambda entry point and the local server, the DynamoDB and S3
 //! stores and the deploy template. For now it holds the mapping every HTTP
-//! answer will use: a core [`Error`] to an HTTP status and a stable code.
+//! answer will use (a core [`Error`] to an HTTP status) and the local
+//! filesystem [`blob_fs::FsBlobStore`] the local server keeps documents in.
 //!
 //! ```
 //! use copkit_core::Error;
@@ -12,6 +13,8 @@
 //! ```
 
 #![deny(missing_docs)]
+
+pub mod blob_fs;
 
 use copkit_core::Error;
 
