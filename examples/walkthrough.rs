@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use copkit_core::blob::sha256_hex;
 use copkit_core::model::{
-    CommunityKind, Frequency, InvitedRole, JoinPolicy, PageRequest, ReactionKind, Recurrence,
-    RecurrenceEnd, ResultsVisibility, Role, RsvpResponse, SpaceVisibility, ThreadKind, Visibility,
+    Access, CommunityKind, Frequency, JoinPolicy, PageRequest, ReactionKind, Recurrence,
+    RecurrenceEnd, ResultsVisibility, Role, RsvpResponse, SpaceVisibility, ThreadKind,
 };
 use copkit_core::service::{
     EventInput, NewCommunity, NewDocument, NewInvitation, NewPoll, NewPost, NewSpace, NewThread,
@@ -74,8 +74,9 @@ async fn main() -> Outcome {
                 purpose: "Fortnightly case discussion and exam preparation for ST3 trainees."
                     .into(),
                 kind: CommunityKind::TrainingGroup,
-                visibility: Visibility::Private,
-                join_policy: JoinPolicy::Approval,
+                access: Access::Private {
+                    join_policy: JoinPolicy::Approval,
+                },
                 join_question: Some("Which training practice are you placed at?".into()),
             },
         )
@@ -139,13 +140,7 @@ async fn main() -> Outcome {
         .create_invitation(
             &helen,
             &c,
-            NewInvitation {
-                email: Some("andrew.bill@example.nhs.uk".into()),
-                role: InvitedRole::Member,
-                guest_spaces: vec![],
-                expires_in_hours: Some(72),
-                max_uses: None,
-            },
+            NewInvitation::email("andrew.bill@example.nhs.uk").expiring_in_hours(72),
         )
         .await?;
     println!(
@@ -218,13 +213,7 @@ async fn main() -> Outcome {
         .create_invitation(
             &andrew,
             &c,
-            NewInvitation {
-                email: Some("priya.shah@example.nhs.uk".into()),
-                role: InvitedRole::Guest,
-                guest_spaces: vec![teaching.id],
-                expires_in_hours: None,
-                max_uses: None,
-            },
+            NewInvitation::email("priya.shah@example.nhs.uk").as_guest(vec![teaching.id]),
         )
         .await?;
     let membership = copkit
@@ -359,7 +348,7 @@ async fn main() -> Outcome {
                 description: "The local two-week-wait pathway, 2026 edition.".into(),
                 tags: vec!["referrals".into()],
                 content_type: "application/pdf".into(),
-                sha256: sha256_hex(&pdf),
+                sha256: Some(sha256_hex(&pdf)),
                 bytes: pdf.clone(),
             },
         )
@@ -389,7 +378,8 @@ async fn main() -> Outcome {
                 location: Some("Postgraduate centre, room 2".into()),
                 online_url: None,
                 time_zone: "Europe/London".into(),
-                starts: jiff::civil::date(2026, 10, 6).at(18, 30, 0, 0),
+                start_date: jiff::civil::date(2026, 10, 6),
+                start_time: "18:30".into(),
                 duration_minutes: 90,
                 recurrence: Some(Recurrence {
                     frequency: Frequency::Weekly { weekdays: vec![] },
@@ -443,7 +433,7 @@ async fn main() -> Outcome {
                     "Consultation skills".into(),
                 ],
                 multiple_choice: false,
-                closes_at: copkit.now() + jiff::SignedDuration::from_hours(72),
+                closes_in_hours: 72,
                 results: ResultsVisibility::AfterVote,
             },
         )

@@ -73,6 +73,7 @@ impl Error {
 
 /// One invalid input field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field's name as the caller sent it (`name`, `slug`, `visibility.users[2]`).
     pub field: String,
@@ -124,6 +125,9 @@ pub enum Forbidden {
     /// Only the author (or, where allowed, a moderator) may change this.
     #[error("only the author may do this")]
     NotAuthor,
+    /// Nobody may do this to themselves (ban, remove or hand over to oneself).
+    #[error("you cannot do this to yourself")]
+    SelfAction,
 }
 
 impl Forbidden {
@@ -139,6 +143,7 @@ impl Forbidden {
             Forbidden::TargetRole => "target_role",
             Forbidden::InvitationForSomeoneElse => "invitation_for_someone_else",
             Forbidden::NotAuthor => "not_author",
+            Forbidden::SelfAction => "self_action",
         }
     }
 }
@@ -183,6 +188,13 @@ pub enum Conflict {
     /// The thread is locked or deleted, or the poll is closed.
     #[error("closed: no more contributions")]
     Closed,
+    /// The community asks a join question, and the request did not answer it.
+    #[error("this community asks a question: please answer it")]
+    AnswerRequired,
+    /// The ballot does not fit the poll (unknown option, or several choices
+    /// in a single-choice poll).
+    #[error("the ballot does not fit this poll")]
+    BallotMismatch,
 }
 
 impl Conflict {
@@ -200,6 +212,8 @@ impl Conflict {
             Conflict::WrongState => "wrong_state",
             Conflict::HandleTaken => "handle_taken",
             Conflict::Closed => "closed",
+            Conflict::AnswerRequired => "answer_required",
+            Conflict::BallotMismatch => "ballot_mismatch",
         }
     }
 }
@@ -221,6 +235,7 @@ mod tests {
             Error::Forbidden(Forbidden::TargetRole),
             Error::Forbidden(Forbidden::InvitationForSomeoneElse),
             Error::Forbidden(Forbidden::NotAuthor),
+            Error::Forbidden(Forbidden::SelfAction),
             Error::Conflict(Conflict::VersionMismatch),
             Error::Conflict(Conflict::SlugTaken),
             Error::Conflict(Conflict::LastOwner),
@@ -234,6 +249,8 @@ mod tests {
             Error::Conflict(Conflict::WrongState),
             Error::Conflict(Conflict::HandleTaken),
             Error::Conflict(Conflict::Closed),
+            Error::Conflict(Conflict::AnswerRequired),
+            Error::Conflict(Conflict::BallotMismatch),
             Error::Invalid(vec![]),
             Error::InvalidCursor,
             Error::Unavailable {

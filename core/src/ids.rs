@@ -27,6 +27,11 @@ macro_rules! ulid_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(
+            feature = "openapi",
+            derive(utoipa::ToSchema),
+            schema(value_type = String, example = "01KDVDNA0020YM9GGZ01RWHET7")
+        )]
         #[serde(transparent)]
         pub struct $name(pub Ulid);
 
@@ -108,6 +113,7 @@ ulid_id!(
 /// 1–128 characters, no whitespace or control characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserId(String);
 
 impl UserId {

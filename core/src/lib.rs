@@ -20,7 +20,7 @@
 //! ```
 //! use std::sync::Arc;
 //! use copkit_core::{Actor, Copkit, Error, MemoryStore, UserId};
-//! use copkit_core::model::{CommunityKind, JoinPolicy, Visibility};
+//! use copkit_core::model::{Access, CommunityKind, JoinPolicy};
 //! use copkit_core::service::NewCommunity;
 //!
 //! # async fn run() -> Result<(), Error> {
@@ -32,8 +32,7 @@
 //!         name: "ST3 small group".into(),
 //!         purpose: "Case discussion for ST3 trainees".into(),
 //!         kind: CommunityKind::TrainingGroup,
-//!         visibility: Visibility::Private,
-//!         join_policy: JoinPolicy::Approval,
+//!         access: Access::Private { join_policy: JoinPolicy::Approval },
 //!         join_question: Some("Which training practice are you at?".into()),
 //!     })
 //!     .await?;

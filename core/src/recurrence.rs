@@ -9,7 +9,7 @@
 
 use jiff::civil::{self, Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, Span, Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp, ToSpan};
 
 use crate::error::{Error, FieldError};
 use crate::model::{Event, Frequency, MonthlyBy, Occurrence, Recurrence, RecurrenceEnd};
@@ -73,7 +73,10 @@ pub fn expand(event: &Event, from: Timestamp, to: Timestamp) -> Result<Vec<Occur
         if local.date() > last_date {
             break;
         }
-        let starts_at = instant(local, &tz)?;
+        // A local time beyond the representable range ends the series.
+        let Ok(starts_at) = instant(local, &tz) else {
+            break;
+        };
         if starts_at >= to || starts_at < from || event.cancelled.binary_search(&local).is_ok() {
             continue;
         }
@@ -174,16 +177,12 @@ impl<'a> LocalStarts<'a> {
 
 fn monthly_date(month: Date, by: MonthlyBy) -> Option<Date> {
     match by {
-        MonthlyBy::DayOfMonth { day } if day > 0 => {
-            Date::new(month.year(), month.month(), day).ok()
-        }
         MonthlyBy::DayOfMonth { day } => {
-            let from_end = i16::from(month.days_in_month()) + i16::from(day) + 1;
-            let day = i8::try_from(from_end).ok().filter(|d| *d >= 1)?;
-            Date::new(month.year(), month.month(), day).ok()
+            Date::new(month.year(), month.month(), i8::try_from(day).ok()?).ok()
         }
+        MonthlyBy::LastDay => Some(month.last_of_month()),
         MonthlyBy::NthWeekday { nth, weekday } => month
-            .nth_weekday_of_month(nth, civil::Weekday::from(weekday))
+            .nth_weekday_of_month(nth.as_i8(), civil::Weekday::from(weekday))
             .ok(),
     }
 }
@@ -220,64 +219,48 @@ impl Iterator for LocalStarts<'_> {
     }
 }
 
-/// Validates a recurrence against its first local start.
-pub fn check_recurrence(recurrence: &Recurrence, first: DateTime) -> Vec<FieldError> {
+/// Validates a recurrence: interval 1–52, count 1–1,000, each weekday at
+/// most once, day of month 1–31. (An end date before the first start simply
+/// yields no occurrences.)
+pub fn check_recurrence(recurrence: &Recurrence) -> Vec<FieldError> {
     let mut problems = Vec::new();
-    let max_interval = match recurrence.frequency {
-        Frequency::Daily => 365,
-        Frequency::Weekly { .. } => 52,
-        Frequency::Monthly { .. } => 24,
-    };
-    if !(1..=max_interval).contains(&recurrence.interval) {
+    if !(1..=52).contains(&recurrence.interval) {
         problems.push(FieldError::new(
             "recurrence.interval",
             "out_of_range",
-            format!("must be 1 to {max_interval}"),
+            "must be 1 to 52",
         ));
     }
-    match recurrence.frequency {
-        Frequency::Weekly { ref weekdays } if weekdays.len() > 7 => problems.push(FieldError::new(
-            "recurrence.frequency.weekdays",
-            "too_many",
-            "at most 7 weekdays",
-        )),
-        Frequency::Monthly {
-            by: MonthlyBy::DayOfMonth { day },
-        } if day == 0 || !(-31..=31).contains(&day) => problems.push(FieldError::new(
-            "recurrence.frequency.by.day",
-            "out_of_range",
-            "must be 1 to 31, or -1 to -31 counted from the month's end",
-        )),
-        Frequency::Monthly {
-            by: MonthlyBy::NthWeekday { nth, .. },
-        } if nth == 0 || !(-5..=5).contains(&nth) => problems.push(FieldError::new(
-            "recurrence.frequency.by.nth",
-            "out_of_range",
-            "must be 1 to 5, or -1 to -5 counted from the month's end",
-        )),
-        _ => {}
-    }
-    match recurrence.end {
-        Some(RecurrenceEnd::Count { count }) if !(1..=1_000).contains(&count) => problems.push(
-            FieldError::new("recurrence.end.count", "out_of_range", "must be 1 to 1,000"),
-        ),
-        Some(RecurrenceEnd::Until { date }) => {
-            let latest = first.date().checked_add(Span::new().years(10));
-            if date < first.date() {
+    match &recurrence.frequency {
+        Frequency::Weekly { weekdays } => {
+            let mut seen = weekdays.clone();
+            seen.sort();
+            seen.dedup();
+            if seen.len() != weekdays.len() {
                 problems.push(FieldError::new(
-                    "recurrence.end.date",
-                    "before_start",
-                    "must not be before the first occurrence",
-                ));
-            } else if latest.is_ok_and(|l| date > l) {
-                problems.push(FieldError::new(
-                    "recurrence.end.date",
-                    "too_far",
-                    "must be within 10 years of the first occurrence",
+                    "recurrence.frequency.weekdays",
+                    "duplicate",
+                    "name each weekday once",
                 ));
             }
         }
+        Frequency::Monthly {
+            by: MonthlyBy::DayOfMonth { day },
+        } if !(1..=31).contains(day) => problems.push(FieldError::new(
+            "recurrence.frequency.by.day",
+            "out_of_range",
+            "must be 1 to 31",
+        )),
         _ => {}
+    }
+    if let Some(RecurrenceEnd::Count { count }) = recurrence.end
+        && !(1..=1_000).contains(&count)
+    {
+        problems.push(FieldError::new(
+            "recurrence.end.count",
+            "out_of_range",
+            "must be 1 to 1,000",
+        ));
     }
     problems
 }
@@ -371,7 +354,7 @@ mod tests {
             Some(Recurrence {
                 frequency: Frequency::Monthly {
                     by: MonthlyBy::NthWeekday {
-                        nth: 1,
+                        nth: crate::model::Nth::First,
                         weekday: Weekday::Tuesday,
                     },
                 },
@@ -399,7 +382,7 @@ mod tests {
             date(2026, 1, 31).at(9, 0, 0, 0),
             Some(Recurrence {
                 frequency: Frequency::Monthly {
-                    by: MonthlyBy::DayOfMonth { day: -1 },
+                    by: MonthlyBy::LastDay,
                 },
                 interval: 1,
                 end: Some(RecurrenceEnd::Count { count: 3 }),
@@ -458,20 +441,14 @@ mod tests {
 
     #[test]
     fn bad_rules_are_reported() {
-        let first = date(2026, 1, 1).at(9, 0, 0, 0);
         let bad = Recurrence {
             frequency: Frequency::Monthly {
-                by: MonthlyBy::NthWeekday {
-                    nth: 6,
-                    weekday: Weekday::Monday,
-                },
+                by: MonthlyBy::DayOfMonth { day: 32 },
             },
             interval: 0,
-            end: Some(RecurrenceEnd::Until {
-                date: date(2025, 1, 1),
-            }),
+            end: Some(RecurrenceEnd::Count { count: 0 }),
         };
-        let fields: Vec<String> = check_recurrence(&bad, first)
+        let fields: Vec<String> = check_recurrence(&bad)
             .into_iter()
             .map(|f| f.field)
             .collect();
@@ -479,10 +456,18 @@ mod tests {
             fields,
             [
                 "recurrence.interval",
-                "recurrence.frequency.by.nth",
-                "recurrence.end.date"
+                "recurrence.frequency.by.day",
+                "recurrence.end.count"
             ]
         );
+        let twice = Recurrence {
+            frequency: Frequency::Weekly {
+                weekdays: vec![Weekday::Monday, Weekday::Monday],
+            },
+            interval: 1,
+            end: None,
+        };
+        assert_eq!(check_recurrence(&twice).len(), 1);
         assert!(time_zone("Europe/London").is_ok());
         assert!(time_zone("Mars/Olympus").is_err());
     }

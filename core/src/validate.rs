@@ -52,6 +52,42 @@ pub mod limits {
     pub const PAGE_MAX: u32 = 100;
 }
 
+/// The text patterns every input field follows, written once so that the
+/// checks here and the OpenAPI schema (`crate::validate::patterns`) agree.
+/// They are ECMA-262 / Python / Rust-regex compatible.
+pub mod patterns {
+    /// One line: no control characters, no leading or trailing whitespace.
+    pub const LINE: &str = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$";
+    /// [`LINE`], or empty (to clear an optional field).
+    pub const LINE_OR_EMPTY: &str = r"^(?:[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000](?:[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?$";
+    /// Free text: line breaks and tabs allowed, other control characters not.
+    pub const TEXT: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+    /// [`TEXT`] with at least one visible character.
+    pub const NONBLANK_TEXT: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+    /// A community slug.
+    pub const SLUG: &str = r"^[a-z0-9-]{3,40}$";
+    /// A tag (case-insensitive; stored lower-case).
+    pub const TAG: &str = r"^[A-Za-z0-9-]{1,30}$";
+    /// A handle, with or without `@`, or empty to remove it.
+    pub const HANDLE_OR_EMPTY: &str = r"^(?:@?[A-Za-z0-9_]{3,30})?$";
+    /// A ULID.
+    pub const ULID: &str = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$";
+    /// A local time of day, `HH:MM`.
+    pub const TIME_OF_DAY: &str = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$";
+    /// An http(s) link.
+    pub const WEB_LINK: &str = r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::[0-9]{1,4})?(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?(?:\?[A-Za-z0-9._~%!$&'()*+,;=:@/?-]*)?$";
+}
+
+/// Unicode White_Space (as `char::is_whitespace`).
+fn is_space(c: char) -> bool {
+    c.is_whitespace()
+}
+
+/// A control character (Unicode category Cc, as `char::is_control`).
+fn is_control(c: char) -> bool {
+    c.is_control()
+}
+
 /// Collects field errors while validating one input.
 #[derive(Debug, Default)]
 #[must_use = "call finish() to turn collected problems into an error"]
@@ -81,45 +117,51 @@ impl Checker {
         }
     }
 
-    /// A single-line text: trimmed, `min..=max` characters, no control characters.
+    /// A single-line text ([`patterns::LINE`]): `min..=max` characters, no
+    /// control characters, no leading or trailing whitespace (`min == 0`
+    /// allows the empty string).
     pub fn line(&mut self, field: &str, value: &str, min: usize, max: usize) -> String {
-        let value = value.trim();
         if let Some(e) = length_problem(field, value, min, max) {
             self.errors.push(e);
-        }
-        if value.chars().any(char::is_control) {
+        } else if value.chars().any(is_control) {
             self.fail(
                 field,
                 "control_character",
                 "must not contain control characters",
             );
+        } else if value.starts_with(is_space) || value.ends_with(is_space) {
+            self.fail(
+                field,
+                "surrounding_whitespace",
+                "must not start or end with whitespace",
+            );
         }
         value.to_owned()
     }
 
-    /// A multi-line text: trimmed, at most `max` characters; line breaks and
-    /// tabs are allowed, other control characters are not.
+    /// A multi-line text ([`patterns::TEXT`], or [`patterns::NONBLANK_TEXT`]
+    /// when `min > 0`): at most `max` characters; line breaks and tabs are
+    /// allowed, other control characters are not.
     pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) -> String {
-        let value = value.trim();
         if let Some(e) = length_problem(field, value, min, max) {
             self.errors.push(e);
-        }
-        if value
+        } else if value
             .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            .any(|c| is_control(c) && !matches!(c, '\t' | '\n' | '\r'))
         {
             self.fail(
                 field,
                 "control_character",
                 "must not contain control characters other than line breaks and tabs",
             );
+        } else if min > 0 && value.chars().all(is_space) {
+            self.fail(field, "blank", "must contain visible text");
         }
         value.to_owned()
     }
 
     /// An email address (syntax only), lower-cased.
     pub fn email(&mut self, field: &str, value: &str) -> String {
-        let value = value.trim();
         if value.chars().count() > limits::EMAIL_MAX
             || !email_address::EmailAddress::is_valid(value)
         {
@@ -171,11 +213,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_trims_and_reports_every_problem() {
+    fn line_reports_every_problem() {
         let mut c = Checker::new();
-        assert_eq!(c.line("name", "  ok name ", 3, 80), "ok name");
+        assert_eq!(c.line("name", "ok name", 3, 80), "ok name");
+        assert!(c.is_ok());
         let _ = c.line("short", "ab", 3, 80);
-        let _ = c.line("empty", "   ", 3, 80);
+        let _ = c.line("empty", "", 3, 80);
+        let _ = c.line("padded", " abc", 3, 80);
         let _ = c.line("bell", "abc\u{7}", 3, 80);
         let _ = c.line("newline", "abc\ndef", 3, 80);
         let _ = c.line("long", &"x".repeat(81), 3, 80);
@@ -188,6 +232,7 @@ mod tests {
             vec![
                 ("short", "too_short"),
                 ("empty", "required"),
+                ("padded", "surrounding_whitespace"),
                 ("bell", "control_character"),
                 ("newline", "control_character"),
                 ("long", "too_long"),
@@ -214,9 +259,66 @@ mod tests {
     #[test]
     fn emails_are_checked_and_lowercased() {
         let mut c = Checker::new();
-        assert_eq!(c.email("email", " Ann@Example.ORG "), "ann@example.org");
+        assert_eq!(c.email("email", "Ann@Example.ORG"), "ann@example.org");
         assert!(c.is_ok());
         let _ = c.email("email", "not an email");
         assert!(!c.is_ok());
+    }
+
+    mod patterns_agree_with_the_checker {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Characters that matter: controls, every kind of whitespace, ASCII, accents.
+        fn tricky() -> impl Strategy<Value = String> {
+            let chars = prop::sample::select(vec![
+                'a', 'Z', '0', '-', '_', ' ', '\t', '\n', '\r', '\u{0}', '\u{7}', '\u{1f}',
+                '\u{7f}', '\u{85}', '\u{9f}', '\u{a0}', '\u{a1}', 'é', '\u{1680}', '\u{2003}',
+                '\u{200b}', '\u{2028}', '\u{202f}', '\u{3000}', '😀',
+            ]);
+            prop::collection::vec(chars, 0..8).prop_map(|v| v.into_iter().collect())
+        }
+
+        fn matches(pattern: &str, value: &str) -> bool {
+            regex::Regex::new(pattern).unwrap().is_match(value)
+        }
+
+        proptest! {
+            #[test]
+            fn line(value in tricky()) {
+                let mut c = Checker::new();
+                let _ = c.line("f", &value, 1, 100);
+                prop_assert_eq!(c.is_ok(), matches(patterns::LINE, &value), "{:?}", value);
+                let mut c = Checker::new();
+                let _ = c.line("f", &value, 0, 100);
+                prop_assert_eq!(c.is_ok(), matches(patterns::LINE_OR_EMPTY, &value), "{:?}", value);
+            }
+
+            #[test]
+            fn text(value in tricky()) {
+                let mut c = Checker::new();
+                let _ = c.text("f", &value, 0, 100);
+                prop_assert_eq!(c.is_ok(), matches(patterns::TEXT, &value), "{:?}", value);
+                let mut c = Checker::new();
+                let _ = c.text("f", &value, 1, 100);
+                prop_assert_eq!(c.is_ok(), matches(patterns::NONBLANK_TEXT, &value), "{:?}", value);
+            }
+        }
+
+        #[test]
+        fn the_other_patterns_compile_and_match_examples() {
+            assert!(matches(patterns::SLUG, "st3-small-group"));
+            assert!(matches(patterns::TAG, "Prescribing"));
+            assert!(matches(patterns::HANDLE_OR_EMPTY, "@helen_or"));
+            assert!(matches(patterns::HANDLE_OR_EMPTY, ""));
+            assert!(matches(patterns::ULID, "01KDVDNA0020YM9GGZ01RWHET7"));
+            assert!(matches(patterns::TIME_OF_DAY, "18:30"));
+            assert!(!matches(patterns::TIME_OF_DAY, "24:00"));
+            assert!(matches(
+                patterns::WEB_LINK,
+                "https://meet.example.org/st3?pwd=abc"
+            ));
+            assert!(!matches(patterns::WEB_LINK, "javascript:alert(1)"));
+        }
     }
 }

@@ -6,7 +6,9 @@
 mod common;
 
 use common::{World, actor, invalid_fields, new_community};
-use copkit_core::model::{CommunityKind, Cursor, JoinPolicy, PageRequest, Role, Visibility};
+use copkit_core::model::{
+    Access, CommunityKind, Cursor, JoinPolicy, PageRequest, Role, Visibility,
+};
 use copkit_core::service::{CommunityChanges, NewCommunity};
 use copkit_core::{Conflict, Error, Forbidden};
 
@@ -58,16 +60,27 @@ async fn bad_input_is_reported_field_by_field_and_nothing_is_written() {
                 name: "ab".into(),
                 purpose: "x".repeat(2_001),
                 kind: CommunityKind::LearningSet,
-                visibility: Visibility::Secret,
-                join_policy: JoinPolicy::Open,
+                access: Access::Secret,
                 join_question: Some("q".repeat(501)),
             },
         )
         .await;
     assert_eq!(
         invalid_fields(result),
-        vec!["slug", "name", "purpose", "join_question", "join_policy"]
+        vec!["slug", "name", "purpose", "join_question"]
     );
+    // Leading or trailing whitespace is refused, not silently trimmed.
+    let padded = w
+        .copkit
+        .create_community(
+            &helen,
+            NewCommunity {
+                name: " Padded group".into(),
+                ..new_community("padded-group", Visibility::Public, JoinPolicy::Open)
+            },
+        )
+        .await;
+    assert_eq!(invalid_fields(padded), vec!["name"]);
     let control = w
         .copkit
         .create_community(
@@ -180,18 +193,9 @@ async fn settings_need_the_owner_and_the_current_version() {
         w.copkit.update_community(&helen, &c, rename, 1).await.err(),
         Some(Error::Conflict(Conflict::VersionMismatch))
     );
-    // Secret needs invite-only.
+    // Secret implies invite-only.
     let secret = CommunityChanges {
-        visibility: Some(Visibility::Secret),
-        ..Default::default()
-    };
-    assert_eq!(
-        invalid_fields(w.copkit.update_community(&helen, &c, secret, 2).await),
-        vec!["join_policy"]
-    );
-    let secret = CommunityChanges {
-        visibility: Some(Visibility::Secret),
-        join_policy: Some(JoinPolicy::InviteOnly),
+        access: Some(Access::Secret),
         ..Default::default()
     };
     let view = w
@@ -200,6 +204,7 @@ async fn settings_need_the_owner_and_the_current_version() {
         .await
         .unwrap();
     assert_eq!(view.card.visibility, Visibility::Secret);
+    assert_eq!(view.card.join_policy, JoinPolicy::InviteOnly);
     assert_eq!(
         view.card.member_count, 2,
         "counts survive a settings change"

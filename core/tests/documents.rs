@@ -18,7 +18,7 @@ fn pdf(title: &str, bytes: &[u8]) -> NewDocument {
         description: "Practice guidance".into(),
         tags: vec!["guidance".into()],
         content_type: "application/pdf".into(),
-        sha256: sha256_hex(bytes),
+        sha256: Some(sha256_hex(bytes)),
         bytes: bytes.to_vec(),
     }
 }
@@ -61,7 +61,7 @@ async fn a_document_round_trips_through_versions() {
     let v2 = b"second edition".to_vec();
     let upload = NewVersion {
         content_type: "text/plain; charset=utf-8".into(),
-        sha256: sha256_hex(&v2),
+        sha256: Some(sha256_hex(&v2)),
         bytes: v2.clone(),
         note: "Updated for 2026".into(),
     };
@@ -177,7 +177,7 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind() {
         .unwrap();
 
     let mut wrong_sum = pdf("Checked", b"real bytes");
-    wrong_sum.sha256 = sha256_hex(b"other bytes");
+    wrong_sum.sha256 = Some(sha256_hex(b"other bytes"));
     assert_eq!(
         invalid_fields(w.copkit.upload_document(&helen, &s.id, wrong_sum).await),
         ["sha256"]

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use common::{World, actor, new_space};
 use copkit_core::model::{
-    Activity, ActivityKind, InvitedRole, JoinPolicy, PageRequest, Role, SpaceVisibility, Visibility,
+    Activity, ActivityKind, JoinPolicy, PageRequest, Role, SpaceVisibility, Visibility,
 };
 use copkit_core::service::{CommunityChanges, NewInvitation, SpaceChanges};
 use copkit_core::{ActivityListener, Actor, CommunityId, Error, InvitationId, SpaceId, UserId};
@@ -88,17 +88,7 @@ async fn build() -> Built {
         .id;
     let invitation = w
         .copkit
-        .create_invitation(
-            &owner,
-            &secret,
-            NewInvitation {
-                email: None,
-                role: InvitedRole::Member,
-                guest_spaces: vec![],
-                expires_in_hours: None,
-                max_uses: Some(3),
-            },
-        )
+        .create_invitation(&owner, &secret, NewInvitation::link(3))
         .await
         .unwrap()
         .invitation
@@ -211,19 +201,9 @@ async fn every_call(
         ),
         (
             "create_invitation",
-            k.create_invitation(
-                who,
-                &c,
-                NewInvitation {
-                    email: None,
-                    role: InvitedRole::Member,
-                    guest_spaces: vec![],
-                    expires_in_hours: None,
-                    max_uses: None,
-                },
-            )
-            .await
-            .map(drop),
+            k.create_invitation(who, &c, NewInvitation::link(10))
+                .await
+                .map(drop),
         ),
         (
             "revoke_invitation",

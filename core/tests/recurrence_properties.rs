@@ -6,7 +6,7 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use copkit_core::model::{Event, Frequency, MonthlyBy, Recurrence, RecurrenceEnd, Weekday};
+use copkit_core::model::{Event, Frequency, MonthlyBy, Nth, Recurrence, RecurrenceEnd, Weekday};
 use copkit_core::recurrence::{LocalStarts, expand, instant, time_zone};
 use copkit_core::{CommunityId, EventId, SpaceId, UserId};
 use jiff::civil::{DateTime, date};
@@ -17,13 +17,26 @@ use ulid::Ulid;
 fn any_frequency() -> impl Strategy<Value = Frequency> {
     prop_oneof![
         Just(Frequency::Daily),
-        prop::collection::vec(prop::sample::select(Weekday::ALL.to_vec()), 0..4)
-            .prop_map(|weekdays| Frequency::Weekly { weekdays }),
-        prop_oneof![(1i8..=28), Just(-1i8), Just(31i8)].prop_map(|day| Frequency::Monthly {
+        prop::collection::btree_set(prop::sample::select(Weekday::ALL.to_vec()), 0..4).prop_map(
+            |weekdays| Frequency::Weekly {
+                weekdays: weekdays.into_iter().collect()
+            }
+        ),
+        prop_oneof![(1u8..=28), Just(31u8)].prop_map(|day| Frequency::Monthly {
             by: MonthlyBy::DayOfMonth { day }
         }),
+        Just(Frequency::Monthly {
+            by: MonthlyBy::LastDay
+        }),
         (
-            prop_oneof![1i8..=4, Just(-1i8)],
+            prop::sample::select(vec![
+                Nth::First,
+                Nth::Second,
+                Nth::Third,
+                Nth::Fourth,
+                Nth::Fifth,
+                Nth::Last
+            ]),
             prop::sample::select(Weekday::ALL.to_vec())
         )
             .prop_map(|(nth, weekday)| Frequency::Monthly {

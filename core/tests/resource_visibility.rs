@@ -10,8 +10,8 @@ mod common;
 use common::{World, actor, new_space};
 use copkit_core::blob::sha256_hex;
 use copkit_core::model::{
-    Frequency, InvitedRole, JoinPolicy, PageRequest, ReactionKind, Recurrence, RecurrenceEnd,
-    ResultsVisibility, Role, RsvpResponse, SpaceVisibility, ThreadKind, Visibility,
+    Frequency, JoinPolicy, PageRequest, ReactionKind, Recurrence, RecurrenceEnd, ResultsVisibility,
+    Role, RsvpResponse, SpaceVisibility, ThreadKind, Visibility,
 };
 use copkit_core::service::{
     DocumentChanges, EventInput, NewDocument, NewInvitation, NewPoll, NewPost, NewThread,
@@ -42,7 +42,8 @@ fn event_input() -> EventInput {
         location: None,
         online_url: None,
         time_zone: "Europe/London".into(),
-        starts: date(2026, 3, 10).at(18, 30, 0, 0),
+        start_date: date(2026, 3, 10),
+        start_time: "18:30".into(),
         duration_minutes: 60,
         recurrence: Some(Recurrence {
             frequency: Frequency::Daily,
@@ -59,7 +60,7 @@ fn document(title: &str) -> NewDocument {
         description: String::new(),
         tags: vec![],
         content_type: "text/plain".into(),
-        sha256: sha256_hex(b"notes"),
+        sha256: Some(sha256_hex(b"notes")),
         bytes: b"notes".to_vec(),
     }
 }
@@ -110,7 +111,7 @@ async fn fill(w: &World, author: &Actor, space: SpaceId) -> Resources {
                 question: "Topic?".into(),
                 options: vec!["A".into(), "B".into()],
                 multiple_choice: false,
-                closes_at: k.now() + SignedDuration::from_hours(24),
+                closes_in_hours: 24,
                 results: ResultsVisibility::AfterVote,
             },
         )
@@ -151,7 +152,7 @@ async fn every_call(
     let to = from + SignedDuration::from_hours(24 * 60);
     let version = NewVersion {
         content_type: "text/plain".into(),
-        sha256: sha256_hex(b"v2"),
+        sha256: Some(sha256_hex(b"v2")),
         bytes: b"v2".to_vec(),
         note: String::new(),
     };
@@ -335,7 +336,7 @@ async fn every_call(
                     question: "Mine?".into(),
                     options: vec!["x".into(), "y".into()],
                     multiple_choice: false,
-                    closes_at: k.now() + SignedDuration::from_hours(1),
+                    closes_in_hours: 1,
                     results: ResultsVisibility::AfterVote,
                 },
             )
@@ -411,17 +412,7 @@ async fn scene() -> Scene {
         .unwrap()
         .id;
     let invite = k
-        .create_invitation(
-            &owner,
-            &c,
-            NewInvitation {
-                email: None,
-                role: InvitedRole::Guest,
-                guest_spaces: vec![teaching],
-                expires_in_hours: None,
-                max_uses: None,
-            },
-        )
+        .create_invitation(&owner, &c, NewInvitation::link(1).as_guest(vec![teaching]))
         .await
         .unwrap();
     k.accept_invitation(&guest, &invite.token).await.unwrap();

@@ -12,6 +12,7 @@ use crate::model::{ReactionKind, Role, RsvpResponse, ThreadKind};
 /// A recorded domain event: who did what, where and when. Written inside the
 /// same atomic store write as the change it describes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     /// Its id (time-ordered).
     pub id: ActivityId,
@@ -22,6 +23,7 @@ pub struct Activity {
     /// Who did it.
     pub actor: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// What happened.
     pub kind: ActivityKind,
@@ -30,6 +32,7 @@ pub struct Activity {
 /// How someone became a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum JoinedVia {
     /// Started the community.
     Founded,
@@ -45,6 +48,7 @@ pub enum JoinedVia {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActivityKind {
     /// The community was started.
     CommunityCreated,
@@ -74,6 +78,7 @@ pub enum ActivityKind {
         /// Who.
         user: UserId,
         /// Until when (`None`: permanently).
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
         until: Option<Timestamp>,
     },
     /// A moderator lifted a ban.

@@ -101,6 +101,7 @@ impl CommunityCounts {
 /// What kind of group a community is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CommunityKind {
     /// A practice team.
     PracticeTeam,
@@ -128,6 +129,7 @@ impl CommunityKind {
 /// Who can see a community.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Visibility {
     /// Listed; members-level content readable by any signed-in user.
     Public,
@@ -150,6 +152,7 @@ impl Visibility {
 /// How people get into a community.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum JoinPolicy {
     /// Anyone who can see it may join.
     Open,
@@ -168,9 +171,58 @@ impl JoinPolicy {
     ];
 }
 
+/// Who can see a community and how people get in, together: a Secret
+/// community is always joined by invitation, so it takes no join policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "visibility", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Access {
+    /// Listed; members-level content readable by any signed-in user.
+    Public {
+        /// How people get in.
+        join_policy: JoinPolicy,
+    },
+    /// Listed (card only); content for members.
+    Private {
+        /// How people get in.
+        join_policy: JoinPolicy,
+    },
+    /// Not listed; invisible outside; invitation only.
+    Secret,
+}
+
+impl Access {
+    /// Combines a visibility and a join policy (Secret forces InviteOnly).
+    pub fn new(visibility: Visibility, join_policy: JoinPolicy) -> Access {
+        match visibility {
+            Visibility::Public => Access::Public { join_policy },
+            Visibility::Private => Access::Private { join_policy },
+            Visibility::Secret => Access::Secret,
+        }
+    }
+
+    /// The visibility.
+    pub fn visibility(&self) -> Visibility {
+        match self {
+            Access::Public { .. } => Visibility::Public,
+            Access::Private { .. } => Visibility::Private,
+            Access::Secret => Visibility::Secret,
+        }
+    }
+
+    /// The join policy.
+    pub fn join_policy(&self) -> JoinPolicy {
+        match self {
+            Access::Public { join_policy } | Access::Private { join_policy } => *join_policy,
+            Access::Secret => JoinPolicy::InviteOnly,
+        }
+    }
+}
+
 /// A community's unique, URL-friendly name: `[a-z0-9-]{3,40}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Slug(String);
 
 impl Slug {

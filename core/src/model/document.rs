@@ -6,6 +6,7 @@ use crate::ids::{CommunityId, DocumentId, SpaceId, UserId};
 /// A document in a space's library. Its bytes live in a blob store, one
 /// blob per immutable version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Document {
     /// Its id.
     pub id: DocumentId,
@@ -30,10 +31,13 @@ pub struct Document {
     /// Who added it.
     pub created_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When its metadata or version last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// When it was deleted (the versions' bytes are kept for the record).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
     /// Optimistic-concurrency version of the record.
     pub version: u64,
@@ -41,6 +45,7 @@ pub struct Document {
 
 /// One immutable version of a document's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentVersion {
     /// The document.
     pub document: DocumentId,
@@ -57,6 +62,7 @@ pub struct DocumentVersion {
     /// Who uploaded it.
     pub uploaded_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub uploaded_at: Timestamp,
     /// What changed (up to 500 characters).
     pub note: String,

@@ -6,6 +6,7 @@ use crate::ids::{CommunityId, EventId, SpaceId, UserId};
 
 /// A meeting in a community's rhythm: once, or recurring, in a time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// Its id.
     pub id: EventId,
@@ -24,20 +25,24 @@ pub struct Event {
     /// IANA time zone, such as `Europe/London`.
     pub time_zone: String,
     /// Local start of the first occurrence, in `time_zone`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-09-07T18:30:00"))]
     pub starts: civil::DateTime,
     /// How long each occurrence lasts, in minutes.
     pub duration_minutes: u32,
     /// How it repeats; `None` for a single occurrence.
     pub recurrence: Option<Recurrence>,
     /// Local starts of cancelled occurrences, ascending.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub cancelled: Vec<civil::DateTime>,
     /// Most people who may say they are going, per occurrence.
     pub capacity: Option<u32>,
     /// Who scheduled it.
     pub created_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When it last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// Optimistic-concurrency version.
     pub version: u64,
@@ -46,10 +51,12 @@ pub struct Event {
 /// How an event repeats.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recurrence {
     /// The pattern.
     pub frequency: Frequency,
-    /// Every how many days, weeks or months (1 = every one, 2 = every other).
+    /// Every how many days, weeks or months (1–52; 1 = every one, 2 = every other).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 52))]
     pub interval: u32,
     /// When it stops; `None` repeats indefinitely.
     #[serde(default)]
@@ -59,13 +66,15 @@ pub struct Recurrence {
 /// The repeating pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Frequency {
     /// Every `interval` days.
     Daily,
     /// Every `interval` weeks, on these weekdays (empty: the first start's weekday).
     Weekly {
-        /// The weekdays.
+        /// The weekdays (each at most once).
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(format = "copkit:unique", max_items = 7))]
         weekdays: Vec<Weekday>,
     },
     /// Every `interval` months.
@@ -77,36 +86,75 @@ pub enum Frequency {
 
 /// Which day of the month a monthly event falls on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MonthlyBy {
-    /// A day number: 1..=31 from the start, or -1..=-31 from the end (-1 is
-    /// the last day). Months without that day are skipped.
+    /// A day number (1–31); months without that day are skipped.
     DayOfMonth {
         /// The day.
-        day: i8,
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31))]
+        day: u8,
     },
-    /// The nth weekday: 1..=5 from the start or -1..=-5 from the end (-1 is
-    /// the last). Months without it are skipped.
+    /// The last day of every month.
+    LastDay,
+    /// The nth weekday, such as the first Tuesday or the last Friday; months
+    /// without a fifth one are skipped.
     NthWeekday {
         /// Which one.
-        nth: i8,
+        nth: Nth,
         /// Which weekday.
         weekday: Weekday,
     },
 }
 
+/// Which of a month's weekdays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Nth {
+    /// The first.
+    First,
+    /// The second.
+    Second,
+    /// The third.
+    Third,
+    /// The fourth.
+    Fourth,
+    /// The fifth (skipped in months with only four).
+    Fifth,
+    /// The last.
+    Last,
+}
+
+impl Nth {
+    /// As jiff counts it: 1..=5, or -1 for the last.
+    pub fn as_i8(self) -> i8 {
+        match self {
+            Nth::First => 1,
+            Nth::Second => 2,
+            Nth::Third => 3,
+            Nth::Fourth => 4,
+            Nth::Fifth => 5,
+            Nth::Last => -1,
+        }
+    }
+}
+
 /// When a recurrence stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecurrenceEnd {
     /// The last local date an occurrence may fall on (inclusive).
     Until {
         /// The date.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
         date: civil::Date,
     },
     /// After this many occurrences (cancelled ones count too, as in RFC 5545).
     Count {
-        /// How many.
+        /// How many (1–1,000).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
         count: u32,
     },
 }
@@ -114,6 +162,7 @@ pub enum RecurrenceEnd {
 /// A day of the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Weekday {
     /// Monday.
     Monday,
@@ -174,22 +223,27 @@ impl From<civil::Weekday> for Weekday {
 
 /// One occurrence of an event, expanded from its recurrence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Occurrence {
     /// The event.
     pub event: EventId,
     /// Stable key of this occurrence: its local start (`2026-09-07T18:30:00`).
     pub key: String,
     /// Local start, in the event's time zone.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-09-07T18:30:00"))]
     pub local_start: civil::DateTime,
     /// Start instant.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: Timestamp,
     /// End instant.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub ends_at: Timestamp,
 }
 
 /// A person's answer for one occurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RsvpResponse {
     /// Coming (counts against capacity).
     Going,
@@ -201,6 +255,7 @@ pub enum RsvpResponse {
 
 /// One person's RSVP to one occurrence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rsvp {
     /// The event.
     pub event: EventId,
@@ -211,6 +266,7 @@ pub struct Rsvp {
     /// Their answer.
     pub response: RsvpResponse,
     /// When they (last) answered.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Optimistic-concurrency version.
     pub version: u64,
@@ -218,6 +274,7 @@ pub struct Rsvp {
 
 /// Kept by the store: answers per occurrence.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RsvpTally {
     /// Going.
     pub going: u32,
@@ -230,6 +287,7 @@ pub struct RsvpTally {
 /// A moderator's record that someone attended (or missed) an occurrence:
 /// evidence for CPD.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attendance {
     /// The event.
     pub event: EventId,
@@ -246,5 +304,6 @@ pub struct Attendance {
     /// The moderator who recorded it.
     pub recorded_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: Timestamp,
 }

@@ -47,6 +47,7 @@ impl Invitation {
 /// Who an invitation is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InvitationTarget {
     /// One person, by email address (lower-cased); only they may accept.
     Email {
@@ -60,6 +61,7 @@ pub enum InvitationTarget {
 /// The roles an invitation may grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InvitedRole {
     /// A full member.
     Member,

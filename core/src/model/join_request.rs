@@ -6,6 +6,7 @@ use crate::ids::{CommunityId, UserId};
 /// A request to join a community with the Approval policy.
 /// One record per (community, person); asking again reuses it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinRequest {
     /// The community asked.
     pub community: CommunityId,
@@ -16,6 +17,7 @@ pub struct JoinRequest {
     /// Where the request stands.
     pub status: RequestStatus,
     /// When it was (last) made.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub requested_at: Timestamp,
     /// Optimistic-concurrency version, starting at 1.
     pub version: u64,
@@ -24,6 +26,7 @@ pub struct JoinRequest {
 /// Where a join request stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RequestStatus {
     /// Waiting for a moderator.
     Pending,
@@ -32,6 +35,7 @@ pub enum RequestStatus {
         /// The moderator who approved.
         by: UserId,
         /// When.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
     /// Denied with a reason; asking again is possible after a cool-down.
@@ -39,6 +43,7 @@ pub enum RequestStatus {
         /// The moderator who denied.
         by: UserId,
         /// When.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
         /// Why, as told to the person.
         reason: String,
@@ -46,6 +51,7 @@ pub enum RequestStatus {
     /// Withdrawn by the person before a decision.
     Withdrawn {
         /// When.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         at: Timestamp,
     },
 }

@@ -7,6 +7,7 @@ use crate::model::CountDelta;
 /// A person's role in a community, from most to least powerful.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Runs the community; changes roles and settings. There is always at least one.
     Owner,
@@ -36,12 +37,14 @@ impl Role {
 /// Where a membership stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MembershipStatus {
     /// A current member.
     Active,
     /// Banned until the given time (`None`: permanently).
     Banned {
         /// When the ban ends.
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
         until: Option<Timestamp>,
         /// Why, as recorded by the moderator.
         reason: String,
@@ -56,6 +59,7 @@ pub enum MembershipStatus {
 /// legitimate way to belong, not a failure state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ParticipationLevel {
     /// The core group that leads the community.
     Core,
@@ -67,6 +71,7 @@ pub enum ParticipationLevel {
 
 /// A person's membership of a community (kept after they leave, as history).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Membership {
     /// The community.
     pub community: CommunityId,
@@ -79,8 +84,10 @@ pub struct Membership {
     /// Their participation level (owners and moderators are always Core).
     pub level: ParticipationLevel,
     /// When they (last) joined.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub joined_at: Timestamp,
     /// When this record last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// Optimistic-concurrency version, starting at 1.
     pub version: u64,

@@ -16,11 +16,11 @@ mod thread;
 
 pub use activity::{Activity, ActivityKind, JoinedVia};
 pub use community::{
-    Community, CommunityCounts, CommunityKind, CountDelta, JoinPolicy, Slug, Visibility,
+    Access, Community, CommunityCounts, CommunityKind, CountDelta, JoinPolicy, Slug, Visibility,
 };
 pub use document::{Document, DocumentVersion};
 pub use event::{
-    Attendance, Event, Frequency, MonthlyBy, Occurrence, Recurrence, RecurrenceEnd, Rsvp,
+    Attendance, Event, Frequency, MonthlyBy, Nth, Occurrence, Recurrence, RecurrenceEnd, Rsvp,
     RsvpResponse, RsvpTally, Weekday,
 };
 pub use invitation::{Invitation, InvitationTarget, InvitedRole, TokenHash};

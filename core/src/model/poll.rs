@@ -5,6 +5,7 @@ use crate::ids::{CommunityId, PollId, SpaceId, UserId};
 
 /// A poll: members shape their learning by voting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Poll {
     /// Its id.
     pub id: PollId,
@@ -19,12 +20,14 @@ pub struct Poll {
     /// Whether a ballot may choose several options.
     pub multiple_choice: bool,
     /// When voting ends.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub closes_at: Timestamp,
     /// When results become visible to members.
     pub results: ResultsVisibility,
     /// Who asked.
     pub created_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Kept by the store: votes per option, in option order.
     pub tally: Vec<u32>,
@@ -44,6 +47,7 @@ impl Poll {
 /// When members may see a poll's results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ResultsVisibility {
     /// Once they have voted (and to everyone once it closes).
     AfterVote,
@@ -53,6 +57,7 @@ pub enum ResultsVisibility {
 
 /// One person's ballot (changeable until the poll closes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ballot {
     /// The poll.
     pub poll: PollId,
@@ -61,6 +66,7 @@ pub struct Ballot {
     /// Chosen option indexes, ascending.
     pub choices: Vec<u32>,
     /// When it was (last) cast.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub cast_at: Timestamp,
     /// Optimistic-concurrency version.
     pub version: u64,

@@ -8,6 +8,7 @@ use crate::ids::UserId;
 
 /// A person's profile: what copkit knows about them beyond the platform identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     /// The platform subject id.
     pub user: UserId,
@@ -20,8 +21,10 @@ pub struct Profile {
     /// Organisation, such as a practice or a deanery.
     pub organisation: Option<String>,
     /// When the profile was first stored.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When the profile last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// Optimistic-concurrency version, starting at 1.
     pub version: u64,
@@ -31,6 +34,7 @@ pub struct Profile {
 /// lower-case (`@Helen_OR` and `@helen_or` are the same person).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Handle(String);
 
 impl Handle {
@@ -41,7 +45,7 @@ impl Handle {
 
     /// Validates and lower-cases a handle (a leading `@` is ignored).
     pub fn new(value: &str) -> Result<Handle, FieldError> {
-        let value = value.trim().trim_start_matches('@').to_lowercase();
+        let value = value.strip_prefix('@').unwrap_or(value).to_lowercase();
         let len = value.chars().count();
         if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&len) {
             return Err(FieldError::new(

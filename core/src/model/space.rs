@@ -6,6 +6,7 @@ use crate::model::Role;
 
 /// A room inside a community with its own visibility.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Space {
     /// Its id.
     pub id: SpaceId,
@@ -18,12 +19,15 @@ pub struct Space {
     /// Who can see it.
     pub visibility: SpaceVisibility,
     /// When it was archived (read-only), if it was.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub archived_at: Option<Timestamp>,
     /// Who created it.
     pub created_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When it last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
     /// Optimistic-concurrency version, starting at 1.
     pub version: u64,
@@ -39,13 +43,15 @@ impl Space {
 /// Who can see a space.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SpaceVisibility {
     /// Every member of the community.
     Members,
     /// Only the named people, the named roles (a role admits every role above
     /// it), and owners.
     Restricted {
-        /// People admitted by name.
+        /// People admitted by name (at most 200).
+        #[cfg_attr(feature = "openapi", schema(max_items = 200))]
         users: Vec<UserId>,
         /// Roles admitted (Moderator or Member; Owner is always admitted).
         roles: Vec<Role>,
@@ -56,6 +62,7 @@ pub enum SpaceVisibility {
 
 /// A person's explicit access to one space (how guests get in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpaceGrant {
     /// The space.
     pub space: SpaceId,
@@ -66,5 +73,6 @@ pub struct SpaceGrant {
     /// Who granted it.
     pub granted_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub granted_at: Timestamp,
 }

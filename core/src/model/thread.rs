@@ -7,6 +7,7 @@ use crate::ids::{CommunityId, PostId, SpaceId, ThreadId, UserId};
 
 /// A discussion or a question in a space.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thread {
     /// Its id.
     pub id: ThreadId,
@@ -27,10 +28,13 @@ pub struct Thread {
     /// Who started it.
     pub author: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When its title, body or tags last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub edited_at: Option<Timestamp>,
     /// Kept by the store: when it last had a post, reply or edit.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_activity_at: Timestamp,
     /// Kept by the store: posts and replies, tombstones included.
     pub post_count: u32,
@@ -41,6 +45,7 @@ pub struct Thread {
     /// For questions: the post accepted as the answer.
     pub accepted_answer: Option<PostId>,
     /// When it was deleted; its text is then gone and only a tombstone stays.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
     /// Optimistic-concurrency version of its content and flags.
     pub version: u64,
@@ -61,6 +66,7 @@ impl Thread {
 /// What a thread is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ThreadKind {
     /// An open discussion.
     Discussion,
@@ -70,6 +76,7 @@ pub enum ThreadKind {
 
 /// A post in a thread, or a reply to one (one level deep).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Post {
     /// Its id.
     pub id: PostId,
@@ -90,10 +97,13 @@ pub struct Post {
     /// Kept by the store: reactions by kind.
     pub reactions: ReactionCounts,
     /// When it was written.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When it was last edited.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub edited_at: Option<Timestamp>,
     /// When it was deleted (a tombstone: the text is gone).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
     /// Optimistic-concurrency version of its text.
     pub version: u64,
@@ -102,6 +112,7 @@ pub struct Post {
 /// The fixed set of reactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReactionKind {
     /// 👍
     Like,
@@ -132,6 +143,7 @@ impl fmt::Display for ReactionKind {
 
 /// How many of each reaction a post has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReactionCounts {
     /// Likes.
     pub like: u32,

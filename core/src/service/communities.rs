@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ids::CommunityId;
 use crate::model::{
-    ActivityKind, Community, CommunityCounts, CommunityKind, JoinPolicy, JoinedVia, Membership,
-    MembershipStatus, Page, PageRequest, ParticipationLevel, Role, Slug, Visibility,
+    Access, ActivityKind, Community, CommunityCounts, CommunityKind, JoinPolicy, JoinedVia,
+    Membership, MembershipStatus, Page, PageRequest, ParticipationLevel, Role, Slug, Visibility,
 };
 use crate::policy::{CommunityAction, Standing};
 use crate::service::{Actor, Copkit, check_version};
@@ -17,46 +17,65 @@ use crate::validate::{Checker, limits};
 /// What it takes to start a community.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewCommunity {
     /// Unique URL-friendly name, `[a-z0-9-]{3,40}`.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9-]{3,40}$"))]
     pub slug: String,
     /// Display name, 3–80 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 80)
+    )]
     pub name: String,
     /// What the community is for, up to 2,000 characters.
+    #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 2000))]
     pub purpose: String,
     /// What kind of group it is.
     pub kind: CommunityKind,
-    /// Who can see it.
-    pub visibility: Visibility,
-    /// How people get in (Secret communities must be InviteOnly).
-    pub join_policy: JoinPolicy,
+    /// Who can see it and how people get in.
+    pub access: Access,
     /// The question asked of people who request to join (up to 500 characters).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line-or-empty", max_length = 500)
+    )]
     pub join_question: Option<String>,
 }
 
 /// Changes to a community's settings; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommunityChanges {
     /// New slug.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9-]{3,40}$"))]
     pub slug: Option<String>,
     /// New name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 80)
+    )]
     pub name: Option<String>,
     /// New purpose.
+    #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 2000))]
     pub purpose: Option<String>,
     /// New kind.
     pub kind: Option<CommunityKind>,
-    /// New visibility.
-    pub visibility: Option<Visibility>,
-    /// New join policy.
-    pub join_policy: Option<JoinPolicy>,
+    /// New visibility and join policy.
+    pub access: Option<Access>,
     /// New join question; an empty string removes it.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line-or-empty", max_length = 500)
+    )]
     pub join_question: Option<String>,
 }
 
 /// What anyone who can see a community sees of it: the listing card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommunityCard {
     /// Its id.
     pub id: CommunityId,
@@ -77,6 +96,7 @@ pub struct CommunityCard {
     /// Number of active members (guests not counted).
     pub member_count: u32,
     /// When it was started.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Version of its settings (the `ETag`).
     pub version: u64,
@@ -102,6 +122,7 @@ impl From<&Community> for CommunityCard {
 
 /// A community as one caller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommunityView {
     /// The listing card.
     pub card: CommunityCard,
@@ -113,6 +134,7 @@ pub struct CommunityView {
 
 /// One of the caller's communities.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyCommunity {
     /// The listing card.
     pub card: CommunityCard,
@@ -122,18 +144,8 @@ pub struct MyCommunity {
     pub level: ParticipationLevel,
 }
 
-fn policy_problems(check: &mut Checker, visibility: Visibility, join_policy: JoinPolicy) {
-    if visibility == Visibility::Secret && join_policy != JoinPolicy::InviteOnly {
-        check.fail(
-            "join_policy",
-            "secret_requires_invite_only",
-            "a secret community can only be joined by invitation",
-        );
-    }
-}
-
 fn question(check: &mut Checker, value: &str) -> Option<String> {
-    let q = check.text("join_question", value, 0, limits::QUESTION_MAX);
+    let q = check.line("join_question", value, 0, limits::QUESTION_MAX);
     if q.is_empty() { None } else { Some(q) }
 }
 
@@ -145,14 +157,13 @@ impl Copkit {
         input: NewCommunity,
     ) -> Result<CommunityView> {
         let mut check = Checker::new();
-        let slug = check.check(Slug::new(input.slug.trim()));
+        let slug = check.check(Slug::new(&input.slug));
         let name = check.line("name", &input.name, limits::NAME_MIN, limits::NAME_MAX);
         let purpose = check.text("purpose", &input.purpose, 0, limits::PURPOSE_MAX);
         let join_question = input
             .join_question
             .as_deref()
             .and_then(|q| question(&mut check, q));
-        policy_problems(&mut check, input.visibility, input.join_policy);
         check.finish()?;
         let Some(slug) = slug else {
             return Err(Error::Internal("slug validated but missing".into()));
@@ -165,8 +176,8 @@ impl Copkit {
             name,
             purpose,
             kind: input.kind,
-            visibility: input.visibility,
-            join_policy: input.join_policy,
+            visibility: input.access.visibility(),
+            join_policy: input.access.join_policy(),
             join_question,
             created_by: actor.user.clone(),
             created_at: now,
@@ -268,7 +279,7 @@ impl Copkit {
         let mut check = Checker::new();
         let mut next = current.clone();
         if let Some(slug) = changes.slug
-            && let Some(slug) = check.check(Slug::new(slug.trim()))
+            && let Some(slug) = check.check(Slug::new(&slug))
         {
             next.slug = slug;
         }
@@ -282,9 +293,10 @@ impl Copkit {
             next.join_question = question(&mut check, &q);
         }
         next.kind = changes.kind.unwrap_or(next.kind);
-        next.visibility = changes.visibility.unwrap_or(next.visibility);
-        next.join_policy = changes.join_policy.unwrap_or(next.join_policy);
-        policy_problems(&mut check, next.visibility, next.join_policy);
+        if let Some(access) = changes.access {
+            next.visibility = access.visibility();
+            next.join_policy = access.join_policy();
+        }
         check.finish()?;
 
         let now = self.now();

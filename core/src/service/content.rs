@@ -41,8 +41,8 @@ pub mod limits {
     pub const POLL_OPTION_MAX: usize = 200;
 }
 
-/// Normalizes tags: trimmed, lower-cased, deduplicated, each 1–30 of
-/// `a-z 0-9 -`, at most 10.
+/// Normalizes tags: lower-cased and deduplicated; each is 1–30 of
+/// `A-Z a-z 0-9 -`, at most 10.
 pub(crate) fn tags(check: &mut Checker, tags: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     if tags.len() > limits::TAGS_MAX {
@@ -53,7 +53,7 @@ pub(crate) fn tags(check: &mut Checker, tags: &[String]) -> Vec<String> {
         );
     }
     for (i, tag) in tags.iter().enumerate() {
-        let tag = tag.trim().to_lowercase();
+        let tag = tag.to_lowercase();
         let ok = !tag.is_empty()
             && tag.chars().count() <= limits::TAG_MAX
             && tag

@@ -25,8 +25,8 @@ pub struct NewDocument {
     pub tags: Vec<String>,
     /// Content type (must be on the library's allow-list).
     pub content_type: String,
-    /// The SHA-256 the uploader computed, lower-case hex.
-    pub sha256: String,
+    /// The SHA-256 the uploader computed (hex); checked when given.
+    pub sha256: Option<String>,
     /// The bytes.
     pub bytes: Vec<u8>,
 }
@@ -36,8 +36,8 @@ pub struct NewDocument {
 pub struct NewVersion {
     /// Content type (must be on the allow-list).
     pub content_type: String,
-    /// The SHA-256 the uploader computed, lower-case hex.
-    pub sha256: String,
+    /// The SHA-256 the uploader computed (hex); checked when given.
+    pub sha256: Option<String>,
     /// The bytes.
     pub bytes: Vec<u8>,
     /// What changed, up to 500 characters.
@@ -47,12 +47,22 @@ pub struct NewVersion {
 /// Changes to a document's details; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentChanges {
     /// New title.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 200)
+    )]
     pub title: Option<String>,
     /// New description.
+    #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 2000))]
     pub description: Option<String>,
     /// New tags (replacing all).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:items-tag", max_items = 10)
+    )]
     pub tags: Option<Vec<String>>,
 }
 
@@ -75,7 +85,7 @@ impl Copkit {
         &self,
         check: &mut Checker,
         content_type: &str,
-        sha256: &str,
+        sha256: Option<&str>,
         bytes: &[u8],
     ) -> String {
         let content_type = content_type
@@ -94,7 +104,7 @@ impl Copkit {
         let max = self.config().max_document_bytes;
         if u64::try_from(bytes.len()).map_or(true, |n| n > max) {
             check.fail("bytes", "too_large", format!("at most {max} bytes"));
-        } else if sha256.trim().to_lowercase() != sha256_hex(bytes) {
+        } else if sha256.is_some_and(|s| s.to_lowercase() != sha256_hex(bytes)) {
             check.fail(
                 "sha256",
                 "checksum_mismatch",
@@ -159,8 +169,12 @@ impl Copkit {
             limits::DOCUMENT_DESCRIPTION_MAX,
         );
         let tags = content::tags(&mut check, &input.tags);
-        let content_type =
-            self.check_upload(&mut check, &input.content_type, &input.sha256, &input.bytes);
+        let content_type = self.check_upload(
+            &mut check,
+            &input.content_type,
+            input.sha256.as_deref(),
+            &input.bytes,
+        );
         check.finish()?;
 
         let now = self.now();
@@ -229,8 +243,12 @@ impl Copkit {
         check_version(old.version, expected_version)?;
         let mut check = Checker::new();
         let note = check.text("note", &input.note, 0, limits::VERSION_NOTE_MAX);
-        let content_type =
-            self.check_upload(&mut check, &input.content_type, &input.sha256, &input.bytes);
+        let content_type = self.check_upload(
+            &mut check,
+            &input.content_type,
+            input.sha256.as_deref(),
+            &input.bytes,
+        );
         check.finish()?;
 
         let now = self.now();

@@ -22,35 +22,60 @@ use crate::validate::Checker;
 
 /// An event's description and schedule, for scheduling and for replacing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
     /// Title, 3–200 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 200)
+    )]
     pub title: String,
     /// Description, up to 5,000 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 5000))]
     pub description: String,
-    /// Where, for meetings in person (up to 200 characters).
+    /// Where, for meetings in person (1–200 characters).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 1, max_length = 200)
+    )]
     pub location: Option<String>,
-    /// The link, for online meetings (http or https).
+    /// The link, for online meetings (http or https, up to 500 characters).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:web-link", max_length = 500)
+    )]
     pub online_url: Option<String>,
     /// IANA time zone, such as `Europe/London`.
+    #[cfg_attr(feature = "openapi", schema(format = "copkit:time-zone"))]
     pub time_zone: String,
-    /// Local start of the first occurrence.
-    pub starts: DateTime,
+    /// Local date of the first occurrence.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub start_date: jiff::civil::Date,
+    /// Local start time, `HH:MM`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$", example = "18:30")
+    )]
+    pub start_time: String,
     /// Minutes per occurrence, 5–1,440.
+    #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 1440))]
     pub duration_minutes: u32,
     /// How it repeats.
     #[serde(default)]
     pub recurrence: Option<Recurrence>,
     /// Most people going per occurrence (1–10,000).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub capacity: Option<u32>,
 }
 
 /// One occurrence with the event it belongs to, for agendas.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgendaItem {
     /// The event.
     pub event: Event,
@@ -58,12 +83,28 @@ pub struct AgendaItem {
     pub occurrence: Occurrence,
 }
 
-fn optional(check: &mut Checker, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-    let v = check.line(field, value.unwrap_or_default(), 0, max);
-    if v.is_empty() { None } else { Some(v) }
+/// The validated fields of an [`EventInput`].
+struct Details {
+    title: String,
+    description: String,
+    location: Option<String>,
+    online_url: Option<String>,
+    time_zone: String,
+    starts: DateTime,
+    duration_minutes: u32,
+    recurrence: Option<Recurrence>,
+    capacity: Option<u32>,
 }
 
-fn check_event(check: &mut Checker, input: &EventInput) -> Event {
+/// The web-link pattern, compiled once (the constant is checked by a unit
+/// test; were it ever invalid, no link would match).
+fn is_web_link(link: &str) -> bool {
+    static LINK: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(crate::validate::patterns::WEB_LINK).ok());
+    LINK.as_ref().is_some_and(|re| re.is_match(link))
+}
+
+fn check_event(check: &mut Checker, input: &EventInput) -> Option<Details> {
     let title = check.line("title", &input.title, limits::TITLE_MIN, limits::TITLE_MAX);
     let description = check.text(
         "description",
@@ -71,33 +112,24 @@ fn check_event(check: &mut Checker, input: &EventInput) -> Event {
         0,
         limits::EVENT_DESCRIPTION_MAX,
     );
-    let location = optional(
-        check,
-        "location",
-        input.location.as_deref(),
-        limits::LOCATION_MAX,
-    );
-    let online_url = optional(
-        check,
-        "online_url",
-        input.online_url.as_deref(),
-        limits::URL_MAX,
-    );
-    if let Some(link) = &online_url {
-        let ok = url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-        if !ok {
+    let location = input
+        .location
+        .as_deref()
+        .map(|l| check.line("location", l, 1, limits::LOCATION_MAX));
+    let online_url = input.online_url.as_deref().map(|link| {
+        if link.chars().count() > limits::URL_MAX || !is_web_link(link) {
             check.fail("online_url", "invalid_url", "must be an http or https link");
         }
-    }
+        link.to_owned()
+    });
     if let Err(e) = recurrence::time_zone(&input.time_zone) {
         check.check::<()>(Err(e));
     }
-    if !(2000..=2100).contains(&input.starts.year()) {
-        check.fail(
-            "starts",
-            "out_of_range",
-            "must be between the years 2000 and 2100",
-        );
+    let time = jiff::civil::Time::strptime("%H:%M", &input.start_time)
+        .ok()
+        .filter(|_| input.start_time.len() == 5);
+    if time.is_none() {
+        check.fail("start_time", "invalid_time", "must be HH:MM");
     }
     if !(5..=1_440).contains(&input.duration_minutes) {
         check.fail(
@@ -107,50 +139,58 @@ fn check_event(check: &mut Checker, input: &EventInput) -> Event {
         );
     }
     if let Some(r) = &input.recurrence {
-        for problem in recurrence::check_recurrence(r, input.starts) {
+        for problem in recurrence::check_recurrence(r) {
             check.check::<()>(Err(problem));
         }
     }
     if input.capacity.is_some_and(|c| !(1..=10_000).contains(&c)) {
         check.fail("capacity", "out_of_range", "must be 1 to 10,000");
     }
-    // Fields the caller does not own are filled in by the callers of this function.
-    Event {
-        id: EventId(ulid::Ulid(0)),
-        space: SpaceId(ulid::Ulid(0)),
-        community: CommunityId(ulid::Ulid(0)),
+    Some(Details {
         title,
         description,
         location,
         online_url,
         time_zone: input.time_zone.clone(),
-        starts: input.starts,
+        starts: input.start_date.to_datetime(time?),
         duration_minutes: input.duration_minutes,
         recurrence: input.recurrence.clone(),
-        cancelled: Vec::new(),
         capacity: input.capacity,
-        created_by: UserId::range_start(),
-        created_at: Timestamp::UNIX_EPOCH,
-        updated_at: Timestamp::UNIX_EPOCH,
-        version: 0,
+    })
+}
+
+impl Details {
+    /// Writes the input's fields onto `event`.
+    fn apply(self, event: &mut Event) {
+        event.title = self.title;
+        event.description = self.description;
+        event.location = self.location;
+        event.online_url = self.online_url;
+        event.time_zone = self.time_zone;
+        event.starts = self.starts;
+        event.duration_minutes = self.duration_minutes;
+        event.recurrence = self.recurrence;
+        event.capacity = self.capacity;
     }
+}
+
+fn details(input: &EventInput) -> Result<Details> {
+    let mut check = Checker::new();
+    let details = check_event(&mut check, input);
+    check.finish()?;
+    details.ok_or_else(|| Error::Internal("event input validated but incomplete".into()))
 }
 
 /// The occurrence of `event` whose key is `key`, if the schedule generates
 /// it (cancelled or not).
 fn find_occurrence(event: &Event, key: &str) -> Result<Occurrence> {
-    let local: DateTime = key
-        .parse()
-        .map_err(|_| Error::invalid("occurrence", "invalid_occurrence", "not an occurrence key"))?;
+    // An occurrence the schedule does not generate is like a missing sub-resource.
+    let local: DateTime = key.parse().map_err(|_| Error::NotFound)?;
     if !recurrence::generates(event, local) {
-        return Err(Error::invalid(
-            "occurrence",
-            "no_such_occurrence",
-            "the event has no occurrence then",
-        ));
+        return Err(Error::NotFound);
     }
     let tz = recurrence::time_zone(&event.time_zone).map_err(|e| Error::Invalid(vec![e]))?;
-    let starts_at = recurrence::instant(local, &tz)?;
+    let starts_at = recurrence::instant(local, &tz).map_err(|_| Error::NotFound)?;
     Ok(Occurrence {
         event: event.id,
         key: recurrence::occurrence_key(local),
@@ -182,17 +222,28 @@ impl Copkit {
         let access = self
             .authorize_space(actor, space, SpaceAction::Contribute)
             .await?;
-        let mut check = Checker::new();
-        let mut event = check_event(&mut check, &input);
-        check.finish()?;
+        let details = details(&input)?;
         let now = self.now();
-        event.id = EventId(self.new_ulid(now));
-        event.space = *space;
-        event.community = access.space.community;
-        event.created_by = actor.user.clone();
-        event.created_at = now;
-        event.updated_at = now;
-        event.version = 1;
+        let mut event = Event {
+            id: EventId(self.new_ulid(now)),
+            space: *space,
+            community: access.space.community,
+            title: String::new(),
+            description: String::new(),
+            location: None,
+            online_url: None,
+            time_zone: String::new(),
+            starts: details.starts,
+            duration_minutes: 0,
+            recurrence: None,
+            cancelled: Vec::new(),
+            capacity: None,
+            created_by: actor.user.clone(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        details.apply(&mut event);
         let tx = Transaction::new()
             .with(Op::PutEvent {
                 event: event.clone(),
@@ -221,14 +272,8 @@ impl Copkit {
         let (old, access) = self.event_access(actor, id).await?;
         self.may_change(actor, &access, &old.created_by, true)?;
         check_version(old.version, expected_version)?;
-        let mut check = Checker::new();
-        let mut new = check_event(&mut check, &input);
-        check.finish()?;
-        new.id = old.id;
-        new.space = old.space;
-        new.community = old.community;
-        new.created_by = old.created_by.clone();
-        new.created_at = old.created_at;
+        let mut new = old.clone();
+        details(&input)?.apply(&mut new);
         new.cancelled = old
             .cancelled
             .iter()
@@ -508,22 +553,16 @@ impl Copkit {
         let found = find_occurrence(&event, occurrence)?;
         let now = self.now();
         if found.starts_at > now {
-            return Err(Error::invalid(
-                "occurrence",
-                "not_started",
-                "attendance is recorded once the session has started",
-            ));
+            // Attendance is recorded once the session has started.
+            return Err(Error::Conflict(Conflict::WrongState));
         }
         if event.cancelled.binary_search(&found.local_start).is_ok() {
             return Err(Error::Conflict(Conflict::Closed));
         }
         let member = self.store().get_membership(&event.community, user).await?;
         if !member.is_some_and(|m| m.is_active()) {
-            return Err(Error::invalid(
-                "user",
-                "not_a_member",
-                "only current members and guests attend",
-            ));
+            // Only current members and guests attend.
+            return Err(Error::NotFound);
         }
         let attendance = Attendance {
             event: *id,

@@ -20,27 +20,94 @@ use crate::validate::{Checker, limits};
 
 /// What it takes to invite someone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
-    /// Invite one person by email; `None` makes a shareable link.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// The role accepting grants.
-    pub role: InvitedRole,
-    /// For guests: the spaces they are granted (1–20).
-    #[serde(default)]
-    pub guest_spaces: Vec<SpaceId>,
+    /// One person by email, or a shareable link.
+    pub target: InviteTarget,
+    /// What accepting grants.
+    pub access: InviteAccess,
     /// Lifetime in hours (1–2,160; default 336, two weeks).
     #[serde(default)]
-    pub expires_in_hours: Option<i64>,
-    /// How many people may use it (email: 1; link: 1–1,000, default 10).
-    #[serde(default)]
-    pub max_uses: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2160))]
+    pub expires_in_hours: Option<u32>,
+}
+
+impl NewInvitation {
+    /// A shareable link for up to `max_uses` people, as members, for two weeks.
+    pub fn link(max_uses: u32) -> Self {
+        NewInvitation {
+            target: InviteTarget::Link {
+                max_uses: Some(max_uses),
+            },
+            access: InviteAccess::Member,
+            expires_in_hours: None,
+        }
+    }
+
+    /// An invitation for one person by email, as a member, for two weeks.
+    pub fn email(address: impl Into<String>) -> Self {
+        NewInvitation {
+            target: InviteTarget::Email {
+                address: address.into(),
+            },
+            access: InviteAccess::Member,
+            expires_in_hours: None,
+        }
+    }
+
+    /// Makes it a guest invitation to these spaces.
+    pub fn as_guest(mut self, spaces: Vec<SpaceId>) -> Self {
+        self.access = InviteAccess::Guest { spaces };
+        self
+    }
+
+    /// Sets its lifetime.
+    pub fn expiring_in_hours(mut self, hours: u32) -> Self {
+        self.expires_in_hours = Some(hours);
+        self
+    }
+}
+
+/// Who an invitation is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InviteTarget {
+    /// One person; only they may accept (their verified email must match).
+    Email {
+        /// The address.
+        #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254))]
+        address: String,
+    },
+    /// Anyone holding the link, up to `max_uses` people.
+    Link {
+        /// How many people may use it (1–1,000; default 10).
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
+        max_uses: Option<u32>,
+    },
+}
+
+/// What accepting an invitation grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "role", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InviteAccess {
+    /// Full membership.
+    Member,
+    /// A guest, granted these spaces (1–20).
+    Guest {
+        /// The spaces.
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
+        spaces: Vec<SpaceId>,
+    },
 }
 
 /// Where an invitation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InvitationState {
     /// It can be accepted.
     Usable,
@@ -54,6 +121,7 @@ pub enum InvitationState {
 
 /// An invitation as moderators see it (never its token or token hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationView {
     /// Its id.
     pub id: InvitationId,
@@ -68,8 +136,10 @@ pub struct InvitationView {
     /// Who made it.
     pub created_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When it stops working.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Timestamp,
     /// Its use limit.
     pub max_uses: u32,
@@ -111,6 +181,7 @@ impl InvitationView {
 
 /// A new invitation and its secret token (shown only this once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedInvitation {
     /// The invitation.
     pub invitation: InvitationView,
@@ -120,12 +191,14 @@ pub struct CreatedInvitation {
 
 /// What the holder of a token may see before accepting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationPreview {
     /// The community's card (even a Secret one: the token is the key).
     pub community: CommunityCard,
     /// The role accepting grants.
     pub role: InvitedRole,
     /// When it stops working.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Timestamp,
     /// Where it stands now.
     pub state: InvitationState,
@@ -142,15 +215,28 @@ impl Copkit {
         self.authorize(actor, community, CommunityAction::Invite)
             .await?;
         let mut check = Checker::new();
-        let target = match input.email.as_deref() {
-            Some(email) => InvitationTarget::Email {
-                address: check.email("email", email),
-            },
-            None => InvitationTarget::Link,
+        let (target, max_uses) = match &input.target {
+            InviteTarget::Email { address } => (
+                InvitationTarget::Email {
+                    address: check.email("target.address", address),
+                },
+                1,
+            ),
+            InviteTarget::Link { max_uses } => {
+                let uses = max_uses.unwrap_or(10);
+                if !(1..=limits::INVITATION_USES_MAX).contains(&uses) {
+                    check.fail(
+                        "target.max_uses",
+                        "out_of_range",
+                        format!("must be 1 to {}", limits::INVITATION_USES_MAX),
+                    );
+                }
+                (InvitationTarget::Link, uses)
+            }
         };
         let hours = input
             .expires_in_hours
-            .unwrap_or(limits::INVITATION_HOURS_DEFAULT);
+            .map_or(limits::INVITATION_HOURS_DEFAULT, i64::from);
         if !(limits::INVITATION_HOURS_MIN..=limits::INVITATION_HOURS_MAX).contains(&hours) {
             check.fail(
                 "expires_in_hours",
@@ -162,60 +248,34 @@ impl Copkit {
                 ),
             );
         }
-        let max_uses = match (&target, input.max_uses) {
-            (InvitationTarget::Email { .. }, None | Some(1)) => 1,
-            (InvitationTarget::Email { .. }, Some(_)) => {
-                check.fail(
-                    "max_uses",
-                    "email_single_use",
-                    "an email invitation is for one person",
-                );
-                1
-            }
-            (InvitationTarget::Link, uses) => {
-                let uses = uses.unwrap_or(10);
-                if !(1..=limits::INVITATION_USES_MAX).contains(&uses) {
+        let (role, spaces) = match &input.access {
+            InviteAccess::Member => (InvitedRole::Member, BTreeSet::new()),
+            InviteAccess::Guest { spaces } => {
+                if spaces.is_empty() || spaces.len() > limits::GUEST_SPACES_MAX {
                     check.fail(
-                        "max_uses",
+                        "access.spaces",
                         "out_of_range",
-                        format!("must be 1 to {}", limits::INVITATION_USES_MAX),
+                        format!("a guest needs 1 to {} spaces", limits::GUEST_SPACES_MAX),
                     );
                 }
-                uses
+                (InvitedRole::Guest, spaces.iter().copied().collect())
             }
         };
-        let spaces: BTreeSet<SpaceId> = input.guest_spaces.iter().copied().collect();
-        match input.role {
-            InvitedRole::Guest if spaces.is_empty() => check.fail(
-                "guest_spaces",
-                "required",
-                "a guest needs at least one space",
-            ),
-            InvitedRole::Guest if spaces.len() > limits::GUEST_SPACES_MAX => check.fail(
-                "guest_spaces",
-                "too_many",
-                format!("at most {} spaces", limits::GUEST_SPACES_MAX),
-            ),
-            InvitedRole::Member if !spaces.is_empty() => check.fail(
-                "guest_spaces",
-                "members_only",
-                "only guest invitations name spaces; members see every Members space",
-            ),
-            _ => {}
-        }
-        if input.role == InvitedRole::Guest && !spaces.is_empty() {
+        check.finish()?;
+        if !spaces.is_empty() {
+            // Spaces named in the body are authorized like path ids: an
+            // unknown one is not found; an archived one takes no guests.
             let existing = self.store().list_spaces(community).await?;
-            for (i, id) in input.guest_spaces.iter().enumerate() {
-                if !existing.iter().any(|s| s.id == *id && !s.is_archived()) {
-                    check.fail(
-                        &format!("guest_spaces[{i}]"),
-                        "unknown_space",
-                        "no such open space in this community",
-                    );
+            for id in &spaces {
+                match existing.iter().find(|s| s.id == *id) {
+                    None => return Err(Error::NotFound),
+                    Some(s) if s.is_archived() => {
+                        return Err(Error::Conflict(Conflict::WrongState));
+                    }
+                    Some(_) => {}
                 }
             }
         }
-        check.finish()?;
 
         let now = self.now();
         let token = self.secret_token()?;
@@ -223,7 +283,7 @@ impl Copkit {
             id: InvitationId(self.new_ulid(now)),
             community: *community,
             target,
-            role: input.role,
+            role,
             guest_spaces: spaces.into_iter().collect(),
             token_hash: TokenHash::of(&token),
             created_by: actor.user.clone(),

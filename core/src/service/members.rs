@@ -3,7 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Conflict, Error, Result};
+use crate::error::{Conflict, Error, Forbidden, Result};
 use crate::ids::{CommunityId, UserId};
 use crate::model::{
     ActivityKind, CountDelta, JoinedVia, Membership, MembershipStatus, Page, PageRequest,
@@ -17,6 +17,7 @@ use crate::validate::{Checker, limits};
 
 /// One person on a community's roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberView {
     /// Who.
     pub user: UserId,
@@ -31,6 +32,7 @@ pub struct MemberView {
     /// Their participation level here.
     pub level: ParticipationLevel,
     /// When they joined.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub joined_at: Timestamp,
 }
 
@@ -305,11 +307,7 @@ impl Copkit {
             .authorize(actor, community, CommunityAction::ManageMembers)
             .await?;
         if *target == actor.user {
-            return Err(Error::invalid(
-                "user",
-                "self",
-                "use leave to leave a community",
-            ));
+            return Err(Error::Forbidden(Forbidden::SelfAction));
         }
         let old = self.active_member(community, target).await?;
         self.check_manage(&access, &old)?;
@@ -340,14 +338,14 @@ impl Copkit {
         policy::manage_member(actor_role, target.role).map_err(Error::from)
     }
 
-    /// Bans someone until `until` (`None`: permanently), with a reason. Works
+    /// Bans someone for `days` (`None`: permanently), with a reason. Works
     /// on members, guests, former members and people who never joined.
     pub async fn ban_member(
         &self,
         actor: &Actor,
         community: &CommunityId,
         target: &UserId,
-        until: Option<Timestamp>,
+        days: Option<u32>,
         reason: &str,
     ) -> Result<Membership> {
         let access = self
@@ -355,23 +353,28 @@ impl Copkit {
             .await?;
         let now = self.now();
         let mut check = Checker::new();
-        if *target == actor.user {
-            check.fail("user", "self", "you cannot ban yourself");
-        }
         let reason = check.text("reason", reason, 1, limits::REASON_MAX);
-        if let Some(until) = until {
-            let longest = now.saturating_add(SignedDuration::from_hours(limits::BAN_DAYS_MAX * 24));
-            if until <= now {
-                check.fail("until", "in_the_past", "must be in the future");
-            } else if longest.is_ok_and(|l| until > l) {
-                check.fail(
-                    "until",
-                    "too_far",
-                    "must be within 10 years; omit it for a permanent ban",
-                );
-            }
+        if days.is_some_and(|d| d == 0 || i64::from(d) > limits::BAN_DAYS_MAX) {
+            check.fail(
+                "days",
+                "out_of_range",
+                format!(
+                    "must be 1 to {}; omit it for a permanent ban",
+                    limits::BAN_DAYS_MAX
+                ),
+            );
         }
         check.finish()?;
+        if *target == actor.user {
+            return Err(Error::Forbidden(Forbidden::SelfAction));
+        }
+        let until = match days {
+            Some(d) => Some(
+                now.saturating_add(SignedDuration::from_hours(i64::from(d) * 24))
+                    .map_err(|e| Error::Internal(format!("ban end overflow: {e}")))?,
+            ),
+            None => None,
+        };
 
         let old = self.store().get_membership(community, target).await?;
         if let Some(old) = old.as_ref().filter(|m| m.is_active()) {
@@ -498,22 +501,15 @@ impl Copkit {
             .authorize(actor, community, CommunityAction::ChangeRoles)
             .await?;
         if *target == actor.user {
-            return Err(Error::invalid(
-                "user",
-                "self",
-                "you already own this community",
-            ));
+            return Err(Error::Forbidden(Forbidden::SelfAction));
         }
         let Some(me) = access.membership.as_ref() else {
             return Err(Error::NotFound);
         };
         let them = self.active_member(community, target).await?;
         if them.role == Role::Guest {
-            return Err(Error::invalid(
-                "user",
-                "guest",
-                "a guest must become a member before owning the community",
-            ));
+            // A guest must become a member before owning the community.
+            return Err(Error::Conflict(Conflict::WrongState));
         }
         let now = self.now();
         let mut tx = Transaction::new();

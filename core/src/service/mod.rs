@@ -36,7 +36,8 @@ pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunit
 pub use documents::{DocumentChanges, Download, NewDocument, NewVersion};
 pub use events::{AgendaItem, EventInput};
 pub use invitations::{
-    CreatedInvitation, InvitationPreview, InvitationState, InvitationView, NewInvitation,
+    CreatedInvitation, InvitationPreview, InvitationState, InvitationView, InviteAccess,
+    InviteTarget, NewInvitation,
 };
 pub use members::MemberView;
 pub use polls::{NewPoll, PollView};

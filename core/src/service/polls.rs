@@ -1,6 +1,6 @@
 //! Polls: members shape their learning by voting on what comes next.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Conflict, Error, Result};
@@ -16,22 +16,33 @@ use crate::validate::Checker;
 /// What it takes to open a poll.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPoll {
     /// The question, 3–200 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 200)
+    )]
     pub question: String,
     /// 2–20 distinct options, each 1–200 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:items-line+unique", min_items = 2, max_items = 20)
+    )]
     pub options: Vec<String>,
     /// Whether a ballot may choose several options.
     #[serde(default)]
     pub multiple_choice: bool,
-    /// When voting ends (in the future, within a year).
-    pub closes_at: Timestamp,
+    /// Hours until voting ends (1–8,760, a year).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 8760))]
+    pub closes_in_hours: u32,
     /// When members see the results.
     pub results: ResultsVisibility,
 }
 
 /// A poll as one member sees it: the tally only when they may see results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PollView {
     /// The poll; `tally` is empty and `voters` zero while results are hidden.
     pub poll: Poll,
@@ -99,19 +110,23 @@ impl Copkit {
         for (i, option) in input.options.iter().enumerate() {
             let field = format!("options[{i}]");
             let o = check.line(&field, option, 1, limits::POLL_OPTION_MAX);
-            if options.iter().any(|x| x.to_lowercase() == o.to_lowercase()) {
+            if options.contains(&o) {
                 check.fail(&field, "duplicate", "options must differ");
             }
             options.push(o);
         }
-        let now = self.now();
-        let latest = now.saturating_add(SignedDuration::from_hours(24 * 365));
-        if input.closes_at <= now {
-            check.fail("closes_at", "in_the_past", "must be in the future");
-        } else if latest.is_ok_and(|l| input.closes_at > l) {
-            check.fail("closes_at", "too_far", "must be within a year");
+        if !(1..=8_760).contains(&input.closes_in_hours) {
+            check.fail(
+                "closes_in_hours",
+                "out_of_range",
+                "must be 1 to 8,760 hours",
+            );
         }
         check.finish()?;
+        let now = self.now();
+        let closes_at = now
+            .saturating_add(SignedDuration::from_hours(i64::from(input.closes_in_hours)))
+            .map_err(|e| Error::Internal(format!("poll close overflow: {e}")))?;
         let poll = Poll {
             id: PollId(self.new_ulid(now)),
             space: *space,
@@ -120,7 +135,7 @@ impl Copkit {
             tally: vec![0; options.len()],
             options,
             multiple_choice: input.multiple_choice,
-            closes_at: input.closes_at,
+            closes_at,
             results: input.results,
             created_by: actor.user.clone(),
             created_at: now,
@@ -188,22 +203,23 @@ impl Copkit {
         chosen.dedup();
         let options = poll.options.len();
         let mut check = Checker::new();
-        if chosen.is_empty() || chosen.len() != choices.len() {
+        if chosen.is_empty()
+            || chosen.len() != choices.len()
+            || choices.len() > limits::POLL_OPTIONS_MAX
+        {
             check.fail(
                 "choices",
                 "invalid_choices",
-                "choose at least one option, each once",
-            );
-        } else if !poll.multiple_choice && chosen.len() > 1 {
-            check.fail("choices", "single_choice", "this poll takes one choice");
-        } else if chosen.iter().any(|c| *c as usize >= options) {
-            check.fail(
-                "choices",
-                "unknown_option",
-                format!("options are numbered 0 to {}", options - 1),
+                "choose 1 to 20 options, each once",
             );
         }
         check.finish()?;
+        // Whether the ballot fits depends on this poll, not on the request alone.
+        if (!poll.multiple_choice && chosen.len() > 1)
+            || chosen.iter().any(|c| *c as usize >= options)
+        {
+            return Err(Error::Conflict(Conflict::BallotMismatch));
+        }
         let old = self.store().get_ballot(id, &actor.user).await?;
         let mut deltas = vec![0i64; options];
         for c in &chosen {

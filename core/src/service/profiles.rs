@@ -14,14 +14,28 @@ use crate::validate::{Checker, limits};
 /// string clears an optional field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileChanges {
     /// New display name (1–80 characters).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 1, max_length = 80)
+    )]
     pub display_name: Option<String>,
     /// New handle for `@mentions` (3–30 of a-z, 0-9, _); empty removes it.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(?:@?[A-Za-z0-9_]{3,30})?$"))]
     pub handle: Option<String>,
-    /// New professional role (up to 80 characters).
+    /// New professional role (up to 80 characters; empty removes it).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line-or-empty", max_length = 80)
+    )]
     pub professional_role: Option<String>,
-    /// New organisation (up to 120 characters).
+    /// New organisation (up to 120 characters; empty removes it).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line-or-empty", max_length = 120)
+    )]
     pub organisation: Option<String>,
 }
 
@@ -102,7 +116,7 @@ impl Copkit {
         let organisation = changes
             .organisation
             .map(|v| check.line("organisation", &v, 0, limits::ORGANISATION_MAX));
-        let handle = match changes.handle.as_deref().map(str::trim) {
+        let handle = match changes.handle.as_deref() {
             None => None,
             Some("") => Some(None),
             Some(h) => check.check(Handle::new(h)).map(Some),

@@ -16,6 +16,7 @@ use crate::validate::{Checker, limits};
 
 /// A pending request as moderators see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinRequestView {
     /// Who asks.
     pub user: UserId,
@@ -24,6 +25,7 @@ pub struct JoinRequestView {
     /// Their answer to the join question.
     pub answer: Option<String>,
     /// When they asked.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub requested_at: Timestamp,
 }
 
@@ -49,14 +51,11 @@ impl Copkit {
         access.require(CommunityAction::RequestToJoin)?;
 
         let mut check = Checker::new();
-        let min = usize::from(access.community.join_question.is_some());
-        let answer = check.text(
-            "answer",
-            answer.unwrap_or_default(),
-            min,
-            limits::ANSWER_MAX,
-        );
+        let answer = check.text("answer", answer.unwrap_or_default(), 0, limits::ANSWER_MAX);
         check.finish()?;
+        if access.community.join_question.is_some() && answer.trim().is_empty() {
+            return Err(Error::Conflict(Conflict::AnswerRequired));
+        }
 
         let now = self.now();
         if let Some(RequestStatus::Denied { at, .. }) = old.as_ref().map(|r| &r.status) {

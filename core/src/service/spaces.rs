@@ -15,11 +15,17 @@ use crate::validate::{Checker, limits};
 /// What it takes to create a space.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSpace {
     /// Its name, 3–80 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 80)
+    )]
     pub name: String,
     /// What it is for, up to 1,000 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 1000))]
     pub description: String,
     /// Who can see it.
     pub visibility: SpaceVisibility,
@@ -28,10 +34,16 @@ pub struct NewSpace {
 /// Changes to a space; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpaceChanges {
     /// New name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 80)
+    )]
     pub name: Option<String>,
     /// New description.
+    #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 1000))]
     pub description: Option<String>,
     /// New visibility.
     pub visibility: Option<SpaceVisibility>,
@@ -52,18 +64,14 @@ fn checked_visibility(check: &mut Checker, visibility: SpaceVisibility) -> Space
                     format!("at most {} people", limits::RESTRICTED_USERS_MAX),
                 );
             }
+            // Guests enter a space only through a grant: naming their role
+            // admits nobody, so it is dropped.
             let roles: Vec<Role> = roles
                 .into_iter()
+                .filter(|r| *r != Role::Guest)
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            if roles.contains(&Role::Guest) {
-                check.fail(
-                    "visibility.roles",
-                    "guest_role",
-                    "guests enter a space only through a grant",
-                );
-            }
             SpaceVisibility::Restricted { users, roles }
         }
         other => other,
@@ -251,11 +259,8 @@ impl Copkit {
         let community = access.space.community;
         let target = self.store().get_membership(&community, user).await?;
         if !target.as_ref().is_some_and(|m| m.is_active()) {
-            return Err(Error::invalid(
-                "user",
-                "not_a_member",
-                "only current members and guests can be granted a space",
-            ));
+            // Only current members and guests can be granted a space.
+            return Err(Error::NotFound);
         }
         let now = self.now();
         let grant = SpaceGrant {

@@ -19,35 +19,66 @@ use crate::validate::Checker;
 /// What it takes to start a thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewThread {
     /// Discussion or question.
     pub kind: ThreadKind,
     /// Title, 3–200 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 200)
+    )]
     pub title: String,
     /// Opening text, Markdown, up to 20,000 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:text", max_length = 20000)
+    )]
     pub body: String,
     /// Up to 10 tags.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:items-tag", max_items = 10)
+    )]
     pub tags: Vec<String>,
 }
 
 /// Changes to a thread; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThreadChanges {
     /// New title.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:line", min_length = 3, max_length = 200)
+    )]
     pub title: Option<String>,
     /// New body.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:text", max_length = 20000)
+    )]
     pub body: Option<String>,
     /// New tags (replacing all).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:items-tag", max_items = 10)
+    )]
     pub tags: Option<Vec<String>>,
 }
 
 /// What it takes to post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPost {
     /// Text, Markdown, 1–20,000 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:nonblank-text", min_length = 1, max_length = 20000)
+    )]
     pub body: String,
     /// The post this replies to (a top-level post of the same thread).
     #[serde(default)]
@@ -299,11 +330,8 @@ impl Copkit {
         let (old, access) = self.thread_access(actor, id).await?;
         self.may_change(actor, &access, &old.author, true)?;
         if !old.is_question() {
-            return Err(Error::invalid(
-                "thread",
-                "not_a_question",
-                "only questions have answers",
-            ));
+            // Only questions have answers.
+            return Err(Error::Conflict(Conflict::WrongState));
         }
         if old.deleted_at.is_some() {
             return Err(Error::Conflict(Conflict::Closed));
@@ -315,9 +343,7 @@ impl Copkit {
                     .get_post(&p)
                     .await?
                     .filter(|a| a.thread == *id && a.deleted_at.is_none())
-                    .ok_or_else(|| {
-                        Error::invalid("post", "not_in_thread", "no such post in this thread")
-                    })?;
+                    .ok_or(Error::NotFound)?;
                 Some(answer)
             }
             None => None,
@@ -375,20 +401,12 @@ impl Copkit {
             let p = self.store().get_post(&parent).await?;
             match p {
                 Some(p) if p.thread == *thread && p.parent.is_none() => {}
+                // Replies go one level deep: reply to the top-level post.
                 Some(p) if p.thread == *thread => {
-                    return Err(Error::invalid(
-                        "parent",
-                        "reply_to_reply",
-                        "replies go one level deep: reply to the top-level post",
-                    ));
+                    return Err(Error::Conflict(Conflict::WrongState));
                 }
-                _ => {
-                    return Err(Error::invalid(
-                        "parent",
-                        "not_in_thread",
-                        "no such post in this thread",
-                    ));
-                }
+                // A parent named in the body is authorized like a path id.
+                _ => return Err(Error::NotFound),
             }
         }
         let mentions = self.mentions(&access, &body).await?;

@@ -65,13 +65,7 @@ impl World {
             .create_invitation(
                 moderator,
                 community,
-                copkit_core::service::NewInvitation {
-                    email: None,
-                    role: copkit_core::model::InvitedRole::Member,
-                    guest_spaces: vec![],
-                    expires_in_hours: None,
-                    max_uses: Some(1),
-                },
+                copkit_core::service::NewInvitation::link(1),
             )
             .await
             .unwrap();
@@ -96,8 +90,7 @@ pub fn new_community(slug: &str, visibility: Visibility, join_policy: JoinPolicy
         name: format!("Group {slug}"),
         purpose: "We learn from each other.".into(),
         kind: CommunityKind::TrainingGroup,
-        visibility,
-        join_policy,
+        access: copkit_core::model::Access::new(visibility, join_policy),
         join_question: None,
     }
 }
