@@ -110,7 +110,7 @@ ulid_id!(
 
 /// A person, identified by the platform's subject id (the JWT `sub`).
 ///
-/// 1–128 characters, no whitespace or control characters.
+/// 1–128 characters, no whitespace or control characters, not `.` or `..`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -124,8 +124,11 @@ impl UserId {
     pub fn new(subject: impl Into<String>) -> Result<Self, InvalidId> {
         let subject = subject.into();
         let len = subject.chars().count();
+        // "." and ".." would read as path segments in URLs.
         if len == 0
             || len > Self::MAX_LEN
+            || subject == "."
+            || subject == ".."
             || subject.chars().any(|c| c.is_control() || c.is_whitespace())
         {
             return Err(InvalidId { kind: "user" });
@@ -176,6 +179,8 @@ mod tests {
         assert!(UserId::new("a\u{7}").is_err());
         assert!(UserId::new("x".repeat(129)).is_err());
         assert!(UserId::new("x".repeat(128)).is_ok());
+        assert!(UserId::new("..").is_err());
+        assert!(UserId::new(".a").is_ok());
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub mod patterns {
     pub const TAG: &str = r"^[A-Za-z0-9-]{1,30}$";
     /// A handle, with or without `@`, or empty to remove it.
     pub const HANDLE_OR_EMPTY: &str = r"^(?:@?[A-Za-z0-9_]{3,30})?$";
+    /// A user id (the platform subject): 1–128 characters without whitespace
+    /// or control characters, not `.` or `..`.
+    pub const USER_ID: &str = r"^(?:[^.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{0,127}|\.[^.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{0,126}|\.\.[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1,126})$";
     /// A ULID.
     pub const ULID: &str = r"^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$";
     /// A local time of day, `HH:MM`.
@@ -302,6 +305,15 @@ mod tests {
                 let mut c = Checker::new();
                 let _ = c.text("f", &value, 1, 100);
                 prop_assert_eq!(c.is_ok(), matches(patterns::NONBLANK_TEXT, &value), "{:?}", value);
+            }
+
+            #[test]
+            fn user_ids(value in tricky().prop_map(|s| s.replace('a', "."))) {
+                prop_assert_eq!(
+                    crate::ids::UserId::new(value.clone()).is_ok(),
+                    matches(patterns::USER_ID, &value),
+                    "{:?}", value
+                );
             }
         }
 

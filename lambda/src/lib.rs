@@ -1,20 +1,41 @@
 //! # copkit-lambda
 //!
-//! The serverless face of copkit. This crate grows into the HTTP router shared
-//! by the AWS Lambda entry point and the local server, the DynamoDB and S3
-//! stores and the deploy template. For now it holds the mapping every HTTP
-//! answer will use (a core [`Error`] to an HTTP status) and the local
-//! filesystem [`blob_fs::FsBlobStore`] the local server keeps documents in.
+//! The serverless face of copkit: one axum router ([`app::router`]) over the
+//! core services, served by two binaries — `bootstrap` on AWS Lambda
+//! (`lambda_http::run`, identity from API Gateway's JWT authorizer) and
+//! `copkit-local` on `axum::serve` (identity from an HS256 bearer token).
+//!
+//! Answers follow DESIGN §5: problem+json errors with stable codes, 404 for
+//! the invisible, signed cursors, `ETag`/`If-Match`, `Idempotency-Key`,
+//! unknown JSON fields refused, a 1 MB JSON limit, panics turned into a bare
+//! 500. The OpenAPI 3.1 document is generated from the code and served at
+//! `/openapi.json`.
 //!
 //! ```
-//! use copkit_core::Error;
-//! use copkit_lambda::http_status;
-//! assert_eq!(http_status(&Error::NotFound), 404);
+//! use std::sync::Arc;
+//! use copkit_core::{Copkit, MemoryStore};
+//! use copkit_lambda::{AppState, Authenticator, app};
+//!
+//! let copkit = Copkit::new(Arc::new(MemoryStore::new())).unwrap();
+//! let router = app::router(AppState::new(copkit, Authenticator::hs256(b"dev secret")));
+//! # let _ = router;
 //! ```
 
 #![deny(missing_docs)]
 
+pub mod app;
+pub mod auth;
 pub mod blob_fs;
+pub mod demo;
+pub mod extract;
+pub mod idempotency;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod state;
+
+pub use auth::{Authenticator, Caller, Claims};
+pub use state::AppState;
 
 use copkit_core::Error;
 

@@ -1,1 +1,108 @@
-fn main() {}
+//! The local server: the same router as the Lambda, on `axum::serve`, over
+//! the in-memory store with documents under a data folder.
+//!
+//! `cargo run -p copkit-lambda --bin copkit-local -- --demo`
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use clap::Parser;
+use copkit_core::{Config, Copkit, MemoryStore};
+use copkit_lambda::blob_fs::FsBlobStore;
+use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
+
+/// Runs copkit's HTTP API locally.
+#[derive(Debug, Parser)]
+#[command(name = "copkit-local", version, about)]
+struct Args {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Seed a demo data set and print a ready token per demo user.
+    #[arg(long)]
+    demo: bool,
+    /// Where document bytes are kept.
+    #[arg(long, default_value = ".copkit-data")]
+    data_dir: std::path::PathBuf,
+}
+
+fn random_secret() -> Result<Vec<u8>, String> {
+    let mut secret = vec![0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| format!("no secure random source: {e}"))?;
+    Ok(secret)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "copkit_lambda=info,warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let secret = match std::env::var("COPKIT_JWT_SECRET") {
+        Ok(s) if !s.is_empty() => s.into_bytes(),
+        _ => random_secret()?,
+    };
+    let mut cursor_key = [0u8; 32];
+    getrandom::fill(&mut cursor_key).map_err(|e| format!("no secure random source: {e}"))?;
+    let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
+        .blobs(Arc::new(FsBlobStore::new(args.data_dir.join("blobs"))))
+        .config(Config::with_cursor_key(cursor_key))
+        .build()?;
+    let auth = Authenticator::hs256(&secret);
+    if args.demo {
+        demo::seed(&copkit).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    println!("copkit-local listening on {base}  (OpenAPI: {base}/openapi.json)");
+    if args.demo {
+        print_demo_tokens(&auth, &base);
+    } else {
+        println!(
+            "Sign requests with an HS256 JWT (claims: sub, name, email, exp) using COPKIT_JWT_SECRET."
+        );
+    }
+    let router = app::router(AppState::new(copkit, auth));
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn print_demo_tokens(auth: &Authenticator, base: &str) {
+    let expires = jiff::Timestamp::now().as_second() + 7 * 24 * 3600;
+    println!("\nDemo users (tokens valid for 7 days):");
+    let mut first = None;
+    for user in &demo::USERS {
+        let claims = Claims {
+            sub: user.sub.into(),
+            name: Some(user.name.into()),
+            email: Some(user.email.into()),
+            exp: u64::try_from(expires).ok(),
+        };
+        let Some(token) = auth.issue(&claims) else {
+            continue;
+        };
+        println!(
+            "\n  {} — {}, {}\n  TOKEN={token}",
+            user.sub, user.name, user.about
+        );
+        first.get_or_insert(token);
+    }
+    if let Some(token) = first {
+        println!("\nTry (as helen):\n");
+        println!("  export TOKEN={token}");
+        println!("  curl -s {base}/me/communities -H \"Authorization: Bearer $TOKEN\"");
+        println!(
+            "  curl -s '{base}/communities?name_prefix=wessex' -H \"Authorization: Bearer $TOKEN\""
+        );
+        println!(
+            "  curl -s {base}/communities/by-slug/mid-wessex-st3-small-group -H \"Authorization: Bearer $TOKEN\""
+        );
+    }
+}

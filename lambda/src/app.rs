@@ -1,0 +1,72 @@
+//! The one router both binaries serve.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, middleware};
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::idempotency;
+use crate::openapi::{ApiDoc, finish};
+use crate::problem::{ApiError, internal};
+use crate::routes::{self, health::ApiDocument};
+use crate::state::AppState;
+
+/// The JSON body limit (1 MB); document uploads take up to 50 MB.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+/// The router and its finished OpenAPI document.
+pub fn router(state: AppState) -> Router {
+    let (router, doc) = parts();
+    router
+        .layer(Extension(ApiDocument(Arc::new(doc))))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::middleware,
+        ))
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(CatchPanicLayer::custom(panicked))
+        .with_state(state)
+}
+
+/// The routes and the finished OpenAPI document, before state is attached.
+pub fn parts() -> (Router<AppState>, serde_json::Value) {
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::all())
+        .split_for_parts();
+    (router, finish(openapi))
+}
+
+/// The OpenAPI document alone.
+pub fn openapi_document() -> serde_json::Value {
+    parts().1
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This path does not take that method.",
+    )
+}
+
+fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = %message, "handler panicked");
+    internal().into_response()
+}

@@ -1,0 +1,263 @@
+//! `Idempotency-Key` on creating POSTs: a retry with the same key and body
+//! gets the first answer again instead of creating a second resource.
+//!
+//! Entries are per caller, method and path; they last 24 hours and the cache
+//! holds at most 10,000 of them (the oldest go first). A key reused with a
+//! different body is 422; a key whose first request is still running is 409.
+//! The cache lives in the process: behind several Lambda instances a retry
+//! that lands on another instance is not recognised.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use crate::extract::too_large;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// The header.
+pub const HEADER: &str = "idempotency-key";
+/// Set on a replayed answer.
+pub const REPLAYED: &str = "idempotent-replayed";
+/// The key format the OpenAPI document declares.
+pub const KEY_PATTERN: &str = r"^[A-Za-z0-9_-]{8,128}$";
+/// The largest body any route takes (document uploads).
+pub const MAX_BODY: usize = 50 * 1024 * 1024 + 1;
+
+const TTL: Duration = Duration::from_secs(24 * 3600);
+const CAPACITY: usize = 10_000;
+
+type Key = (String, String, String);
+
+#[derive(Debug, Clone)]
+enum Entry {
+    InFlight,
+    Done {
+        body: [u8; 32],
+        status: StatusCode,
+        headers: HeaderMap,
+        answer: Bytes,
+        at: Instant,
+    },
+}
+
+/// Remembered answers to creating POSTs.
+#[derive(Debug, Default)]
+pub struct IdempotencyCache {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<Key, Entry>,
+    order: VecDeque<Key>,
+}
+
+enum Begin {
+    Fresh,
+    Replay(Response),
+    Reject(ApiError),
+}
+
+impl IdempotencyCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn begin(&self, key: &Key, body: [u8; 32]) -> Begin {
+        let mut inner = self.lock();
+        match inner.entries.get(key) {
+            Some(Entry::Done { at, .. }) if at.elapsed() > TTL => {}
+            Some(Entry::Done {
+                body: seen,
+                status,
+                headers,
+                answer,
+                ..
+            }) => {
+                if *seen != body {
+                    return Begin::Reject(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was used with a different body.",
+                    ));
+                }
+                let mut response = (*status, headers.clone(), answer.clone()).into_response();
+                response
+                    .headers_mut()
+                    .insert(REPLAYED, HeaderValue::from_static("true"));
+                return Begin::Replay(response);
+            }
+            Some(Entry::InFlight) => {
+                return Begin::Reject(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_in_progress",
+                    "A request with this Idempotency-Key is still running.",
+                ));
+            }
+            None => {}
+        }
+        inner.entries.insert(key.clone(), Entry::InFlight);
+        inner.order.push_back(key.clone());
+        while inner.order.len() > CAPACITY {
+            if let Some(old) = inner.order.pop_front() {
+                inner.entries.remove(&old);
+            }
+        }
+        Begin::Fresh
+    }
+
+    fn finish(
+        &self,
+        key: &Key,
+        body: [u8; 32],
+        status: StatusCode,
+        headers: HeaderMap,
+        answer: Bytes,
+    ) {
+        let mut inner = self.lock();
+        if status.is_server_error() {
+            inner.entries.remove(key);
+        } else {
+            inner.entries.insert(
+                key.clone(),
+                Entry::Done {
+                    body,
+                    status,
+                    headers,
+                    answer,
+                    at: Instant::now(),
+                },
+            );
+        }
+    }
+
+    fn abandon(&self, key: &Key) {
+        self.lock().entries.remove(key);
+    }
+}
+
+fn valid_key(key: &str) -> bool {
+    (8..=128).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Middleware: replays creating POSTs that carry an `Idempotency-Key`.
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let Some(raw) = request.headers().get(HEADER) else {
+        return next.run(request).await;
+    };
+    let Some(key_text) = raw
+        .to_str()
+        .ok()
+        .filter(|k| valid_key(k))
+        .map(str::to_owned)
+    else {
+        return ApiError::bad_request(
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 8 to 128 of A-Z, a-z, 0-9, _ and -.",
+        )
+        .into_response();
+    };
+    let (parts, body) = request.into_parts();
+    // Unidentified callers get their 401 from the handler, unremembered.
+    let Ok(actor) = state.auth.authenticate(&parts) else {
+        return next.run(Request::from_parts(parts, body)).await;
+    };
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return too_large().into_response();
+    };
+    let digest: [u8; 32] = Sha256::digest(&bytes).into();
+    let key = (
+        actor.user.to_string(),
+        format!("{} {}", parts.method, parts.uri.path()),
+        key_text,
+    );
+    match state.idempotency.begin(&key, digest) {
+        Begin::Replay(response) => return response,
+        Begin::Reject(problem) => return problem.into_response(),
+        Begin::Fresh => {}
+    }
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let (parts, body) = response.into_parts();
+    match to_bytes(body, usize::MAX).await {
+        Ok(answer) => {
+            state.idempotency.finish(
+                &key,
+                digest,
+                parts.status,
+                parts.headers.clone(),
+                answer.clone(),
+            );
+            Response::from_parts(parts, Body::from(answer))
+        }
+        Err(_) => {
+            state.idempotency.abandon(&key);
+            crate::problem::internal().into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_the_declared_pattern() {
+        let pattern = regex::Regex::new(KEY_PATTERN).unwrap();
+        for key in ["abcdefgh", "A1_-xyz9", &"k".repeat(128)] {
+            assert!(valid_key(key) && pattern.is_match(key), "{key}");
+        }
+        for key in ["short", "has space", "ümlautxx", &"k".repeat(129)] {
+            assert!(!valid_key(key) && !pattern.is_match(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_key_replays_once_done_and_refuses_another_body() {
+        let cache = IdempotencyCache::default();
+        let key: Key = ("u".into(), "POST /x".into(), "key-0001".into());
+        assert!(matches!(cache.begin(&key, [1; 32]), Begin::Fresh));
+        assert!(
+            matches!(cache.begin(&key, [1; 32]), Begin::Reject(e) if e.status() == StatusCode::CONFLICT)
+        );
+        cache.finish(
+            &key,
+            [1; 32],
+            StatusCode::CREATED,
+            HeaderMap::new(),
+            Bytes::from_static(b"{}"),
+        );
+        assert!(
+            matches!(cache.begin(&key, [1; 32]), Begin::Replay(r) if r.status() == StatusCode::CREATED)
+        );
+        assert!(
+            matches!(cache.begin(&key, [2; 32]), Begin::Reject(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY)
+        );
+        // Server errors are forgotten so a retry runs again.
+        let other: Key = ("u".into(), "POST /x".into(), "key-0002".into());
+        assert!(matches!(cache.begin(&other, [1; 32]), Begin::Fresh));
+        cache.finish(
+            &other,
+            [1; 32],
+            StatusCode::SERVICE_UNAVAILABLE,
+            HeaderMap::new(),
+            Bytes::new(),
+        );
+        assert!(matches!(cache.begin(&other, [1; 32]), Begin::Fresh));
+    }
+}

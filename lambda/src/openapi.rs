@@ -1,0 +1,255 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and
+//! the domain types, then finished in one pass:
+//! - the text rules the core validates are written into the schema as
+//!   patterns (types carry short `copkit:*` format markers, replaced here by
+//!   the patterns of [`copkit_core::validate::patterns`]), so what the
+//!   document promises and what the server checks are the same;
+//! - the IANA time-zone names become an enum;
+//! - every operation lists the problem answers it may give;
+//! - uploads and downloads list the content types the library accepts.
+
+use copkit_core::service::DEFAULT_CONTENT_TYPES;
+use copkit_core::validate::patterns;
+use serde_json::{Map, Value, json};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+
+use crate::problem::{PROBLEM_JSON, Problem, ProblemField};
+
+/// The document's fixed parts.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "copkit",
+        description = "Communities of practice for health professionals: communities, membership, \
+                       spaces, discussions, documents, events and polls.\n\nErrors are RFC 9457 \
+                       problem documents with a stable `code`. What a caller may not see answers \
+                       404, exactly like what does not exist. Lists take `limit` and an opaque \
+                       `cursor` bound to the list. Updates require `If-Match` with the ETag read. \
+                       Creating POSTs take an optional `Idempotency-Key`.",
+        license(name = "Apache-2.0")
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `If-Match`, required on every update.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatchHeader {
+    /// The ETag you read, such as `"3"`.
+    #[param(rename = "If-Match", pattern = r#"^(?:W/)?"[0-9]{1,15}"$"#)]
+    pub if_match: String,
+}
+
+/// `Idempotency-Key`, optional on creating POSTs.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKeyHeader {
+    /// A key unique to this attempt; a retry with the same key and body gets
+    /// the first answer again.
+    #[param(rename = "Idempotency-Key", pattern = r"^[A-Za-z0-9_-]{8,128}$")]
+    pub idempotency_key: Option<String>,
+}
+
+/// Comma-separated tags, as in an upload's query.
+const TAG_LIST: &str = r"^(?:[A-Za-z0-9-]{1,30}(?:,[A-Za-z0-9-]{1,30}){0,9})?$";
+/// An occurrence key: a local start.
+const OCCURRENCE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$";
+
+/// The error answers every operation may give (health and the document itself
+/// only the server ones).
+const ERRORS: [(&str, &str); 11] = [
+    (
+        "400",
+        "Malformed request: bad JSON, query, header or cursor",
+    ),
+    ("401", "No valid identity"),
+    ("403", "Visible, but not allowed for you"),
+    ("404", "Does not exist, or you may not see it"),
+    (
+        "409",
+        "Clashes with the current state (version, uniqueness, limits)",
+    ),
+    ("410", "Deleted"),
+    ("413", "Body too large"),
+    ("415", "Unsupported content type"),
+    ("422", "Invalid fields; see `errors`"),
+    ("500", "Something went wrong on our side"),
+    ("503", "Busy: retry after `Retry-After` seconds"),
+];
+
+/// Finishes the generated document (see the module docs).
+pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(openapi).unwrap_or_else(|_| json!({}));
+    apply_markers(&mut doc);
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, operation) in item.iter_mut() {
+                if let Some(op) = operation.as_object_mut() {
+                    add_error_responses(path, op);
+                    if method == "post"
+                        && (path.ends_with("/documents") || path.ends_with("/versions"))
+                    {
+                        set_upload_types(op);
+                    }
+                    if path.ends_with("/content") {
+                        set_download_types(op);
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { PROBLEM_JSON: { "schema": { "$ref": "#/components/schemas/Problem" } } }
+    })
+}
+
+fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
+    let public = path == "/health" || path == "/openapi.json";
+    let responses = op
+        .entry("responses")
+        .or_insert_with(|| json!({}))
+        .as_object_mut();
+    let Some(responses) = responses else { return };
+    for (status, description) in ERRORS {
+        if public && !matches!(status, "500" | "503") {
+            continue;
+        }
+        responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem_response(description));
+    }
+    if let Some(r503) = responses.get_mut("503").and_then(Value::as_object_mut) {
+        r503.insert(
+            "headers".into(),
+            json!({ "Retry-After": { "description": "Seconds to wait", "schema": { "type": "string" } } }),
+        );
+    }
+}
+
+fn binary_content() -> Value {
+    let mut content = Map::new();
+    for t in DEFAULT_CONTENT_TYPES {
+        content.insert(
+            (*t).to_owned(),
+            json!({ "schema": { "type": "string", "format": "binary" } }),
+        );
+    }
+    Value::Object(content)
+}
+
+fn set_upload_types(op: &mut Map<String, Value>) {
+    if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
+        body.insert("content".into(), binary_content());
+        body.insert("required".into(), Value::Bool(true));
+    }
+}
+
+fn set_download_types(op: &mut Map<String, Value>) {
+    if let Some(ok) = op
+        .get_mut("responses")
+        .and_then(|r| r.get_mut("200"))
+        .and_then(Value::as_object_mut)
+    {
+        ok.insert("content".into(), binary_content());
+    }
+}
+
+/// Replaces every `copkit:*` format marker by the rule it names.
+fn apply_markers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(format)) = map.get("format").cloned()
+                && let Some(markers) = format.strip_prefix("copkit:")
+            {
+                map.remove("format");
+                for marker in markers.split('+') {
+                    apply_marker(map, marker);
+                }
+            }
+            for v in map.values_mut() {
+                apply_markers(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(apply_markers),
+        _ => {}
+    }
+}
+
+fn apply_marker(map: &mut Map<String, Value>, marker: &str) {
+    let pattern = |map: &mut Map<String, Value>, p: &str| {
+        map.insert("pattern".into(), Value::String(p.to_owned()));
+    };
+    match marker {
+        "line" => pattern(map, patterns::LINE),
+        "line-or-empty" => pattern(map, patterns::LINE_OR_EMPTY),
+        "text" => pattern(map, patterns::TEXT),
+        "nonblank-text" => pattern(map, patterns::NONBLANK_TEXT),
+        "ulid" => pattern(map, patterns::ULID),
+        "user-id" => pattern(map, patterns::USER_ID),
+        "web-link" => pattern(map, patterns::WEB_LINK),
+        "tag-list" => pattern(map, TAG_LIST),
+        "occurrence" => pattern(map, OCCURRENCE),
+        "unique" => {
+            map.insert("uniqueItems".into(), Value::Bool(true));
+        }
+        "items-line" => {
+            map.insert(
+                "items".into(),
+                json!({ "type": "string", "pattern": patterns::LINE, "minLength": 1, "maxLength": 200 }),
+            );
+        }
+        "items-tag" => {
+            map.insert(
+                "items".into(),
+                json!({ "type": "string", "pattern": patterns::TAG }),
+            );
+        }
+        "time-zone" => {
+            let names: Vec<Value> = time_zone_names().into_iter().map(Value::String).collect();
+            map.insert("enum".into(), Value::Array(names));
+            map.remove("pattern");
+        }
+        _ => {}
+    }
+}
+
+/// Every IANA time zone name copkit knows (its bundled database), sorted.
+pub fn time_zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.to_string())
+        .filter(|n| jiff::tz::TimeZone::get(n).is_ok())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}

@@ -1,0 +1,247 @@
+//! RFC 9457 problem details: every error answer, with a stable `code`.
+//!
+//! Nothing internal ever reaches a caller: an [`Error::Internal`] is logged
+//! and answered with a generic 500, and what the caller may not see is the
+//! same 404 body as what does not exist.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use copkit_core::{Error, FieldError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of problem answers.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field a request got wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// The field, as the request named it (`name`, `access.spaces`, `tags[2]`).
+    pub field: String,
+    /// A stable snake_case code (`too_short`, `control_character`, ...).
+    pub code: String,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// A stable snake_case code (`not_found`, `version_conflict`, ...).
+    pub code: String,
+    /// What happened, for people.
+    pub detail: String,
+    /// For invalid input: every field that is wrong.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// An error answer: a status and a problem document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    status: StatusCode,
+    problem: Problem,
+    retry_after_secs: Option<u32>,
+}
+
+impl ApiError {
+    /// A problem with `status`, `code` and `detail`.
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            problem: Problem {
+                kind: format!("https://copkit.dev/problems/{code}"),
+                title: status.canonical_reason().unwrap_or("Error").to_owned(),
+                status: status.as_u16(),
+                code: code.to_owned(),
+                detail: detail.into(),
+                errors: Vec::new(),
+            },
+            retry_after_secs: None,
+        }
+    }
+
+    /// 401: no identity.
+    pub fn unauthorized() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Sign in: this request carries no valid identity.",
+        )
+    }
+
+    /// 404, the same for what is missing and what is invisible.
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such resource.")
+    }
+
+    /// 400 with a code.
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// 410: the resource was deleted (its tombstone stays in lists).
+    pub fn gone() -> Self {
+        ApiError::new(StatusCode::GONE, "gone", "This was deleted.")
+    }
+
+    /// 422 with one invalid field.
+    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            format!("{field}: {message}"),
+        );
+        e.problem.errors.push(ProblemField {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message,
+        });
+        e
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The problem document.
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+fn fields(errors: Vec<FieldError>) -> Vec<ProblemField> {
+    errors
+        .into_iter()
+        .map(|f| ProblemField {
+            field: f.field,
+            code: f.code.to_owned(),
+            message: f.message,
+        })
+        .collect()
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::NotFound => ApiError::not_found(),
+            Error::Forbidden(reason) => {
+                ApiError::new(StatusCode::FORBIDDEN, reason.code(), reason.to_string())
+            }
+            Error::Conflict(reason) => {
+                ApiError::new(StatusCode::CONFLICT, reason.code(), reason.to_string())
+            }
+            Error::Invalid(errors) => {
+                let mut api = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_input",
+                    "Some fields are invalid; see `errors`.",
+                );
+                api.problem.errors = fields(errors);
+                api
+            }
+            Error::InvalidCursor => ApiError::bad_request(
+                "invalid_cursor",
+                "This cursor was altered or belongs to another list.",
+            ),
+            Error::Unavailable { retry_after_secs } => {
+                let mut api = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The service is busy; please retry shortly.",
+                );
+                api.retry_after_secs = Some(retry_after_secs.max(1));
+                api
+            }
+            Error::Internal(message) => {
+                tracing::error!(%message, "internal error");
+                internal()
+            }
+            other => {
+                tracing::error!(error = ?other, "unmapped error");
+                internal()
+            }
+        }
+    }
+}
+
+/// 500 with no detail.
+pub fn internal() -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Something went wrong on our side.",
+    )
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self.problem).unwrap_or_default();
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after_secs
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            headers.insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+/// Result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use copkit_core::{Conflict, Forbidden};
+
+    #[test]
+    fn statuses_and_codes_follow_the_design() {
+        let cases = [
+            (Error::NotFound, 404, "not_found"),
+            (Error::Forbidden(Forbidden::OwnersOnly), 403, "owners_only"),
+            (Error::Conflict(Conflict::LastOwner), 409, "last_owner"),
+            (Error::Invalid(vec![]), 422, "invalid_input"),
+            (Error::InvalidCursor, 400, "invalid_cursor"),
+            (
+                Error::Unavailable {
+                    retry_after_secs: 2,
+                },
+                503,
+                "unavailable",
+            ),
+            (
+                Error::Internal("dynamodb table copkit-prod".into()),
+                500,
+                "internal",
+            ),
+        ];
+        for (error, status, code) in cases {
+            let api = ApiError::from(error);
+            assert_eq!(api.status().as_u16(), status);
+            assert_eq!(api.problem().code, code);
+            assert!(!api.problem().detail.contains("copkit-prod"));
+        }
+    }
+
+    #[test]
+    fn unavailable_carries_retry_after() {
+        let response = ApiError::from(Error::Unavailable {
+            retry_after_secs: 3,
+        })
+        .into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "3");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+    }
+}

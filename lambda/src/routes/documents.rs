@@ -1,0 +1,313 @@
+//! The document library. Uploads send the bytes as the request body with the
+//! document's own `Content-Type` (on the library's allow-list) and the
+//! details in the query; an optional RFC 9530 `Content-Digest: sha-256=:…:`
+//! header is checked against the bytes. Downloads answer the bytes with
+//! their content type and digest.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use copkit_core::model::{Document, DocumentVersion, Page};
+use copkit_core::service::{DocumentChanges, NewDocument, NewVersion};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{DocumentPath, NO_CONTENT, NoContent, SpacePath};
+use crate::auth::Caller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, IfMatch, Paging, Tagged, too_large};
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The largest document version the HTTP API takes, in bytes.
+pub const MAX_UPLOAD: usize = 50 * 1024 * 1024;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    let upload_limit = axum::extract::DefaultBodyLimit::max(MAX_UPLOAD);
+    let (schemas, paths, method) = routes!(list, upload);
+    let (v_schemas, v_paths, v_method) = routes!(list_versions, add_version);
+    OpenApiRouter::new()
+        .routes((schemas, paths, method.layer(upload_limit)))
+        .routes((v_schemas, v_paths, v_method.layer(upload_limit)))
+        .routes(routes!(get_document, update, delete))
+        .routes(routes!(content))
+}
+
+/// The raw bytes of an upload with their content type and optional digest.
+#[derive(Debug)]
+pub struct Upload {
+    content_type: String,
+    sha256: Option<String>,
+    bytes: Vec<u8>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_lowercase()
+            })
+            .unwrap_or_default();
+        if !copkit_core::service::DEFAULT_CONTENT_TYPES.contains(&content_type.as_str()) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "This library does not accept that content type.",
+            ));
+        }
+        let sha256 = match headers.get("content-digest") {
+            None => None,
+            Some(v) => Some(parse_digest(v).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_digest",
+                    "Content-Digest must be sha-256=:<base64>:",
+                )
+            })?),
+        };
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| too_large())?;
+        Ok(Upload {
+            content_type,
+            sha256,
+            bytes: bytes.to_vec(),
+        })
+    }
+}
+
+/// `sha-256=:<base64>:` → lower-case hex.
+fn parse_digest(value: &HeaderValue) -> Option<String> {
+    let text = value.to_str().ok()?;
+    text.split(',').find_map(|part| {
+        let b64 = part.trim().strip_prefix("sha-256=:")?.strip_suffix(':')?;
+        let bytes = STANDARD.decode(b64).ok()?;
+        (bytes.len() == 32).then(|| hex::encode(bytes))
+    })
+}
+
+/// The details of a new document.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    /// Title, 3–200 characters.
+    #[param(format = "copkit:line", min_length = 3, max_length = 200)]
+    pub title: String,
+    /// Description, up to 2,000 characters.
+    #[param(format = "copkit:text", max_length = 2000)]
+    pub description: Option<String>,
+    /// Up to 10 comma-separated tags.
+    #[param(format = "copkit:tag-list")]
+    pub tags: Option<String>,
+}
+
+/// A space's library, most recently updated first.
+#[utoipa::path(get, path = "/spaces/{id}/documents", tag = "documents", params(SpacePath, Paging),
+    responses((status = 200, description = "A page of documents", body = Page<Document>)))]
+async fn list(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<SpacePath>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<Document>>> {
+    Ok(Json(
+        s.copkit
+            .list_documents(&me, &p.id, &paging.request()?)
+            .await?,
+    ))
+}
+
+/// Adds a document: the body is the bytes, `Content-Type` their type.
+#[utoipa::path(post, path = "/spaces/{id}/documents", tag = "documents",
+    params(SpacePath, UploadQuery, crate::openapi::IdempotencyKeyHeader),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The document's bytes"),
+    responses((status = 201, description = "Added", body = Document,
+        headers(("Location" = String, description = "The new document"), ("ETag" = String, description = "Its version")))))]
+async fn upload(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<SpacePath>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    upload: Upload,
+) -> ApiResult<Created<Document>> {
+    let tags = q
+        .tags
+        .map(|t| t.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    let document = s
+        .copkit
+        .upload_document(
+            &me,
+            &p.id,
+            NewDocument {
+                title: q.title,
+                description: q.description.unwrap_or_default(),
+                tags,
+                content_type: upload.content_type,
+                sha256: upload.sha256,
+                bytes: upload.bytes,
+            },
+        )
+        .await?;
+    Ok(Created {
+        location: format!("/documents/{}", document.id),
+        version: Some(document.version),
+        body: document,
+    })
+}
+
+/// One document's details.
+#[utoipa::path(get, path = "/documents/{id}", tag = "documents", params(DocumentPath),
+    responses((status = 200, description = "The document", body = Document,
+        headers(("ETag" = String, description = "Its version")))))]
+async fn get_document(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<DocumentPath>,
+) -> ApiResult<Tagged<Document>> {
+    let d = s.copkit.get_document(&me, &p.id).await?;
+    Ok(Tagged(d.version, d))
+}
+
+/// Changes a document's details (its uploader or a moderator).
+#[utoipa::path(patch, path = "/documents/{id}", tag = "documents",
+    params(DocumentPath, crate::openapi::IfMatchHeader), request_body = DocumentChanges,
+    responses((status = 200, description = "Changed", body = Document,
+        headers(("ETag" = String, description = "Its new version")))))]
+async fn update(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<DocumentPath>,
+    IfMatch(version): IfMatch,
+    ApiJson(changes): ApiJson<DocumentChanges>,
+) -> ApiResult<Tagged<Document>> {
+    let d = s
+        .copkit
+        .update_document(&me, &p.id, changes, version)
+        .await?;
+    Ok(Tagged(d.version, d))
+}
+
+/// Deletes a document (its uploader or a moderator).
+#[utoipa::path(delete, path = "/documents/{id}", tag = "documents", params(DocumentPath),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<DocumentPath>,
+) -> ApiResult<NoContent> {
+    s.copkit.delete_document(&me, &p.id).await?;
+    Ok(NO_CONTENT)
+}
+
+/// A document's versions, oldest first.
+#[utoipa::path(get, path = "/documents/{id}/versions", tag = "documents", params(DocumentPath, Paging),
+    responses((status = 200, description = "A page of versions", body = Page<DocumentVersion>)))]
+async fn list_versions(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<DocumentPath>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<DocumentVersion>>> {
+    Ok(Json(
+        s.copkit
+            .list_document_versions(&me, &p.id, &paging.request()?)
+            .await?,
+    ))
+}
+
+/// What changed in a new version.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct VersionQuery {
+    /// What changed, up to 500 characters.
+    #[param(format = "copkit:text", max_length = 500)]
+    pub note: Option<String>,
+}
+
+/// Uploads a new version (its uploader or a moderator).
+#[utoipa::path(post, path = "/documents/{id}/versions", tag = "documents",
+    params(DocumentPath, VersionQuery, crate::openapi::IfMatchHeader),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The new version's bytes"),
+    responses((status = 201, description = "Uploaded", body = Document,
+        headers(("Location" = String, description = "The document"), ("ETag" = String, description = "Its new version")))))]
+async fn add_version(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<DocumentPath>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+    IfMatch(version): IfMatch,
+    upload: Upload,
+) -> ApiResult<Created<Document>> {
+    let d = s
+        .copkit
+        .add_document_version(
+            &me,
+            &p.id,
+            NewVersion {
+                content_type: upload.content_type,
+                sha256: upload.sha256,
+                bytes: upload.bytes,
+                note: q.note.unwrap_or_default(),
+            },
+            version,
+        )
+        .await?;
+    Ok(Created {
+        location: format!("/documents/{}", d.id),
+        version: Some(d.version),
+        body: d,
+    })
+}
+
+/// Which version to download.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ContentQuery {
+    /// A version number (default: the current one).
+    #[param(minimum = 1, maximum = 100000)]
+    pub version: Option<u32>,
+}
+
+/// A version's bytes, checked against their SHA-256.
+#[utoipa::path(get, path = "/documents/{id}/content", tag = "documents", params(DocumentPath, ContentQuery),
+    responses((status = 200, description = "The bytes", content_type = "application/octet-stream", body = Vec<u8>,
+        headers(("Content-Digest" = String, description = "sha-256 of the bytes")))))]
+async fn content(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<DocumentPath>,
+    ApiQuery(q): ApiQuery<ContentQuery>,
+) -> ApiResult<Response> {
+    let download = s.copkit.download_document(&me, &p.id, q.version).await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&download.version.content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(raw) = hex::decode(&download.version.sha256)
+        && let Ok(v) = HeaderValue::from_str(&format!("sha-256=:{}:", STANDARD.encode(raw)))
+    {
+        headers.insert("content-digest", v);
+    }
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment"),
+    );
+    Ok((headers, download.bytes).into_response())
+}

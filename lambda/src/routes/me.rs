@@ -1,0 +1,69 @@
+//! The caller's own profile and communities, and other people's profiles.
+
+use axum::Json;
+use axum::extract::State;
+use copkit_core::model::{Page, Profile};
+use copkit_core::service::{MyCommunity, ProfileChanges};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::UserPath;
+use crate::auth::Caller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, Paging, Tagged};
+use crate::problem::ApiResult;
+use crate::state::AppState;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_me, update_me))
+        .routes(routes!(my_communities))
+        .routes(routes!(get_profile))
+}
+
+/// The caller's profile (version 0 when none is stored yet).
+#[utoipa::path(get, path = "/me", tag = "me",
+    responses((status = 200, description = "Your profile", body = Profile,
+        headers(("ETag" = String, description = "The profile's version")))))]
+async fn get_me(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Tagged<Profile>> {
+    let p = s.copkit.my_profile(&me).await?;
+    Ok(Tagged(p.version, p))
+}
+
+/// Changes the caller's profile (`If-Match: "0"` for a first one).
+#[utoipa::path(patch, path = "/me", tag = "me", params(crate::openapi::IfMatchHeader),
+    request_body = ProfileChanges,
+    responses((status = 200, description = "The new profile", body = Profile,
+        headers(("ETag" = String, description = "The profile's version")))))]
+async fn update_me(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    IfMatch(version): IfMatch,
+    ApiJson(changes): ApiJson<ProfileChanges>,
+) -> ApiResult<Tagged<Profile>> {
+    let p = s.copkit.update_my_profile(&me, changes, version).await?;
+    Ok(Tagged(p.version, p))
+}
+
+/// The caller's communities with their role and level.
+#[utoipa::path(get, path = "/me/communities", tag = "me", params(Paging),
+    responses((status = 200, description = "A page of your communities", body = Page<MyCommunity>)))]
+async fn my_communities(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<Json<Page<MyCommunity>>> {
+    Ok(Json(
+        s.copkit.my_communities(&me, &paging.request()?).await?,
+    ))
+}
+
+/// Someone's profile.
+#[utoipa::path(get, path = "/users/{user_id}", tag = "me", params(UserPath),
+    responses((status = 200, description = "Their profile", body = Profile)))]
+async fn get_profile(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(path): ApiPath<UserPath>,
+) -> ApiResult<Json<Profile>> {
+    Ok(Json(s.copkit.profile(&me, &path.user_id).await?))
+}

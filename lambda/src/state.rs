@@ -1,0 +1,31 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use copkit_core::Copkit;
+
+use crate::auth::Authenticator;
+use crate::idempotency::IdempotencyCache;
+
+/// The router's state: the services, how callers are identified, and the
+/// idempotency cache for creating POSTs.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The use cases.
+    pub copkit: Copkit,
+    /// Who is calling.
+    pub auth: Arc<Authenticator>,
+    /// Replays of creating POSTs.
+    pub idempotency: Arc<IdempotencyCache>,
+}
+
+impl AppState {
+    /// State over `copkit`, identifying callers with `auth`.
+    pub fn new(copkit: Copkit, auth: Authenticator) -> Self {
+        AppState {
+            copkit,
+            auth: Arc::new(auth),
+            idempotency: Arc::new(IdempotencyCache::default()),
+        }
+    }
+}
