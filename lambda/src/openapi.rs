@@ -183,10 +183,33 @@ fn set_download_types(op: &mut Map<String, Value>) {
     }
 }
 
-/// Replaces every `copkit:*` format marker by the rule it names.
+/// Replaces every `copkit:*` format marker by the rule it names, and closes
+/// every object schema (`additionalProperties: false`): inputs refuse
+/// unknown fields, outputs never carry any.
 fn apply_markers(value: &mut Value) {
     match value {
         Value::Object(map) => {
+            // A marker on a list field lands on its items; `unique` belongs
+            // to the list itself.
+            if let Some(items) = map.get_mut("items").and_then(Value::as_object_mut)
+                && let Some(Value::String(format)) = items.get("format").cloned()
+                && let Some(markers) = format.strip_prefix("copkit:")
+                && markers.split('+').any(|m| m == "unique")
+            {
+                let rest: Vec<&str> = markers.split('+').filter(|m| *m != "unique").collect();
+                if rest.is_empty() {
+                    items.remove("format");
+                } else {
+                    items.insert(
+                        "format".into(),
+                        Value::String(format!("copkit:{}", rest.join("+"))),
+                    );
+                }
+                map.insert("uniqueItems".into(), Value::Bool(true));
+            }
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), Value::Bool(false));
+            }
             if let Some(Value::String(format)) = map.get("format").cloned()
                 && let Some(markers) = format.strip_prefix("copkit:")
             {

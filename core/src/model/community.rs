@@ -175,7 +175,7 @@ impl JoinPolicy {
 /// community is always joined by invitation, so it takes no join policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "visibility", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "visibility", rename_all = "snake_case", from = "AccessInput")]
 pub enum Access {
     /// Listed; members-level content readable by any signed-in user.
     Public {
@@ -189,6 +189,25 @@ pub enum Access {
     },
     /// Not listed; invisible outside; invitation only.
     Secret,
+}
+
+/// The strict input form of [`Access`] (unknown fields refused on every variant).
+#[derive(Deserialize)]
+#[serde(tag = "visibility", rename_all = "snake_case", deny_unknown_fields)]
+enum AccessInput {
+    Public { join_policy: JoinPolicy },
+    Private { join_policy: JoinPolicy },
+    Secret {},
+}
+
+impl From<AccessInput> for Access {
+    fn from(a: AccessInput) -> Self {
+        match a {
+            AccessInput::Public { join_policy } => Access::Public { join_policy },
+            AccessInput::Private { join_policy } => Access::Private { join_policy },
+            AccessInput::Secret {} => Access::Secret,
+        }
+    }
 }
 
 impl Access {

@@ -65,7 +65,7 @@ pub struct Recurrence {
 
 /// The repeating pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", from = "FrequencyInput")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Frequency {
     /// Every `interval` days.
@@ -87,7 +87,7 @@ pub enum Frequency {
 /// Which day of the month a monthly event falls on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", from = "MonthlyByInput")]
 pub enum MonthlyBy {
     /// A day number (1–31); months without that day are skipped.
     DayOfMonth {
@@ -105,6 +105,49 @@ pub enum MonthlyBy {
         /// Which weekday.
         weekday: Weekday,
     },
+}
+
+// Strict input forms: serde ignores unknown fields on unit variants of
+// tagged enums, so every variant here has fields (even none).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum FrequencyInput {
+    Daily {},
+    Weekly {
+        #[serde(default)]
+        weekdays: Vec<Weekday>,
+    },
+    Monthly {
+        by: MonthlyBy,
+    },
+}
+
+impl From<FrequencyInput> for Frequency {
+    fn from(f: FrequencyInput) -> Self {
+        match f {
+            FrequencyInput::Daily {} => Frequency::Daily,
+            FrequencyInput::Weekly { weekdays } => Frequency::Weekly { weekdays },
+            FrequencyInput::Monthly { by } => Frequency::Monthly { by },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum MonthlyByInput {
+    DayOfMonth { day: u8 },
+    LastDay {},
+    NthWeekday { nth: Nth, weekday: Weekday },
+}
+
+impl From<MonthlyByInput> for MonthlyBy {
+    fn from(m: MonthlyByInput) -> Self {
+        match m {
+            MonthlyByInput::DayOfMonth { day } => MonthlyBy::DayOfMonth { day },
+            MonthlyByInput::LastDay {} => MonthlyBy::LastDay,
+            MonthlyByInput::NthWeekday { nth, weekday } => MonthlyBy::NthWeekday { nth, weekday },
+        }
+    }
 }
 
 /// Which of a month's weekdays.

@@ -42,7 +42,7 @@ impl Space {
 
 /// Who can see a space.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", from = "SpaceVisibilityInput")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SpaceVisibility {
     /// Every member of the community.
@@ -58,6 +58,32 @@ pub enum SpaceVisibility {
     },
     /// Readable by any signed-in user; writing needs membership or a grant.
     Public,
+}
+
+/// The strict input form of [`SpaceVisibility`]: serde ignores unknown
+/// fields on unit variants of tagged enums, so every variant here has fields
+/// (even none) and unknown ones are refused.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum SpaceVisibilityInput {
+    Members {},
+    Restricted {
+        users: Vec<UserId>,
+        roles: Vec<Role>,
+    },
+    Public {},
+}
+
+impl From<SpaceVisibilityInput> for SpaceVisibility {
+    fn from(v: SpaceVisibilityInput) -> Self {
+        match v {
+            SpaceVisibilityInput::Members {} => SpaceVisibility::Members,
+            SpaceVisibilityInput::Restricted { users, roles } => {
+                SpaceVisibility::Restricted { users, roles }
+            }
+            SpaceVisibilityInput::Public {} => SpaceVisibility::Public,
+        }
+    }
 }
 
 /// A person's explicit access to one space (how guests get in).

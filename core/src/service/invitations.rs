@@ -92,7 +92,7 @@ pub enum InviteTarget {
 /// What accepting an invitation grants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "role", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "role", rename_all = "snake_case", from = "InviteAccessInput")]
 pub enum InviteAccess {
     /// Full membership.
     Member,
@@ -102,6 +102,23 @@ pub enum InviteAccess {
         #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
         spaces: Vec<SpaceId>,
     },
+}
+
+/// The strict input form of [`InviteAccess`] (unknown fields refused).
+#[derive(Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case", deny_unknown_fields)]
+enum InviteAccessInput {
+    Member {},
+    Guest { spaces: Vec<SpaceId> },
+}
+
+impl From<InviteAccessInput> for InviteAccess {
+    fn from(a: InviteAccessInput) -> Self {
+        match a {
+            InviteAccessInput::Member {} => InviteAccess::Member,
+            InviteAccessInput::Guest { spaces } => InviteAccess::Guest { spaces },
+        }
+    }
 }
 
 /// Where an invitation stands.

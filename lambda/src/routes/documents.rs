@@ -295,6 +295,12 @@ async fn content(
     ApiPath(p): ApiPath<DocumentPath>,
     ApiQuery(q): ApiQuery<ContentQuery>,
 ) -> ApiResult<Response> {
+    if q.version.is_some_and(|v| !(1..=100_000).contains(&v)) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "version must be 1 to 100,000",
+        ));
+    }
     let download = s.copkit.download_document(&me, &p.id, q.version).await?;
     let mut headers = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&download.version.content_type) {

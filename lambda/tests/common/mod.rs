@@ -1,0 +1,178 @@
+//! A test client over the router: requests by path template, answers
+//! decoded, and a record of which kinds of answer each operation gave.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use copkit_core::{Config, Copkit, ManualClock, MemoryStore, SequentialIds};
+use copkit_lambda::{AppState, Authenticator, Claims, app};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// What kind of answer an operation gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Seen {
+    Success,
+    Invalid,
+    NotFound,
+    Forbidden,
+    Stale,
+    Replayed,
+    Unauthorized,
+}
+
+pub struct Api {
+    pub router: Router,
+    pub auth: Authenticator,
+    pub clock: Arc<ManualClock>,
+    pub seen: Mutex<BTreeMap<(String, String), BTreeSet<Seen>>>,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub json: Value,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.json["code"].as_str().unwrap_or("")
+    }
+    pub fn etag(&self) -> String {
+        self.headers["etag"].to_str().unwrap().to_owned()
+    }
+    pub fn id(&self) -> String {
+        self.json["id"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Api {
+    pub fn new() -> Api {
+        let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
+        let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
+            .clock(clock.clone())
+            .ids(Arc::new(SequentialIds::new()))
+            .config(Config::with_cursor_key([9; 32]))
+            .build()
+            .unwrap();
+        let auth = Authenticator::hs256(b"router tests");
+        let router = app::router(AppState::new(copkit, auth.clone()));
+        Api {
+            router,
+            auth,
+            clock,
+            seen: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn token(&self, user: &str) -> String {
+        self.auth
+            .issue(&Claims {
+                sub: user.into(),
+                name: Some(format!("Dr {user}")),
+                email: Some(format!("{user}@example.nhs.uk")),
+                exp: None,
+            })
+            .unwrap()
+    }
+
+    /// Sends `method template` with `{name}` parts replaced from `params`.
+    pub async fn call(
+        &self,
+        method: Method,
+        template: &str,
+        params: &[(&str, &str)],
+        user: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut path = template.to_owned();
+        let template = template.split('?').next().unwrap_or(template);
+        for (name, value) in params {
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        let mut request = Request::builder().method(method.clone()).uri(&path);
+        if let Some(user) = user {
+            request = request.header("authorization", format!("Bearer {}", self.token(user)));
+        }
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let body = body
+            .map(|b| Body::from(serde_json::to_vec(&b).unwrap()))
+            .unwrap_or_else(Body::empty);
+        self.send(method, template, request.body(body).unwrap())
+            .await
+    }
+
+    /// Sends a prepared request, recording the answer under `template`.
+    pub async fn send(&self, method: Method, template: &str, request: Request<Body>) -> Answer {
+        let template = template.split('?').next().unwrap_or(template);
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let answer = Answer {
+            status,
+            headers,
+            body,
+            json,
+        };
+        let kind = if answer.headers.contains_key("idempotent-replayed") {
+            Some(Seen::Replayed)
+        } else if status.is_success() {
+            Some(Seen::Success)
+        } else {
+            match status.as_u16() {
+                400 | 413 | 415 | 422 => Some(Seen::Invalid),
+                401 => Some(Seen::Unauthorized),
+                403 => Some(Seen::Forbidden),
+                404 => Some(Seen::NotFound),
+                409 if answer.code() == "version_conflict" => Some(Seen::Stale),
+                _ => None,
+            }
+        };
+        if status.is_client_error() || status.is_server_error() {
+            assert_eq!(
+                answer.headers["content-type"], "application/problem+json",
+                "{method} {template}: errors are problem+json"
+            );
+            assert_eq!(
+                answer.json["status"],
+                status.as_u16(),
+                "{method} {template}"
+            );
+        }
+        assert!(
+            !status.is_server_error(),
+            "{method} {template} answered {status}: {:?}",
+            answer.json
+        );
+        if let Some(kind) = kind {
+            self.seen
+                .lock()
+                .unwrap()
+                .entry((method.to_string(), template.to_owned()))
+                .or_default()
+                .insert(kind);
+        }
+        answer
+    }
+
+    pub fn seen(&self) -> BTreeMap<(String, String), BTreeSet<Seen>> {
+        self.seen.lock().unwrap().clone()
+    }
+}
