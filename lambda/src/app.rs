@@ -36,6 +36,47 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The router as the Lambda serves it: behind a REST API (v1) the path
+/// arrives with the stage in front (`/prod/me`), which is removed here
+/// before routing, so one router serves both API kinds.
+pub fn lambda_service(router: Router) -> LambdaService {
+    tower::ServiceExt::map_request(
+        router,
+        strip_stage as fn(lambda_http::Request) -> lambda_http::Request,
+    )
+}
+
+/// [`lambda_service`]'s type.
+pub type LambdaService =
+    tower::util::MapRequest<Router, fn(lambda_http::Request) -> lambda_http::Request>;
+
+fn strip_stage<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    use lambda_http::request::RequestContext;
+    let Some(RequestContext::ApiGatewayV1(ctx)) = request.extensions().get::<RequestContext>()
+    else {
+        return request;
+    };
+    let Some(stage) = ctx.stage.as_deref().filter(|s| !s.is_empty()) else {
+        return request;
+    };
+    let prefix = format!("/{stage}");
+    let path = request.uri().path();
+    let rest = match path.strip_prefix(&prefix) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => return request,
+    };
+    let query = request
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    if let Ok(uri) = format!("{rest}{query}").parse() {
+        *request.uri_mut() = uri;
+    }
+    request
+}
+
 /// The routes and the finished OpenAPI document, before state is attached.
 pub fn parts() -> (Router<AppState>, serde_json::Value) {
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())

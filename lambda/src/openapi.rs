@@ -102,6 +102,7 @@ const ERRORS: [(&str, &str); 11] = [
 pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(openapi).unwrap_or_else(|_| json!({}));
     apply_markers(&mut doc);
+    unique_operation_ids(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else {
@@ -123,6 +124,47 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
         }
     }
     doc
+}
+
+/// Handler names repeat across areas (`list`, `create`); an operation id
+/// that is not unique gets its tag in front (`polls_list`).
+fn unique_operation_ids(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut counts = std::collections::HashMap::<String, usize>::new();
+    for item in paths.values() {
+        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                *counts.entry(id.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    for item in paths.values_mut() {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
+            let Some(op) = op.as_object_mut() else {
+                continue;
+            };
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            if counts.get(&id).copied().unwrap_or(0) > 1 {
+                let tag = op
+                    .get("tags")
+                    .and_then(|t| t.get(0))
+                    .and_then(Value::as_str)
+                    .unwrap_or("api")
+                    .replace(' ', "_");
+                op.insert("operationId".into(), Value::String(format!("{tag}_{id}")));
+            }
+        }
+    }
 }
 
 fn problem_response(description: &str) -> Value {

@@ -6,7 +6,12 @@
 //! tests fails here.
 
 // Test code: a panic is the failure report.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::too_many_arguments)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_arguments
+)]
 
 mod common;
 

@@ -42,5 +42,5 @@ async fn main() -> Result<(), lambda_http::Error> {
         .build()
         .map_err(|e| format!("{e}"))?;
     let router = app::router(AppState::new(copkit, Authenticator::ApiGateway));
-    lambda_http::run(router).await
+    lambda_http::run(app::lambda_service(router)).await
 }

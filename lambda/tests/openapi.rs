@@ -1,0 +1,204 @@
+//! The OpenAPI document and the router agree, and the document is sound.
+//! (Its validity against the OpenAPI 3.1 specification is also checked by
+//! `openapi-spec-validator` in `tests/run-all.sh`.)
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use copkit_core::{Copkit, MemoryStore};
+use copkit_lambda::{AppState, Authenticator, app};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
+        .replace("{invitation_id}", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
+        .replace("{user_id}", "someone")
+        .replace("{slug}", "some-slug")
+        .replace("{kind}", "like")
+        .replace("{occurrence}", "2026-03-10T18:30:00")
+}
+
+fn router() -> axum::Router {
+    let copkit = Copkit::new(Arc::new(MemoryStore::new())).unwrap();
+    app::router(AppState::new(
+        copkit,
+        Authenticator::hs256(b"openapi tests"),
+    ))
+}
+
+async fn status(router: &axum::Router, method: &str, path: &str) -> StatusCode {
+    let m: Method = method.to_uppercase().parse().unwrap();
+    let request = Request::builder()
+        .method(m)
+        .uri(path)
+        .body(Body::empty())
+        .unwrap();
+    router.clone().oneshot(request).await.unwrap().status()
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_routed_and_nothing_else_is() {
+    let doc = app::openapi_document();
+    let router = router();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 55, "{} paths", paths.len());
+    for (path, item) in paths {
+        let documented: BTreeSet<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for method in METHODS {
+            let got = status(&router, method, &concrete(path)).await;
+            if documented.contains(method) {
+                let want = if path == "/health" || path == "/openapi.json" {
+                    StatusCode::OK
+                } else {
+                    StatusCode::UNAUTHORIZED
+                };
+                assert_eq!(
+                    got, want,
+                    "{method} {path} is documented and must be routed"
+                );
+            } else {
+                assert_eq!(
+                    got,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {path} is not documented and must not be routed"
+                );
+            }
+        }
+    }
+    for undocumented in [
+        "/",
+        "/admin",
+        "/communities/01ARZ3NDEKTSV4RRFFQ69G5FAV/secret",
+        "/debug/vars",
+    ] {
+        assert_eq!(
+            status(&router, "get", undocumented).await,
+            StatusCode::NOT_FOUND,
+            "{undocumented}"
+        );
+    }
+}
+
+fn refs(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.insert(r.clone());
+            }
+            map.values().for_each(|v| refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+fn patterns(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(p)) = map.get("pattern") {
+                out.push(p.clone());
+            }
+            if let Some(Value::String(f)) = map.get("format") {
+                assert!(!f.starts_with("copkit:"), "unfinished marker {f}");
+            }
+            map.values().for_each(|v| patterns(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| patterns(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_document_is_sound() {
+    let doc = app::openapi_document();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    // Every reference resolves.
+    let mut all = BTreeSet::new();
+    refs(&doc, &mut all);
+    for r in &all {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("odd ref {r}"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "dangling {r}"
+        );
+    }
+
+    // Every pattern compiles; no marker is left.
+    let mut found = Vec::new();
+    patterns(&doc, &mut found);
+    assert!(found.len() > 20);
+    for p in &found {
+        regex::Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+    }
+
+    // Operation ids are unique; every operation has a tag, a success and its problems.
+    let mut ids = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+            assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{method} {path}: no tag"
+            );
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{method} {path}: no success"
+            );
+            if path != "/health" && path != "/openapi.json" {
+                for status in ["401", "404", "422"] {
+                    let problem = &responses[status]["content"]["application/problem+json"];
+                    assert!(
+                        problem.is_object(),
+                        "{method} {path}: {status} lacks a problem body"
+                    );
+                }
+            }
+        }
+    }
+
+    // Time zones are the bundled IANA names.
+    let zones = &doc["components"]["schemas"]["EventInput"]["properties"]["time_zone"]["enum"];
+    let zones: Vec<&str> = zones
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z.as_str().unwrap())
+        .collect();
+    assert!(zones.len() > 300 && zones.contains(&"Europe/London"));
+
+    // Inputs are closed: unknown fields are refused and documented as such.
+    for name in [
+        "NewCommunity",
+        "NewThread",
+        "EventInput",
+        "NewPoll",
+        "NewInvitation",
+        "ProfileChanges",
+    ] {
+        assert_eq!(
+            doc["components"]["schemas"][name]["additionalProperties"], false,
+            "{name}"
+        );
+    }
+}
