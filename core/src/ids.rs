@@ -30,7 +30,7 @@ macro_rules! ulid_id {
         #[cfg_attr(
             feature = "openapi",
             derive(utoipa::ToSchema),
-            schema(value_type = String, example = "01KDVDNA0020YM9GGZ01RWHET7")
+            schema(value_type = String, format = "copkit:ulid", example = "01KDVDNA0020YM9GGZ01RWHET7")
         )]
         #[serde(transparent)]
         pub struct $name(pub Ulid);
@@ -113,7 +113,11 @@ ulid_id!(
 /// 1–128 characters, no whitespace or control characters, not `.` or `..`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, format = "copkit:user-id")
+)]
 pub struct UserId(String);
 
 impl UserId {

@@ -63,6 +63,7 @@ pub mod recurrence;
 pub mod service;
 pub mod store;
 pub mod validate;
+pub mod whole;
 
 pub use blob::{BlobStore, MemoryBlobStore};
 pub use clock::{Clock, IdSource, ManualClock, RandomIds, SequentialIds, SystemClock};

@@ -219,9 +219,9 @@ impl Iterator for LocalStarts<'_> {
     }
 }
 
-/// Validates a recurrence: interval 1–52, count 1–1,000, each weekday at
-/// most once, day of month 1–31. (An end date before the first start simply
-/// yields no occurrences.)
+/// Validates a recurrence: interval 1–52, count 1–1,000, day of month 1–31.
+/// (A weekday named twice counts once; an end date before the first start
+/// simply yields no occurrences.)
 pub fn check_recurrence(recurrence: &Recurrence) -> Vec<FieldError> {
     let mut problems = Vec::new();
     if !(1..=52).contains(&recurrence.interval) {
@@ -232,18 +232,6 @@ pub fn check_recurrence(recurrence: &Recurrence) -> Vec<FieldError> {
         ));
     }
     match &recurrence.frequency {
-        Frequency::Weekly { weekdays } => {
-            let mut seen = weekdays.clone();
-            seen.sort();
-            seen.dedup();
-            if seen.len() != weekdays.len() {
-                problems.push(FieldError::new(
-                    "recurrence.frequency.weekdays",
-                    "duplicate",
-                    "name each weekday once",
-                ));
-            }
-        }
         Frequency::Monthly {
             by: MonthlyBy::DayOfMonth { day },
         } if !(1..=31).contains(day) => problems.push(FieldError::new(
@@ -467,7 +455,11 @@ mod tests {
             interval: 1,
             end: None,
         };
-        assert_eq!(check_recurrence(&twice).len(), 1);
+        assert!(check_recurrence(&twice).is_empty(), "a repeated weekday counts once");
+        let first = date(2026, 3, 2).at(9, 0, 0, 0);
+        assert_eq!(LocalStarts::new(first, Some(&twice)).take(3).count(), 3);
+        let dates: Vec<String> = LocalStarts::new(first, Some(&twice)).take(2).map(|d| d.date().to_string()).collect();
+        assert_eq!(dates, ["2026-03-02", "2026-03-09"]);
         assert!(time_zone("Europe/London").is_ok());
         assert!(time_zone("Mars/Olympus").is_err());
     }

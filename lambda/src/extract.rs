@@ -109,7 +109,6 @@ where
 /// `?limit=&cursor=` for every list.
 #[derive(Debug, Clone, Default, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct Paging {
     /// Page size, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]

@@ -2,8 +2,12 @@
 //! gets the first answer again instead of creating a second resource.
 //!
 //! Entries are per caller, method and path; they last 24 hours and the cache
-//! holds at most 10,000 of them (the oldest go first). A key reused with a
-//! different body is 422; a key whose first request is still running is 409.
+//! holds at most 10,000 of them (the oldest go first). Only successful
+//! answers are kept: a request refused (4xx) or failed (5xx) may be corrected
+//! and retried with the same key. A request is the same when its query,
+//! content type and body are; a key reused with a
+//! different body is 409 `idempotency_key_reused`; a key whose first
+//! request is still running is 409 `idempotency_in_progress`.
 //! The cache lives in the process: behind several Lambda instances a retry
 //! that lands on another instance is not recognised.
 
@@ -84,7 +88,7 @@ impl IdempotencyCache {
             }) => {
                 if *seen != body {
                     return Begin::Reject(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
+                        StatusCode::CONFLICT,
                         "idempotency_key_reused",
                         "This Idempotency-Key was used with a different body.",
                     ));
@@ -123,7 +127,7 @@ impl IdempotencyCache {
         answer: Bytes,
     ) {
         let mut inner = self.lock();
-        if status.is_server_error() {
+        if !status.is_success() {
             inner.entries.remove(key);
         } else {
             inner.entries.insert(
@@ -179,7 +183,15 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return too_large().into_response();
     };
-    let digest: [u8; 32] = Sha256::digest(&bytes).into();
+    let mut fingerprint = Sha256::new();
+    fingerprint.update(parts.uri.query().unwrap_or_default().as_bytes());
+    fingerprint.update([0]);
+    if let Some(ct) = parts.headers.get(axum::http::header::CONTENT_TYPE) {
+        fingerprint.update(ct.as_bytes());
+    }
+    fingerprint.update([0]);
+    fingerprint.update(&bytes);
+    let digest: [u8; 32] = fingerprint.finalize().into();
     let key = (
         actor.user.to_string(),
         format!("{} {}", parts.method, parts.uri.path()),
@@ -246,9 +258,9 @@ mod tests {
             matches!(cache.begin(&key, [1; 32]), Begin::Replay(r) if r.status() == StatusCode::CREATED)
         );
         assert!(
-            matches!(cache.begin(&key, [2; 32]), Begin::Reject(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY)
+            matches!(cache.begin(&key, [2; 32]), Begin::Reject(e) if e.status() == StatusCode::CONFLICT)
         );
-        // Server errors are forgotten so a retry runs again.
+        // Refusals and server errors are forgotten so a retry runs again.
         let other: Key = ("u".into(), "POST /x".into(), "key-0002".into());
         assert!(matches!(cache.begin(&other, [1; 32]), Begin::Fresh));
         cache.finish(
@@ -258,6 +270,8 @@ mod tests {
             HeaderMap::new(),
             Bytes::new(),
         );
+        assert!(matches!(cache.begin(&other, [1; 32]), Begin::Fresh));
+        cache.finish(&other, [1; 32], StatusCode::UNPROCESSABLE_ENTITY, HeaderMap::new(), Bytes::new());
         assert!(matches!(cache.begin(&other, [1; 32]), Begin::Fresh));
     }
 }

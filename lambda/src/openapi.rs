@@ -103,6 +103,7 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(openapi).unwrap_or_else(|_| json!({}));
     apply_markers(&mut doc);
     unique_operation_ids(&mut doc);
+    parameters_are_not_nullable(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else {
@@ -124,6 +125,33 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
         }
     }
     doc
+}
+
+/// A missing query or header parameter is how a client says "none": the
+/// text `null` is not. Optional parameters are therefore declared
+/// non-nullable (serde's `Option` makes them nullable otherwise).
+fn parameters_are_not_nullable(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for op in item.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for param in params {
+                if let Some(Value::Array(types)) = param.pointer_mut("/schema/type") {
+                    types.retain(|t| t != "null");
+                    if types.len() == 1 {
+                        let only = types.remove(0);
+                        if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) {
+                            schema.insert("type".into(), only);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Handler names repeat across areas (`list`, `create`); an operation id
@@ -286,17 +314,16 @@ fn apply_marker(map: &mut Map<String, Value>, marker: &str) {
         "unique" => {
             map.insert("uniqueItems".into(), Value::Bool(true));
         }
+        // On an item schema (where a list field's format lands).
         "items-line" => {
-            map.insert(
-                "items".into(),
-                json!({ "type": "string", "pattern": patterns::LINE, "minLength": 1, "maxLength": 200 }),
-            );
+            pattern(map, patterns::LINE);
+            map.insert("minLength".into(), json!(1));
+            map.insert("maxLength".into(), json!(200));
         }
-        "items-tag" => {
-            map.insert(
-                "items".into(),
-                json!({ "type": "string", "pattern": patterns::TAG }),
-            );
+        "items-tag" => pattern(map, patterns::TAG),
+        "items-index" => {
+            map.insert("minimum".into(), json!(0));
+            map.insert("maximum".into(), json!(19));
         }
         "time-zone" => {
             let names: Vec<Value> = time_zone_names().into_iter().map(Value::String).collect();

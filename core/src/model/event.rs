@@ -56,6 +56,7 @@ pub struct Recurrence {
     /// The pattern.
     pub frequency: Frequency,
     /// Every how many days, weeks or months (1–52; 1 = every one, 2 = every other).
+    #[serde(deserialize_with = "crate::whole::u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 52))]
     pub interval: u32,
     /// When it stops; `None` repeats indefinitely.
@@ -72,9 +73,9 @@ pub enum Frequency {
     Daily,
     /// Every `interval` weeks, on these weekdays (empty: the first start's weekday).
     Weekly {
-        /// The weekdays (each at most once).
+        /// The weekdays (a weekday named twice counts once).
         #[serde(default)]
-        #[cfg_attr(feature = "openapi", schema(format = "copkit:unique", max_items = 7))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 7))]
         weekdays: Vec<Weekday>,
     },
     /// Every `interval` months.
@@ -135,7 +136,10 @@ impl From<FrequencyInput> for Frequency {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum MonthlyByInput {
-    DayOfMonth { day: u8 },
+    DayOfMonth {
+        #[serde(deserialize_with = "crate::whole::u8")]
+        day: u8,
+    },
     LastDay {},
     NthWeekday { nth: Nth, weekday: Weekday },
 }
@@ -197,6 +201,7 @@ pub enum RecurrenceEnd {
     /// After this many occurrences (cancelled ones count too, as in RFC 5545).
     Count {
         /// How many (1–1,000).
+        #[serde(deserialize_with = "crate::whole::u32")]
         #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
         count: u32,
     },

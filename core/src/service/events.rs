@@ -62,13 +62,14 @@ pub struct EventInput {
     )]
     pub start_time: String,
     /// Minutes per occurrence, 5–1,440.
+    #[serde(deserialize_with = "crate::whole::u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 1440))]
     pub duration_minutes: u32,
     /// How it repeats.
     #[serde(default)]
     pub recurrence: Option<Recurrence>,
     /// Most people going per occurrence (1–10,000).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub capacity: Option<u32>,
 }

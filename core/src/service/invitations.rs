@@ -28,7 +28,7 @@ pub struct NewInvitation {
     /// What accepting grants.
     pub access: InviteAccess,
     /// Lifetime in hours (1–2,160; default 336, two weeks).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::option_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2160))]
     pub expires_in_hours: Option<u32>,
 }
@@ -83,7 +83,7 @@ pub enum InviteTarget {
     /// Anyone holding the link, up to `max_uses` people.
     Link {
         /// How many people may use it (1–1,000; default 10).
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::whole::option_u32")]
         #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
         max_uses: Option<u32>,
     },

@@ -506,7 +506,13 @@ impl Copkit {
         let Some(me) = access.membership.as_ref() else {
             return Err(Error::NotFound);
         };
-        let them = self.active_member(community, target).await?;
+        // The owner sees the roster, so naming someone who is not a member
+        // reveals nothing: it is a clash with the roster, not a missing thing.
+        let them = match self.active_member(community, target).await {
+            Ok(m) => m,
+            Err(Error::NotFound) => return Err(Error::Conflict(Conflict::WrongState)),
+            Err(e) => return Err(e),
+        };
         if them.role == Role::Guest {
             // A guest must become a member before owning the community.
             return Err(Error::Conflict(Conflict::WrongState));

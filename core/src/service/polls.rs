@@ -34,6 +34,7 @@ pub struct NewPoll {
     #[serde(default)]
     pub multiple_choice: bool,
     /// Hours until voting ends (1–8,760, a year).
+    #[serde(deserialize_with = "crate::whole::u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 8760))]
     pub closes_in_hours: u32,
     /// When members see the results.

@@ -113,20 +113,19 @@ impl Copkit {
             .ok_or(Error::NotFound)
     }
 
-    /// Withdraws the caller's pending request.
-    pub async fn withdraw_join_request(
-        &self,
-        actor: &Actor,
-        community: &CommunityId,
-    ) -> Result<()> {
+    /// Withdraws the caller's pending request. Withdrawing when nothing is
+    /// pending is harmless (the end state is the same).
+    pub async fn withdraw_join_request(&self, actor: &Actor, community: &CommunityId) -> Result<()> {
         self.authorize(actor, community, CommunityAction::ViewListing)
             .await?;
-        let old = self
+        let Some(old) = self
             .store()
             .get_join_request(community, &actor.user)
             .await?
             .filter(JoinRequest::is_pending)
-            .ok_or(Error::NotFound)?;
+        else {
+            return Ok(());
+        };
         let now = self.now();
         let tx = Transaction::new()
             .with(Op::PutJoinRequest {

@@ -26,7 +26,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// Directory filters and paging.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct DirectoryQuery {
     /// Only communities of this kind.
     pub kind: Option<CommunityKind>,

@@ -102,7 +102,6 @@ fn parse_digest(value: &HeaderValue) -> Option<String> {
 /// The details of a new document.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// Title, 3–200 characters.
     #[param(format = "copkit:line", min_length = 3, max_length = 200)]
@@ -146,6 +145,7 @@ async fn upload(
 ) -> ApiResult<Created<Document>> {
     let tags = q
         .tags
+        .filter(|t| !t.is_empty())
         .map(|t| t.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
     let document = s
@@ -233,7 +233,6 @@ async fn list_versions(
 /// What changed in a new version.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct VersionQuery {
     /// What changed, up to 500 characters.
     #[param(format = "copkit:text", max_length = 500)]
@@ -278,7 +277,6 @@ async fn add_version(
 /// Which version to download.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct ContentQuery {
     /// A version number (default: the current one).
     #[param(minimum = 1, maximum = 100000)]

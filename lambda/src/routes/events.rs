@@ -39,7 +39,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// A window of days.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct Window {
     /// First day (UTC), `YYYY-MM-DD`; default today.
     #[param(value_type = Option<String>, format = Date)]

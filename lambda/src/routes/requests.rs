@@ -72,15 +72,31 @@ async fn list_pending(
     ))
 }
 
-/// The caller's own request (with a denial's reason).
+/// The caller's own request, if any.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct MyRequest {
+    /// The request (with a denial's reason), or `null` when you never asked.
+    pub request: Option<JoinRequest>,
+}
+
+/// The caller's own request to a community they can see.
 #[utoipa::path(get, path = "/communities/{id}/join-requests/mine", tag = "join requests",
-    params(CommunityPath), responses((status = 200, description = "Your request", body = JoinRequest)))]
+    params(CommunityPath), responses((status = 200, description = "Your request, if any", body = MyRequest)))]
 async fn my_request(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(p): ApiPath<CommunityPath>,
-) -> ApiResult<Json<JoinRequest>> {
-    Ok(Json(s.copkit.my_join_request(&me, &p.id).await?))
+) -> ApiResult<Json<MyRequest>> {
+    let request = match s.copkit.my_join_request(&me, &p.id).await {
+        Ok(r) => Some(r),
+        // The community is visible (checked first); there is just no request.
+        Err(copkit_core::Error::NotFound) => {
+            s.copkit.get_community(&me, &p.id).await?;
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(MyRequest { request }))
 }
 
 /// Withdraws the caller's pending request.
