@@ -62,6 +62,7 @@ pub mod policy;
 pub mod recurrence;
 pub mod service;
 pub mod store;
+mod strict;
 pub mod validate;
 pub mod whole;
 

@@ -455,10 +455,16 @@ mod tests {
             interval: 1,
             end: None,
         };
-        assert!(check_recurrence(&twice).is_empty(), "a repeated weekday counts once");
+        assert!(
+            check_recurrence(&twice).is_empty(),
+            "a repeated weekday counts once"
+        );
         let first = date(2026, 3, 2).at(9, 0, 0, 0);
         assert_eq!(LocalStarts::new(first, Some(&twice)).take(3).count(), 3);
-        let dates: Vec<String> = LocalStarts::new(first, Some(&twice)).take(2).map(|d| d.date().to_string()).collect();
+        let dates: Vec<String> = LocalStarts::new(first, Some(&twice))
+            .take(2)
+            .map(|d| d.date().to_string())
+            .collect();
         assert_eq!(dates, ["2026-03-02", "2026-03-09"]);
         assert!(time_zone("Europe/London").is_ok());
         assert!(time_zone("Mars/Olympus").is_err());

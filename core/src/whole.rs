@@ -111,7 +111,14 @@ mod tests {
         let s = parse(r#"{"n": 90.0, "o": 3, "v": [1.0, 2], "b": 31.0}"#).unwrap();
         assert_eq!((s.n, s.o, s.v, s.b), (90, Some(3), vec![1, 2], 31));
         assert_eq!(parse(r#"{"n": 1, "o": null}"#).unwrap().o, None);
-        for bad in [r#"{"n": 1.5}"#, r#"{"n": -1}"#, r#"{"n": "1"}"#, r#"{"n": 4294967296}"#, r#"{"n": 1, "b": 256}"#, r#"{"n": 1e300}"#] {
+        for bad in [
+            r#"{"n": 1.5}"#,
+            r#"{"n": -1}"#,
+            r#"{"n": "1"}"#,
+            r#"{"n": 4294967296}"#,
+            r#"{"n": 1, "b": 256}"#,
+            r#"{"n": 1e300}"#,
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

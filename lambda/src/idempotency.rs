@@ -271,7 +271,13 @@ mod tests {
             Bytes::new(),
         );
         assert!(matches!(cache.begin(&other, [1; 32]), Begin::Fresh));
-        cache.finish(&other, [1; 32], StatusCode::UNPROCESSABLE_ENTITY, HeaderMap::new(), Bytes::new());
+        cache.finish(
+            &other,
+            [1; 32],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            HeaderMap::new(),
+            Bytes::new(),
+        );
         assert!(matches!(cache.begin(&other, [1; 32]), Begin::Fresh));
     }
 }

@@ -135,7 +135,11 @@ fn parameters_are_not_nullable(doc: &mut Value) {
         return;
     };
     for item in paths.values_mut() {
-        for op in item.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
             let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
                 continue;
             };
@@ -144,7 +148,8 @@ fn parameters_are_not_nullable(doc: &mut Value) {
                     types.retain(|t| t != "null");
                     if types.len() == 1 {
                         let only = types.remove(0);
-                        if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) {
+                        if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut)
+                        {
                             schema.insert("type".into(), only);
                         }
                     }

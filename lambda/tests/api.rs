@@ -479,7 +479,10 @@ async fn communities(w: &World) {
         "invalid_query",
     );
     // Unknown query parameters are ignored, as HTTP clients expect.
-    is(&api.get("/communities?colour=red", &[], OUTSIDER).await, 200);
+    is(
+        &api.get("/communities?colour=red", &[], OUTSIDER).await,
+        200,
+    );
     let names: Vec<&str> = list.json["items"]
         .as_array()
         .unwrap()

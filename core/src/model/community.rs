@@ -175,7 +175,11 @@ impl JoinPolicy {
 /// community is always joined by invitation, so it takes no join policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "visibility", rename_all = "snake_case", from = "AccessInput")]
+#[serde(
+    tag = "visibility",
+    rename_all = "snake_case",
+    try_from = "serde_json::Value"
+)]
 pub enum Access {
     /// Listed; members-level content readable by any signed-in user.
     Public {
@@ -199,6 +203,8 @@ enum AccessInput {
     Private { join_policy: JoinPolicy },
     Secret {},
 }
+
+crate::strict::strict_tagged!(Access, AccessInput, "visibility");
 
 impl From<AccessInput> for Access {
     fn from(a: AccessInput) -> Self {

@@ -66,7 +66,11 @@ pub struct Recurrence {
 
 /// The repeating pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", from = "FrequencyInput")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    try_from = "serde_json::Value"
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Frequency {
     /// Every `interval` days.
@@ -88,7 +92,11 @@ pub enum Frequency {
 /// Which day of the month a monthly event falls on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case", from = "MonthlyByInput")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    try_from = "serde_json::Value"
+)]
 pub enum MonthlyBy {
     /// A day number (1–31); months without that day are skipped.
     DayOfMonth {
@@ -123,6 +131,10 @@ enum FrequencyInput {
     },
 }
 
+crate::strict::strict_tagged!(Frequency, FrequencyInput, "type");
+crate::strict::strict_tagged!(MonthlyBy, MonthlyByInput, "type");
+crate::strict::strict_tagged!(RecurrenceEnd, RecurrenceEndInput, "type");
+
 impl From<FrequencyInput> for Frequency {
     fn from(f: FrequencyInput) -> Self {
         match f {
@@ -141,7 +153,10 @@ enum MonthlyByInput {
         day: u8,
     },
     LastDay {},
-    NthWeekday { nth: Nth, weekday: Weekday },
+    NthWeekday {
+        nth: Nth,
+        weekday: Weekday,
+    },
 }
 
 impl From<MonthlyByInput> for MonthlyBy {
@@ -205,6 +220,27 @@ pub enum RecurrenceEnd {
         #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
         count: u32,
     },
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum RecurrenceEndInput {
+    Until {
+        date: civil::Date,
+    },
+    Count {
+        #[serde(deserialize_with = "crate::whole::u32")]
+        count: u32,
+    },
+}
+
+impl From<RecurrenceEndInput> for RecurrenceEnd {
+    fn from(e: RecurrenceEndInput) -> Self {
+        match e {
+            RecurrenceEndInput::Until { date } => RecurrenceEnd::Until { date },
+            RecurrenceEndInput::Count { count } => RecurrenceEnd::Count { count },
+        }
+    }
 }
 
 /// A day of the week.

@@ -42,7 +42,11 @@ impl Space {
 
 /// Who can see a space.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", from = "SpaceVisibilityInput")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    try_from = "serde_json::Value"
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SpaceVisibility {
     /// Every member of the community.
@@ -73,6 +77,8 @@ enum SpaceVisibilityInput {
     },
     Public {},
 }
+
+crate::strict::strict_tagged!(SpaceVisibility, SpaceVisibilityInput, "type");
 
 impl From<SpaceVisibilityInput> for SpaceVisibility {
     fn from(v: SpaceVisibilityInput) -> Self {

@@ -72,7 +72,11 @@ impl NewInvitation {
 /// Who an invitation is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    try_from = "serde_json::Value"
+)]
 pub enum InviteTarget {
     /// One person; only they may accept (their verified email must match).
     Email {
@@ -92,7 +96,11 @@ pub enum InviteTarget {
 /// What accepting an invitation grants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "role", rename_all = "snake_case", from = "InviteAccessInput")]
+#[serde(
+    tag = "role",
+    rename_all = "snake_case",
+    try_from = "serde_json::Value"
+)]
 pub enum InviteAccess {
     /// Full membership.
     Member,
@@ -104,6 +112,28 @@ pub enum InviteAccess {
     },
 }
 
+/// The strict input form of [`InviteTarget`] (unknown fields refused).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum InviteTargetInput {
+    Email {
+        address: String,
+    },
+    Link {
+        #[serde(default, deserialize_with = "crate::whole::option_u32")]
+        max_uses: Option<u32>,
+    },
+}
+
+impl From<InviteTargetInput> for InviteTarget {
+    fn from(t: InviteTargetInput) -> Self {
+        match t {
+            InviteTargetInput::Email { address } => InviteTarget::Email { address },
+            InviteTargetInput::Link { max_uses } => InviteTarget::Link { max_uses },
+        }
+    }
+}
+
 /// The strict input form of [`InviteAccess`] (unknown fields refused).
 #[derive(Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case", deny_unknown_fields)]
@@ -111,6 +141,9 @@ enum InviteAccessInput {
     Member {},
     Guest { spaces: Vec<SpaceId> },
 }
+
+crate::strict::strict_tagged!(InviteAccess, InviteAccessInput, "role");
+crate::strict::strict_tagged!(InviteTarget, InviteTargetInput, "type");
 
 impl From<InviteAccessInput> for InviteAccess {
     fn from(a: InviteAccessInput) -> Self {

@@ -115,7 +115,11 @@ impl Copkit {
 
     /// Withdraws the caller's pending request. Withdrawing when nothing is
     /// pending is harmless (the end state is the same).
-    pub async fn withdraw_join_request(&self, actor: &Actor, community: &CommunityId) -> Result<()> {
+    pub async fn withdraw_join_request(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+    ) -> Result<()> {
         self.authorize(actor, community, CommunityAction::ViewListing)
             .await?;
         let Some(old) = self

@@ -1,0 +1,163 @@
+//! Requests per second of `GET /spaces/{id}/threads` on the local server's
+//! router, against an empty axum handler on the same machine, measured side
+//! by side in one run (alternating rounds, so drift hits both alike).
+//!
+//! `cargo bench -p copkit-lambda --bench threads_rps`
+//!
+//! Both servers run in this process on loopback; the load comes from 8
+//! keep-alive HTTP/1.1 connections in this process too. The ratio is what
+//! matters: absolute numbers depend on the machine.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::get;
+use copkit_core::model::{Access, CommunityKind, JoinPolicy, SpaceVisibility, ThreadKind};
+use copkit_core::service::{NewCommunity, NewSpace, NewThread};
+use copkit_core::{Actor, Copkit, MemoryStore, UserId};
+use copkit_lambda::{AppState, Authenticator, Claims, app};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+const CONNECTIONS: usize = 8;
+const ROUND: Duration = Duration::from_secs(3);
+const ROUNDS: usize = 3;
+
+type Bench = Result<(), Box<dyn std::error::Error>>;
+
+async fn serve(router: Router) -> Result<SocketAddr, std::io::Error> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok(addr)
+}
+
+/// Requests per second over one round against `url`.
+async fn round(url: String, auth: Option<String>) -> f64 {
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + ROUND;
+    let mut workers = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (client, url, auth, done) = (client.clone(), url.clone(), auth.clone(), done.clone());
+        workers.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let mut request = hyper::Request::get(url.as_str());
+                if let Some(a) = &auth {
+                    request = request.header("authorization", a.as_str());
+                }
+                let Ok(request) = request.body(Empty::<Bytes>::new()) else {
+                    return;
+                };
+                let Ok(response) = client.request(request).await else {
+                    return;
+                };
+                let ok = response.status().is_success();
+                if response.into_body().collect().await.is_ok() && ok {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for w in workers {
+        let _ = w.await;
+    }
+    done.load(Ordering::Relaxed) as f64 / ROUND.as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+#[tokio::main]
+async fn main() -> Bench {
+    // The real router over the in-memory store with a space of 50 threads.
+    let copkit = Copkit::new(Arc::new(MemoryStore::new()))?;
+    let owner = Actor::new(UserId::new("bench")?).with_name("Bench");
+    let community = copkit
+        .create_community(
+            &owner,
+            NewCommunity {
+                slug: "bench-group".into(),
+                name: "Bench group".into(),
+                purpose: String::new(),
+                kind: CommunityKind::LearningSet,
+                access: Access::Private {
+                    join_policy: JoinPolicy::InviteOnly,
+                },
+                join_question: None,
+            },
+        )
+        .await?
+        .card
+        .id;
+    let space = copkit
+        .create_space(
+            &owner,
+            &community,
+            NewSpace {
+                name: "General".into(),
+                description: String::new(),
+                visibility: SpaceVisibility::Members,
+            },
+        )
+        .await?
+        .id;
+    for i in 0..50 {
+        copkit
+            .start_thread(
+                &owner,
+                &space,
+                NewThread {
+                    kind: ThreadKind::Discussion,
+                    title: format!("Thread number {i}"),
+                    body: "A case worth discussing.".into(),
+                    tags: vec!["bench".into()],
+                },
+            )
+            .await?;
+    }
+    let auth = Authenticator::hs256(b"bench secret");
+    let token = auth
+        .issue(&Claims {
+            sub: "bench".into(),
+            name: None,
+            email: None,
+            exp: None,
+        })
+        .ok_or("no token")?;
+    let copkit_addr = serve(app::router(AppState::new(copkit, auth))).await?;
+    let empty_addr = serve(Router::new().route("/empty", get(|| async {}))).await?;
+
+    let threads_url = format!("http://{copkit_addr}/spaces/{space}/threads?limit=20");
+    let empty_url = format!("http://{empty_addr}/empty");
+    // Warm up both, then alternate.
+    round(threads_url.clone(), Some(format!("Bearer {token}"))).await;
+    round(empty_url.clone(), None).await;
+    let (mut threads, mut empty) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        threads.push(round(threads_url.clone(), Some(format!("Bearer {token}"))).await);
+        empty.push(round(empty_url.clone(), None).await);
+    }
+    let (t, e) = (median(threads.clone()), median(empty.clone()));
+    println!(
+        "GET /spaces/{{id}}/threads (20 of 50 threads, JWT checked): {t:>10.0} req/s  rounds {threads:.0?}"
+    );
+    println!(
+        "GET /empty (empty axum handler):                          {e:>10.0} req/s  rounds {empty:.0?}"
+    );
+    println!(
+        "ratio threads / empty: {:.3}  ({CONNECTIONS} connections, {ROUNDS} x {}s rounds each)",
+        t / e,
+        ROUND.as_secs()
+    );
+    Ok(())
+}

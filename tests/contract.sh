@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The API contract: copkit-local (the same router as the Lambda) started on a
+# free loopback port with demo data, its /openapi.json validated against the
+# OpenAPI 3.1 specification, then schemathesis with every default check
+# (ignored_auth included), every phase (stateful included) and 100 examples
+# per operation. Uses the Python tools in $VENV (see tests/run-all.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-target/tools-venv}
+EXAMPLES=${SCHEMATHESIS_EXAMPLES:-100}
+
+cargo build --quiet -p copkit-lambda --bin copkit-local
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+DATA=$(mktemp -d)
+LOG="$DATA/server.log"
+./target/debug/copkit-local --demo --addr "127.0.0.1:$PORT" --data-dir "$DATA" > "$LOG" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+
+for _ in $(seq 1 100); do
+  grep -q "TOKEN=" "$LOG" 2>/dev/null && curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break
+  sleep 0.2
+done
+TOKEN=$(grep -m1 "TOKEN=" "$LOG" | sed 's/.*TOKEN=//')
+[ -n "$TOKEN" ] || { echo "copkit-local did not start:"; cat "$LOG"; exit 1; }
+
+curl -sf "http://127.0.0.1:$PORT/openapi.json" > "$DATA/openapi.json"
+"$VENV/bin/openapi-spec-validator" "$DATA/openapi.json"
+
+REPORT=target/schemathesis.log
+mkdir -p target
+set +e
+SCHEMATHESIS_HOOKS=hooks PYTHONPATH=tests/schemathesis \
+  "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
+    -H "Authorization: Bearer $TOKEN" \
+    --max-examples "$EXAMPLES" --workers 2 --no-color > "$REPORT" 2>&1
+STATUS=$?
+set -e
+sed -n '/SUMMARY/,$p' "$REPORT"
+if [ $STATUS -ne 0 ]; then
+  echo "schemathesis found problems; the full report is in $REPORT:"
+  sed -n '/FAILURES/,/SUMMARY/p' "$REPORT" | head -200
+  exit $STATUS
+fi
