@@ -34,7 +34,7 @@ pub(crate) use strict_tagged;
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Access, MonthlyBy, SpaceVisibility};
+    use crate::model::{Access, Frequency, MonthlyBy, SpaceVisibility, Weekday};
 
     #[test]
     fn tags_must_be_names() {
@@ -48,6 +48,18 @@ mod tests {
             assert!(serde_json::from_str::<Access>(bad).is_err(), "{bad}");
         }
         assert!(serde_json::from_str::<MonthlyBy>(r#"{"type": 0, "day": 1}"#).is_err());
+        let weekly: Frequency = serde_json::from_str(
+            r#"{"type": "weekly", "weekdays": ["friday", "monday", "friday"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            weekly,
+            Frequency::Weekly {
+                weekdays: vec![Weekday::Monday, Weekday::Friday]
+            }
+        );
+        let eight = r#"{"type": "weekly", "weekdays": ["friday","friday","friday","friday","friday","friday","friday","friday"]}"#;
+        assert!(serde_json::from_str::<Frequency>(eight).is_err());
         assert!(
             serde_json::from_str::<SpaceVisibility>(r#"{"type": "members", "users": []}"#).is_err()
         );

@@ -78,19 +78,21 @@ const OCCURRENCE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2
 
 /// The error answers every operation may give (health and the document itself
 /// only the server ones).
-const ERRORS: [(&str, &str); 11] = [
+const ERRORS: [(&str, &str); 10] = [
     (
         "400",
         "Malformed request: bad JSON, query, header or cursor",
     ),
     ("401", "No valid identity"),
     ("403", "Visible, but not allowed for you"),
-    ("404", "Does not exist, or you may not see it"),
+    (
+        "404",
+        "Does not exist, was deleted (code `deleted`), or you may not see it",
+    ),
     (
         "409",
         "Clashes with the current state (version, uniqueness, limits)",
     ),
-    ("410", "Deleted"),
     ("413", "Body too large"),
     ("415", "Unsupported content type"),
     ("422", "Invalid fields; see `errors`"),

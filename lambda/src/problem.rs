@@ -87,9 +87,11 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
-    /// 410: the resource was deleted (its tombstone stays in lists).
-    pub fn gone() -> Self {
-        ApiError::new(StatusCode::GONE, "gone", "This was deleted.")
+    /// 404 with code `deleted`: the resource was deleted (its tombstone
+    /// stays in lists). Not 410, so a client treats it like any other
+    /// missing resource unless it cares to tell the two apart.
+    pub fn deleted() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "deleted", "This was deleted.")
     }
 
     /// 422 with one invalid field.

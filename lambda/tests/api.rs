@@ -2125,8 +2125,8 @@ async fn discussions(w: &World) {
     );
     problem(
         &api.get("/posts/{id}", &[("id", &p)], MEMBER).await,
-        410,
-        "gone",
+        404,
+        "deleted",
     );
     problem(
         &api.delete("/threads/{id}", &[("id", &t)], "extra2").await,
@@ -2158,8 +2158,8 @@ async fn discussions(w: &World) {
     );
     problem(
         &api.get("/threads/{id}", &[("id", &t)], MEMBER).await,
-        410,
-        "gone",
+        404,
+        "deleted",
     );
 
     // In an archived space nothing new is added.

@@ -79,7 +79,7 @@ pub enum Frequency {
     Weekly {
         /// The weekdays (a weekday named twice counts once).
         #[serde(default)]
-        #[cfg_attr(feature = "openapi", schema(max_items = 7))]
+        #[cfg_attr(feature = "openapi", schema(max_items = 7))] // MAX_WEEKDAYS
         weekdays: Vec<Weekday>,
     },
     /// Every `interval` months.
@@ -131,17 +131,31 @@ enum FrequencyInput {
     },
 }
 
-crate::strict::strict_tagged!(Frequency, FrequencyInput, "type");
 crate::strict::strict_tagged!(MonthlyBy, MonthlyByInput, "type");
 crate::strict::strict_tagged!(RecurrenceEnd, RecurrenceEndInput, "type");
 
-impl From<FrequencyInput> for Frequency {
-    fn from(f: FrequencyInput) -> Self {
-        match f {
-            FrequencyInput::Daily {} => Frequency::Daily,
-            FrequencyInput::Weekly { weekdays } => Frequency::Weekly { weekdays },
-            FrequencyInput::Monthly { by } => Frequency::Monthly { by },
-        }
+/// The most weekdays a weekly pattern lists.
+pub const MAX_WEEKDAYS: usize = 7;
+
+impl TryFrom<serde_json::Value> for Frequency {
+    type Error = String;
+    /// Reads strictly by `type`; weekly weekdays are stored sorted from
+    /// Monday with repeats removed, so a pattern reads back as it behaves.
+    fn try_from(value: serde_json::Value) -> Result<Self, String> {
+        Ok(
+            match crate::strict::tagged::<FrequencyInput>(value, "type")? {
+                FrequencyInput::Daily {} => Frequency::Daily,
+                FrequencyInput::Weekly { weekdays } if weekdays.len() > MAX_WEEKDAYS => {
+                    return Err(format!("at most {MAX_WEEKDAYS} weekdays"));
+                }
+                FrequencyInput::Weekly { mut weekdays } => {
+                    weekdays.sort();
+                    weekdays.dedup();
+                    Frequency::Weekly { weekdays }
+                }
+                FrequencyInput::Monthly { by } => Frequency::Monthly { by },
+            },
+        )
     }
 }
 

@@ -1,6 +1,6 @@
 //! Discussions: threads, posts, replies, reactions, pins, locks, answers.
-//! A deleted thread or post is 410 Gone when asked for directly; its
-//! tombstone keeps its place in lists.
+//! A deleted thread or post is 404 with code `deleted` when asked for
+//! directly; its tombstone keeps its place in lists.
 
 use axum::Json;
 use axum::extract::State;
@@ -80,7 +80,7 @@ async fn pinned(
 
 fn live_thread(t: Thread) -> ApiResult<Tagged<Thread>> {
     if t.deleted_at.is_some() {
-        Err(ApiError::gone())
+        Err(ApiError::deleted())
     } else {
         Ok(Tagged(t.version, t))
     }
@@ -248,7 +248,7 @@ async fn get_post(
 ) -> ApiResult<Tagged<Post>> {
     let post = s.copkit.get_post(&me, &p.id).await?;
     if post.deleted_at.is_some() {
-        return Err(ApiError::gone());
+        return Err(ApiError::deleted());
     }
     Ok(Tagged(post.version, post))
 }
