@@ -25,8 +25,10 @@
 
 pub mod app;
 pub mod auth;
+pub mod aws;
 pub mod blob_fs;
 pub mod demo;
+pub mod dynamo;
 pub mod extract;
 pub mod idempotency;
 pub mod openapi;

@@ -37,12 +37,23 @@ use crate::model::{
 /// Turns every check of the suite into a `#[tokio::test]`.
 ///
 /// `store_conformance_suite!(expr)` evaluates `expr` (which may `.await`) once
-/// per test to get a store. `store_conformance_suite!(optional: expr)` takes
-/// an `Option` and, on `None`, prints why the test is skipped and returns.
+/// per test to get a store.
+///
+/// `store_conformance_suite!(ignore = "why", expr)` marks every test
+/// `#[ignore = "why"]`, so a plain `cargo test` lists them as ignored with
+/// the reason (never as passed); `cargo test -- --include-ignored` runs
+/// them, and `expr` should then panic with a clear message when the store it
+/// needs is not configured.
 #[macro_export]
 macro_rules! store_conformance_suite {
-    (optional: $make:expr) => {
-        $crate::__conformance_tests!(optional: $make;
+    (ignore = $reason:literal, $make:expr) => {
+        $crate::store_conformance_suite!(@with [#[ignore = $reason]] $make);
+    };
+    ($make:expr) => {
+        $crate::store_conformance_suite!(@with [] $make);
+    };
+    (@with $attrs:tt $make:expr) => {
+        $crate::__conformance_tests!($attrs $make;
             profiles_put_get_and_version,
             communities_create_and_read,
             slugs_are_unique,
@@ -73,28 +84,28 @@ macro_rules! store_conformance_suite {
             polls_ballots_and_tallies,
         );
     };
-    ($make:expr) => {
-        $crate::store_conformance_suite!(optional: ::std::option::Option::Some($make));
-    };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_tests {
-    (optional: $make:expr; $($name:ident),* $(,)?) => {
+    ($attrs:tt $make:expr; $($name:ident),* $(,)?) => {
         $(
-            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(store) = $make else {
-                    eprintln!(
-                        "SKIPPED {}: no store configured for this run",
-                        stringify!($name)
-                    );
-                    return;
-                };
-                $crate::store::conformance::$name(&store).await;
-            }
+            $crate::__conformance_test!($attrs $make; $name);
         )*
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_test {
+    ([$($attrs:tt)*] $make:expr; $name:ident) => {
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $($attrs)*
+        async fn $name() {
+            let store = $make;
+            $crate::store::conformance::$name(&store).await;
+        }
     };
 }
 

@@ -13,7 +13,7 @@ use super::{
     AccessFacts, ActivityStore, Chunk, CommunityStore, ConditionFailure, DirectoryQuery,
     DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore, MemberFilter,
     MembershipStore, Op, PollStore, ProfileStore, Range, SpaceStore, StoreError, ThreadStore,
-    Transaction, WriteStore,
+    Transaction, WriteStore, rules,
 };
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
@@ -179,24 +179,8 @@ impl State {
                 Ok(())
             }
             Op::AdjustCounts { community, delta } => {
-                let current = self
-                    .communities
-                    .get(community)
-                    .ok_or(ConditionFailure::VersionMismatch)?;
-                let Some(after) = current.counts.apply(*delta) else {
-                    return Err(if delta.owners < 0 && current.counts.owners > 0 {
-                        ConditionFailure::LastOwner
-                    } else {
-                        ConditionFailure::VersionMismatch
-                    });
-                };
-                if delta.owners < 0 && after.owners < 1 {
-                    Err(ConditionFailure::LastOwner)
-                } else if delta.spaces > 0 && after.spaces > limits::SPACES_PER_COMMUNITY_MAX {
-                    Err(ConditionFailure::LimitReached)
-                } else {
-                    Ok(())
-                }
+                rules::adjust_counts(self.communities.get(community).map(|c| &c.counts), *delta)
+                    .map(drop)
             }
             Op::PutMembership { membership, expect } => check_expect(
                 self.memberships
@@ -248,17 +232,7 @@ impl State {
                 check_expect(self.threads.get(&thread.id).map(|t| t.version), *expect)
             }
             Op::TouchThread { thread, posts, .. } => {
-                let t = self
-                    .threads
-                    .get(thread)
-                    .ok_or(ConditionFailure::VersionMismatch)?;
-                if t.locked || t.deleted_at.is_some() {
-                    Err(ConditionFailure::Closed)
-                } else if i64::from(t.post_count) + posts < 0 {
-                    Err(ConditionFailure::VersionMismatch)
-                } else {
-                    Ok(())
-                }
+                rules::touch_thread(self.threads.get(thread), *posts).map(drop)
             }
             Op::PutPost { post, expect } => {
                 check_expect(self.posts.get(&post.id).map(|p| p.version), *expect)
@@ -312,20 +286,17 @@ impl State {
                 maybe,
                 declined,
                 capacity,
-            } => {
-                let current = self
-                    .tallies
+            } => rules::adjust_rsvp_tally(
+                self.tallies
                     .get(&(*event, occurrence.clone()))
                     .copied()
-                    .unwrap_or_default();
-                let after = adjust_tally(current, *going, *maybe, *declined)
-                    .ok_or(ConditionFailure::VersionMismatch)?;
-                if *going > 0 && capacity.is_some_and(|c| after.going > c) {
-                    Err(ConditionFailure::LimitReached)
-                } else {
-                    Ok(())
-                }
-            }
+                    .unwrap_or_default(),
+                *going,
+                *maybe,
+                *declined,
+                *capacity,
+            )
+            .map(drop),
             Op::PutAttendance { .. } => Ok(()),
             Op::PutPoll { poll, expect } => {
                 check_expect(self.polls.get(&poll.id).map(|p| p.version), *expect)
@@ -341,19 +312,7 @@ impl State {
                 deltas,
                 voters,
                 now,
-            } => {
-                let p = self
-                    .polls
-                    .get(poll)
-                    .ok_or(ConditionFailure::VersionMismatch)?;
-                if p.is_closed_at(*now) {
-                    return Err(ConditionFailure::Closed);
-                }
-                if deltas.len() != p.tally.len() || adjust_poll(p, deltas, *voters).is_none() {
-                    return Err(ConditionFailure::VersionMismatch);
-                }
-                Ok(())
-            }
+            } => rules::adjust_poll_tally(self.polls.get(poll), deltas, *voters, *now).map(drop),
         }
     }
 
@@ -403,7 +362,7 @@ impl State {
             }
             Op::AdjustCounts { community, delta } => {
                 if let Some(c) = self.communities.get_mut(&community)
-                    && let Some(after) = c.counts.apply(delta)
+                    && let Ok(after) = rules::adjust_counts(Some(&c.counts), delta)
                 {
                     c.counts = after;
                 }
@@ -461,9 +420,11 @@ impl State {
                 self.threads.insert(thread.id, thread);
             }
             Op::TouchThread { thread, at, posts } => {
-                if let Some(t) = self.threads.get_mut(&thread) {
+                if let Some(t) = self.threads.get_mut(&thread)
+                    && let Ok(count) = rules::touch_thread(Some(t), posts)
+                {
                     t.last_activity_at = t.last_activity_at.max(at);
-                    t.post_count = u32::try_from(i64::from(t.post_count) + posts).unwrap_or(0);
+                    t.post_count = count;
                 }
             }
             Op::PutPost { mut post, .. } => {
@@ -517,7 +478,7 @@ impl State {
                 ..
             } => {
                 let entry = self.tallies.entry((event, occurrence)).or_default();
-                if let Some(next) = adjust_tally(*entry, going, maybe, declined) {
+                if let Ok(next) = rules::adjust_rsvp_tally(*entry, going, maybe, declined, None) {
                     *entry = next;
                 }
             }
@@ -547,10 +508,11 @@ impl State {
                 poll,
                 deltas,
                 voters,
-                ..
+                now,
             } => {
                 if let Some(p) = self.polls.get_mut(&poll)
-                    && let Some((tally, count)) = adjust_poll(p, &deltas, voters)
+                    && let Ok((tally, count)) =
+                        rules::adjust_poll_tally(Some(p), &deltas, voters, now)
                 {
                     p.tally = tally;
                     p.voters = count;
@@ -558,26 +520,6 @@ impl State {
             }
         }
     }
-}
-
-fn adjust_tally(t: RsvpTally, going: i64, maybe: i64, declined: i64) -> Option<RsvpTally> {
-    let add = |v: u32, d: i64| u32::try_from(i64::from(v) + d).ok();
-    Some(RsvpTally {
-        going: add(t.going, going)?,
-        maybe: add(t.maybe, maybe)?,
-        declined: add(t.declined, declined)?,
-    })
-}
-
-fn adjust_poll(p: &Poll, deltas: &[i64], voters: i64) -> Option<(Vec<u32>, u32)> {
-    let tally = p
-        .tally
-        .iter()
-        .zip(deltas)
-        .map(|(v, d)| u32::try_from(i64::from(*v) + d).ok())
-        .collect::<Option<Vec<u32>>>()?;
-    let count = u32::try_from(i64::from(p.voters) + voters).ok()?;
-    Some((tally, count))
 }
 
 /// A position for lists ordered newest-first by (time, id): both descending.

@@ -28,6 +28,7 @@ use crate::model::{
 };
 
 mod memory;
+pub mod rules;
 pub use memory::MemoryStore;
 
 #[cfg(feature = "conformance")]

@@ -1,0 +1,67 @@
+//! An SDK interceptor counting DynamoDB calls by operation, so tests and the
+//! `dynamo_calls` bench can see what each use case costs (and that no Scan
+//! ever happens).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+
+/// Counts calls per operation name (`GetItem`, `Query`, `TransactWriteItems`…).
+/// Clones share their counts.
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter {
+    counts: Arc<Mutex<BTreeMap<String, u64>>>,
+}
+
+impl CallCounter {
+    /// A counter at zero.
+    pub fn new() -> Self {
+        CallCounter::default()
+    }
+
+    /// The counts so far.
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The counts so far, and back to zero.
+    pub fn take(&self) -> BTreeMap<String, u64> {
+        std::mem::take(&mut *self.counts.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// All calls so far.
+    pub fn total(&self) -> u64 {
+        self.snapshot().values().sum()
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "copkit-call-counter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let operation = cfg
+            .load::<Metadata>()
+            .map_or("unknown", |m| m.name())
+            .to_owned();
+        *self
+            .counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(operation)
+            .or_default() += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,316 @@
+//! Key values of every item (see the layout table in [`super`]).
+//!
+//! Composite sort keys join their parts with [`SEP`] (U+001F), which no id,
+//! user id, slug, handle or name may contain, so a part can never run into
+//! the next one and `begins_with` on a part plus [`SEP`] is exact.
+
+use copkit_core::model::{Handle, ReactionKind, Role, Slug, TokenHash};
+use copkit_core::{
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
+    UserId,
+};
+use jiff::Timestamp;
+
+/// Separates the parts of a composite key.
+pub const SEP: char = '\u{1f}';
+
+/// A table key: partition and sort values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// `PK`.
+    pub pk: String,
+    /// `SK`.
+    pub sk: String,
+}
+
+impl Key {
+    fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Key {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
+    }
+}
+
+/// A timestamp as a fixed-width string that sorts like the instant
+/// (nanoseconds, offset so that every representable instant is positive).
+pub fn time_key(t: Timestamp) -> String {
+    const OFFSET: i128 = 400_000_000_000_000_000_000;
+    format!("{:021}", t.as_nanosecond() + OFFSET)
+}
+
+/// A profile.
+pub fn profile(user: &UserId) -> Key {
+    Key::new(format!("USER#{user}"), "PROFILE")
+}
+
+/// A handle claim (holds the user id).
+pub fn handle(handle: &Handle) -> Key {
+    Key::new(format!("HANDLE#{}", handle.as_str()), "HANDLE")
+}
+
+/// A community.
+pub fn community(id: &CommunityId) -> Key {
+    Key::new(format!("COMM#{id}"), "META")
+}
+
+/// A slug claim (holds the community id).
+pub fn slug(slug: &Slug) -> Key {
+    Key::new(format!("SLUG#{}", slug.as_str()), "SLUG")
+}
+
+/// A membership.
+pub fn membership(community: &CommunityId, user: &UserId) -> Key {
+    Key::new(format!("COMM#{community}"), format!("MEMBER#{user}"))
+}
+
+/// A join request.
+pub fn join_request(community: &CommunityId, user: &UserId) -> Key {
+    Key::new(format!("COMM#{community}"), format!("JOINREQ#{user}"))
+}
+
+/// An invitation (listed newest first by its ULID within the community).
+pub fn invitation(community: &CommunityId, id: &InvitationId) -> Key {
+    Key::new(format!("COMM#{community}"), format!("INVITE#{id}"))
+}
+
+/// The sort-key prefix of a community's invitations.
+pub const INVITATION_PREFIX: &str = "INVITE#";
+
+/// A token claim (holds the invitation's community and id).
+pub fn token(hash: &TokenHash) -> Key {
+    Key::new(format!("TOKEN#{}", hash.as_str()), "TOKEN")
+}
+
+/// A space.
+pub fn space(id: &SpaceId) -> Key {
+    Key::new(format!("SPACE#{id}"), "META")
+}
+
+/// A guest grant on a space.
+pub fn grant(space: &SpaceId, user: &UserId) -> Key {
+    Key::new(format!("SPACE#{space}"), format!("GRANT#{user}"))
+}
+
+/// The sort-key prefix of a space's grants.
+pub const GRANT_PREFIX: &str = "GRANT#";
+
+/// An activity, in its community's month bucket.
+pub fn activity(community: &CommunityId, id: &ActivityId, at: Timestamp) -> Key {
+    let month = at.strftime("%Y-%m");
+    Key::new(format!("COMM#{community}#ACT#{month}"), id.to_string())
+}
+
+/// A thread.
+pub fn thread(id: &ThreadId) -> Key {
+    Key::new(format!("THREAD#{id}"), "META")
+}
+
+/// A post.
+pub fn post(id: &PostId) -> Key {
+    Key::new(format!("POST#{id}"), "META")
+}
+
+/// One reaction of one person to one post.
+pub fn reaction(post: &PostId, user: &UserId, kind: ReactionKind) -> Key {
+    Key::new(
+        format!("POST#{post}"),
+        format!("{}{kind}", reaction_prefix(user)),
+    )
+}
+
+/// The sort-key prefix of one person's reactions to a post.
+pub fn reaction_prefix(user: &UserId) -> String {
+    format!("REACT#{user}{SEP}")
+}
+
+/// A document.
+pub fn document(id: &DocumentId) -> Key {
+    Key::new(format!("DOC#{id}"), "META")
+}
+
+/// A document version (numbers zero-padded so they sort).
+pub fn document_version(document: &DocumentId, number: u32) -> Key {
+    Key::new(format!("DOC#{document}"), format!("V#{number:010}"))
+}
+
+/// The sort-key prefix of a document's versions.
+pub const VERSION_PREFIX: &str = "V#";
+
+/// An event.
+pub fn event(id: &EventId) -> Key {
+    Key::new(format!("EVENT#{id}"), "META")
+}
+
+/// The sort-key prefix of one occurrence's RSVPs.
+pub fn rsvp_prefix(occurrence: &str) -> String {
+    format!("RSVP#{occurrence}{SEP}")
+}
+
+/// One person's RSVP to one occurrence.
+pub fn rsvp(event: &EventId, occurrence: &str, user: &UserId) -> Key {
+    Key::new(
+        format!("EVENT#{event}"),
+        format!("{}{user}", rsvp_prefix(occurrence)),
+    )
+}
+
+/// One occurrence's RSVP tally.
+pub fn tally(event: &EventId, occurrence: &str) -> Key {
+    Key::new(format!("EVENT#{event}"), format!("TALLY#{occurrence}"))
+}
+
+/// The sort-key prefix of one occurrence's attendance.
+pub fn attendance_prefix(occurrence: &str) -> String {
+    format!("ATTEND#{occurrence}{SEP}")
+}
+
+/// One person's attendance at one occurrence.
+pub fn attendance(event: &EventId, occurrence: &str, user: &UserId) -> Key {
+    Key::new(
+        format!("EVENT#{event}"),
+        format!("{}{user}", attendance_prefix(occurrence)),
+    )
+}
+
+/// A poll.
+pub fn poll(id: &PollId) -> Key {
+    Key::new(format!("POLL#{id}"), "META")
+}
+
+/// One person's ballot.
+pub fn ballot(poll: &PollId, user: &UserId) -> Key {
+    Key::new(format!("POLL#{poll}"), format!("BALLOT#{user}"))
+}
+
+// ------------------------------------------------------- index partitions
+
+/// GSI1: a person's active memberships (sort: community id).
+pub fn user_memberships(user: &UserId) -> String {
+    format!("USER#{user}#COMMS")
+}
+
+/// GSI1: a person's grants (sort: community, then space).
+pub fn user_grants(user: &UserId) -> String {
+    format!("USER#{user}#GRANTS")
+}
+
+/// GSI1 sort-key prefix of a person's grants in one community.
+pub fn user_grants_prefix(community: &CommunityId) -> String {
+    format!("{community}{SEP}")
+}
+
+/// GSI1: a person's activity (sort: activity id).
+pub fn user_activity(user: &UserId) -> String {
+    format!("USER#{user}#ACT")
+}
+
+/// GSI1: a community's spaces (sort: space id, oldest first).
+pub fn community_spaces(community: &CommunityId) -> String {
+    format!("COMM#{community}#SPACES")
+}
+
+/// GSI1: a thread's posts (sort: post id, oldest first).
+pub fn thread_posts(thread: &ThreadId) -> String {
+    format!("THREAD#{thread}#POSTS")
+}
+
+/// GSI1: a community's events (sort: event id, oldest first).
+pub fn community_events(community: &CommunityId) -> String {
+    format!("COMM#{community}#EVENTS")
+}
+
+/// GSI1: a space's polls (sort: poll id, newest first).
+pub fn space_polls(space: &SpaceId) -> String {
+    format!("SPACE#{space}#POLLS")
+}
+
+/// GSI2: active members by role (sort: role rank, then user id).
+pub fn roster(community: &CommunityId) -> String {
+    format!("COMM#{community}#ROSTER")
+}
+
+/// GSI2 sort key of a roster entry.
+pub fn roster_sort(role: Role, user: &UserId) -> String {
+    format!("{}{SEP}{user}", role as u8)
+}
+
+/// GSI2: banned people (sort: user id).
+pub fn banned(community: &CommunityId) -> String {
+    format!("COMM#{community}#BANNED")
+}
+
+/// GSI2: the directory of one kind (sort: lower-cased name, then id).
+pub fn directory_of_kind(kind: &str) -> String {
+    format!("DIR#{kind}")
+}
+
+/// GSI3: the whole directory (sort: lower-cased name, then id).
+pub const DIRECTORY: &str = "DIR";
+
+/// GSI2/GSI3 sort key of a directory entry.
+pub fn directory_sort(lower_name: &str, id: &CommunityId) -> String {
+    format!("{lower_name}{SEP}{id}")
+}
+
+/// GSI2: a community's activity (sort: activity id, newest first).
+pub fn community_activity(community: &CommunityId) -> String {
+    format!("COMM#{community}#ACT")
+}
+
+/// GSI2: a space's live threads (sort: latest activity, then id).
+pub fn space_threads(space: &SpaceId) -> String {
+    format!("SPACE#{space}#THREADS")
+}
+
+/// GSI2: a space's live documents (sort: last update, then id).
+pub fn space_documents(space: &SpaceId) -> String {
+    format!("SPACE#{space}#DOCS")
+}
+
+/// GSI2 sort key ordering by a time, then an id.
+pub fn time_sort(at: Timestamp, id: impl std::fmt::Display) -> String {
+    format!("{}{SEP}{id}", time_key(at))
+}
+
+/// GSI3: a community's pending join requests (sort: time asked, then user).
+pub fn pending_requests(community: &CommunityId) -> String {
+    format!("COMM#{community}#PENDING")
+}
+
+/// GSI3: a space's pinned live threads (sort: thread id, newest first).
+pub fn pinned_threads(space: &SpaceId) -> String {
+    format!("SPACE#{space}#PINNED")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_keys_sort_like_instants() {
+        let instants = [
+            Timestamp::MIN,
+            Timestamp::from_second(-1).unwrap(),
+            Timestamp::UNIX_EPOCH,
+            Timestamp::from_nanosecond(1).unwrap(),
+            Timestamp::from_second(1_767_225_600).unwrap(),
+            Timestamp::MAX,
+        ];
+        let keys: Vec<String> = instants.iter().map(|t| time_key(*t)).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+        assert!(keys.iter().all(|k| k.len() == 21));
+    }
+
+    #[test]
+    fn composite_keys_keep_their_parts_apart() {
+        let bob = UserId::new("bob").unwrap();
+        let bobby = UserId::new("bobby").unwrap();
+        let post: PostId = "01KDVDNA0020YM9GGZ01RWHET7".parse().unwrap();
+        assert!(
+            !reaction(&post, &bobby, ReactionKind::Like)
+                .sk
+                .starts_with(&reaction_prefix(&bob))
+        );
+    }
+}
