@@ -14,12 +14,15 @@
 )]
 
 mod common;
+mod moto;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use common::{Answer, Api, Seen};
+use copkit_core::{MemoryStore, Store};
 use serde_json::{Value, json};
 
 const OWNER: &str = "owner";
@@ -193,8 +196,8 @@ async fn invite_and_accept(api: &Api, c: &str, who: &str, access: Value) {
     );
 }
 
-async fn world() -> World {
-    let api = Api::new();
+async fn world(store: Arc<dyn Store>) -> World {
+    let api = Api::with_store(store);
     let c = community(
         &api,
         "st3-group",
@@ -3341,7 +3344,18 @@ async fn every_operation_needs_identity(w: &World, doc: &Value) {
 
 #[tokio::test]
 async fn every_endpoint_answers_as_documented() {
-    let w = world().await;
+    every_endpoint_answers_as_documented_on(Arc::new(MemoryStore::new())).await;
+}
+
+/// The same scenarios with the production store, on moto.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --include-ignored)"]
+async fn every_endpoint_answers_as_documented_on_dynamodb() {
+    every_endpoint_answers_as_documented_on(Arc::new(moto::fresh_store().await)).await;
+}
+
+async fn every_endpoint_answers_as_documented_on(store: Arc<dyn Store>) {
+    let w = world(store).await;
     service_and_me(&w).await;
     communities(&w).await;
     membership(&w).await;

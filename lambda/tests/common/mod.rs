@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use copkit_core::{Config, Copkit, ManualClock, MemoryStore, SequentialIds};
+use copkit_core::{Config, Copkit, ManualClock, MemoryStore, SequentialIds, Store};
 use copkit_lambda::{AppState, Authenticator, Claims, app};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -54,8 +54,13 @@ impl Answer {
 
 impl Api {
     pub fn new() -> Api {
+        Api::with_store(Arc::new(MemoryStore::new()))
+    }
+
+    /// The router over `store`, with a manual clock and sequential ids.
+    pub fn with_store(store: Arc<dyn Store>) -> Api {
         let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
-        let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
+        let copkit = Copkit::builder(store)
             .clock(clock.clone())
             .ids(Arc::new(SequentialIds::new()))
             .config(Config::with_cursor_key([9; 32]))

@@ -40,15 +40,33 @@ pub async fn sdk_config() -> SdkConfig {
 
 /// A store on the shared test table (created on first use).
 pub async fn store() -> DynamoStore {
-    counted_store(None).await
+    store_on(TABLE, None).await
 }
 
-/// A store whose DynamoDB calls are counted.
-pub async fn counted_store(counter: Option<CallCounter>) -> DynamoStore {
+/// A store on a table of its own, for tests whose ids are not unique
+/// (sequential ids, a manual clock).
+pub async fn fresh_store() -> DynamoStore {
+    let mut suffix = [0u8; 6];
+    getrandom::fill(&mut suffix).unwrap();
+    store_on(&format!("copkit-test-{}", hex::encode(suffix)), None).await
+}
+
+/// A store whose DynamoDB calls are counted, on a table of its own.
+pub async fn counted_store(counter: CallCounter) -> DynamoStore {
+    let mut suffix = [0u8; 6];
+    getrandom::fill(&mut suffix).unwrap();
+    store_on(
+        &format!("copkit-calls-{}", hex::encode(suffix)),
+        Some(counter),
+    )
+    .await
+}
+
+async fn store_on(table: &str, counter: Option<CallCounter>) -> DynamoStore {
     let config = sdk_config().await;
     let client = copkit_lambda::aws::dynamo_client(&config, counter);
-    create_table(&client, TABLE)
+    create_table(&client, table)
         .await
         .expect("creating the test table in moto");
-    DynamoStore::new(client, TABLE)
+    DynamoStore::new(client, table)
 }
