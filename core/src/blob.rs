@@ -1,10 +1,16 @@
 //! Where document bytes live: never in the database, always behind
-//! [`BlobStore`]. The in-memory store is here; the local-filesystem store is
-//! in `copkit-lambda` (this crate does no I/O) and S3 arrives with the AWS
-//! store. All of them pass [`conformance`](crate::blob::conformance) checks.
+//! [`BlobStore`]. The in-memory store is here; the local-filesystem and S3
+//! stores are in `copkit-lambda` (this crate does no I/O). All of them pass
+//! [`conformance`](crate::blob::conformance) checks.
+//!
+//! Stores that can sign requests (S3) let clients move bytes directly:
+//! [`BlobStore::presign_put`] and [`BlobStore::presign_get`]. Others answer
+//! `None` and the bytes go through the API, streamed with
+//! [`BlobStore::put_stream`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -29,6 +35,61 @@ pub fn is_valid_key(key: &str) -> bool {
             .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
+/// A request a client sends straight to the blob storage (a presigned URL).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedRequest {
+    /// The HTTP method (`PUT` to upload, `GET` to download).
+    pub method: String,
+    /// The URL: absolute for storage URLs, a path for the API's own.
+    pub url: String,
+    /// Headers the request must carry exactly as given.
+    pub headers: BTreeMap<String, String>,
+}
+
+/// What the storage knows about a stored blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobInfo {
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256 (lower-case hex), when the storage keeps one.
+    pub sha256: Option<String>,
+}
+
+/// Bytes arriving in pieces (an HTTP request body).
+#[async_trait]
+pub trait ByteSource: Send {
+    /// The next piece, or `None` at the end.
+    async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// A [`ByteSource`] over bytes already in memory.
+#[derive(Debug)]
+pub struct InMemory(Option<Vec<u8>>);
+
+impl InMemory {
+    /// Yields `bytes` as one piece.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        InMemory(Some(bytes))
+    }
+}
+
+#[async_trait]
+impl ByteSource for InMemory {
+    async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.0.take())
+    }
+}
+
+/// Reads a whole source into memory.
+pub async fn collect(source: &mut dyn ByteSource) -> Result<Vec<u8>, StoreError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = source.next_chunk().await? {
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 /// Stores immutable byte blobs by key.
 #[async_trait]
 pub trait BlobStore: Send + Sync {
@@ -38,6 +99,60 @@ pub trait BlobStore: Send + Sync {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Removes the blob under `key` (no-op if absent).
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Stores what `source` yields under `key`. A source error leaves no
+    /// blob behind. The default reads it all into memory, then [`put`](Self::put)s.
+    async fn put_stream(
+        &self,
+        key: &str,
+        source: &mut dyn ByteSource,
+        content_type: &str,
+    ) -> Result<(), StoreError> {
+        let bytes = collect(source).await?;
+        self.put(key, bytes, content_type).await
+    }
+
+    /// Size and checksum of the blob under `key`, if any. The default reads
+    /// the bytes.
+    async fn head(&self, key: &str) -> Result<Option<BlobInfo>, StoreError> {
+        Ok(self.get(key).await?.map(|bytes| BlobInfo {
+            size: bytes.len() as u64,
+            sha256: Some(sha256_hex(&bytes)),
+        }))
+    }
+
+    /// Copies the blob under `from` to `to`; `false` if `from` is absent.
+    async fn copy(&self, from: &str, to: &str, content_type: &str) -> Result<bool, StoreError> {
+        match self.get(from).await? {
+            Some(bytes) => self.put(to, bytes, content_type).await.map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// A request that uploads exactly `size` bytes with this SHA-256 (hex)
+    /// and content type to `key`, valid for `expires_in`; the storage
+    /// refuses other bytes. `None` when this store cannot sign requests.
+    async fn presign_put(
+        &self,
+        _key: &str,
+        _content_type: &str,
+        _size: u64,
+        _sha256: &str,
+        _expires_in: Duration,
+    ) -> Result<Option<SignedRequest>, StoreError> {
+        Ok(None)
+    }
+
+    /// A request that downloads the blob under `key` (as `filename`), valid
+    /// for `expires_in`. `None` when this store cannot sign requests.
+    async fn presign_get(
+        &self,
+        _key: &str,
+        _filename: &str,
+        _expires_in: Duration,
+    ) -> Result<Option<SignedRequest>, StoreError> {
+        Ok(None)
+    }
 }
 
 fn check_key(key: &str) -> Result<(), StoreError> {
@@ -107,7 +222,33 @@ impl BlobStore for MemoryBlobStore {
 pub mod conformance {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-    use super::BlobStore;
+    use async_trait::async_trait;
+
+    use super::{BlobStore, ByteSource};
+    use crate::store::StoreError;
+
+    /// Yields its pieces in order.
+    struct Pieces(Vec<Vec<u8>>);
+
+    #[async_trait]
+    impl ByteSource for Pieces {
+        async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok((!self.0.is_empty()).then(|| self.0.remove(0)))
+        }
+    }
+
+    /// Yields one piece, then fails (a client that hangs up).
+    struct Failing(Option<Vec<u8>>);
+
+    #[async_trait]
+    impl ByteSource for Failing {
+        async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, StoreError> {
+            match self.0.take() {
+                Some(piece) => Ok(Some(piece)),
+                None => Err(StoreError::Internal("connection reset".into())),
+            }
+        }
+    }
 
     /// Runs every blob check against `store`, using keys under `prefix`.
     pub async fn blob_store_round_trips<B: BlobStore + ?Sized>(store: &B, prefix: &str) {
@@ -130,6 +271,40 @@ pub mod conformance {
         store.delete(&key).await.unwrap();
         store.delete(&key).await.unwrap();
         assert_eq!(store.get(&key).await.unwrap(), None);
+        // Streams, heads and copies.
+        let streamed = format!("{prefix}/docs/streamed/v1");
+        let mut source = Pieces(vec![b"abc".to_vec(), Vec::new(), b"def".to_vec()]);
+        store
+            .put_stream(&streamed, &mut source, "text/plain")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.get(&streamed).await.unwrap(),
+            Some(b"abcdef".to_vec())
+        );
+        let info = store.head(&streamed).await.unwrap().unwrap();
+        assert_eq!(info.size, 6);
+        if let Some(sha) = info.sha256 {
+            assert_eq!(sha, super::sha256_hex(b"abcdef"));
+        }
+        assert_eq!(store.head(&key).await.unwrap(), None);
+        let copied = format!("{prefix}/docs/copied/v1");
+        assert!(store.copy(&streamed, &copied, "text/plain").await.unwrap());
+        assert_eq!(store.get(&copied).await.unwrap(), Some(b"abcdef".to_vec()));
+        assert!(!store.copy(&key, &copied, "text/plain").await.unwrap());
+        let mut failing = Failing(Some(b"partial".to_vec()));
+        let half = format!("{prefix}/docs/failed/v1");
+        assert!(
+            store
+                .put_stream(&half, &mut failing, "text/plain")
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            store.get(&half).await.unwrap(),
+            None,
+            "a failed stream leaves nothing"
+        );
         for bad in ["", "/abs", "a/../b", "a//b", "sp ace", "a/./b"] {
             assert!(
                 store.put(bad, vec![1], "text/plain").await.is_err(),

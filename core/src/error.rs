@@ -195,6 +195,9 @@ pub enum Conflict {
     /// in a single-choice poll).
     #[error("the ballot does not fit this poll")]
     BallotMismatch,
+    /// An upload's bytes have not arrived (or did not match and were dropped).
+    #[error("the upload's bytes have not arrived")]
+    UploadMissing,
 }
 
 impl Conflict {
@@ -214,6 +217,7 @@ impl Conflict {
             Conflict::Closed => "closed",
             Conflict::AnswerRequired => "answer_required",
             Conflict::BallotMismatch => "ballot_mismatch",
+            Conflict::UploadMissing => "upload_missing",
         }
     }
 }
@@ -251,6 +255,7 @@ mod tests {
             Error::Conflict(Conflict::Closed),
             Error::Conflict(Conflict::AnswerRequired),
             Error::Conflict(Conflict::BallotMismatch),
+            Error::Conflict(Conflict::UploadMissing),
             Error::Invalid(vec![]),
             Error::InvalidCursor,
             Error::Unavailable {

@@ -41,6 +41,11 @@ pub fn u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     d.deserialize_any(Whole::<u32>(PhantomData))
 }
 
+/// A `u64`.
+pub fn u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    d.deserialize_any(Whole::<u64>(PhantomData))
+}
+
 /// A `u8`.
 pub fn u8<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
     d.deserialize_any(Whole::<u8>(PhantomData))

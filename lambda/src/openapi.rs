@@ -318,6 +318,14 @@ fn apply_marker(map: &mut Map<String, Value>, marker: &str) {
         "web-link" => pattern(map, patterns::WEB_LINK),
         "tag-list" => pattern(map, TAG_LIST),
         "occurrence" => pattern(map, OCCURRENCE),
+        "token" => pattern(map, "^[A-Za-z0-9_-]{1,2000}$"),
+        "content-type" => {
+            let types: Vec<Value> = DEFAULT_CONTENT_TYPES
+                .iter()
+                .map(|t| Value::String((*t).to_owned()))
+                .collect();
+            map.insert("enum".into(), Value::Array(types));
+        }
         "unique" => {
             map.insert("uniqueItems".into(), Value::Bool(true));
         }

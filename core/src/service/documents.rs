@@ -79,15 +79,31 @@ fn blob_key(document: &DocumentId, number: u32) -> String {
     format!("documents/{document}/v{number}")
 }
 
+/// A new version's checked bytes and where they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Content {
+    /// The normalized content type.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+    /// The bytes, or the upload holding them.
+    pub bytes: BlobBytes,
+}
+
+/// Where a new version's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BlobBytes {
+    /// In this request.
+    Inline(Vec<u8>),
+    /// In the blob store, under this upload key.
+    Uploaded(String),
+}
+
 impl Copkit {
-    /// Checks content type, size and checksum; returns the normalized type.
-    fn check_upload(
-        &self,
-        check: &mut Checker,
-        content_type: &str,
-        sha256: Option<&str>,
-        bytes: &[u8],
-    ) -> String {
+    /// Checks a content type against the allow-list; returns it normalized.
+    pub(crate) fn check_content_type(&self, check: &mut Checker, content_type: &str) -> String {
         let content_type = content_type
             .split(';')
             .next()
@@ -101,6 +117,26 @@ impl Copkit {
                 format!("{content_type:?} is not accepted by this library"),
             );
         }
+        content_type
+    }
+
+    /// Checks a size against the library's limit.
+    pub(crate) fn check_size(&self, check: &mut Checker, field: &str, size: u64) {
+        let max = self.config().max_document_bytes;
+        if size > max {
+            check.fail(field, "too_large", format!("at most {max} bytes"));
+        }
+    }
+
+    /// Checks content type, size and checksum; returns the normalized type.
+    fn check_upload(
+        &self,
+        check: &mut Checker,
+        content_type: &str,
+        sha256: Option<&str>,
+        bytes: &[u8],
+    ) -> String {
+        let content_type = self.check_content_type(check, content_type);
         let max = self.config().max_document_bytes;
         if u64::try_from(bytes.len()).map_or(true, |n| n > max) {
             check.fail("bytes", "too_large", format!("at most {max} bytes"));
@@ -114,18 +150,31 @@ impl Copkit {
         content_type
     }
 
-    /// Writes a blob, commits `tx`, and removes the blob again if the commit
-    /// fails, so a refused change leaves nothing behind.
-    async fn commit_with_blob(
-        &self,
-        key: &str,
-        bytes: Vec<u8>,
-        content_type: &str,
-        tx: Transaction,
-    ) -> Result<()> {
-        self.blobs().put(key, bytes, content_type).await?;
+    /// Writes a version's blob, commits `tx`, and removes the blob again if
+    /// the commit fails, so a refused change leaves nothing behind. An
+    /// upload's bytes are copied into place and the upload removed once the
+    /// change is committed.
+    async fn commit_with_blob(&self, key: &str, content: Content, tx: Transaction) -> Result<()> {
+        match &content.bytes {
+            BlobBytes::Inline(bytes) => {
+                self.blobs()
+                    .put(key, bytes.clone(), &content.content_type)
+                    .await?;
+            }
+            BlobBytes::Uploaded(from) => {
+                if !self.blobs().copy(from, key, &content.content_type).await? {
+                    return Err(Error::Conflict(crate::error::Conflict::UploadMissing));
+                }
+            }
+        }
         match self.commit(tx).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if let BlobBytes::Uploaded(from) = &content.bytes {
+                    // Best effort: the upload area is swept by its lifecycle rule.
+                    let _ = self.blobs().delete(from).await;
+                }
+                Ok(())
+            }
             Err(e) => {
                 // Best effort: an orphan blob is invisible, a lost one is not.
                 let _ = self.blobs().delete(key).await;
@@ -134,7 +183,7 @@ impl Copkit {
         }
     }
 
-    async fn document_access(
+    pub(crate) async fn document_access(
         &self,
         actor: &Actor,
         id: &DocumentId,
@@ -176,11 +225,34 @@ impl Copkit {
             &input.bytes,
         );
         check.finish()?;
+        let content = Content {
+            content_type,
+            size: input.bytes.len() as u64,
+            sha256: sha256_hex(&input.bytes),
+            bytes: BlobBytes::Inline(input.bytes),
+        };
+        self.create_document(actor, &access, title, description, tags, content)
+            .await
+    }
 
+    /// Adds a checked document with its first version's bytes.
+    pub(crate) async fn create_document(
+        &self,
+        actor: &Actor,
+        access: &SpaceAccess,
+        title: String,
+        description: String,
+        tags: Vec<String>,
+        content: Content,
+    ) -> Result<Document> {
+        let space = &access.space.id;
         let now = self.now();
         let id = DocumentId(self.new_ulid(now));
-        let size = input.bytes.len() as u64;
-        let sha256 = sha256_hex(&input.bytes);
+        let (content_type, size, sha256) = (
+            content.content_type.clone(),
+            content.size,
+            content.sha256.clone(),
+        );
         let key = blob_key(&id, 1);
         let document = Document {
             id,
@@ -223,8 +295,7 @@ impl Copkit {
                 now,
                 ActivityKind::DocumentAdded { document: id },
             ));
-        self.commit_with_blob(&key, input.bytes, &content_type, tx)
-            .await?;
+        self.commit_with_blob(&key, content, tx).await?;
         Ok(document)
     }
 
@@ -250,12 +321,29 @@ impl Copkit {
             &input.bytes,
         );
         check.finish()?;
+        let content = Content {
+            content_type,
+            size: input.bytes.len() as u64,
+            sha256: sha256_hex(&input.bytes),
+            bytes: BlobBytes::Inline(input.bytes),
+        };
+        self.create_version(actor, old, note, content).await
+    }
 
+    /// Adds a checked version to a document the caller may change.
+    pub(crate) async fn create_version(
+        &self,
+        actor: &Actor,
+        old: Document,
+        note: String,
+        content: Content,
+    ) -> Result<Document> {
+        let id = &old.id;
         let now = self.now();
         let number = old.current_version + 1;
         let key = blob_key(id, number);
-        let size = input.bytes.len() as u64;
-        let sha256 = sha256_hex(&input.bytes);
+        let size = content.size;
+        let (content_type, sha256) = (content.content_type.clone(), content.sha256.clone());
         let new = Document {
             content_type: content_type.clone(),
             size,
@@ -293,8 +381,7 @@ impl Copkit {
                     number,
                 },
             ));
-        self.commit_with_blob(&key, input.bytes, &content_type, tx)
-            .await?;
+        self.commit_with_blob(&key, content, tx).await?;
         Ok(new)
     }
 

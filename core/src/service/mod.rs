@@ -31,6 +31,7 @@ mod profiles;
 mod requests;
 mod spaces;
 mod threads;
+pub mod uploads;
 
 pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunity, NewCommunity};
 pub use documents::{DocumentChanges, Download, NewDocument, NewVersion};
@@ -45,6 +46,7 @@ pub use profiles::ProfileChanges;
 pub use requests::JoinRequestView;
 pub use spaces::{NewSpace, SpaceChanges};
 pub use threads::{NewPost, NewThread, ThreadChanges};
+pub use uploads::{DownloadLink, NewUploadedDocument, UploadIntent, UploadTicket, UploadedVersion};
 
 /// Who is calling: the platform identity of a signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]
