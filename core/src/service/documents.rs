@@ -557,9 +557,13 @@ mod tests {
             document: doc,
             expect: Expect::Version(7),
         });
-        let result = copkit
-            .commit_with_blob("documents/x/v2", b"x".to_vec(), "text/plain", tx)
-            .await;
+        let content = Content {
+            content_type: "text/plain".into(),
+            size: 1,
+            sha256: sha256_hex(b"x"),
+            bytes: BlobBytes::Inline(b"x".to_vec()),
+        };
+        let result = copkit.commit_with_blob("documents/x/v2", content, tx).await;
         assert_eq!(
             result,
             Err(Error::Conflict(crate::error::Conflict::VersionMismatch))
