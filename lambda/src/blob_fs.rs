@@ -9,7 +9,12 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use copkit_core::blob::{BlobStore, is_valid_key};
+use copkit_core::blob::{BlobStore, ByteSource, InMemory, is_valid_key};
+use tokio::io::AsyncWriteExt;
+
+/// Names of files still being written; [`FsBlobStore::path`] refuses keys
+/// whose segments start with it, so a blob can never be taken for one.
+const TEMP_PREFIX: &str = ".upload-";
 use copkit_core::store::StoreError;
 
 /// Blobs as files under a root folder.
@@ -30,7 +35,7 @@ impl FsBlobStore {
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
-        if is_valid_key(key) {
+        if is_valid_key(key) && !key.split('/').any(|seg| seg.starts_with(TEMP_PREFIX)) {
             Ok(self.root.join(key))
         } else {
             Err(StoreError::Internal(format!("invalid blob key {key:?}")))
@@ -42,9 +47,34 @@ fn io_error(what: &str, e: std::io::Error) -> StoreError {
     StoreError::Internal(format!("{what}: {e}"))
 }
 
+/// Writes everything `source` yields to `file`.
+async fn write_all(
+    file: &mut tokio::fs::File,
+    source: &mut dyn ByteSource,
+) -> Result<(), StoreError> {
+    while let Some(chunk) = source.next_chunk().await? {
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| io_error("writing blob", e))?;
+    }
+    file.flush().await.map_err(|e| io_error("writing blob", e))
+}
+
 #[async_trait]
 impl BlobStore for FsBlobStore {
-    async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> Result<(), StoreError> {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError> {
+        self.put_stream(key, &mut InMemory::new(bytes), content_type)
+            .await
+    }
+
+    /// Streams into a temporary file beside the blob and renames it into
+    /// place once complete; a failed stream removes the temporary file.
+    async fn put_stream(
+        &self,
+        key: &str,
+        source: &mut dyn ByteSource,
+        _content_type: &str,
+    ) -> Result<(), StoreError> {
         let path = self.path(key)?;
         let dir = path
             .parent()
@@ -54,10 +84,16 @@ impl BlobStore for FsBlobStore {
             .map_err(|e| io_error("creating blob folder", e))?;
         let mut suffix = [0u8; 8];
         getrandom::fill(&mut suffix).map_err(|e| StoreError::Internal(format!("random: {e}")))?;
-        let temp = dir.join(format!(".upload-{}", hex::encode(suffix)));
-        tokio::fs::write(&temp, &bytes)
+        let temp = dir.join(format!("{TEMP_PREFIX}{}", hex::encode(suffix)));
+        let mut file = tokio::fs::File::create(&temp)
             .await
-            .map_err(|e| io_error("writing blob", e))?;
+            .map_err(|e| io_error("creating blob", e))?;
+        let written = write_all(&mut file, source).await;
+        drop(file);
+        if let Err(e) = written {
+            let _ = tokio::fs::remove_file(&temp).await;
+            return Err(e);
+        }
         if let Err(e) = tokio::fs::rename(&temp, &path).await {
             let _ = tokio::fs::remove_file(&temp).await;
             return Err(io_error("placing blob", e));
@@ -106,7 +142,11 @@ mod tests {
                 }
             }
         }
-        assert_eq!(entries, ["v1"], "only the empty blob remains: {entries:?}");
+        assert!(!entries.is_empty());
+        assert!(
+            entries.iter().all(|e| e == "v1"),
+            "only blobs remain, no temporary files: {entries:?}"
+        );
     }
 
     #[tokio::test]

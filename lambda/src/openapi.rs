@@ -114,8 +114,9 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
             for (method, operation) in item.iter_mut() {
                 if let Some(op) = operation.as_object_mut() {
                     add_error_responses(path, op);
-                    if method == "post"
-                        && (path.ends_with("/documents") || path.ends_with("/versions"))
+                    if (method == "post"
+                        && (path.ends_with("/documents") || path.ends_with("/versions")))
+                        || (method == "put" && path.starts_with("/uploads/"))
                     {
                         set_upload_types(op);
                     }

@@ -107,6 +107,21 @@ impl Api {
         )
         .await
     }
+    /// Sends bytes with PUT.
+    async fn put_bytes(&self, t: &str, p: &[(&str, &str)], user: &str, bytes: &[u8]) -> Answer {
+        let mut path = t.to_owned();
+        for (k, v) in p {
+            path = path.replace(&format!("{{{k}}}"), v);
+        }
+        let request = Request::builder()
+            .method(Method::PUT)
+            .uri(path)
+            .header("authorization", format!("Bearer {}", self.token(user)))
+            .header("content-type", DOC_TYPE)
+            .body(Body::from(bytes.to_vec()))
+            .unwrap();
+        self.send(Method::PUT, t, request).await
+    }
     /// Uploads bytes with a content type.
     async fn upload(
         &self,
@@ -2586,6 +2601,342 @@ fn event_body(title: &str) -> Value {
     })
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    copkit_core::blob::sha256_hex(bytes)
+}
+
+/// Asks for a ticket and sends the bytes through the API; the token.
+async fn uploaded(api: &Api, space: &str, user: &str, bytes: &[u8]) -> String {
+    let ticket = api
+        .post(
+            "/spaces/{id}/uploads",
+            &[("id", space)],
+            user,
+            json!({"content_type": DOC_TYPE, "size": bytes.len(), "sha256": sha256_hex(bytes)}),
+        )
+        .await;
+    is(&ticket, 201);
+    let token = ticket.json["upload"].as_str().unwrap().to_owned();
+    assert_eq!(ticket.json["put"]["url"], format!("/uploads/{token}"));
+    assert_eq!(ticket.json["put"]["method"], "PUT");
+    is(
+        &api.put_bytes("/uploads/{token}", &[("token", &token)], user, bytes)
+            .await,
+        204,
+    );
+    token
+}
+
+async fn uploads(w: &World) {
+    let api = &w.api;
+    let sp = w.space.as_str();
+    let bytes = b"# Audit\n\nTwo-week cycle.\n";
+    let intent =
+        json!({"content_type": DOC_TYPE, "size": bytes.len(), "sha256": sha256_hex(bytes)});
+
+    // The ticket.
+    let first = api
+        .post_key(
+            "/spaces/{id}/uploads",
+            &[("id", sp)],
+            MEMBER,
+            intent.clone(),
+            "upload-key-01",
+        )
+        .await;
+    is(&first, 201);
+    let replay = api
+        .post_key(
+            "/spaces/{id}/uploads",
+            &[("id", sp)],
+            MEMBER,
+            intent.clone(),
+            "upload-key-01",
+        )
+        .await;
+    assert!(replay.headers.contains_key("idempotent-replayed"));
+    assert_eq!(replay.json, first.json);
+    problem(
+        &api.post(
+            "/spaces/{id}/uploads",
+            &[("id", sp)],
+            OUTSIDER,
+            intent.clone(),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &api.post(
+            "/spaces/{id}/uploads",
+            &[("id", &w.archived)],
+            MEMBER,
+            intent.clone(),
+        )
+        .await,
+        403,
+        "archived",
+    );
+    problem(
+        &api.post(
+            "/spaces/{id}/uploads",
+            &[("id", sp)],
+            MEMBER,
+            json!({"content_type": DOC_TYPE, "size": 3, "sha256": "ABCD"}),
+        )
+        .await,
+        422,
+        "invalid_input",
+    );
+
+    // The bytes: others' tokens are no upload, wrong bytes are dropped.
+    let token = first.json["upload"].as_str().unwrap().to_owned();
+    problem(
+        &api.put_bytes("/uploads/{token}", &[("token", &token)], MODERATOR, bytes)
+            .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &api.put_bytes(
+            "/uploads/{token}",
+            &[("token", &token)],
+            MEMBER,
+            b"other bytes",
+        )
+        .await,
+        422,
+        "invalid_input",
+    );
+    problem(
+        &api.post(
+            "/spaces/{id}/documents/uploaded",
+            &[("id", sp)],
+            MEMBER,
+            json!({"title": "Audit plan", "upload": token}),
+        )
+        .await,
+        409,
+        "upload_missing",
+    );
+    is(
+        &api.put_bytes("/uploads/{token}", &[("token", &token)], MEMBER, bytes)
+            .await,
+        204,
+    );
+
+    // Filing it.
+    let filed = json!({"title": "Audit plan", "tags": ["audit"], "upload": token});
+    let doc = api
+        .post_key(
+            "/spaces/{id}/documents/uploaded",
+            &[("id", sp)],
+            MEMBER,
+            filed.clone(),
+            "file-key-001",
+        )
+        .await;
+    is(&doc, 201);
+    let again = api
+        .post_key(
+            "/spaces/{id}/documents/uploaded",
+            &[("id", sp)],
+            MEMBER,
+            filed.clone(),
+            "file-key-001",
+        )
+        .await;
+    assert!(again.headers.contains_key("idempotent-replayed"));
+    let d = doc.id();
+    assert_eq!(doc.json["sha256"], sha256_hex(bytes));
+    let content = api
+        .get("/documents/{id}/content", &[("id", &d)], MODERATOR)
+        .await;
+    assert_eq!(content.body, bytes);
+    problem(
+        &api.post(
+            "/spaces/{id}/documents/uploaded",
+            &[("id", sp)],
+            OUTSIDER,
+            json!({"title": "Audit plan", "upload": "bm90LWEtdG9rZW4"}),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &api.post(
+            "/spaces/{id}/documents/uploaded",
+            &[("id", sp)],
+            MEMBER,
+            json!({"title": "x", "upload": "bm90LWEtdG9rZW4"}),
+        )
+        .await,
+        422,
+        "invalid_input",
+    );
+    problem(
+        &api.post(
+            "/spaces/{id}/documents/uploaded",
+            &[("id", &w.archived)],
+            MEMBER,
+            json!({"title": "Audit plan", "upload": "bm90LWEtdG9rZW4"}),
+        )
+        .await,
+        403,
+        "archived",
+    );
+
+    // A new version from an upload.
+    let v2 = b"# Audit\n\nTwo-week cycle, then re-audit.\n";
+    let token = uploaded(api, sp, MEMBER, v2).await;
+    let body = json!({"upload": token, "note": "Re-audit added"});
+    let added = api
+        .call(
+            Method::POST,
+            "/documents/{id}/versions/uploaded",
+            &[("id", &d)],
+            Some(MEMBER),
+            Some(body.clone()),
+            &[("if-match", &doc.etag())],
+        )
+        .await;
+    is(&added, 201);
+    assert_eq!(added.json["current_version"], 2);
+    problem(
+        &api.call(
+            Method::POST,
+            "/documents/{id}/versions/uploaded",
+            &[("id", &d)],
+            Some(MEMBER),
+            Some(body.clone()),
+            &[("if-match", &doc.etag())],
+        )
+        .await,
+        409,
+        "version_conflict",
+    );
+    problem(
+        &api.call(
+            Method::POST,
+            "/documents/{id}/versions/uploaded",
+            &[("id", &d)],
+            Some(MEMBER),
+            Some(json!({"upload": "bm90LWEtdG9rZW4", "note": "n".repeat(501)})),
+            &[("if-match", &added.etag())],
+        )
+        .await,
+        422,
+        "invalid_input",
+    );
+    problem(
+        &api.call(
+            Method::POST,
+            "/documents/{id}/versions/uploaded",
+            &[("id", &d)],
+            Some(OUTSIDER),
+            Some(body.clone()),
+            &[("if-match", &added.etag())],
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    let theirs = uploaded(api, sp, MODERATOR, b"moderator notes").await;
+    let mods = api
+        .post(
+            "/spaces/{id}/documents/uploaded",
+            &[("id", sp)],
+            MODERATOR,
+            json!({"title": "Moderator notes", "upload": theirs}),
+        )
+        .await;
+    is(&mods, 201);
+    let mine = uploaded(api, sp, MEMBER, b"my edit").await;
+    problem(
+        &api.call(
+            Method::POST,
+            "/documents/{id}/versions/uploaded",
+            &[("id", &mods.id())],
+            Some(MEMBER),
+            Some(json!({"upload": mine})),
+            &[("if-match", &mods.etag())],
+        )
+        .await,
+        403,
+        "not_author",
+    );
+
+    // A space archived after the ticket takes no bytes.
+    let scratch = api
+        .post(
+            "/communities/{id}/spaces",
+            &[("id", &w.c)],
+            OWNER,
+            json!({"name": "Scratch", "visibility": {"type": "members"}}),
+        )
+        .await;
+    let ticket = api
+        .post(
+            "/spaces/{id}/uploads",
+            &[("id", &scratch.id())],
+            MEMBER,
+            intent.clone(),
+        )
+        .await;
+    is(
+        &api.put_if(
+            "/spaces/{id}/archived",
+            &[("id", &scratch.id())],
+            MODERATOR,
+            None,
+            &scratch.etag(),
+        )
+        .await,
+        200,
+    );
+    problem(
+        &api.put_bytes(
+            "/uploads/{token}",
+            &[("token", ticket.json["upload"].as_str().unwrap())],
+            MEMBER,
+            bytes,
+        )
+        .await,
+        403,
+        "archived",
+    );
+
+    // Where to download from: here, through the content endpoint.
+    let link = api
+        .get("/documents/{id}/download", &[("id", &d)], MEMBER)
+        .await;
+    is(&link, 200);
+    assert_eq!(link.json["version"]["number"], 2);
+    assert_eq!(
+        link.json["get"]["url"],
+        format!("/documents/{d}/content?version=2")
+    );
+    is(
+        &api.get("/documents/{id}/download?version=1", &[("id", &d)], MEMBER)
+            .await,
+        200,
+    );
+    problem(
+        &api.get("/documents/{id}/download", &[("id", &d)], OUTSIDER)
+            .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &api.get("/documents/{id}/download?version=9", &[("id", &d)], MEMBER)
+            .await,
+        404,
+        "not_found",
+    );
+}
+
 async fn events(w: &World) {
     let api = &w.api;
     let (c, s, sp, old) = (
@@ -3315,6 +3666,7 @@ fn concrete(path: &str) -> String {
         .replace("{slug}", "some-slug")
         .replace("{kind}", "like")
         .replace("{occurrence}", "2026-03-10T18:30:00")
+        .replace("{token}", "bm90LWEtdG9rZW4")
 }
 
 /// Without a token every operation but the public two answers 401.
@@ -3365,6 +3717,7 @@ async fn every_endpoint_answers_as_documented_on(store: Arc<dyn Store>) {
     archive(&w).await;
     discussions(&w).await;
     documents(&w).await;
+    uploads(&w).await;
     events(&w).await;
     polls(&w).await;
     let doc = copkit_lambda::app::openapi_document();

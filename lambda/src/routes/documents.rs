@@ -283,6 +283,19 @@ pub struct ContentQuery {
     pub version: Option<u32>,
 }
 
+impl ContentQuery {
+    /// Refuses a version number out of range.
+    pub fn check(&self) -> ApiResult<()> {
+        if self.version.is_some_and(|v| !(1..=100_000).contains(&v)) {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                "version must be 1 to 100,000",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A version's bytes, checked against their SHA-256.
 #[utoipa::path(get, path = "/documents/{id}/content", tag = "documents", params(DocumentPath, ContentQuery),
     responses((status = 200, description = "The bytes", content_type = "application/octet-stream", body = Vec<u8>,
@@ -293,12 +306,7 @@ async fn content(
     ApiPath(p): ApiPath<DocumentPath>,
     ApiQuery(q): ApiQuery<ContentQuery>,
 ) -> ApiResult<Response> {
-    if q.version.is_some_and(|v| !(1..=100_000).contains(&v)) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "version must be 1 to 100,000",
-        ));
-    }
+    q.check()?;
     let download = s.copkit.download_document(&me, &p.id, q.version).await?;
     let mut headers = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&download.version.content_type) {

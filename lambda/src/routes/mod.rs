@@ -22,6 +22,7 @@ mod polls;
 mod requests;
 mod spaces;
 mod threads;
+mod uploads;
 
 /// Every route, with its OpenAPI description.
 pub fn all() -> OpenApiRouter<AppState> {
@@ -35,6 +36,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(spaces::routes())
         .merge(threads::routes())
         .merge(documents::routes())
+        .merge(uploads::routes())
         .merge(events::routes())
         .merge(polls::routes())
 }
