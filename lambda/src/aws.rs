@@ -49,3 +49,11 @@ pub fn dynamo_client(config: &SdkConfig, counter: Option<CallCounter>) -> aws_sd
     }
     aws_sdk_dynamodb::Client::from_conf(builder.build())
 }
+
+/// An S3 client. With a custom endpoint (an emulator), buckets are
+/// addressed by path, since `bucket.127.0.0.1` does not resolve.
+pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
+    let builder =
+        aws_sdk_s3::config::Builder::from(config).force_path_style(config.endpoint_url().is_some());
+    aws_sdk_s3::Client::from_conf(builder.build())
+}

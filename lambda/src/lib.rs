@@ -34,6 +34,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod s3;
 pub mod state;
 
 pub use auth::{Authenticator, Caller, Claims};
