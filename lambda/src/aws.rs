@@ -5,12 +5,19 @@
 //! |---|---|
 //! | `COPKIT_TABLE` | the DynamoDB table (required) |
 //! | `COPKIT_BUCKET` | the S3 bucket for document bytes (required on Lambda) |
+//! | `COPKIT_CURSOR_KEY` | 64 hex characters signing pagination cursors and upload tickets; the same on every instance (random per process when unset) |
 //! | `AWS_ENDPOINT_URL` | another endpoint, e.g. a local emulator (read by the SDK) |
 //! | `AWS_REGION`, credentials | the usual SDK chain |
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use std::sync::Arc;
 
+use aws_config::{BehaviorVersion, SdkConfig};
+use copkit_core::store::StoreError;
+
+use crate::dynamo::DynamoStore;
 use crate::dynamo::calls::CallCounter;
+use crate::dynamo::table::create_table;
+use crate::s3::S3BlobStore;
 
 /// Where copkit keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,4 +63,76 @@ pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
     let builder =
         aws_sdk_s3::config::Builder::from(config).force_path_style(config.endpoint_url().is_some());
     aws_sdk_s3::Client::from_conf(builder.build())
+}
+
+/// The cursor key from `COPKIT_CURSOR_KEY` (64 hex characters), or a random
+/// one when unset: cursors and upload tickets then last as long as the process.
+pub fn cursor_key_from_env() -> Result<[u8; 32], String> {
+    let mut key = [0u8; 32];
+    match std::env::var("COPKIT_CURSOR_KEY") {
+        Ok(hex_key) if !hex_key.trim().is_empty() => {
+            let bytes =
+                hex::decode(hex_key.trim()).map_err(|e| format!("COPKIT_CURSOR_KEY: {e}"))?;
+            if bytes.len() != 32 {
+                return Err("COPKIT_CURSOR_KEY must be 64 hex characters".into());
+            }
+            key.copy_from_slice(&bytes);
+        }
+        _ => getrandom::fill(&mut key).map_err(|e| format!("no secure random source: {e}"))?,
+    }
+    Ok(key)
+}
+
+/// The production stores: the table, and the bucket when one is named.
+#[derive(Debug, Clone)]
+pub struct AwsStores {
+    /// Every record.
+    pub store: Arc<DynamoStore>,
+    /// Document bytes, if `COPKIT_BUCKET` names a bucket.
+    pub blobs: Option<Arc<S3BlobStore>>,
+}
+
+/// Connects to the table and bucket in `settings`. With `create`, makes
+/// them when missing (local runs and emulators; deployed tables and buckets
+/// come from the template).
+pub async fn connect(
+    config: &SdkConfig,
+    settings: &AwsSettings,
+    create: bool,
+) -> Result<AwsStores, StoreError> {
+    let dynamo = dynamo_client(config, None);
+    if create {
+        create_table(&dynamo, &settings.table).await?;
+    }
+    let blobs = match &settings.bucket {
+        Some(bucket) => {
+            let s3 = s3_client(config);
+            if create {
+                create_bucket(&s3, bucket).await?;
+            }
+            Some(Arc::new(S3BlobStore::new(s3, bucket.clone())))
+        }
+        None => None,
+    };
+    Ok(AwsStores {
+        store: Arc::new(DynamoStore::new(dynamo, settings.table.clone())),
+        blobs,
+    })
+}
+
+async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), StoreError> {
+    if s3.head_bucket().bucket(bucket).send().await.is_ok() {
+        return Ok(());
+    }
+    match s3.create_bucket().bucket(bucket).send().await {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error().is_some_and(|s| {
+                s.is_bucket_already_owned_by_you() || s.is_bucket_already_exists()
+            }) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(crate::dynamo::errors::sdk_error(e)),
+    }
 }

@@ -12,7 +12,7 @@ use copkit_core::service::{
     EventInput, NewCommunity, NewDocument, NewInvitation, NewPoll, NewPost, NewSpace, NewThread,
     ProfileChanges,
 };
-use copkit_core::{Actor, Copkit, Result, UserId};
+use copkit_core::{Actor, Copkit, Error, Result, UserId};
 
 /// One demo person.
 #[derive(Debug, Clone)]
@@ -126,6 +126,20 @@ fn text_document(title: &str, description: &str, text: &str) -> NewDocument {
         content_type: "text/markdown".into(),
         sha256: Some(sha256_hex(text.as_bytes())),
         bytes: text.as_bytes().to_vec(),
+    }
+}
+
+/// Whether the demo data set is already there (a persistent store seeded
+/// by an earlier run).
+pub async fn is_seeded(copkit: &Copkit) -> Result<bool> {
+    let helen = actor(&USERS[0])?;
+    match copkit
+        .get_community_by_slug(&helen, "wessex-gp-appraisers")
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(Error::NotFound) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

@@ -1,13 +1,18 @@
-//! The local server: the same router as the Lambda, on `axum::serve`, over
-//! the in-memory store with documents under a data folder.
+//! The local server: the same router as the Lambda, on `axum::serve`.
 //!
-//! `cargo run -p copkit-lambda --bin copkit-local -- --demo`
+//! `cargo run -p copkit-lambda --bin copkit-local -- --demo` keeps records
+//! in memory and document bytes under a data folder; `--store dynamodb`
+//! uses the DynamoDB table `COPKIT_TABLE` (default `copkit-local`, created
+//! when missing) at any endpoint (`AWS_ENDPOINT_URL`), and the S3 bucket
+//! `COPKIT_BUCKET` when set.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
+use copkit_core::blob::BlobStore;
 use copkit_core::{Config, Copkit, MemoryStore};
+use copkit_lambda::aws::{self, AwsSettings};
 use copkit_lambda::blob_fs::FsBlobStore;
 use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
 
@@ -21,9 +26,48 @@ struct Args {
     /// Seed a demo data set and print a ready token per demo user.
     #[arg(long)]
     demo: bool,
-    /// Where document bytes are kept.
+    /// Where document bytes are kept (unless `COPKIT_BUCKET` names a bucket
+    /// with `--store dynamodb`).
     #[arg(long, default_value = ".copkit-data")]
     data_dir: std::path::PathBuf,
+    /// Where records are kept.
+    #[arg(long, value_enum, default_value_t = StoreKind::Memory)]
+    store: StoreKind,
+}
+
+/// The record stores the local server can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StoreKind {
+    /// In memory, gone when the server stops.
+    Memory,
+    /// A DynamoDB table (`COPKIT_TABLE`, default `copkit-local`).
+    Dynamodb,
+}
+
+/// The services over the chosen store.
+async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
+    let files: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(args.data_dir.join("blobs")));
+    let config = Config::with_cursor_key(aws::cursor_key_from_env()?);
+    let builder = match args.store {
+        StoreKind::Memory => Copkit::builder(Arc::new(MemoryStore::new())).blobs(files),
+        StoreKind::Dynamodb => {
+            let settings = match AwsSettings::from_env() {
+                Ok(settings) => settings,
+                Err(_) => AwsSettings {
+                    table: "copkit-local".into(),
+                    bucket: std::env::var("COPKIT_BUCKET")
+                        .ok()
+                        .filter(|b| !b.is_empty()),
+                },
+            };
+            let stores = aws::connect(&aws::sdk_config().await, &settings, true).await?;
+            Copkit::builder(stores.store).blobs(match stores.blobs {
+                Some(s3) => s3,
+                None => files,
+            })
+        }
+    };
+    Ok(builder.config(config).build()?)
 }
 
 fn random_secret() -> Result<Vec<u8>, String> {
@@ -45,15 +89,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(s) if !s.is_empty() => s.into_bytes(),
         _ => random_secret()?,
     };
-    let mut cursor_key = [0u8; 32];
-    getrandom::fill(&mut cursor_key).map_err(|e| format!("no secure random source: {e}"))?;
-    let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
-        .blobs(Arc::new(FsBlobStore::new(args.data_dir.join("blobs"))))
-        .config(Config::with_cursor_key(cursor_key))
-        .build()?;
+    let copkit = services(&args).await?;
     let auth = Authenticator::hs256(&secret);
     if args.demo {
-        demo::seed(&copkit).await?;
+        if demo::is_seeded(&copkit).await? {
+            println!("The demo data set is already in this store.");
+        } else {
+            demo::seed(&copkit).await?;
+        }
     }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let base = format!("http://{}", listener.local_addr()?);
