@@ -1,0 +1,239 @@
+//! The deploy template (`lambda/template.yaml`) agrees with the code: the
+//! table is exactly [`DEFINITION`], the function is the arm64 `bootstrap`
+//! on provided.al2023 with its configuration, the API's public routes are
+//! only `/health` and `/openapi.json`, and the IAM policy grants what the
+//! store uses and nothing wider (no Scan, no wildcards).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+
+use copkit_lambda::dynamo::table::DEFINITION;
+use serde_norway::Value;
+
+fn template() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/template.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_norway::from_str(&text).unwrap()
+}
+
+fn resource<'a>(template: &'a Value, name: &str) -> &'a Value {
+    let resource = &template["Resources"][name];
+    assert!(!resource.is_null(), "the template declares {name}");
+    resource
+}
+
+fn text(value: &Value) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a string, got {value:?}"))
+}
+
+fn list(value: &Value) -> &Vec<Value> {
+    value
+        .as_sequence()
+        .unwrap_or_else(|| panic!("expected a list, got {value:?}"))
+}
+
+/// `[(attribute, HASH|RANGE)]` of a key schema.
+fn key_schema(value: &Value) -> Vec<(String, String)> {
+    list(value)
+        .iter()
+        .map(|k| {
+            (
+                text(&k["AttributeName"]).to_owned(),
+                text(&k["KeyType"]).to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_owned(), b.to_owned())
+}
+
+#[test]
+fn the_table_is_the_one_the_code_creates() {
+    let template = template();
+    let table = resource(&template, "Table");
+    assert_eq!(text(&table["Type"]), "AWS::DynamoDB::Table");
+    let props = &table["Properties"];
+    assert_eq!(text(&props["BillingMode"]), DEFINITION.billing_mode);
+    assert_eq!(
+        key_schema(&props["KeySchema"]),
+        vec![
+            pair(DEFINITION.partition_key, "HASH"),
+            pair(DEFINITION.sort_key, "RANGE")
+        ]
+    );
+
+    let declared: BTreeSet<(String, String)> = list(&props["AttributeDefinitions"])
+        .iter()
+        .map(|a| pair(text(&a["AttributeName"]), text(&a["AttributeType"])))
+        .collect();
+    let expected: BTreeSet<(String, String)> = DEFINITION
+        .key_attributes()
+        .into_iter()
+        .map(|name| pair(name, "S"))
+        .collect();
+    assert_eq!(declared, expected, "attribute definitions");
+
+    let indexes = list(&props["GlobalSecondaryIndexes"]);
+    assert_eq!(indexes.len(), DEFINITION.indexes.len());
+    for (declared, index) in indexes.iter().zip(DEFINITION.indexes) {
+        assert_eq!(text(&declared["IndexName"]), index.name);
+        assert_eq!(
+            key_schema(&declared["KeySchema"]),
+            vec![
+                pair(index.partition_key, "HASH"),
+                pair(index.sort_key, "RANGE")
+            ],
+            "{}",
+            index.name
+        );
+        assert_eq!(text(&declared["Projection"]["ProjectionType"]), "ALL");
+    }
+
+    let ttl = &props["TimeToLiveSpecification"];
+    assert_eq!(text(&ttl["AttributeName"]), DEFINITION.ttl_attribute);
+    assert_eq!(ttl["Enabled"].as_bool(), Some(true));
+    assert_eq!(
+        props["SSESpecification"]["SSEEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(text(&table["DeletionPolicy"]), "Retain");
+}
+
+#[test]
+fn the_function_is_the_arm64_bootstrap_with_its_configuration() {
+    let template = template();
+    let function = resource(&template, "ApiFunction");
+    let props = &function["Properties"];
+    assert_eq!(text(&props["Runtime"]), "provided.al2023");
+    assert_eq!(list(&props["Architectures"]), &vec![Value::from("arm64")]);
+    assert_eq!(text(&props["Handler"]), "bootstrap");
+    assert!(text(&props["CodeUri"]).ends_with("target/lambda/bootstrap/"));
+    let env = &props["Environment"]["Variables"];
+    assert_eq!(text(&env["COPKIT_TABLE"]["Ref"]), "Table");
+    assert_eq!(text(&env["COPKIT_BUCKET"]["Ref"]), "Documents");
+    assert_eq!(text(&env["COPKIT_CURSOR_KEY"]["Ref"]), "CursorKey");
+    assert_eq!(
+        template["Parameters"]["CursorKey"]["NoEcho"].as_bool(),
+        Some(true)
+    );
+}
+
+#[test]
+fn only_health_and_the_openapi_document_skip_the_authorizer() {
+    let template = template();
+    let api = resource(&template, "Api");
+    assert_eq!(text(&api["Type"]), "AWS::Serverless::HttpApi");
+    let auth = &api["Properties"]["Auth"];
+    assert_eq!(text(&auth["DefaultAuthorizer"]), "Jwt");
+    let jwt = &auth["Authorizers"]["Jwt"];
+    assert_eq!(text(&jwt["JwtConfiguration"]["issuer"]["Ref"]), "JwtIssuer");
+
+    let events = resource(&template, "ApiFunction")["Properties"]["Events"]
+        .as_mapping()
+        .unwrap();
+    let mut public = BTreeSet::new();
+    for (_, event) in events {
+        assert_eq!(text(&event["Type"]), "HttpApi");
+        let props = &event["Properties"];
+        assert_eq!(text(&props["ApiId"]["Ref"]), "Api");
+        if props["Auth"]["Authorizer"].as_str() == Some("NONE") {
+            public.insert(format!(
+                "{} {}",
+                text(&props["Method"]),
+                text(&props["Path"])
+            ));
+        }
+    }
+    assert_eq!(
+        public,
+        BTreeSet::from(["GET /health".to_owned(), "GET /openapi.json".to_owned()])
+    );
+}
+
+/// Every action the function's policies allow.
+fn allowed_actions(template: &Value) -> BTreeSet<String> {
+    let policies = list(&resource(template, "ApiFunction")["Properties"]["Policies"]);
+    let mut actions = BTreeSet::new();
+    for policy in policies {
+        for statement in list(&policy["Statement"]) {
+            assert_eq!(text(&statement["Effect"]), "Allow");
+            for action in list(&statement["Action"]) {
+                actions.insert(text(action).to_owned());
+            }
+        }
+    }
+    actions
+}
+
+#[test]
+fn the_policy_allows_what_the_stores_use_and_nothing_wider() {
+    let template = template();
+    let actions = allowed_actions(&template);
+    // DynamoStore: GetItem, BatchGetItem, Query; TransactWriteItems is
+    // authorised per item (Put/Update/Delete/ConditionCheck). S3BlobStore:
+    // Put/Get/Head/Copy/Delete object; HeadObject needs ListBucket to see 404.
+    let needed = [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:ListBucket",
+    ];
+    let expected: BTreeSet<String> = needed.iter().map(|a| (*a).to_owned()).collect();
+    assert_eq!(actions, expected);
+    assert!(
+        actions
+            .iter()
+            .all(|a| !a.contains('*') && !a.contains("Scan"))
+    );
+}
+
+#[test]
+fn the_bucket_is_private_encrypted_and_tls_only() {
+    let template = template();
+    let bucket = &resource(&template, "Documents")["Properties"];
+    let block = &bucket["PublicAccessBlockConfiguration"];
+    for setting in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(block[setting].as_bool(), Some(true), "{setting}");
+    }
+    let encryption = &list(&bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"])[0];
+    assert_eq!(
+        text(&encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"]),
+        "AES256"
+    );
+    let rules = list(&bucket["LifecycleConfiguration"]["Rules"]);
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["Prefix"].as_str() == Some("uploads/")
+                && r["ExpirationInDays"].as_i64() == Some(1)),
+        "unfiled uploads expire"
+    );
+    let policy = &resource(&template, "DocumentsOnlyOverTls")["Properties"]["PolicyDocument"];
+    let statement = &list(&policy["Statement"])[0];
+    assert_eq!(text(&statement["Effect"]), "Deny");
+    assert_eq!(
+        text(&statement["Condition"]["Bool"]["aws:SecureTransport"]),
+        "false"
+    );
+}
