@@ -16,13 +16,14 @@
 mod common;
 mod moto;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use common::{Answer, Api, Seen};
-use copkit_core::{MemoryStore, Store};
+use copkit_core::MemoryStore;
+use copkit_lambda::dynamo::calls::CallCounter;
 use serde_json::{Value, json};
 
 const OWNER: &str = "owner";
@@ -211,8 +212,7 @@ async fn invite_and_accept(api: &Api, c: &str, who: &str, access: Value) {
     );
 }
 
-async fn world(store: Arc<dyn Store>) -> World {
-    let api = Api::with_store(store);
+async fn world(api: Api) -> World {
     let c = community(
         &api,
         "st3-group",
@@ -3696,18 +3696,47 @@ async fn every_operation_needs_identity(w: &World, doc: &Value) {
 
 #[tokio::test]
 async fn every_endpoint_answers_as_documented() {
-    every_endpoint_answers_as_documented_on(Arc::new(MemoryStore::new())).await;
+    every_endpoint_answers_as_documented_on(Api::with_store(Arc::new(MemoryStore::new()))).await;
 }
 
-/// The same scenarios with the production store, on moto.
+/// The same scenarios with the production store, on moto, counting the
+/// DynamoDB calls of every operation against its target.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --include-ignored)"]
 async fn every_endpoint_answers_as_documented_on_dynamodb() {
-    every_endpoint_answers_as_documented_on(Arc::new(moto::fresh_store().await)).await;
+    let calls = dynamodb_calls_per_operation().await;
+    let (table, over) = common::calls_table(&calls);
+    std::fs::create_dir_all("../target").unwrap();
+    std::fs::write("../target/dynamo-calls.md", &table).unwrap();
+    assert!(
+        over.is_empty(),
+        "DynamoDB calls over target (table in target/dynamo-calls.md):\n{}",
+        over.join("\n")
+    );
+    let openapi_operations = copkit_lambda::app::openapi_document()["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum::<usize>();
+    assert_eq!(calls.len(), openapi_operations, "every operation measured");
 }
 
-async fn every_endpoint_answers_as_documented_on(store: Arc<dyn Store>) {
-    let w = world(store).await;
+/// Runs every scenario on a fresh DynamoDB table in moto and returns the
+/// most calls each operation's successful answers took (also used by the
+/// `dynamo_calls` bench).
+pub async fn dynamodb_calls_per_operation() -> BTreeMap<(String, String), common::Calls> {
+    let counter = CallCounter::new();
+    let store = moto::counted_store(counter.clone()).await;
+    let w =
+        every_endpoint_answers_as_documented_on(Api::with_store(Arc::new(store)).counting(counter))
+            .await;
+    let calls = w.api.calls();
+    calls
+}
+
+async fn every_endpoint_answers_as_documented_on(api: Api) -> World {
+    let w = world(api).await;
     service_and_me(&w).await;
     communities(&w).await;
     membership(&w).await;
@@ -3773,6 +3802,7 @@ async fn every_endpoint_answers_as_documented_on(store: Arc<dyn Store>) {
         "untested answers:\n{}",
         missing.join("\n")
     );
+    w
 }
 
 /// Operations where a role, authorship or the space's state can refuse a

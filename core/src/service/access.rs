@@ -1,4 +1,13 @@
 //! Loading the facts a policy decision needs, in as few reads as possible.
+//!
+//! A resource in a space (thread, post, document, event, poll) names its
+//! space and community, so its access facts are one batched read after the
+//! resource. A space named alone needs its community first; a space never
+//! moves to another community, so that fact is remembered
+//! ([`SpaceParents`]) and later requests for the same space make one read.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 use crate::ids::{CommunityId, SpaceId};
@@ -46,6 +55,35 @@ impl SpaceAccess {
     }
 }
 
+/// Which community each space seen by this process belongs to. Spaces never
+/// move, so entries never go stale; the map is emptied when it reaches
+/// [`SpaceParents::CAPACITY`] so memory stays bounded.
+#[derive(Debug, Default)]
+pub(crate) struct SpaceParents {
+    known: Mutex<HashMap<SpaceId, CommunityId>>,
+}
+
+impl SpaceParents {
+    /// Entries kept before starting afresh (about 3 MB).
+    pub const CAPACITY: usize = 50_000;
+
+    fn get(&self, space: &SpaceId) -> Option<CommunityId> {
+        self.known
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(space)
+            .copied()
+    }
+
+    pub(crate) fn remember(&self, space: &Space) {
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= Self::CAPACITY {
+            known.clear();
+        }
+        known.insert(space.id, space.community);
+    }
+}
+
 impl Copkit {
     /// The community and the caller's standing in it (one batched read).
     /// A missing community is `NotFound`; visibility is the policy's call.
@@ -76,14 +114,39 @@ impl Copkit {
         Ok(access)
     }
 
-    /// The space, its community and the caller's standing and grant
-    /// (two reads: the space, then the batched facts).
+    /// The space, its community and the caller's standing and grant: one
+    /// batched read when the space's community is known to this process,
+    /// else the space first.
     pub(crate) async fn space_access(&self, actor: &Actor, id: &SpaceId) -> Result<SpaceAccess> {
-        let space = self.store().get_space(id).await?.ok_or(Error::NotFound)?;
+        let community = match self.space_parents.get(id) {
+            Some(community) => community,
+            None => {
+                let space = self.store().get_space(id).await?.ok_or(Error::NotFound)?;
+                self.space_parents.remember(&space);
+                space.community
+            }
+        };
+        self.space_access_in(actor, &community, id).await
+    }
+
+    /// Access to space `id` of `community` (as a resource in it records):
+    /// one batched read. A space that is missing or belongs elsewhere is
+    /// `NotFound`.
+    pub(crate) async fn space_access_in(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        id: &SpaceId,
+    ) -> Result<SpaceAccess> {
         let facts = self
             .store()
-            .access_facts(&space.community, &actor.user, Some(id))
+            .access_facts(community, &actor.user, Some(id))
             .await?;
+        let space = facts
+            .space
+            .filter(|s| s.community == *community)
+            .ok_or(Error::NotFound)?;
+        self.space_parents.remember(&space);
         let community = facts.community.ok_or(Error::NotFound)?;
         let standing = Standing::of(facts.membership.as_ref(), false, self.now());
         Ok(SpaceAccess {

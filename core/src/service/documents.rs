@@ -194,7 +194,9 @@ impl Copkit {
             .await?
             .filter(|d| d.deleted_at.is_none())
             .ok_or(Error::NotFound)?;
-        let access = self.space_access(actor, &doc.space).await?;
+        let access = self
+            .space_access_in(actor, &doc.community, &doc.space)
+            .await?;
         access.require(actor, SpaceAction::View)?;
         Ok((doc, access))
     }

@@ -208,7 +208,9 @@ fn find_occurrence(event: &Event, key: &str) -> Result<Occurrence> {
 impl Copkit {
     async fn event_access(&self, actor: &Actor, id: &EventId) -> Result<(Event, SpaceAccess)> {
         let event = self.store().get_event(id).await?.ok_or(Error::NotFound)?;
-        let access = self.space_access(actor, &event.space).await?;
+        let access = self
+            .space_access_in(actor, &event.community, &event.space)
+            .await?;
         access.require(actor, SpaceAction::View)?;
         Ok((event, access))
     }

@@ -148,6 +148,7 @@ pub struct Copkit {
     cursors: CursorCodec,
     config: Config,
     listeners: Arc<RwLock<Vec<Arc<dyn ActivityListener>>>>,
+    space_parents: Arc<access::SpaceParents>,
 }
 
 impl std::fmt::Debug for Copkit {
@@ -214,6 +215,7 @@ impl CopkitBuilder {
             cursors: CursorCodec::new(config.cursor_key),
             config,
             listeners: Arc::new(RwLock::new(Vec::new())),
+            space_parents: Arc::new(access::SpaceParents::default()),
         })
     }
 }

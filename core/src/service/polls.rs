@@ -58,7 +58,9 @@ pub struct PollView {
 impl Copkit {
     async fn poll_access(&self, actor: &Actor, id: &PollId) -> Result<(Poll, SpaceAccess)> {
         let poll = self.store().get_poll(id).await?.ok_or(Error::NotFound)?;
-        let access = self.space_access(actor, &poll.space).await?;
+        let access = self
+            .space_access_in(actor, &poll.community, &poll.space)
+            .await?;
         access.require(actor, SpaceAction::View)?;
         Ok((poll, access))
     }

@@ -131,6 +131,7 @@ impl Copkit {
                 ActivityKind::SpaceCreated,
             ));
         self.commit(tx).await?;
+        self.space_parents.remember(&space);
         Ok(space)
     }
 

@@ -88,14 +88,18 @@ pub struct NewPost {
 impl Copkit {
     async fn thread_access(&self, actor: &Actor, id: &ThreadId) -> Result<(Thread, SpaceAccess)> {
         let thread = self.store().get_thread(id).await?.ok_or(Error::NotFound)?;
-        let access = self.space_access(actor, &thread.space).await?;
+        let access = self
+            .space_access_in(actor, &thread.community, &thread.space)
+            .await?;
         access.require(actor, SpaceAction::View)?;
         Ok((thread, access))
     }
 
     async fn post_access(&self, actor: &Actor, id: &PostId) -> Result<(Post, SpaceAccess)> {
         let post = self.store().get_post(id).await?.ok_or(Error::NotFound)?;
-        let access = self.space_access(actor, &post.space).await?;
+        let access = self
+            .space_access_in(actor, &post.community, &post.space)
+            .await?;
         access.require(actor, SpaceAction::View)?;
         Ok((post, access))
     }

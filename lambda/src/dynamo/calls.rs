@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
 /// Counts calls per operation name (`GetItem`, `Query`, `TransactWriteItems`…).
 /// Clones share their counts.
@@ -47,14 +47,21 @@ impl Intercept for CallCounter {
         "copkit-call-counter"
     }
 
-    fn read_before_execution(
+    /// Once per attempt (a retried call counts again: it costs again). The
+    /// operation is the `X-Amz-Target` header DynamoDB's JSON protocol
+    /// sends (`DynamoDB_20120810.GetItem`).
+    fn read_before_transmit(
         &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
-        cfg: &mut ConfigBag,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let operation = cfg
-            .load::<Metadata>()
-            .map_or("unknown", |m| m.name())
+        let operation = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .and_then(|target| target.rsplit('.').next())
+            .unwrap_or("unknown")
             .to_owned();
         *self
             .counts

@@ -10,6 +10,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use copkit_core::{Config, Copkit, ManualClock, MemoryStore, SequentialIds, Store};
+use copkit_lambda::dynamo::calls::CallCounter;
 use copkit_lambda::{AppState, Authenticator, Claims, app};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -31,6 +32,26 @@ pub struct Api {
     pub auth: Authenticator,
     pub clock: Arc<ManualClock>,
     pub seen: Mutex<BTreeMap<(String, String), BTreeSet<Seen>>>,
+    /// DynamoDB calls per request, when the store counts them.
+    pub calls: Option<CallLog>,
+}
+
+/// The most DynamoDB calls any successful answer of an operation took, by
+/// SDK operation name, and whether it answered a page (`items`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calls {
+    pub most: BTreeMap<String, u64>,
+    pub total: u64,
+    pub answers: u64,
+    pub page: bool,
+}
+
+/// Counts DynamoDB calls request by request (requests are sent one at a time).
+pub struct CallLog {
+    pub counter: CallCounter,
+    pub by_operation: Mutex<BTreeMap<(String, String), Calls>>,
+    /// Scans by any request, successful or not.
+    pub scans: Mutex<u64>,
 }
 
 pub struct Answer {
@@ -73,7 +94,26 @@ impl Api {
             auth,
             clock,
             seen: Mutex::new(BTreeMap::new()),
+            calls: None,
         }
+    }
+
+    /// Records, per operation, the DynamoDB calls `counter` sees.
+    pub fn counting(mut self, counter: CallCounter) -> Api {
+        self.calls = Some(CallLog {
+            counter,
+            by_operation: Mutex::new(BTreeMap::new()),
+            scans: Mutex::new(0),
+        });
+        self
+    }
+
+    /// What [`Api::counting`] recorded.
+    pub fn calls(&self) -> BTreeMap<(String, String), Calls> {
+        self.calls
+            .as_ref()
+            .map(|log| log.by_operation.lock().unwrap().clone())
+            .unwrap_or_default()
     }
 
     pub fn token(&self, user: &str) -> String {
@@ -122,6 +162,9 @@ impl Api {
     /// Sends a prepared request, recording the answer under `template`.
     pub async fn send(&self, method: Method, template: &str, request: Request<Body>) -> Answer {
         let template = template.split('?').next().unwrap_or(template);
+        if let Some(log) = &self.calls {
+            log.counter.take();
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -130,6 +173,23 @@ impl Api {
             .unwrap()
             .to_vec();
         let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        if let Some(log) = &self.calls {
+            let used = log.counter.take();
+            *log.scans.lock().unwrap() += used.get("Scan").copied().unwrap_or(0);
+            if status.is_success() {
+                let mut all = log.by_operation.lock().unwrap();
+                let calls = all
+                    .entry((method.to_string(), template.to_owned()))
+                    .or_default();
+                calls.answers += 1;
+                calls.page |= json.get("items").is_some_and(Value::is_array);
+                let total: u64 = used.values().sum();
+                if total >= calls.total {
+                    calls.total = total;
+                    calls.most = used;
+                }
+            }
+        }
         let answer = Answer {
             status,
             headers,
@@ -180,4 +240,51 @@ impl Api {
     pub fn seen(&self) -> BTreeMap<(String, String), BTreeSet<Seen>> {
         self.seen.lock().unwrap().clone()
     }
+}
+
+/// What an operation is held to: reads and list pages at most 2 DynamoDB
+/// calls, writes one transaction plus at most 2 reads, nothing ever scans.
+pub fn call_target(method: &str, calls: &Calls) -> (&'static str, bool) {
+    let transactions = calls.most.get("TransactWriteItems").copied().unwrap_or(0);
+    let scans = calls.most.get("Scan").copied().unwrap_or(0);
+    let (kind, within) = if method == "GET" && calls.page {
+        ("list page", calls.total <= 2)
+    } else if method == "GET" {
+        ("read", calls.total <= 2)
+    } else {
+        (
+            "write",
+            transactions <= 1 && calls.total - transactions <= 2,
+        )
+    };
+    (kind, within && scans == 0)
+}
+
+/// A Markdown table of calls per operation, and the operations over target.
+pub fn calls_table(calls: &BTreeMap<(String, String), Calls>) -> (String, Vec<String>) {
+    const OPS: [&str; 4] = ["GetItem", "BatchGetItem", "Query", "TransactWriteItems"];
+    let mut table = String::from(
+        "| endpoint | kind | GetItem | BatchGetItem | Query | TransactWriteItems | other | total | target met |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    let mut over = Vec::new();
+    for ((method, path), c) in calls {
+        let (kind, within) = call_target(method, c);
+        let known: u64 = OPS.iter().filter_map(|op| c.most.get(*op)).sum();
+        let counts: Vec<String> = OPS
+            .iter()
+            .map(|op| c.most.get(*op).copied().unwrap_or(0).to_string())
+            .collect();
+        table.push_str(&format!(
+            "| `{method} {path}` | {kind} | {} | {} | {} | {} |\n",
+            counts.join(" | "),
+            c.total - known,
+            c.total,
+            if within { "yes" } else { "**no**" }
+        ));
+        if !within {
+            over.push(format!("{method} {path} ({kind}): {:?}", c.most));
+        }
+    }
+    (table, over)
 }
