@@ -3,8 +3,9 @@
 # Formatting, lints (warnings are errors), every test of the workspace (unit
 # tests, policy tables and properties, service scenarios, the store
 # conformance suite, the router tests, the Lambda event tests, doc examples),
-# the walkthrough, and the API contract (OpenAPI validity + schemathesis).
-# Python tools are installed into target/tools-venv on first use.
+# the walkthrough, the deploy template (cfn-lint), the DynamoDB/S3 tests
+# against a moto server started here, and the API contract (OpenAPI validity
+# + schemathesis). Python tools are installed into target/tools-venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,12 +23,35 @@ cargo test --workspace --all-features
 step "walkthrough example runs"
 cargo run --quiet -p copkit-examples --example walkthrough > /dev/null
 
-step "Python test tools (target/tools-venv)"
+step "Python test tools (target/tools-venv, from tests/requirements.txt)"
 VENV=target/tools-venv
-if ! "$VENV/bin/python" -c 'import schemathesis, openapi_spec_validator' 2>/dev/null; then
+if ! cmp -s tests/requirements.txt "$VENV/requirements.installed" 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+  cp tests/requirements.txt "$VENV/requirements.installed"
 fi
+
+step "deploy template: cfn-lint lambda/template.yaml"
+"$VENV/bin/cfn-lint" lambda/template.yaml
+
+step "DynamoDB + S3 tests against moto (local emulator on 127.0.0.1)"
+MOTO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+MOTO_LOG=target/moto.log
+"$VENV/bin/python" tests/moto_server.py 127.0.0.1 "$MOTO_PORT" > "$MOTO_LOG" 2>&1 &
+MOTO=$!
+trap 'kill $MOTO 2>/dev/null || true; wait $MOTO 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$MOTO_PORT/" && break
+  sleep 0.2
+done
+curl -s -o /dev/null "http://127.0.0.1:$MOTO_PORT/" || { echo "moto did not start:"; cat "$MOTO_LOG"; exit 1; }
+# Only the emulator tests are #[ignore]d; --ignored runs exactly those.
+AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+  AWS_REGION=us-east-1 cargo test -p copkit-lambda -- --ignored
+printf 'DynamoDB calls per operation: target/dynamo-calls.md\n'
+kill $MOTO 2>/dev/null || true
+wait $MOTO 2>/dev/null || true
+trap - EXIT
 
 step "API contract: OpenAPI validity and schemathesis against copkit-local"
 VENV=$VENV tests/contract.sh

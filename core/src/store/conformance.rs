@@ -17,8 +17,8 @@ use std::collections::BTreeSet;
 use jiff::{SignedDuration, Timestamp};
 
 use super::{
-    AccessFacts, ConditionFailure, DirectoryQuery, Expect, MemberFilter, Op, Range, Store,
-    StoreError, Transaction,
+    ConditionFailure, DirectoryQuery, Expect, MemberFilter, Op, Range, Store, StoreError,
+    Transaction, Wanted,
 };
 use crate::clock::{IdSource, RandomIds};
 use crate::ids::{
@@ -82,6 +82,7 @@ macro_rules! store_conformance_suite {
             events_rsvps_tallies_and_attendance,
             rsvp_capacity_race_never_overbooks,
             polls_ballots_and_tallies,
+            records_read_together,
         );
     };
 }
@@ -2808,4 +2809,112 @@ pub async fn polls_ballots_and_tallies<S: Store + ?Sized>(store: &S) {
     assert_eq!(failure(negative), (0, ConditionFailure::VersionMismatch));
     assert_eq!(store.get_ballot(&second.id, &ann).await.unwrap(), None);
     assert_eq!(store.get_poll(&PollId(ulid())).await.unwrap(), None);
+}
+
+pub async fn records_read_together<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Batch").await;
+    let t = thread(&s, 0);
+    let p = post(&t, None);
+    let poll = poll(&s, 2);
+    let ev = event(&s, None);
+    let d = document(&s, 0);
+    let v1 = doc_version(&d, 1);
+    let ann = user("ann");
+    let ballot = Ballot {
+        poll: poll.id,
+        user: ann.clone(),
+        choices: vec![1],
+        cast_at: t0(),
+        version: 1,
+    };
+    let member = membership(s.community, &ann, Role::Member);
+    let answer = rsvp(&ev, &ann, RsvpResponse::Going);
+    commit(
+        store,
+        vec![
+            Op::PutThread {
+                thread: t.clone(),
+                expect: Expect::Absent,
+            },
+            Op::PutPost {
+                post: p.clone(),
+                expect: Expect::Absent,
+            },
+            Op::PutPoll {
+                poll: poll.clone(),
+                expect: Expect::Absent,
+            },
+            Op::PutBallot {
+                ballot: ballot.clone(),
+                expect: Expect::Absent,
+            },
+            Op::PutEvent {
+                event: ev.clone(),
+                expect: Expect::Absent,
+            },
+            Op::PutRsvp {
+                rsvp: answer.clone(),
+                expect: Expect::Absent,
+            },
+            Op::PutDocument {
+                document: d.clone(),
+                expect: Expect::Absent,
+            },
+            Op::AddDocumentVersion {
+                version: v1.clone(),
+            },
+            Op::PutMembership {
+                membership: member.clone(),
+                expect: Expect::Absent,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    let bob = user("bob");
+    let mut found = store
+        .get_records(&[
+            Wanted::Thread(t.id),
+            Wanted::Post(p.id),
+            Wanted::Poll(poll.id),
+            Wanted::Ballot(poll.id, ann.clone()),
+            Wanted::Ballot(poll.id, bob.clone()),
+            Wanted::Event(ev.id),
+            Wanted::Rsvp(ev.id, answer.occurrence.clone(), ann.clone()),
+            Wanted::RsvpTally(ev.id, "never".into()),
+            Wanted::Document(d.id),
+            Wanted::DocumentVersion(d.id, 1),
+            Wanted::DocumentVersion(d.id, 2),
+            Wanted::Membership(s.community, ann.clone()),
+            Wanted::Membership(s.community, bob.clone()),
+            Wanted::JoinRequest(s.community, ann.clone()),
+            Wanted::Thread(ThreadId(ulid())),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(found.0.len(), 9, "only the records that exist: {found:?}");
+    assert_eq!(found.thread(), Some(t));
+    assert_eq!(found.post(), Some(p));
+    assert_eq!(found.poll(), Some(poll.clone()));
+    assert_eq!(found.ballot(), Some(ballot));
+    assert_eq!(found.event(), Some(ev));
+    assert_eq!(found.rsvp(), Some(answer));
+    assert_eq!(found.document(), Some(d));
+    assert_eq!(found.version(), Some(v1));
+    assert_eq!(found.membership(), Some(member));
+    assert!(found.0.is_empty());
+    assert_eq!(found.tally(), None);
+
+    assert!(matches!(
+        store
+            .get_records(&[Wanted::Poll(poll.id), Wanted::Poll(poll.id)])
+            .await,
+        Err(StoreError::Internal(_))
+    ));
+    let too_many: Vec<Wanted> = (0..101).map(|_| Wanted::Thread(ThreadId(ulid()))).collect();
+    assert!(matches!(
+        store.get_records(&too_many).await,
+        Err(StoreError::Internal(_))
+    ));
+    assert_eq!(store.get_records(&[]).await.unwrap().0, vec![]);
 }

@@ -10,10 +10,10 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 use super::{
-    AccessFacts, ActivityStore, Chunk, CommunityStore, ConditionFailure, DirectoryQuery,
-    DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore, MemberFilter,
-    MembershipStore, Op, PollStore, ProfileStore, Range, SpaceStore, StoreError, ThreadStore,
-    Transaction, WriteStore, rules,
+    AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, ConditionFailure,
+    DirectoryQuery, DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore,
+    MemberFilter, MembershipStore, Op, PollStore, ProfileStore, Range, Record, Records, SpaceStore,
+    StoreError, ThreadStore, Transaction, Wanted, WriteStore, batch::check_wanted, rules,
 };
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
@@ -1142,6 +1142,52 @@ impl EventStore for MemoryStore {
             .take_while(|((e, o, _), _)| e == event && o == occurrence)
             .map(|(_, a)| a.clone())
             .collect())
+    }
+}
+
+#[async_trait]
+impl BatchStore for MemoryStore {
+    async fn get_records(&self, wanted: &[Wanted]) -> Result<Records, StoreError> {
+        check_wanted(wanted)?;
+        let state = self.lock();
+        let found = wanted.iter().filter_map(|w| match w {
+            Wanted::Thread(id) => state.threads.get(id).cloned().map(Record::Thread),
+            Wanted::Post(id) => state.posts.get(id).cloned().map(Record::Post),
+            Wanted::Poll(id) => state.polls.get(id).cloned().map(Record::Poll),
+            Wanted::Ballot(poll, user) => state
+                .ballots
+                .get(&(*poll, user.clone()))
+                .cloned()
+                .map(Record::Ballot),
+            Wanted::Event(id) => state.events.get(id).cloned().map(Record::Event),
+            Wanted::Rsvp(event, occurrence, user) => state
+                .rsvps
+                .get(&(*event, occurrence.clone(), user.clone()))
+                .cloned()
+                .map(Record::Rsvp),
+            Wanted::RsvpTally(event, occurrence) => state
+                .tallies
+                .get(&(*event, occurrence.clone()))
+                .cloned()
+                .map(Record::RsvpTally),
+            Wanted::Document(id) => state.documents.get(id).cloned().map(Record::Document),
+            Wanted::DocumentVersion(id, number) => state
+                .document_versions
+                .get(&(*id, *number))
+                .cloned()
+                .map(Record::DocumentVersion),
+            Wanted::Membership(community, user) => state
+                .memberships
+                .get(&(*community, user.clone()))
+                .cloned()
+                .map(Record::Membership),
+            Wanted::JoinRequest(community, user) => state
+                .join_requests
+                .get(&(*community, user.clone()))
+                .cloned()
+                .map(Record::JoinRequest),
+        });
+        Ok(Records(found.collect()))
     }
 }
 

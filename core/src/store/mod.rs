@@ -27,8 +27,10 @@ use crate::model::{
     ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
 };
 
+pub mod batch;
 mod memory;
 pub mod rules;
+pub use batch::{BatchStore, Record, Records, Wanted};
 pub use memory::MemoryStore;
 
 #[cfg(feature = "conformance")]
@@ -342,6 +344,7 @@ pub trait Store:
     + DocumentStore
     + EventStore
     + PollStore
+    + BatchStore
     + WriteStore
 {
 }
@@ -358,6 +361,7 @@ impl<T> Store for T where
         + DocumentStore
         + EventStore
         + PollStore
+        + BatchStore
         + WriteStore
 {
 }

@@ -7,10 +7,11 @@ use copkit_core::model::{
     JoinRequest, Membership, Poll, Post, Profile, Reaction, ReactionKind, Rsvp, RsvpTally, Slug,
     Space, SpaceGrant, Thread, TokenHash,
 };
+use copkit_core::store::batch::check_wanted;
 use copkit_core::store::{
-    AccessFacts, ActivityStore, Chunk, CommunityStore, DirectoryQuery, DocumentStore, EventStore,
-    InvitationStore, JoinRequestStore, MemberFilter, MembershipStore, PollStore, ProfileStore,
-    Range, SpaceStore, StoreError, ThreadStore,
+    AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, DirectoryQuery, DocumentStore,
+    EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore, PollStore,
+    ProfileStore, Range, Record, Records, SpaceStore, StoreError, ThreadStore, Wanted,
 };
 use copkit_core::{
     CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId, UserId,
@@ -417,5 +418,57 @@ impl PollStore for DynamoStore {
 
     async fn get_ballot(&self, poll: &PollId, user: &UserId) -> Result<Option<Ballot>, StoreError> {
         self.get(&keys::ballot(poll, user)).await
+    }
+}
+
+/// Where a wanted record lives.
+fn wanted_key(wanted: &Wanted) -> keys::Key {
+    match wanted {
+        Wanted::Thread(id) => keys::thread(id),
+        Wanted::Post(id) => keys::post(id),
+        Wanted::Poll(id) => keys::poll(id),
+        Wanted::Ballot(poll, user) => keys::ballot(poll, user),
+        Wanted::Event(id) => keys::event(id),
+        Wanted::Rsvp(event, occurrence, user) => keys::rsvp(event, occurrence, user),
+        Wanted::RsvpTally(event, occurrence) => keys::tally(event, occurrence),
+        Wanted::Document(id) => keys::document(id),
+        Wanted::DocumentVersion(id, number) => keys::document_version(id, *number),
+        Wanted::Membership(community, user) => keys::membership(community, user),
+        Wanted::JoinRequest(community, user) => keys::join_request(community, user),
+    }
+}
+
+#[async_trait]
+impl BatchStore for DynamoStore {
+    async fn get_records(&self, wanted: &[Wanted]) -> Result<Records, StoreError> {
+        check_wanted(wanted)?;
+        let keyed: Vec<(keys::Key, &Wanted)> = wanted.iter().map(|w| (wanted_key(w), w)).collect();
+        let items = self
+            .batch_get_items(keyed.iter().map(|(key, _)| key.clone()).collect())
+            .await?;
+        let mut records = Vec::with_capacity(items.len());
+        for item in items {
+            let key = keys::Key {
+                pk: get_s(&item, "PK").unwrap_or_default().to_owned(),
+                sk: get_s(&item, "SK").unwrap_or_default().to_owned(),
+            };
+            let Some((_, wanted)) = keyed.iter().find(|(k, _)| *k == key) else {
+                continue;
+            };
+            records.push(match wanted {
+                Wanted::Thread(_) => Record::Thread(decode(item)?),
+                Wanted::Post(_) => Record::Post(decode(item)?),
+                Wanted::Poll(_) => Record::Poll(decode(item)?),
+                Wanted::Ballot(..) => Record::Ballot(decode(item)?),
+                Wanted::Event(_) => Record::Event(decode(item)?),
+                Wanted::Rsvp(..) => Record::Rsvp(decode(item)?),
+                Wanted::RsvpTally(..) => Record::RsvpTally(decode(item)?),
+                Wanted::Document(_) => Record::Document(decode(item)?),
+                Wanted::DocumentVersion(..) => Record::DocumentVersion(decode(item)?),
+                Wanted::Membership(..) => Record::Membership(decode(item)?),
+                Wanted::JoinRequest(..) => Record::JoinRequest(decode(item)?),
+            });
+        }
+        Ok(Records(records))
     }
 }

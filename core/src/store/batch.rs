@@ -1,0 +1,145 @@
+//! Reading several records in one round trip ([`BatchStore`]): a use case
+//! that needs a resource and the caller's own record about it (a poll and
+//! their ballot, a post and its thread) asks for both at once instead of one
+//! after the other.
+
+use async_trait::async_trait;
+
+use crate::ids::{CommunityId, DocumentId, EventId, PollId, PostId, ThreadId, UserId};
+use crate::model::{
+    Ballot, Document, DocumentVersion, Event, JoinRequest, Membership, Poll, Post, Rsvp, RsvpTally,
+    Thread,
+};
+
+use super::StoreError;
+
+/// A record to read in a batch, by key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Wanted {
+    /// A thread.
+    Thread(ThreadId),
+    /// A post.
+    Post(PostId),
+    /// A poll.
+    Poll(PollId),
+    /// A person's ballot in a poll.
+    Ballot(PollId, UserId),
+    /// An event.
+    Event(EventId),
+    /// A person's RSVP to one occurrence.
+    Rsvp(EventId, String, UserId),
+    /// An occurrence's RSVP tally.
+    RsvpTally(EventId, String),
+    /// A document.
+    Document(DocumentId),
+    /// One version of a document.
+    DocumentVersion(DocumentId, u32),
+    /// A membership.
+    Membership(CommunityId, UserId),
+    /// A join request.
+    JoinRequest(CommunityId, UserId),
+}
+
+/// A record read in a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// A thread.
+    Thread(Thread),
+    /// A post.
+    Post(Post),
+    /// A poll.
+    Poll(Poll),
+    /// A ballot.
+    Ballot(Ballot),
+    /// An event.
+    Event(Event),
+    /// An RSVP.
+    Rsvp(Rsvp),
+    /// A tally.
+    RsvpTally(RsvpTally),
+    /// A document.
+    Document(Document),
+    /// A document version.
+    DocumentVersion(DocumentVersion),
+    /// A membership.
+    Membership(Membership),
+    /// A join request.
+    JoinRequest(JoinRequest),
+}
+
+/// The records a batch found (missing ones are simply absent), taken out by
+/// kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Records(pub Vec<Record>);
+
+macro_rules! take_record {
+    ($($(#[$doc:meta])* $name:ident => $variant:ident($ty:ty)),* $(,)?) => {
+        impl Records {
+            $(
+                $(#[$doc])*
+                pub fn $name(&mut self) -> Option<$ty> {
+                    let at = self
+                        .0
+                        .iter()
+                        .position(|r| matches!(r, Record::$variant(_)))?;
+                    match self.0.swap_remove(at) {
+                        Record::$variant(record) => Some(record),
+                        _ => None,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+take_record! {
+    /// Takes the thread out, if found.
+    thread => Thread(Thread),
+    /// Takes the post out, if found.
+    post => Post(Post),
+    /// Takes the poll out, if found.
+    poll => Poll(Poll),
+    /// Takes the ballot out, if found.
+    ballot => Ballot(Ballot),
+    /// Takes the event out, if found.
+    event => Event(Event),
+    /// Takes the RSVP out, if found.
+    rsvp => Rsvp(Rsvp),
+    /// Takes the tally out, if found.
+    tally => RsvpTally(RsvpTally),
+    /// Takes the document out, if found.
+    document => Document(Document),
+    /// Takes the document version out, if found.
+    version => DocumentVersion(DocumentVersion),
+    /// Takes the membership out, if found.
+    membership => Membership(Membership),
+    /// Takes the join request out, if found.
+    join_request => JoinRequest(JoinRequest),
+}
+
+/// Batched reads by key.
+#[async_trait]
+pub trait BatchStore: Send + Sync {
+    /// The records of `wanted` that exist, read consistently in one round
+    /// trip (stores that can batch). At most [`MAX_WANTED`] keys,
+    /// each at most once (else `StoreError::Internal`).
+    async fn get_records(&self, wanted: &[Wanted]) -> Result<Records, StoreError>;
+}
+
+/// The most keys one batch may ask for (DynamoDB's BatchGetItem limit).
+pub const MAX_WANTED: usize = 100;
+
+/// Checks a batch's shape: not too many keys, none twice.
+pub fn check_wanted(wanted: &[Wanted]) -> Result<(), StoreError> {
+    if wanted.len() > MAX_WANTED {
+        return Err(StoreError::Internal(format!(
+            "a batch of {} keys (at most {MAX_WANTED})",
+            wanted.len()
+        )));
+    }
+    let distinct: std::collections::HashSet<&Wanted> = wanted.iter().collect();
+    if distinct.len() != wanted.len() {
+        return Err(StoreError::Internal("a batch asks for a key twice".into()));
+    }
+    Ok(())
+}
