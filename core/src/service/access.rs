@@ -14,6 +14,7 @@ use crate::ids::{CommunityId, SpaceId};
 use crate::model::{Community, Membership, Space};
 use crate::policy::{self, CommunityAction, SpaceAction, SpaceViewer, Standing};
 use crate::service::{Actor, Copkit};
+use crate::store::{Records, Wanted};
 
 /// A community as seen by one caller.
 #[derive(Debug, Clone)]
@@ -138,26 +139,48 @@ impl Copkit {
         community: &CommunityId,
         id: &SpaceId,
     ) -> Result<SpaceAccess> {
-        let facts = self
-            .store()
-            .access_facts(community, &actor.user, Some(id))
+        let (access, _) = self
+            .space_access_with(actor, community, id, Vec::new())
             .await?;
-        let space = facts
-            .space
+        Ok(access)
+    }
+
+    /// [`Copkit::space_access_in`] plus the records in `also`, read in the
+    /// same batch (a ballot, an RSVP, a document version…).
+    pub(crate) async fn space_access_with(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        id: &SpaceId,
+        also: Vec<Wanted>,
+    ) -> Result<(SpaceAccess, Records)> {
+        let mut wanted = vec![
+            Wanted::Community(*community),
+            Wanted::Membership(*community, actor.user.clone()),
+            Wanted::Space(*id),
+            Wanted::Grant(*id, actor.user.clone()),
+        ];
+        wanted.extend(also);
+        let mut records = self.store().get_records(&wanted).await?;
+        let space = records
+            .space()
             .filter(|s| s.community == *community)
             .ok_or(Error::NotFound)?;
         self.space_parents.remember(&space);
-        let community = facts.community.ok_or(Error::NotFound)?;
-        let standing = Standing::of(facts.membership.as_ref(), false, self.now());
-        Ok(SpaceAccess {
+        let community = records.community().ok_or(Error::NotFound)?;
+        let membership = records.membership_of(&actor.user);
+        let granted = records.grant().is_some();
+        let standing = Standing::of(membership.as_ref(), false, self.now());
+        let access = SpaceAccess {
             space,
-            granted: facts.grant.is_some(),
+            granted,
             community: CommunityAccess {
                 community,
-                membership: facts.membership,
+                membership,
                 standing,
             },
-        })
+        };
+        Ok((access, records))
     }
 
     /// Loads the space access and checks `action` in one go.

@@ -11,7 +11,7 @@ use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::content::{self, limits};
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{Expect, Op, Transaction};
+use crate::store::{Expect, Op, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// What it takes to add a document.
@@ -199,6 +199,34 @@ impl Copkit {
             .await?;
         access.require(actor, SpaceAction::View)?;
         Ok((doc, access))
+    }
+
+    /// A version of a visible document (default: the current one), read
+    /// with the access facts: two reads in all.
+    pub(crate) async fn document_version_access(
+        &self,
+        actor: &Actor,
+        id: &DocumentId,
+        number: Option<u32>,
+    ) -> Result<(Document, DocumentVersion)> {
+        let doc = self
+            .store()
+            .get_document(id)
+            .await?
+            .filter(|d| d.deleted_at.is_none())
+            .ok_or(Error::NotFound)?;
+        let number = number.unwrap_or(doc.current_version);
+        let (access, mut records) = self
+            .space_access_with(
+                actor,
+                &doc.community,
+                &doc.space,
+                vec![Wanted::DocumentVersion(*id, number)],
+            )
+            .await?;
+        access.require(actor, SpaceAction::View)?;
+        let version = records.version().ok_or(Error::NotFound)?;
+        Ok((doc, version))
     }
 
     /// Adds a document to a space's library (its first version included).
@@ -499,13 +527,7 @@ impl Copkit {
         id: &DocumentId,
         number: Option<u32>,
     ) -> Result<Download> {
-        let (doc, _) = self.document_access(actor, id).await?;
-        let number = number.unwrap_or(doc.current_version);
-        let version = self
-            .store()
-            .get_document_version(id, number)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let (_, version) = self.document_version_access(actor, id, number).await?;
         let bytes = self
             .blobs()
             .get(&version.blob_key)

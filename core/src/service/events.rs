@@ -17,7 +17,7 @@ use crate::recurrence;
 use crate::service::access::SpaceAccess;
 use crate::service::content::limits;
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{Expect, Op, Range, Transaction};
+use crate::store::{Expect, Op, Range, Records, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// An event's description and schedule, for scheduling and for replacing.
@@ -207,12 +207,24 @@ fn find_occurrence(event: &Event, key: &str) -> Result<Occurrence> {
 
 impl Copkit {
     async fn event_access(&self, actor: &Actor, id: &EventId) -> Result<(Event, SpaceAccess)> {
+        let (event, access, _) = self.event_access_with(actor, id, |_| Vec::new()).await?;
+        Ok((event, access))
+    }
+
+    /// The event, the caller's access, and `also` (an RSVP, a tally…) read
+    /// with the access facts (two reads in all).
+    async fn event_access_with(
+        &self,
+        actor: &Actor,
+        id: &EventId,
+        also: impl FnOnce(&Event) -> Vec<Wanted>,
+    ) -> Result<(Event, SpaceAccess, Records)> {
         let event = self.store().get_event(id).await?.ok_or(Error::NotFound)?;
-        let access = self
-            .space_access_in(actor, &event.community, &event.space)
+        let (access, records) = self
+            .space_access_with(actor, &event.community, &event.space, also(&event))
             .await?;
         access.require(actor, SpaceAction::View)?;
-        Ok((event, access))
+        Ok((event, access, records))
     }
 
     /// Schedules an event in a space.
@@ -463,14 +475,20 @@ impl Copkit {
         occurrence: &str,
         response: RsvpResponse,
     ) -> Result<Rsvp> {
-        let (event, access) = self.event_access(actor, id).await?;
+        let (event, access, mut records) = self
+            .event_access_with(actor, id, |e| {
+                find_occurrence(e, occurrence)
+                    .map(|f| vec![Wanted::Rsvp(*id, f.key, actor.user.clone())])
+                    .unwrap_or_default()
+            })
+            .await?;
         access.require(actor, SpaceAction::Contribute)?;
         let found = find_occurrence(&event, occurrence)?;
         let now = self.now();
         if event.cancelled.binary_search(&found.local_start).is_ok() || found.starts_at <= now {
             return Err(Error::Conflict(Conflict::Closed));
         }
-        let old = self.store().get_rsvp(id, &found.key, &actor.user).await?;
+        let old = records.rsvp();
         if old.as_ref().is_some_and(|r| r.response == response) {
             return old.ok_or(Error::NotFound);
         }
@@ -536,9 +554,15 @@ impl Copkit {
         id: &EventId,
         occurrence: &str,
     ) -> Result<RsvpTally> {
-        let (event, _) = self.event_access(actor, id).await?;
-        let found = find_occurrence(&event, occurrence)?;
-        Ok(self.store().get_rsvp_tally(id, &found.key).await?)
+        let (event, _, mut records) = self
+            .event_access_with(actor, id, |e| {
+                find_occurrence(e, occurrence)
+                    .map(|f| vec![Wanted::RsvpTally(*id, f.key)])
+                    .unwrap_or_default()
+            })
+            .await?;
+        find_occurrence(&event, occurrence)?;
+        Ok(records.tally().unwrap_or_default())
     }
 
     /// Records whether someone attended an occurrence that has started
@@ -551,7 +575,15 @@ impl Copkit {
         user: &UserId,
         attended: bool,
     ) -> Result<Attendance> {
-        let (event, access) = self.event_access(actor, id).await?;
+        let (event, access, mut records) = self
+            .event_access_with(actor, id, |e| {
+                if *user == actor.user {
+                    Vec::new()
+                } else {
+                    vec![Wanted::Membership(e.community, user.clone())]
+                }
+            })
+            .await?;
         access.require(actor, SpaceAction::Moderate)?;
         let found = find_occurrence(&event, occurrence)?;
         let now = self.now();
@@ -562,7 +594,11 @@ impl Copkit {
         if event.cancelled.binary_search(&found.local_start).is_ok() {
             return Err(Error::Conflict(Conflict::Closed));
         }
-        let member = self.store().get_membership(&event.community, user).await?;
+        let member = if *user == actor.user {
+            access.community.membership.clone()
+        } else {
+            records.membership_of(user)
+        };
         if !member.is_some_and(|m| m.is_active()) {
             // Only current members and guests attend.
             return Err(Error::NotFound);

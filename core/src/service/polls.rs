@@ -10,7 +10,7 @@ use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::content::limits;
 use crate::service::{Actor, Copkit};
-use crate::store::{Expect, Op, Transaction};
+use crate::store::{Expect, Op, Records, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// What it takes to open a poll.
@@ -56,13 +56,24 @@ pub struct PollView {
 }
 
 impl Copkit {
-    async fn poll_access(&self, actor: &Actor, id: &PollId) -> Result<(Poll, SpaceAccess)> {
+    /// The poll, the caller's access and their ballot (two reads: the poll,
+    /// then access and ballot together).
+    async fn poll_access(
+        &self,
+        actor: &Actor,
+        id: &PollId,
+    ) -> Result<(Poll, SpaceAccess, Option<Ballot>)> {
         let poll = self.store().get_poll(id).await?.ok_or(Error::NotFound)?;
-        let access = self
-            .space_access_in(actor, &poll.community, &poll.space)
+        let (access, mut records) = self
+            .space_access_with(
+                actor,
+                &poll.community,
+                &poll.space,
+                vec![Wanted::Ballot(*id, actor.user.clone())],
+            )
             .await?;
         access.require(actor, SpaceAction::View)?;
-        Ok((poll, access))
+        Ok((poll, access, records.ballot()))
     }
 
     fn poll_view(&self, mut poll: Poll, my_ballot: Option<Ballot>) -> PollView {
@@ -163,8 +174,7 @@ impl Copkit {
 
     /// One poll, with results when the caller may see them.
     pub async fn get_poll(&self, actor: &Actor, id: &PollId) -> Result<PollView> {
-        let (poll, _) = self.poll_access(actor, id).await?;
-        let ballot = self.store().get_ballot(id, &actor.user).await?;
+        let (poll, _, ballot) = self.poll_access(actor, id).await?;
         Ok(self.poll_view(poll, ballot))
     }
 
@@ -180,9 +190,19 @@ impl Copkit {
         let scope = format!("polls|{space}");
         let range = self.range(&scope, page)?;
         let chunk = self.store().list_polls(space, &range).await?;
+        let wanted: Vec<Wanted> = chunk
+            .items
+            .iter()
+            .map(|p| Wanted::Ballot(p.id, actor.user.clone()))
+            .collect();
+        let mut ballots = if wanted.is_empty() {
+            Records::default()
+        } else {
+            self.store().get_records(&wanted).await?
+        };
         let mut views = Vec::with_capacity(chunk.items.len());
         for poll in &chunk.items {
-            let ballot = self.store().get_ballot(&poll.id, &actor.user).await?;
+            let ballot = ballots.ballot_for(&poll.id);
             views.push(self.poll_view(poll.clone(), ballot));
         }
         let page = self.page(&scope, chunk)?;
@@ -195,7 +215,7 @@ impl Copkit {
     /// Casts or changes the caller's ballot while the poll is open. The
     /// ballot and the tally change in one write.
     pub async fn vote(&self, actor: &Actor, id: &PollId, choices: &[u32]) -> Result<PollView> {
-        let (poll, access) = self.poll_access(actor, id).await?;
+        let (poll, access, old) = self.poll_access(actor, id).await?;
         access.require(actor, SpaceAction::Contribute)?;
         let now = self.now();
         if poll.is_closed_at(now) {
@@ -223,7 +243,6 @@ impl Copkit {
         {
             return Err(Error::Conflict(Conflict::BallotMismatch));
         }
-        let old = self.store().get_ballot(id, &actor.user).await?;
         let mut deltas = vec![0i64; options];
         for c in &chosen {
             deltas[*c as usize] += 1;
@@ -242,6 +261,7 @@ impl Copkit {
             cast_at: now,
             version: old.as_ref().map_or(1, |b| b.version + 1),
         };
+        let voters = i64::from(old.is_none());
         let tx = Transaction::new()
             .with(Op::PutBallot {
                 ballot: ballot.clone(),
@@ -249,8 +269,8 @@ impl Copkit {
             })
             .with(Op::AdjustTally {
                 poll: *id,
-                deltas,
-                voters: i64::from(old.is_none()),
+                deltas: deltas.clone(),
+                voters,
                 now,
             })
             .with(self.activity(
@@ -261,17 +281,22 @@ impl Copkit {
                 ActivityKind::Voted { poll: *id },
             ));
         self.commit(tx).await?;
-        let poll = self.store().get_poll(id).await?.ok_or(Error::NotFound)?;
+        // The tally as this vote left it (other votes show on the next read).
+        let mut poll = poll;
+        let moved = |n: u32, by: i64| u32::try_from((i64::from(n) + by).max(0)).unwrap_or(n);
+        for (count, delta) in poll.tally.iter_mut().zip(&deltas) {
+            *count = moved(*count, *delta);
+        }
+        poll.voters = moved(poll.voters, voters);
         Ok(self.poll_view(poll, Some(ballot)))
     }
 
     /// Ends voting now (the poll's creator or a moderator).
     pub async fn close_poll(&self, actor: &Actor, id: &PollId) -> Result<PollView> {
-        let (poll, access) = self.poll_access(actor, id).await?;
+        let (poll, access, ballot) = self.poll_access(actor, id).await?;
         self.may_change(actor, &access, &poll.created_by, true)?;
         let now = self.now();
         if poll.is_closed_at(now) {
-            let ballot = self.store().get_ballot(id, &actor.user).await?;
             return Ok(self.poll_view(poll, ballot));
         }
         let closed = Poll {
@@ -292,7 +317,6 @@ impl Copkit {
                 ActivityKind::PollClosed { poll: *id },
             ));
         self.commit(tx).await?;
-        let ballot = self.store().get_ballot(id, &actor.user).await?;
         Ok(self.poll_view(closed, ballot))
     }
 }

@@ -13,7 +13,7 @@ use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::content::{self, limits};
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{Expect, Op, Transaction};
+use crate::store::{Expect, Op, Records, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// What it takes to start a thread.
@@ -95,13 +95,20 @@ impl Copkit {
         Ok((thread, access))
     }
 
-    async fn post_access(&self, actor: &Actor, id: &PostId) -> Result<(Post, SpaceAccess)> {
+    /// The post, the caller's access, and `also` (its thread, their
+    /// reactions…) read with the access facts (two reads in all).
+    async fn post_access(
+        &self,
+        actor: &Actor,
+        id: &PostId,
+        also: impl FnOnce(&Post) -> Vec<Wanted>,
+    ) -> Result<(Post, SpaceAccess, Records)> {
         let post = self.store().get_post(id).await?.ok_or(Error::NotFound)?;
-        let access = self
-            .space_access_in(actor, &post.community, &post.space)
+        let (access, records) = self
+            .space_access_with(actor, &post.community, &post.space, also(&post))
             .await?;
         access.require(actor, SpaceAction::View)?;
-        Ok((post, access))
+        Ok((post, access, records))
     }
 
     /// Starts a discussion or asks a question in a space.
@@ -331,7 +338,16 @@ impl Copkit {
         id: &ThreadId,
         post: Option<PostId>,
     ) -> Result<Thread> {
-        let (old, access) = self.thread_access(actor, id).await?;
+        let old = self.store().get_thread(id).await?.ok_or(Error::NotFound)?;
+        let (access, mut records) = self
+            .space_access_with(
+                actor,
+                &old.community,
+                &old.space,
+                post.map(Wanted::Post).into_iter().collect(),
+            )
+            .await?;
+        access.require(actor, SpaceAction::View)?;
         self.may_change(actor, &access, &old.author, true)?;
         if !old.is_question() {
             // Only questions have answers.
@@ -341,11 +357,9 @@ impl Copkit {
             return Err(Error::Conflict(Conflict::Closed));
         }
         let answer = match post {
-            Some(p) => {
-                let answer = self
-                    .store()
-                    .get_post(&p)
-                    .await?
+            Some(_) => {
+                let answer = records
+                    .post()
                     .filter(|a| a.thread == *id && a.deleted_at.is_none())
                     .ok_or(Error::NotFound)?;
                 Some(answer)
@@ -471,7 +485,7 @@ impl Copkit {
 
     /// One post.
     pub async fn get_post(&self, actor: &Actor, id: &PostId) -> Result<Post> {
-        Ok(self.post_access(actor, id).await?.0)
+        Ok(self.post_access(actor, id, |_| Vec::new()).await?.0)
     }
 
     /// Edits a post (its author, with the version read).
@@ -482,17 +496,15 @@ impl Copkit {
         body: &str,
         expected_version: u64,
     ) -> Result<Post> {
-        let (old, access) = self.post_access(actor, id).await?;
+        let (old, access, mut records) = self
+            .post_access(actor, id, |p| vec![Wanted::Thread(p.thread)])
+            .await?;
         self.may_change(actor, &access, &old.author, false)?;
         check_version(old.version, expected_version)?;
         if old.deleted_at.is_some() {
             return Err(Error::Conflict(Conflict::WrongState));
         }
-        let thread = self
-            .store()
-            .get_thread(&old.thread)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let thread = records.thread().ok_or(Error::NotFound)?;
         if thread.locked || thread.deleted_at.is_some() {
             return Err(Error::Conflict(Conflict::Closed));
         }
@@ -528,7 +540,7 @@ impl Copkit {
 
     /// Deletes a post (its author or a moderator), leaving a tombstone.
     pub async fn delete_post(&self, actor: &Actor, id: &PostId) -> Result<Post> {
-        let (old, access) = self.post_access(actor, id).await?;
+        let (old, access, _) = self.post_access(actor, id, |_| Vec::new()).await?;
         self.may_change(actor, &access, &old.author, true)?;
         if old.deleted_at.is_some() {
             return Ok(old);
@@ -562,17 +574,16 @@ impl Copkit {
 
     /// Adds a reaction (one of each kind per person per post; repeating is harmless).
     pub async fn react(&self, actor: &Actor, post: &PostId, kind: ReactionKind) -> Result<Post> {
-        let (p, access) = self.post_access(actor, post).await?;
+        let (p, access, records) = self
+            .post_access(actor, post, |_| {
+                vec![Wanted::Reaction(*post, actor.user.clone(), kind)]
+            })
+            .await?;
         access.require(actor, SpaceAction::Contribute)?;
         if p.deleted_at.is_some() {
             return Err(Error::Conflict(Conflict::WrongState));
         }
-        if self
-            .store()
-            .get_reactions(post, &actor.user)
-            .await?
-            .contains(&kind)
-        {
+        if records.has_reaction(kind) {
             return Ok(p);
         }
         let now = self.now();
@@ -596,19 +607,18 @@ impl Copkit {
                 },
             ));
         self.commit(tx).await?;
-        Ok(self.store().get_post(post).await?.unwrap_or(p))
+        Ok(with_reaction(p, kind, 1))
     }
 
     /// Takes a reaction back (harmless if not given).
     pub async fn unreact(&self, actor: &Actor, post: &PostId, kind: ReactionKind) -> Result<Post> {
-        let (p, access) = self.post_access(actor, post).await?;
+        let (p, access, records) = self
+            .post_access(actor, post, |_| {
+                vec![Wanted::Reaction(*post, actor.user.clone(), kind)]
+            })
+            .await?;
         access.require(actor, SpaceAction::Contribute)?;
-        if !self
-            .store()
-            .get_reactions(post, &actor.user)
-            .await?
-            .contains(&kind)
-        {
+        if !records.has_reaction(kind) {
             return Ok(p);
         }
         self.commit(Transaction::new().with(Op::RemoveReaction {
@@ -617,12 +627,38 @@ impl Copkit {
             kind,
         }))
         .await?;
-        Ok(self.store().get_post(post).await?.unwrap_or(p))
+        Ok(with_reaction(p, kind, -1))
     }
 
     /// The caller's reactions to a post.
     pub async fn my_reactions(&self, actor: &Actor, post: &PostId) -> Result<Vec<ReactionKind>> {
-        self.post_access(actor, post).await?;
-        Ok(self.store().get_reactions(post, &actor.user).await?)
+        const KINDS: [ReactionKind; 3] = [
+            ReactionKind::Like,
+            ReactionKind::Thanks,
+            ReactionKind::Insightful,
+        ];
+        let (_, _, records) = self
+            .post_access(actor, post, |_| {
+                KINDS
+                    .iter()
+                    .map(|k| Wanted::Reaction(*post, actor.user.clone(), *k))
+                    .collect()
+            })
+            .await?;
+        Ok(KINDS
+            .into_iter()
+            .filter(|k| records.has_reaction(*k))
+            .collect())
+    }
+}
+
+/// The post as one reaction change left it (others show on the next read).
+fn with_reaction(post: Post, kind: ReactionKind, delta: i64) -> Post {
+    Post {
+        reactions: post
+            .reactions
+            .adjusted(kind, delta)
+            .unwrap_or(post.reactions),
+        ..post
     }
 }

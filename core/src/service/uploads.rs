@@ -394,14 +394,8 @@ impl Copkit {
         id: &DocumentId,
         number: Option<u32>,
     ) -> Result<DownloadLink> {
-        let (doc, _) = self.document_access(actor, id).await?;
-        let number = number.unwrap_or(doc.current_version);
-        let version = self
-            .store()
-            .get_document_version(id, number)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let filename = download_filename(&doc.title, number);
+        let (doc, version) = self.document_version_access(actor, id, number).await?;
+        let filename = download_filename(&doc.title, version.number);
         let get = self
             .blobs()
             .presign_get(&version.blob_key, &filename, std_duration(DOWNLOAD_TTL))

@@ -5,10 +5,10 @@
 
 use async_trait::async_trait;
 
-use crate::ids::{CommunityId, DocumentId, EventId, PollId, PostId, ThreadId, UserId};
+use crate::ids::{CommunityId, DocumentId, EventId, PollId, PostId, SpaceId, ThreadId, UserId};
 use crate::model::{
-    Ballot, Document, DocumentVersion, Event, JoinRequest, Membership, Poll, Post, Rsvp, RsvpTally,
-    Thread,
+    Ballot, Community, Document, DocumentVersion, Event, JoinRequest, Membership, Poll, Post,
+    ReactionKind, Rsvp, RsvpTally, Space, SpaceGrant, Thread,
 };
 
 use super::StoreError;
@@ -16,6 +16,12 @@ use super::StoreError;
 /// A record to read in a batch, by key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Wanted {
+    /// A community.
+    Community(CommunityId),
+    /// A space.
+    Space(SpaceId),
+    /// A person's grant on a space.
+    Grant(SpaceId, UserId),
     /// A thread.
     Thread(ThreadId),
     /// A post.
@@ -24,6 +30,8 @@ pub enum Wanted {
     Poll(PollId),
     /// A person's ballot in a poll.
     Ballot(PollId, UserId),
+    /// A person's reaction of one kind to a post.
+    Reaction(PostId, UserId, ReactionKind),
     /// An event.
     Event(EventId),
     /// A person's RSVP to one occurrence.
@@ -43,6 +51,12 @@ pub enum Wanted {
 /// A record read in a batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
+    /// A community.
+    Community(Community),
+    /// A space.
+    Space(Space),
+    /// A grant.
+    Grant(SpaceGrant),
     /// A thread.
     Thread(Thread),
     /// A post.
@@ -51,6 +65,8 @@ pub enum Record {
     Poll(Poll),
     /// A ballot.
     Ballot(Ballot),
+    /// A reaction that exists (post, who, kind).
+    Reaction(PostId, UserId, ReactionKind),
     /// An event.
     Event(Event),
     /// An RSVP.
@@ -93,6 +109,12 @@ macro_rules! take_record {
 }
 
 take_record! {
+    /// Takes the community out, if found.
+    community => Community(Community),
+    /// Takes the space out, if found.
+    space => Space(Space),
+    /// Takes the grant out, if found.
+    grant => Grant(SpaceGrant),
     /// Takes the thread out, if found.
     thread => Thread(Thread),
     /// Takes the post out, if found.
@@ -115,6 +137,39 @@ take_record! {
     membership => Membership(Membership),
     /// Takes the join request out, if found.
     join_request => JoinRequest(JoinRequest),
+}
+
+impl Records {
+    /// Whether the batch found a reaction of `kind`.
+    pub fn has_reaction(&self, kind: ReactionKind) -> bool {
+        self.0
+            .iter()
+            .any(|r| matches!(r, Record::Reaction(_, _, k) if *k == kind))
+    }
+
+    /// Takes out the ballot cast in `poll`, if found.
+    pub fn ballot_for(&mut self, poll: &PollId) -> Option<Ballot> {
+        let at = self
+            .0
+            .iter()
+            .position(|r| matches!(r, Record::Ballot(b) if b.poll == *poll))?;
+        match self.0.swap_remove(at) {
+            Record::Ballot(ballot) => Some(ballot),
+            _ => None,
+        }
+    }
+
+    /// Takes out `user`'s membership, if found (a batch may hold several).
+    pub fn membership_of(&mut self, user: &UserId) -> Option<Membership> {
+        let at = self
+            .0
+            .iter()
+            .position(|r| matches!(r, Record::Membership(m) if m.user == *user))?;
+        match self.0.swap_remove(at) {
+            Record::Membership(membership) => Some(membership),
+            _ => None,
+        }
+    }
 }
 
 /// Batched reads by key.

@@ -2889,10 +2889,17 @@ pub async fn records_read_together<S: Store + ?Sized>(store: &S) {
             Wanted::Membership(s.community, bob.clone()),
             Wanted::JoinRequest(s.community, ann.clone()),
             Wanted::Thread(ThreadId(ulid())),
+            Wanted::Community(s.community),
+            Wanted::Space(s.id),
+            Wanted::Grant(s.id, ann.clone()),
+            Wanted::Reaction(p.id, ann.clone(), ReactionKind::Like),
         ])
         .await
         .unwrap();
-    assert_eq!(found.0.len(), 9, "only the records that exist: {found:?}");
+    assert_eq!(found.0.len(), 11, "only the records that exist: {found:?}");
+    assert_eq!(found.community().map(|c| c.id), Some(s.community));
+    assert_eq!(found.space(), Some(s.clone()));
+    assert_eq!(found.grant(), None);
     assert_eq!(found.thread(), Some(t));
     assert_eq!(found.post(), Some(p));
     assert_eq!(found.poll(), Some(poll.clone()));

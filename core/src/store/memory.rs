@@ -1151,6 +1151,13 @@ impl BatchStore for MemoryStore {
         check_wanted(wanted)?;
         let state = self.lock();
         let found = wanted.iter().filter_map(|w| match w {
+            Wanted::Community(id) => state.communities.get(id).cloned().map(Record::Community),
+            Wanted::Space(id) => state.spaces.get(id).cloned().map(Record::Space),
+            Wanted::Grant(space, user) => state
+                .grants
+                .get(&(*space, user.clone()))
+                .cloned()
+                .map(Record::Grant),
             Wanted::Thread(id) => state.threads.get(id).cloned().map(Record::Thread),
             Wanted::Post(id) => state.posts.get(id).cloned().map(Record::Post),
             Wanted::Poll(id) => state.polls.get(id).cloned().map(Record::Poll),
@@ -1159,6 +1166,10 @@ impl BatchStore for MemoryStore {
                 .get(&(*poll, user.clone()))
                 .cloned()
                 .map(Record::Ballot),
+            Wanted::Reaction(post, user, kind) => state
+                .reactions
+                .contains(&(*post, user.clone(), *kind))
+                .then(|| Record::Reaction(*post, user.clone(), *kind)),
             Wanted::Event(id) => state.events.get(id).cloned().map(Record::Event),
             Wanted::Rsvp(event, occurrence, user) => state
                 .rsvps

@@ -424,10 +424,14 @@ impl PollStore for DynamoStore {
 /// Where a wanted record lives.
 fn wanted_key(wanted: &Wanted) -> keys::Key {
     match wanted {
+        Wanted::Community(id) => keys::community(id),
+        Wanted::Space(id) => keys::space(id),
+        Wanted::Grant(space, user) => keys::grant(space, user),
         Wanted::Thread(id) => keys::thread(id),
         Wanted::Post(id) => keys::post(id),
         Wanted::Poll(id) => keys::poll(id),
         Wanted::Ballot(poll, user) => keys::ballot(poll, user),
+        Wanted::Reaction(post, user, kind) => keys::reaction(post, user, *kind),
         Wanted::Event(id) => keys::event(id),
         Wanted::Rsvp(event, occurrence, user) => keys::rsvp(event, occurrence, user),
         Wanted::RsvpTally(event, occurrence) => keys::tally(event, occurrence),
@@ -456,10 +460,14 @@ impl BatchStore for DynamoStore {
                 continue;
             };
             records.push(match wanted {
+                Wanted::Community(_) => Record::Community(decode(item)?),
+                Wanted::Space(_) => Record::Space(decode(item)?),
+                Wanted::Grant(..) => Record::Grant(decode(item)?),
                 Wanted::Thread(_) => Record::Thread(decode(item)?),
                 Wanted::Post(_) => Record::Post(decode(item)?),
                 Wanted::Poll(_) => Record::Poll(decode(item)?),
                 Wanted::Ballot(..) => Record::Ballot(decode(item)?),
+                Wanted::Reaction(post, user, kind) => Record::Reaction(*post, user.clone(), *kind),
                 Wanted::Event(_) => Record::Event(decode(item)?),
                 Wanted::Rsvp(..) => Record::Rsvp(decode(item)?),
                 Wanted::RsvpTally(..) => Record::RsvpTally(decode(item)?),
