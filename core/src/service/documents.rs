@@ -101,6 +101,35 @@ pub(crate) enum BlobBytes {
     Uploaded(String),
 }
 
+/// A new document's title, description and tags, checked (the same for
+/// bytes sent inline and for filed uploads).
+pub(crate) struct DocumentFields {
+    pub title: String,
+    pub description: String,
+    pub tags: Vec<String>,
+}
+
+impl DocumentFields {
+    /// Checks the fields, reporting problems into `check`.
+    pub(crate) fn check(
+        check: &mut Checker,
+        title: &str,
+        description: &str,
+        tags: &[String],
+    ) -> DocumentFields {
+        DocumentFields {
+            title: check.line("title", title, limits::TITLE_MIN, limits::TITLE_MAX),
+            description: check.text(
+                "description",
+                description,
+                0,
+                limits::DOCUMENT_DESCRIPTION_MAX,
+            ),
+            tags: content::tags(check, tags),
+        }
+    }
+}
+
 impl Copkit {
     /// Checks a content type against the allow-list; returns it normalized.
     pub(crate) fn check_content_type(&self, check: &mut Checker, content_type: &str) -> String {
@@ -240,14 +269,8 @@ impl Copkit {
             .authorize_space(actor, space, SpaceAction::Contribute)
             .await?;
         let mut check = Checker::new();
-        let title = check.line("title", &input.title, limits::TITLE_MIN, limits::TITLE_MAX);
-        let description = check.text(
-            "description",
-            &input.description,
-            0,
-            limits::DOCUMENT_DESCRIPTION_MAX,
-        );
-        let tags = content::tags(&mut check, &input.tags);
+        let fields =
+            DocumentFields::check(&mut check, &input.title, &input.description, &input.tags);
         let content_type = self.check_upload(
             &mut check,
             &input.content_type,
@@ -261,8 +284,7 @@ impl Copkit {
             sha256: sha256_hex(&input.bytes),
             bytes: BlobBytes::Inline(input.bytes),
         };
-        self.create_document(actor, &access, title, description, tags, content)
-            .await
+        self.create_document(actor, &access, fields, content).await
     }
 
     /// Adds a checked document with its first version's bytes.
@@ -270,9 +292,11 @@ impl Copkit {
         &self,
         actor: &Actor,
         access: &SpaceAccess,
-        title: String,
-        description: String,
-        tags: Vec<String>,
+        DocumentFields {
+            title,
+            description,
+            tags,
+        }: DocumentFields,
         content: Content,
     ) -> Result<Document> {
         let space = &access.space.id;

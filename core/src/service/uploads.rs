@@ -26,8 +26,8 @@ use crate::error::{Conflict, Error, FieldError, Result};
 use crate::ids::{DocumentId, SpaceId};
 use crate::model::{Cursor, Document, DocumentVersion};
 use crate::policy::SpaceAction;
-use crate::service::content::{self, limits};
-use crate::service::documents::{BlobBytes, Content};
+use crate::service::content::limits;
+use crate::service::documents::{BlobBytes, Content, DocumentFields};
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::StoreError;
 use crate::validate::Checker;
@@ -336,29 +336,16 @@ impl Copkit {
             .authorize_space(actor, space, SpaceAction::Contribute)
             .await?;
         let mut check = Checker::new();
-        let title = check.line("title", &input.title, limits::TITLE_MIN, limits::TITLE_MAX);
-        let description = check.text(
-            "description",
-            &input.description,
-            0,
-            limits::DOCUMENT_DESCRIPTION_MAX,
-        );
-        let tags = content::tags(&mut check, &input.tags);
+        let fields =
+            DocumentFields::check(&mut check, &input.title, &input.description, &input.tags);
         check.finish()?;
         let claim = self.upload_claim(actor, &input.upload)?;
         if claim.space != *space {
             return Err(Error::NotFound);
         }
         self.arrived(&claim).await?;
-        self.create_document(
-            actor,
-            &access,
-            title,
-            description,
-            tags,
-            Self::uploaded_content(&claim),
-        )
-        .await
+        self.create_document(actor, &access, fields, Self::uploaded_content(&claim))
+            .await
     }
 
     /// Files an upload as a document's new version (creator or moderator,
