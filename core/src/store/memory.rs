@@ -662,7 +662,6 @@ impl MembershipStore for MemoryStore {
         Ok(AccessFacts {
             community: state.communities.get(community).cloned(),
             membership: state.memberships.get(&(*community, user.clone())).cloned(),
-            space: space.and_then(|s| state.spaces.get(s).cloned()),
             grant: space.and_then(|s| state.grants.get(&(*s, user.clone())).cloned()),
         })
     }

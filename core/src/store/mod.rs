@@ -87,9 +87,6 @@ pub struct AccessFacts {
     pub community: Option<Community>,
     /// The caller's membership record, if any.
     pub membership: Option<Membership>,
-    /// The space asked about, if it exists (whatever its community: the
-    /// caller checks it belongs).
-    pub space: Option<Space>,
     /// The caller's grant on the space asked about, if any.
     pub grant: Option<SpaceGrant>,
 }
@@ -131,8 +128,8 @@ pub trait MembershipStore: Send + Sync {
         community: &CommunityId,
         user: &UserId,
     ) -> Result<Option<Membership>, StoreError>;
-    /// The community, the user's membership and (for `space`) the space and
-    /// the user's grant on it, read consistently and together.
+    /// The community, the user's membership and (for `space`) their grant,
+    /// read consistently and together.
     async fn access_facts(
         &self,
         community: &CommunityId,

@@ -114,10 +114,8 @@ impl MembershipStore for DynamoStore {
         let community_key = keys::community(community);
         let membership_key = keys::membership(community, user);
         let grant_key = space.map(|s| keys::grant(s, user));
-        let space_key = space.map(keys::space);
         let mut wanted = vec![community_key.clone(), membership_key.clone()];
         wanted.extend(grant_key.clone());
-        wanted.extend(space_key.clone());
         let mut facts = AccessFacts::default();
         for item in self.batch_get_items(wanted).await? {
             let key = keys::Key {
@@ -130,8 +128,6 @@ impl MembershipStore for DynamoStore {
                 facts.membership = Some(decode(item)?);
             } else if Some(&key) == grant_key.as_ref() {
                 facts.grant = Some(decode(item)?);
-            } else if Some(&key) == space_key.as_ref() {
-                facts.space = Some(decode(item)?);
             }
         }
         Ok(facts)
