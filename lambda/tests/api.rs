@@ -3760,7 +3760,7 @@ const OVER_TARGET: &[(&str, &str)] = &[
     ),
     (
         "GET /communities/{id}/calendar.ics",
-        "as the agenda, after a first access check for the calendar's name",
+        "as the agenda (the access check also gives the calendar its name)",
     ),
     (
         "GET /communities/{id}/join-requests",

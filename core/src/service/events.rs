@@ -14,7 +14,7 @@ use crate::model::{
 };
 use crate::policy::{CommunityAction, SpaceAction};
 use crate::recurrence;
-use crate::service::access::SpaceAccess;
+use crate::service::access::{CommunityAccess, SpaceAccess};
 use crate::service::content::limits;
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{Expect, Op, Range, Records, Transaction, Wanted};
@@ -410,8 +410,23 @@ impl Copkit {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<AgendaItem>> {
+        let access = self
+            .authorize(actor, community, CommunityAction::ViewListing)
+            .await?;
+        self.agenda_within(actor, &access, from, to).await
+    }
+
+    /// The agenda of the community in `access`, already authorized.
+    async fn agenda_within(
+        &self,
+        actor: &Actor,
+        access: &CommunityAccess,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AgendaItem>> {
+        let community = &access.community.id;
         let visible: Vec<SpaceId> = self
-            .list_spaces(actor, community)
+            .visible_spaces(actor, access)
             .await?
             .into_iter()
             .map(|s| s.id)
@@ -454,7 +469,7 @@ impl Copkit {
         let access = self
             .authorize(actor, community, CommunityAction::ViewListing)
             .await?;
-        let items = self.agenda(actor, community, from, to).await?;
+        let items = self.agenda_within(actor, &access, from, to).await?;
         let entries: Vec<(&Event, Occurrence)> = items
             .iter()
             .map(|i| (&i.event, i.occurrence.clone()))

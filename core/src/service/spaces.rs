@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::ids::{CommunityId, SpaceId, UserId};
 use crate::model::{ActivityKind, CountDelta, Role, Space, SpaceGrant, SpaceVisibility};
 use crate::policy::{self, CommunityAction, SpaceAction, SpaceViewer, Standing};
+use crate::service::access::CommunityAccess;
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{Expect, Op, Transaction};
 use crate::validate::{Checker, limits};
@@ -148,28 +149,42 @@ impl Copkit {
         let access = self
             .authorize(actor, community, CommunityAction::ViewListing)
             .await?;
-        let spaces = self.store().list_spaces(community).await?;
-        let granted: Vec<SpaceId> = match access.standing {
-            Standing::Active(_) => self
-                .store()
-                .list_user_grants(community, &actor.user)
+        self.visible_spaces(actor, &access).await
+    }
+
+    /// The spaces of the community in `access` that the caller may see. The
+    /// caller's grants are read only when a grant could open a space.
+    pub(crate) async fn visible_spaces(
+        &self,
+        actor: &Actor,
+        access: &CommunityAccess,
+    ) -> Result<Vec<Space>> {
+        let spaces = self.store().list_spaces(&access.community.id).await?;
+        let sees = |space: &Space, granted: bool| {
+            let viewer = SpaceViewer {
+                user: &actor.user,
+                standing: access.standing,
+                granted,
+            };
+            policy::space(&access.community, space, viewer, SpaceAction::View).is_ok()
+        };
+        let grants_matter = matches!(access.standing, Standing::Active(_))
+            && spaces.iter().any(|s| !sees(s, false) && sees(s, true));
+        let granted: Vec<SpaceId> = if grants_matter {
+            self.store()
+                .list_user_grants(&access.community.id, &actor.user)
                 .await?
                 .into_iter()
                 .map(|g| g.space)
-                .collect(),
-            _ => Vec::new(),
+                .collect()
+        } else {
+            Vec::new()
         };
-        Ok(spaces
+        let visible = spaces
             .into_iter()
-            .filter(|space| {
-                let viewer = SpaceViewer {
-                    user: &actor.user,
-                    standing: access.standing,
-                    granted: granted.contains(&space.id),
-                };
-                policy::space(&access.community, space, viewer, SpaceAction::View).is_ok()
-            })
-            .collect())
+            .filter(|space| sees(space, granted.contains(&space.id)))
+            .collect();
+        Ok(visible)
     }
 
     async fn put_space(
