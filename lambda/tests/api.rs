@@ -3747,10 +3747,6 @@ const OVER_TARGET: &[(&str, &str)] = &[
         "the person's space grants are found by a Query and deleted with the ban",
     ),
     (
-        "GET /communities/by-slug/{slug}",
-        "slug claim, then the community with the caller's membership (the community is read twice)",
-    ),
-    (
         "GET /communities/{id}/agenda",
         "access facts, the spaces and the caller's grants (which spaces are visible), the events",
     ),

@@ -253,12 +253,12 @@ impl Copkit {
     /// A community by its slug (same visibility rules as by id).
     pub async fn get_community_by_slug(&self, actor: &Actor, slug: &str) -> Result<CommunityView> {
         let slug = Slug::new(slug).map_err(|_| Error::NotFound)?;
-        let community = self
+        let id = self
             .store()
-            .get_community_by_slug(&slug)
+            .community_id_by_slug(&slug)
             .await?
             .ok_or(Error::NotFound)?;
-        self.get_community(actor, &community.id).await
+        self.get_community(actor, &id).await
     }
 
     /// Changes a community's settings (owners only). `expected_version` is

@@ -386,6 +386,17 @@ pub async fn communities_create_and_read<S: Store + ?Sized>(store: &S) {
         Some(b.clone())
     );
     assert_eq!(
+        store.community_id_by_slug(&a.slug).await.unwrap(),
+        Some(a.id)
+    );
+    assert_eq!(
+        store
+            .community_id_by_slug(&Slug::new(&format!("none-{}", unique())).unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
         store.get_community(&CommunityId(ulid())).await.unwrap(),
         None
     );
@@ -497,6 +508,11 @@ pub async fn community_update_moves_the_slug<S: Store + ?Sized>(store: &S) {
         None,
         "old slug released"
     );
+    assert_eq!(
+        store.community_id_by_slug(&new_slug).await.unwrap(),
+        Some(c.id)
+    );
+    assert_eq!(store.community_id_by_slug(&c.slug).await.unwrap(), None);
 
     // The released slug can be claimed again.
     let reuse = Community {

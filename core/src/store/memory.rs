@@ -602,6 +602,10 @@ impl CommunityStore for MemoryStore {
             .cloned())
     }
 
+    async fn community_id_by_slug(&self, slug: &Slug) -> Result<Option<CommunityId>, StoreError> {
+        Ok(self.lock().slugs.get(slug).copied())
+    }
+
     async fn list_directory(
         &self,
         query: &DirectoryQuery,

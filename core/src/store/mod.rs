@@ -111,6 +111,9 @@ pub trait CommunityStore: Send + Sync {
     async fn get_communities(&self, ids: &[CommunityId]) -> Result<Vec<Community>, StoreError>;
     /// One community by slug.
     async fn get_community_by_slug(&self, slug: &Slug) -> Result<Option<Community>, StoreError>;
+    /// The id of the community that holds `slug` (one read of the slug
+    /// claim, for callers that read the community with other facts next).
+    async fn community_id_by_slug(&self, slug: &Slug) -> Result<Option<CommunityId>, StoreError>;
     /// Listed (Public and Private) communities ordered by lower-cased name, then id.
     async fn list_directory(
         &self,

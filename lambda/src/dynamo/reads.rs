@@ -70,13 +70,20 @@ impl CommunityStore for DynamoStore {
     }
 
     async fn get_community_by_slug(&self, slug: &Slug) -> Result<Option<Community>, StoreError> {
+        match self.community_id_by_slug(slug).await? {
+            Some(id) => self.get_community(&id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn community_id_by_slug(&self, slug: &Slug) -> Result<Option<CommunityId>, StoreError> {
         let Some(claim) = self.get_item(&keys::slug(slug)).await? else {
             return Ok(None);
         };
-        let id: CommunityId = get_s(&claim, CLAIM_COMMUNITY)
+        let id = get_s(&claim, CLAIM_COMMUNITY)
             .and_then(|c| c.parse().ok())
             .ok_or_else(|| StoreError::Internal("a slug claim without its community".into()))?;
-        self.get_community(&id).await
+        Ok(Some(id))
     }
 
     async fn list_directory(
