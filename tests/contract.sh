@@ -29,16 +29,30 @@ curl -sf "http://127.0.0.1:$PORT/openapi.json" > "$DATA/openapi.json"
 
 REPORT=target/schemathesis.log
 mkdir -p target
-set +e
-SCHEMATHESIS_HOOKS=hooks PYTHONPATH=tests/schemathesis \
-  "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
-    -H "Authorization: Bearer $TOKEN" \
-    --max-examples "$EXAMPLES" --workers 2 --no-color > "$REPORT" 2>&1
-STATUS=$?
-set -e
-sed -n '/SUMMARY/,$p' "$REPORT"
+run_schemathesis() {
+  set +e
+  SCHEMATHESIS_HOOKS=hooks PYTHONPATH=tests/schemathesis \
+    "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
+      -H "Authorization: Bearer $TOKEN" \
+      --max-examples "$EXAMPLES" --workers 2 --no-color \
+      ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} > "$REPORT" 2>&1
+  STATUS=$?
+  set -e
+  sed -n '/SUMMARY/,$p' "$REPORT"
+}
+
+run_schemathesis
+# A run whose only problems are schemathesis' own runtime errors (no check
+# failed against the API) is shown in full and repeated once; a failed
+# check is never retried.
+if [ $STATUS -ne 0 ] && ! grep -q "FAILURES" "$REPORT" && grep -q "Runtime Error" "$REPORT"; then
+  echo "schemathesis itself hit a runtime error (no check failed); its report:"
+  sed -n '/ERRORS/,/SUMMARY/p' "$REPORT" | head -100
+  echo "running schemathesis once more"
+  run_schemathesis
+fi
 if [ $STATUS -ne 0 ]; then
   echo "schemathesis found problems; the full report is in $REPORT:"
-  sed -n '/FAILURES/,/SUMMARY/p' "$REPORT" | head -200
+  sed -n '/ERRORS\|FAILURES/,/SUMMARY/p' "$REPORT" | head -200
   exit $STATUS
 fi

@@ -51,10 +51,15 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("copkit_core");
+
 pub mod blob;
 pub mod clock;
 pub mod cursor;
 pub mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 pub mod ical;
 pub mod ids;
 pub mod model;

@@ -13,6 +13,7 @@ use crate::model::{ReactionKind, Role, RsvpResponse, ThreadKind};
 /// same atomic store write as the change it describes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Activity {
     /// Its id (time-ordered).
     pub id: ActivityId,
@@ -33,6 +34,7 @@ pub struct Activity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum JoinedVia {
     /// Started the community.
     Founded,
@@ -49,6 +51,7 @@ pub enum JoinedVia {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ActivityKind {
     /// The community was started.
     CommunityCreated,

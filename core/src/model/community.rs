@@ -10,6 +10,7 @@ use crate::validate::limits;
 
 /// A community: a group of practitioners who learn from each other.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Community {
     /// Its id.
     pub id: CommunityId,
@@ -42,6 +43,7 @@ pub struct Community {
 /// Counters kept on the community record. Only the store changes them, through
 /// [`CountDelta`]s inside the same atomic write as the change they count.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CommunityCounts {
     /// Active members (owners, moderators and members; not guests).
     pub members: u32,
@@ -102,6 +104,7 @@ impl CommunityCounts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CommunityKind {
     /// A practice team.
     PracticeTeam,
@@ -130,6 +133,7 @@ impl CommunityKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Visibility {
     /// Listed; members-level content readable by any signed-in user.
     Public,
@@ -153,6 +157,7 @@ impl Visibility {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum JoinPolicy {
     /// Anyone who can see it may join.
     Open,
@@ -180,6 +185,7 @@ impl JoinPolicy {
     rename_all = "snake_case",
     try_from = "serde_json::Value"
 )]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Access {
     /// Listed; members-level content readable by any signed-in user.
     Public {

@@ -7,6 +7,7 @@ use crate::ids::{CommunityId, DocumentId, SpaceId, UserId};
 /// blob per immutable version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Document {
     /// Its id.
     pub id: DocumentId,
@@ -46,6 +47,7 @@ pub struct Document {
 /// One immutable version of a document's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DocumentVersion {
     /// The document.
     pub document: DocumentId,

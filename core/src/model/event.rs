@@ -7,6 +7,7 @@ use crate::ids::{CommunityId, EventId, SpaceId, UserId};
 /// A meeting in a community's rhythm: once, or recurring, in a time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Event {
     /// Its id.
     pub id: EventId,
@@ -52,6 +53,7 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Recurrence {
     /// The pattern.
     pub frequency: Frequency,
@@ -61,6 +63,7 @@ pub struct Recurrence {
     pub interval: u32,
     /// When it stops; `None` repeats indefinitely.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub end: Option<RecurrenceEnd>,
 }
 
@@ -72,6 +75,7 @@ pub struct Recurrence {
     try_from = "serde_json::Value"
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Frequency {
     /// Every `interval` days.
     Daily,
@@ -97,6 +101,7 @@ pub enum Frequency {
     rename_all = "snake_case",
     try_from = "serde_json::Value"
 )]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MonthlyBy {
     /// A day number (1–31); months without that day are skipped.
     DayOfMonth {
@@ -187,6 +192,7 @@ impl From<MonthlyByInput> for MonthlyBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Nth {
     /// The first.
     First,
@@ -220,6 +226,7 @@ impl Nth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RecurrenceEnd {
     /// The last local date an occurrence may fall on (inclusive).
     Until {
@@ -261,6 +268,7 @@ impl From<RecurrenceEndInput> for RecurrenceEnd {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Weekday {
     /// Monday.
     Monday,
@@ -322,6 +330,7 @@ impl From<civil::Weekday> for Weekday {
 /// One occurrence of an event, expanded from its recurrence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Occurrence {
     /// The event.
     pub event: EventId,
@@ -342,6 +351,7 @@ pub struct Occurrence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RsvpResponse {
     /// Coming (counts against capacity).
     Going,
@@ -354,6 +364,7 @@ pub enum RsvpResponse {
 /// One person's RSVP to one occurrence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Rsvp {
     /// The event.
     pub event: EventId,
@@ -373,6 +384,7 @@ pub struct Rsvp {
 /// Kept by the store: answers per occurrence.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RsvpTally {
     /// Going.
     pub going: u32,
@@ -386,6 +398,7 @@ pub struct RsvpTally {
 /// evidence for CPD.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Attendance {
     /// The event.
     pub event: EventId,

@@ -7,6 +7,7 @@ use crate::ids::{CommunityId, UserId};
 /// One record per (community, person); asking again reuses it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct JoinRequest {
     /// The community asked.
     pub community: CommunityId,
@@ -27,6 +28,7 @@ pub struct JoinRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RequestStatus {
     /// Waiting for a moderator.
     Pending,

@@ -6,6 +6,7 @@ use crate::ids::{CommunityId, PollId, SpaceId, UserId};
 /// A poll: members shape their learning by voting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Poll {
     /// Its id.
     pub id: PollId,
@@ -48,6 +49,7 @@ impl Poll {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ResultsVisibility {
     /// Once they have voted (and to everyone once it closes).
     AfterVote,
@@ -58,6 +60,7 @@ pub enum ResultsVisibility {
 /// One person's ballot (changeable until the poll closes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Ballot {
     /// The poll.
     pub poll: PollId,

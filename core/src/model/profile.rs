@@ -9,6 +9,7 @@ use crate::ids::UserId;
 /// A person's profile: what copkit knows about them beyond the platform identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Profile {
     /// The platform subject id.
     pub user: UserId,

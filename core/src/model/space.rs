@@ -7,6 +7,7 @@ use crate::model::Role;
 /// A room inside a community with its own visibility.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Space {
     /// Its id.
     pub id: SpaceId,
@@ -48,6 +49,7 @@ impl Space {
     try_from = "serde_json::Value"
 )]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SpaceVisibility {
     /// Every member of the community.
     Members,
@@ -95,6 +97,7 @@ impl From<SpaceVisibilityInput> for SpaceVisibility {
 /// A person's explicit access to one space (how guests get in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SpaceGrant {
     /// The space.
     pub space: SpaceId,

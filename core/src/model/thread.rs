@@ -8,6 +8,7 @@ use crate::ids::{CommunityId, PostId, SpaceId, ThreadId, UserId};
 /// A discussion or a question in a space.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Thread {
     /// Its id.
     pub id: ThreadId,
@@ -67,6 +68,7 @@ impl Thread {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ThreadKind {
     /// An open discussion.
     Discussion,
@@ -77,6 +79,7 @@ pub enum ThreadKind {
 /// A post in a thread, or a reply to one (one level deep).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Post {
     /// Its id.
     pub id: PostId,
@@ -113,6 +116,7 @@ pub struct Post {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ReactionKind {
     /// 👍
     Like,
@@ -144,6 +148,7 @@ impl fmt::Display for ReactionKind {
 /// How many of each reaction a post has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReactionCounts {
     /// Likes.
     pub like: u32,

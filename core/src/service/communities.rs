@@ -18,6 +18,7 @@ use crate::validate::{Checker, limits};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewCommunity {
     /// Unique URL-friendly name, `[a-z0-9-]{3,40}`.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9-]{3,40}$"))]
@@ -41,6 +42,7 @@ pub struct NewCommunity {
         feature = "openapi",
         schema(format = "copkit:line-or-empty", max_length = 500)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub join_question: Option<String>,
 }
 
@@ -48,34 +50,42 @@ pub struct NewCommunity {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CommunityChanges {
     /// New slug.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9-]{3,40}$"))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub slug: Option<String>,
     /// New name.
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:line", min_length = 3, max_length = 80)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
     /// New purpose.
     #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 2000))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub purpose: Option<String>,
     /// New kind.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub kind: Option<CommunityKind>,
     /// New visibility and join policy.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub access: Option<Access>,
     /// New join question; an empty string removes it.
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:line-or-empty", max_length = 500)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub join_question: Option<String>,
 }
 
 /// What anyone who can see a community sees of it: the listing card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CommunityCard {
     /// Its id.
     pub id: CommunityId,
@@ -123,6 +133,7 @@ impl From<&Community> for CommunityCard {
 /// A community as one caller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CommunityView {
     /// The listing card.
     pub card: CommunityCard,
@@ -135,6 +146,7 @@ pub struct CommunityView {
 /// One of the caller's communities.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MyCommunity {
     /// The listing card.
     pub card: CommunityCard,

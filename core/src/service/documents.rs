@@ -16,6 +16,7 @@ use crate::validate::Checker;
 
 /// What it takes to add a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewDocument {
     /// Title, 3–200 characters.
     pub title: String,
@@ -26,6 +27,7 @@ pub struct NewDocument {
     /// Content type (must be on the library's allow-list).
     pub content_type: String,
     /// The SHA-256 the uploader computed (hex); checked when given.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sha256: Option<String>,
     /// The bytes.
     pub bytes: Vec<u8>,
@@ -33,10 +35,12 @@ pub struct NewDocument {
 
 /// What it takes to upload a new version.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewVersion {
     /// Content type (must be on the allow-list).
     pub content_type: String,
     /// The SHA-256 the uploader computed (hex); checked when given.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sha256: Option<String>,
     /// The bytes.
     pub bytes: Vec<u8>,
@@ -48,26 +52,31 @@ pub struct NewVersion {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DocumentChanges {
     /// New title.
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:line", min_length = 3, max_length = 200)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub title: Option<String>,
     /// New description.
     #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 2000))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: Option<String>,
     /// New tags (replacing all).
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:items-tag", max_items = 10)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tags: Option<Vec<String>>,
 }
 
 /// A version's bytes, verified against its checksum.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Download {
     /// The version.
     pub version: DocumentVersion,

@@ -24,6 +24,7 @@ use crate::validate::Checker;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EventInput {
     /// Title, 3–200 characters.
     #[cfg_attr(
@@ -41,6 +42,7 @@ pub struct EventInput {
         feature = "openapi",
         schema(format = "copkit:line", min_length = 1, max_length = 200)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<String>,
     /// The link, for online meetings (http or https, up to 500 characters).
     #[serde(default)]
@@ -48,6 +50,7 @@ pub struct EventInput {
         feature = "openapi",
         schema(format = "copkit:web-link", max_length = 500)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub online_url: Option<String>,
     /// IANA time zone, such as `Europe/London`.
     #[cfg_attr(feature = "openapi", schema(format = "copkit:time-zone"))]
@@ -67,16 +70,19 @@ pub struct EventInput {
     pub duration_minutes: u32,
     /// How it repeats.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub recurrence: Option<Recurrence>,
     /// Most people going per occurrence (1–10,000).
     #[serde(default, deserialize_with = "crate::whole::option_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub capacity: Option<u32>,
 }
 
 /// One occurrence with the event it belongs to, for agendas.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AgendaItem {
     /// The event.
     pub event: Event,

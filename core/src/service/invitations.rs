@@ -22,6 +22,7 @@ use crate::validate::{Checker, limits};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewInvitation {
     /// One person by email, or a shareable link.
     pub target: InviteTarget,
@@ -30,6 +31,7 @@ pub struct NewInvitation {
     /// Lifetime in hours (1–2,160; default 336, two weeks).
     #[serde(default, deserialize_with = "crate::whole::option_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2160))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub expires_in_hours: Option<u32>,
 }
 
@@ -77,6 +79,7 @@ impl NewInvitation {
     rename_all = "snake_case",
     try_from = "serde_json::Value"
 )]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum InviteTarget {
     /// One person; only they may accept (their verified email must match).
     Email {
@@ -101,6 +104,7 @@ pub enum InviteTarget {
     rename_all = "snake_case",
     try_from = "serde_json::Value"
 )]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum InviteAccess {
     /// Full membership.
     Member,
@@ -158,6 +162,7 @@ impl From<InviteAccessInput> for InviteAccess {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum InvitationState {
     /// It can be accepted.
     Usable,
@@ -172,6 +177,7 @@ pub enum InvitationState {
 /// An invitation as moderators see it (never its token or token hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InvitationView {
     /// Its id.
     pub id: InvitationId,
@@ -232,6 +238,7 @@ impl InvitationView {
 /// A new invitation and its secret token (shown only this once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CreatedInvitation {
     /// The invitation.
     pub invitation: InvitationView,
@@ -242,6 +249,7 @@ pub struct CreatedInvitation {
 /// What the holder of a token may see before accepting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct InvitationPreview {
     /// The community's card (even a Secret one: the token is the key).
     pub community: CommunityCard,

@@ -18,6 +18,7 @@ use crate::validate::{Checker, limits};
 /// One person on a community's roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MemberView {
     /// Who.
     pub user: UserId,

@@ -17,6 +17,7 @@ use crate::validate::Checker;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewPoll {
     /// The question, 3–200 characters.
     #[cfg_attr(
@@ -44,6 +45,7 @@ pub struct NewPoll {
 /// A poll as one member sees it: the tally only when they may see results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PollView {
     /// The poll; `tally` is empty and `voters` zero while results are hidden.
     pub poll: Poll,

@@ -15,27 +15,32 @@ use crate::validate::{Checker, limits};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ProfileChanges {
     /// New display name (1–80 characters).
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:line", min_length = 1, max_length = 80)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub display_name: Option<String>,
     /// New handle for `@mentions` (3–30 of a-z, 0-9, _); empty removes it.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^(?:@?[A-Za-z0-9_]{3,30})?$"))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub handle: Option<String>,
     /// New professional role (up to 80 characters; empty removes it).
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:line-or-empty", max_length = 80)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub professional_role: Option<String>,
     /// New organisation (up to 120 characters; empty removes it).
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:line-or-empty", max_length = 120)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub organisation: Option<String>,
 }
 

@@ -17,6 +17,7 @@ use crate::validate::{Checker, limits};
 /// A pending request as moderators see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct JoinRequestView {
     /// Who asks.
     pub user: UserId,

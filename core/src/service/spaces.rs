@@ -17,6 +17,7 @@ use crate::validate::{Checker, limits};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewSpace {
     /// Its name, 3–80 characters.
     #[cfg_attr(
@@ -36,17 +37,21 @@ pub struct NewSpace {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SpaceChanges {
     /// New name.
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:line", min_length = 3, max_length = 80)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
     /// New description.
     #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 1000))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub description: Option<String>,
     /// New visibility.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub visibility: Option<SpaceVisibility>,
 }
 

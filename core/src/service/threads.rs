@@ -20,6 +20,7 @@ use crate::validate::Checker;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewThread {
     /// Discussion or question.
     pub kind: ThreadKind,
@@ -48,24 +49,28 @@ pub struct NewThread {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ThreadChanges {
     /// New title.
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:line", min_length = 3, max_length = 200)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub title: Option<String>,
     /// New body.
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:text", max_length = 20000)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub body: Option<String>,
     /// New tags (replacing all).
     #[cfg_attr(
         feature = "openapi",
         schema(format = "copkit:items-tag", max_items = 10)
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tags: Option<Vec<String>>,
 }
 
@@ -73,6 +78,7 @@ pub struct ThreadChanges {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewPost {
     /// Text, Markdown, 1–20,000 characters.
     #[cfg_attr(
@@ -82,6 +88,7 @@ pub struct NewPost {
     pub body: String,
     /// The post this replies to (a top-level post of the same thread).
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub parent: Option<PostId>,
 }
 

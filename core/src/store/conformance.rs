@@ -77,6 +77,7 @@ macro_rules! store_conformance_suite {
             concurrent_versioned_writers_lose_nothing,
             handles_are_unique_and_move,
             threads_order_by_activity_and_keep_their_stats,
+            threads_sharing_a_millisecond_page_without_loss,
             posts_and_reactions_count_once,
             documents_and_their_versions,
             events_rsvps_tallies_and_attendance,
@@ -2034,6 +2035,48 @@ pub async fn handles_are_unique_and_move<S: Store + ?Sized>(store: &S) {
             .map(|p| p.display_name),
         Some("Dr Ann".into())
     );
+}
+
+/// Threads active within one millisecond (clocks are finer than that)
+/// page in one order, none lost or repeated, whatever the page size.
+pub async fn threads_sharing_a_millisecond_page_without_loss<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Busy").await;
+    let mut ids = Vec::new();
+    for n in 0..6_i64 {
+        let mut t = thread(&s, 0);
+        // 750, 600 ... 0 µs after t0, all in one millisecond: later ids are
+        // earlier in it, so ordering by the finer instant disagrees with the
+        // (millisecond, id) positions.
+        t.last_activity_at = t0() + SignedDuration::from_micros(150 * (5 - n));
+        t.created_at = t.last_activity_at;
+        ids.push(t.id);
+        commit(
+            store,
+            vec![Op::PutThread {
+                thread: t,
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    ids.sort();
+    let whole = drain(100, |r| async move { store.list_threads(&s.id, &r).await }).await;
+    for limit in [1, 2, 4] {
+        let paged = drain(
+            limit,
+            |r| async move { store.list_threads(&s.id, &r).await },
+        )
+        .await;
+        assert_eq!(
+            paged.iter().map(|t| t.id).collect::<Vec<_>>(),
+            whole.iter().map(|t| t.id).collect::<Vec<_>>(),
+            "limit {limit}"
+        );
+    }
+    let mut seen: Vec<_> = whole.iter().map(|t| t.id).collect();
+    seen.sort();
+    assert_eq!(seen, ids);
 }
 
 pub async fn threads_order_by_activity_and_keep_their_stats<S: Store + ?Sized>(store: &S) {

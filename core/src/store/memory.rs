@@ -909,11 +909,14 @@ fn newest_first<'a, K: Copy + Ord + std::fmt::Display + std::str::FromStr + 'a, 
     range: &Range,
 ) -> Result<Chunk<T>, StoreError> {
     let after: Option<(i64, K)> = range.after.as_deref().map(parse_time_id).transpose()?;
+    // Positions keep milliseconds (as DynamoDB sort keys do), so the order
+    // must too: ordering by the finer instant would put two items of one
+    // millisecond in an order the cursor cannot resume from.
     let mut sorted: Vec<&T> = items.collect();
     sorted.sort_by(|a, b| {
         let (ta, ia) = key(a);
         let (tb, ib) = key(b);
-        (tb, ib).cmp(&(ta, ia))
+        (tb.as_millisecond(), ib).cmp(&(ta.as_millisecond(), ia))
     });
     let kept = sorted.into_iter().filter(|item| {
         let (t, id) = key(item);

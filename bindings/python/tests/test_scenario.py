@@ -1,0 +1,303 @@
+"""The end-to-end scenario through the Python bindings: a private ST3 group,
+a request approved, a guest in one space, a question answered, a document
+shared with its bytes, a fortnightly event with RSVPs, a poll, typed errors
+and the listener."""
+
+import asyncio
+import datetime
+import hashlib
+
+import pytest
+
+import copkit
+from copkit import (
+    Access,
+    CommunityChanges,
+    CommunityKind,
+    Copkit,
+    CopkitError,
+    CopkitEvent,
+    CopkitListener,
+    EventInput,
+    Frequency,
+    InviteAccess,
+    InviteTarget,
+    JoinPolicy,
+    JoinedVia,
+    NewCommunity,
+    NewDocument,
+    NewInvitation,
+    NewPoll,
+    NewPost,
+    NewSpace,
+    NewThread,
+    Recurrence,
+    ResultsVisibility,
+    Role,
+    RsvpResponse,
+    SpaceVisibility,
+    ThreadKind,
+    Weekday,
+)
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+class Recorder(CopkitListener):
+    """Keeps every event the bindings deliver."""
+
+    def __init__(self):
+        self.events = []
+
+    def on_event(self, event):
+        self.events.append(event)
+
+    def activity_kinds(self):
+        return [
+            kind_name(e.activity.kind)
+            for e in self.events
+            if isinstance(e, CopkitEvent.ACTIVITY)
+        ]
+
+
+def kind_name(kind):
+    """`MEMBER_JOINED` for an `ActivityKind.MEMBER_JOINED` value."""
+    return type(kind).__name__.rsplit(".", 1)[-1]
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture()
+def world():
+    kit = Copkit()
+    recorder = Recorder()
+    kit.add_listener(recorder)
+    return {
+        "kit": kit,
+        "events": recorder,
+        "lead": kit.session("dr-lead", "Dr Lead", "lead@example.org"),
+        "trainee": kit.session("trainee-1", "Sam Trainee", None),
+        "guest": kit.session("guest-speaker", "Guest Speaker", None),
+        "outsider": kit.session("outsider", None, None),
+    }
+
+
+async def private_group(lead):
+    return await lead.create_community(
+        NewCommunity(
+            slug="st3-small-group",
+            name="ST3 small group",
+            purpose="Case discussion for ST3 trainees",
+            kind=CommunityKind.TRAINING_GROUP,
+            access=Access.PRIVATE(join_policy=JoinPolicy.APPROVAL),
+            join_question="Which training practice are you at?",
+        )
+    )
+
+
+def test_the_whole_scenario(world):
+    lead, trainee, guest, outsider = (
+        world["lead"], world["trainee"], world["guest"], world["outsider"])
+
+    async def scenario():
+        group = await private_group(lead)
+        community = group.card.id
+        assert group.my_role == Role.OWNER
+
+        cases = await lead.create_space(
+            community, NewSpace(name="Case discussion", description="", visibility=SpaceVisibility.MEMBERS()))
+        talks = await lead.create_space(
+            community, NewSpace(name="Visiting speakers", description="", visibility=SpaceVisibility.MEMBERS()))
+
+        # request → approve
+        request = await trainee.request_to_join(community, "Riverside Surgery")
+        assert request.answer == "Riverside Surgery"
+        pending = await lead.list_join_requests(community, None, None)
+        assert [(r.user, r.answer) for r in pending.items] == [("trainee-1", "Riverside Surgery")]
+        membership = await lead.approve_join_request(community, "trainee-1")
+        assert membership.role == Role.MEMBER
+
+        # a guest in one space only
+        invite = await lead.create_invitation(
+            community,
+            NewInvitation(
+                target=InviteTarget.LINK(max_uses=1),
+                access=InviteAccess.GUEST(spaces=[talks.id]),
+                expires_in_hours=48,
+            ),
+        )
+        joined = await guest.accept_invitation(invite.token)
+        assert joined.role == Role.GUEST
+        assert [s.id for s in await guest.list_spaces(community)] == [talks.id]
+        with pytest.raises(CopkitError.NotFound):
+            await guest.get_space(cases.id)
+
+        # a question answered
+        question = await trainee.start_thread(
+            cases.id,
+            NewThread(kind=ThreadKind.QUESTION, title="Safety-netting a febrile child",
+                      body="What do you document?", tags=["paediatrics"]),
+        )
+        answer = await lead.add_post(question.id, NewPost(body="Use the traffic-light table.", parent=None))
+        answered = await trainee.accept_answer(question.id, answer.id)
+        assert answered.accepted_answer == answer.id
+        posts = await trainee.list_posts(question.id, None, None)
+        assert [p.id for p in posts.items] == [answer.id]
+
+        # a document with its bytes round-tripped
+        data = bytes(range(256)) * 40
+        document = await lead.upload_document(
+            cases.id,
+            NewDocument(title="Fever guideline", description="Local summary", tags=[],
+                        content_type="application/pdf",
+                        sha256=hashlib.sha256(data).hexdigest(), bytes=data),
+        )
+        download = await trainee.download_document(document.id, None)
+        assert download.bytes == data
+        assert download.version.size == len(data)
+
+        # a fortnightly event with an RSVP
+        tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+        event = await lead.schedule_event(
+            cases.id,
+            EventInput(
+                title="Fortnightly case review", description="", location="Seminar room",
+                online_url=None, time_zone="Europe/London", start_date=tomorrow.isoformat(),
+                start_time="18:30", duration_minutes=90,
+                recurrence=Recurrence(
+                    frequency=Frequency.WEEKLY(weekdays=[list(Weekday)[tomorrow.weekday()]]),
+                    interval=2, end=None),
+                capacity=None,
+            ),
+        )
+        now = trainee.now()
+        occurrences = await trainee.event_occurrences(event.id, now, now + 57 * DAY_MS)
+        assert len(occurrences) == 4
+        gaps = {b.starts_at - a.starts_at for a, b in zip(occurrences, occurrences[1:])}
+        assert all(abs(g - 14 * DAY_MS) <= 60 * 60 * 1000 for g in gaps)  # 14 days, ± a clock change
+        first = occurrences[0].key
+        rsvp = await trainee.rsvp(event.id, first, RsvpResponse.GOING)
+        assert rsvp.response == RsvpResponse.GOING
+        assert (await lead.rsvp_tally(event.id, first)).going == 1
+
+        # a poll
+        poll = await lead.create_poll(
+            cases.id,
+            NewPoll(question="Next topic?", options=["Dermatology", "Mental health"],
+                    multiple_choice=False, closes_in_hours=24,
+                    results=ResultsVisibility.AFTER_VOTE),
+        )
+        voted = await trainee.vote(poll.poll.id, [1])
+        assert voted.results_visible and voted.poll.tally == [0, 1]
+
+        # typed errors
+        with pytest.raises(CopkitError.NotFound):
+            await outsider.get_thread(question.id)
+        with pytest.raises(CopkitError.NotFound):
+            await outsider.download_document(document.id, None)
+        await lead.update_community(community, CommunityChanges(name="ST3 group (Riverside)"), group.card.version)
+        with pytest.raises(CopkitError.Conflict) as stale:
+            await lead.update_community(community, CommunityChanges(name="Stale"), group.card.version)
+        assert stale.value.code == "version_conflict"
+        with pytest.raises(CopkitError.Invalid) as bad:
+            await lead.create_community(
+                NewCommunity(slug="No Spaces!", name="x", purpose="", kind=CommunityKind.LEARNING_SET,
+                             access=Access.SECRET(), join_question=None))
+        assert bad.value.field == "slug"
+        with pytest.raises(CopkitError.Invalid) as bad_id:
+            await lead.get_thread("not-an-id")
+        assert bad_id.value.field == "thread"
+
+        # the listener heard the domain events, and upcoming occurrences once
+        kinds = world["events"].activity_kinds()
+        for expected in ("MEMBER_JOINED", "THREAD_STARTED", "POST_ADDED", "ANSWER_ACCEPTED",
+                         "DOCUMENT_ADDED", "EVENT_SCHEDULED"):
+            assert expected in kinds, (expected, kinds)
+        assert await trainee.announce_upcoming(48) == 1
+        assert await trainee.announce_upcoming(48) == 0
+        upcoming = [e for e in world["events"].events if isinstance(e, CopkitEvent.UPCOMING_EVENT)]
+        assert [(u.user, u.item.occurrence.key, u.response) for u in upcoming] == [
+            ("trainee-1", first, RsvpResponse.GOING)]
+
+    run(scenario())
+
+
+def test_an_approved_request_reaches_the_listener_with_its_community(world):
+    lead, trainee = world["lead"], world["trainee"]
+
+    async def scenario():
+        group = await private_group(lead)
+        await trainee.request_to_join(group.card.id, "Riverside Surgery")
+        await lead.approve_join_request(group.card.id, "trainee-1")
+        joined = [e.activity for e in world["events"].events
+                  if isinstance(e, CopkitEvent.ACTIVITY)
+                  and kind_name(e.activity.kind) == "MEMBER_JOINED"]
+        assert [(a.community, a.actor, a.kind.user, a.kind.via) for a in joined] == [
+            (group.card.id, "dr-lead", "dr-lead", JoinedVia.FOUNDED),
+            (group.card.id, "dr-lead", "trainee-1", JoinedVia.APPROVAL),
+        ]
+
+    run(scenario())
+
+
+def test_a_failing_listener_does_not_undo_the_change(world):
+    kit, lead = world["kit"], world["lead"]
+
+    class Broken(CopkitListener):
+        def on_event(self, event):
+            raise RuntimeError("host bug")
+
+    kit.add_listener(Broken())
+
+    async def scenario():
+        group = await private_group(lead)
+        assert (await lead.get_community(group.card.id)).card.name == "ST3 small group"
+        assert "COMMUNITY_CREATED" in world["events"].activity_kinds()
+
+    run(scenario())
+
+
+def test_bad_timestamps_and_limits_are_typed_errors(world):
+    lead = world["lead"]
+
+    async def scenario():
+        group = await private_group(lead)
+        with pytest.raises(CopkitError.Invalid) as bad_time:
+            await lead.agenda(group.card.id, 2**62, 2**62 + 1)
+        assert bad_time.value.field == "timestamp"
+        with pytest.raises(CopkitError.Invalid) as hours:
+            await lead.announce_upcoming(0)
+        assert hours.value.field == "within_hours"
+
+    run(scenario())
+
+
+def test_pages_follow_their_cursor(world):
+    lead = world["lead"]
+
+    async def scenario():
+        group = await private_group(lead)
+        space = await lead.create_space(
+            group.card.id, NewSpace(name="Threads", description="", visibility=SpaceVisibility.MEMBERS()))
+        for n in range(5):
+            await lead.start_thread(space.id, NewThread(
+                kind=ThreadKind.DISCUSSION, title=f"Thread {n}", body="", tags=[]))
+        first = await lead.list_threads(space.id, 3, None)
+        second = await lead.list_threads(space.id, 3, first.next)
+        assert len(first.items) == 3, [t.title for t in first.items]
+        assert [t.title for t in second.items] == ["Thread 1", "Thread 0"], [t.title for t in first.items]
+        assert second.next is None
+        titles = {t.title for t in first.items + second.items}
+        assert titles == {f"Thread {n}" for n in range(5)}
+        with pytest.raises(CopkitError.Invalid) as bad:
+            await lead.list_threads(space.id, 3, first.next + "x")
+        assert bad.value.field == "cursor"
+
+    run(scenario())
+
+
+def test_the_package_exports_its_types():
+    assert copkit.Copkit is Copkit
+    assert issubclass(CopkitError.NotFound, CopkitError)

@@ -1,0 +1,128 @@
+//! The top-level object: the services over one store, and the listeners.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use copkit_core::ffi::CopkitError;
+use copkit_core::service::AgendaItem;
+use copkit_core::{Actor, MemoryStore, UserId};
+use jiff::Timestamp;
+
+use crate::listener::{CopkitEvent, CopkitListener, Forward, Listeners};
+use crate::session::Session;
+
+/// What every session of one [`Copkit`] shares.
+pub(crate) struct Shared {
+    pub(crate) core: copkit_core::Copkit,
+    listeners: Arc<Listeners>,
+    /// Occurrences already announced per user, with their start (pruned
+    /// once started), so polling `announce_upcoming` never repeats one.
+    announced: Mutex<HashMap<(UserId, String), Timestamp>>,
+}
+
+impl Shared {
+    /// Sends an upcoming-event notice unless this user already had it.
+    pub(crate) fn announce(&self, event: CopkitEvent, user: &UserId, item: &AgendaItem) -> bool {
+        let key = (
+            user.clone(),
+            format!("{}/{}", item.event.id, item.occurrence.key),
+        );
+        let now = self.core.now();
+        let fresh = match self.announced.lock() {
+            Ok(mut seen) => {
+                seen.retain(|_, starts| *starts > now);
+                seen.insert(key, item.occurrence.starts_at).is_none()
+            }
+            Err(_) => false,
+        };
+        if fresh {
+            self.listeners.send(&event);
+        }
+        fresh
+    }
+}
+
+/// copkit for one portal or app: the services over a store, shared by
+/// every [`Session`]. Create one per process.
+#[derive(uniffi::Object)]
+pub struct Copkit {
+    shared: Arc<Shared>,
+}
+
+impl Copkit {
+    fn over(core: copkit_core::Copkit) -> Arc<Self> {
+        let listeners = Arc::new(Listeners::default());
+        core.subscribe(Arc::new(Forward(listeners.clone())));
+        Arc::new(Copkit {
+            shared: Arc::new(Shared {
+                core,
+                listeners,
+                announced: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+}
+
+#[uniffi::export]
+impl Copkit {
+    /// copkit on an in-memory store (documents in memory too): for tests,
+    /// demos and apps that sync elsewhere. Everything is lost on exit.
+    #[uniffi::constructor]
+    pub fn new() -> Result<Arc<Self>, CopkitError> {
+        let core = copkit_core::Copkit::new(Arc::new(MemoryStore::new()))?;
+        Ok(Copkit::over(core))
+    }
+
+    /// A session for one signed-in person: `user` is their identity
+    /// provider's subject id; name and verified email are optional (the
+    /// email matches email invitations).
+    pub fn session(
+        &self,
+        user: UserId,
+        display_name: Option<String>,
+        email: Option<String>,
+    ) -> Arc<Session> {
+        let mut actor = Actor::new(user);
+        actor.display_name = display_name;
+        actor.email = email;
+        Arc::new(Session::new(self.shared.clone(), actor))
+    }
+
+    /// Registers a listener for domain events (new posts, approved
+    /// requests, upcoming events, ...). Listeners live as long as this
+    /// object.
+    pub fn add_listener(&self, listener: Arc<dyn CopkitListener>) {
+        self.shared.listeners.add(listener);
+    }
+}
+
+#[cfg(feature = "dynamodb")]
+#[uniffi::export(async_runtime = "tokio")]
+impl Copkit {
+    /// copkit on DynamoDB (`table`) with documents in S3 (`bucket`), using
+    /// the AWS SDK's usual configuration (region, credentials,
+    /// `AWS_ENDPOINT_URL`) and `COPKIT_CURSOR_KEY`. With `create`, makes
+    /// the table and bucket when missing (emulators and local runs).
+    #[uniffi::constructor]
+    pub async fn dynamodb(
+        table: String,
+        bucket: Option<String>,
+        create: bool,
+    ) -> Result<Arc<Self>, CopkitError> {
+        use copkit_lambda::aws;
+        let key = aws::cursor_key_from_env().map_err(|reason| CopkitError::Invalid {
+            field: "COPKIT_CURSOR_KEY".into(),
+            reason,
+        })?;
+        let config = aws::sdk_config().await;
+        let stores = aws::connect(&config, &aws::AwsSettings { table, bucket }, create)
+            .await
+            .map_err(|e| CopkitError::from(copkit_core::Error::from(e)))?;
+        let mut builder = copkit_core::Copkit::builder(stores.store)
+            .config(copkit_core::Config::with_cursor_key(key));
+        if let Some(blobs) = stores.blobs {
+            builder = builder.blobs(blobs);
+        }
+        Ok(Copkit::over(builder.build()?))
+    }
+}
