@@ -3,7 +3,8 @@
 # Formatting, lints (warnings are errors), every test of the workspace (unit
 # tests, policy tables and properties, service scenarios, the store
 # conformance suite, the router tests, the Lambda event tests, doc examples),
-# the walkthrough, the deploy template (cfn-lint), the DynamoDB/S3 tests
+# the walkthrough, the uniffi bindings (Python and Kotlin suites, Swift
+# generated), the deploy template (cfn-lint), the DynamoDB/S3 tests
 # against a moto server started here, and the API contract (OpenAPI validity
 # + schemathesis). Python tools are installed into target/tools-venv.
 set -euo pipefail
@@ -30,6 +31,9 @@ if ! cmp -s tests/requirements.txt "$VENV/requirements.installed" 2>/dev/null; t
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
   cp tests/requirements.txt "$VENV/requirements.installed"
 fi
+
+step "bindings: Python wheel + pytest, Kotlin JUnit through Maven, Swift generated"
+VENV=$VENV bindings/test.sh
 
 step "deploy template: cfn-lint lambda/template.yaml"
 "$VENV/bin/cfn-lint" lambda/template.yaml

@@ -48,7 +48,7 @@ mod session;
 
 pub use copkit::Copkit;
 pub use copkit_core::ffi::CopkitError;
-pub use listener::{CopkitEvent, CopkitListener};
+pub use listener::{CopkitEvent, CopkitListener, ListenerError};
 pub use pages::*;
 pub use session::Session;
 

@@ -8,6 +8,9 @@ use copkit_core::{ActivityListener, UserId};
 
 /// Something the embedding portal or app may want to notify someone about.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+// uniffi enums carry their records by value (no `Box`); events are
+// short-lived, so the size difference costs nothing that matters.
+#[allow(clippy::large_enum_variant)]
 pub enum CopkitEvent {
     /// A use case succeeded: a new post, an approved request, a new
     /// document... `activity.kind` says which.
@@ -27,13 +30,32 @@ pub enum CopkitEvent {
     },
 }
 
+/// A listener's failure. Hosts rarely return it: anything a listener
+/// throws arrives as `Failed` and is contained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum ListenerError {
+    /// The listener could not handle the event.
+    #[error("listener failed: {reason}")]
+    Failed {
+        /// What the listener said.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ListenerError::Failed { reason: e.reason }
+    }
+}
+
 /// Implemented by the host (Kotlin, Swift, Python) to receive events.
 /// Called on a copkit thread after the change is stored; keep it quick and
 /// hand real work to the host's own queue.
 #[uniffi::export(with_foreign)]
 pub trait CopkitListener: Send + Sync {
-    /// One event.
-    fn on_event(&self, event: CopkitEvent);
+    /// One event. Whatever the listener throws (or returns as an error) is
+    /// contained: the change is stored and other listeners still hear it.
+    fn on_event(&self, event: CopkitEvent) -> Result<(), ListenerError>;
 }
 
 /// The registered listeners, shared by the core subscription and the

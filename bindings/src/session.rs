@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use copkit_core::blob::InMemory;
 use copkit_core::ffi::CopkitError;
 use copkit_core::model::CommunityKind;
 use copkit_core::model::{
@@ -18,6 +19,9 @@ use copkit_core::service::{
     EventInput, InvitationPreview, InvitationView, NewCommunity, NewDocument, NewInvitation,
     NewPoll, NewPost, NewSpace, NewThread, NewVersion, PollView, ProfileChanges, SpaceChanges,
     ThreadChanges,
+};
+use copkit_core::service::{
+    DownloadLink, NewUploadedDocument, UploadIntent, UploadTicket, UploadedVersion,
 };
 use copkit_core::{
     Actor, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
@@ -634,6 +638,67 @@ impl Session {
         Ok(self
             .core()
             .download_document(&self.actor, &id, number)
+            .await?)
+    }
+
+    /// Asks to upload bytes (large files, or straight to S3 with the
+    /// DynamoDB store): the ticket's `put`, when present, is a presigned
+    /// request to send them with; otherwise send them with `send_upload`.
+    pub async fn begin_upload(
+        &self,
+        space: SpaceId,
+        intent: UploadIntent,
+    ) -> Outcome<UploadTicket> {
+        Ok(self
+            .core()
+            .begin_upload(&self.actor, &space, intent)
+            .await?)
+    }
+
+    /// Sends the bytes of a ticket without a presigned `put`.
+    pub async fn send_upload(&self, upload: String, bytes: Vec<u8>) -> Outcome<()> {
+        let mut source = InMemory::new(bytes);
+        let core = self.core();
+        Ok(core
+            .receive_upload(&self.actor, &upload, &mut source)
+            .await?)
+    }
+
+    /// Files uploaded bytes as a new document.
+    pub async fn add_uploaded_document(
+        &self,
+        space: SpaceId,
+        input: NewUploadedDocument,
+    ) -> Outcome<Document> {
+        let core = self.core();
+        Ok(core
+            .add_uploaded_document(&self.actor, &space, input)
+            .await?)
+    }
+
+    /// Files uploaded bytes as a document's new version.
+    pub async fn add_uploaded_version(
+        &self,
+        id: DocumentId,
+        input: UploadedVersion,
+        expected_version: u64,
+    ) -> Outcome<Document> {
+        let core = self.core();
+        Ok(core
+            .add_uploaded_version(&self.actor, &id, input, expected_version)
+            .await?)
+    }
+
+    /// Where to fetch a version's bytes: a presigned `get` with S3, or
+    /// nothing (then use `download_document`).
+    pub async fn document_download_link(
+        &self,
+        id: DocumentId,
+        number: Option<u32>,
+    ) -> Outcome<DownloadLink> {
+        let core = self.core();
+        Ok(core
+            .document_download_link(&self.actor, &id, number)
             .await?)
     }
 

@@ -8,9 +8,12 @@
 //! - [`CopkitError`] is the one error foreign callers see, converted from
 //!   [`crate::Error`] without internal detail.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 
+use crate::blob::SignedRequest;
 use crate::error::{Error, FieldError};
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
@@ -161,6 +164,31 @@ uniffi::custom_type!(DateTime, String, {
         .parse::<DateTime>()
         .map_err(|_| CopkitError::invalid("date_time", "expected YYYY-MM-DDTHH:MM:SS").into()),
     lower: |dt| dt.to_string(),
+});
+
+/// A presigned request as foreign code sees it: send `method` to `url`
+/// with exactly these `headers`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PresignedRequest {
+    /// `PUT` to upload, `GET` to download.
+    pub method: String,
+    /// Where to send it.
+    pub url: String,
+    /// Headers to send as given.
+    pub headers: HashMap<String, String>,
+}
+
+uniffi::custom_type!(SignedRequest, PresignedRequest, {
+    try_lift: |r| Ok(SignedRequest {
+        method: r.method,
+        url: r.url,
+        headers: r.headers.into_iter().collect(),
+    }),
+    lower: |r| PresignedRequest {
+        method: r.method,
+        url: r.url,
+        headers: r.headers.into_iter().collect(),
+    },
 });
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ pub const DOWNLOAD_TTL: SignedDuration = SignedDuration::from_mins(5);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UploadIntent {
     /// Content type (must be on the library's allow-list).
     #[cfg_attr(feature = "openapi", schema(format = "copkit:content-type"))]
@@ -57,6 +58,7 @@ pub struct UploadIntent {
 /// Permission to upload one set of bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UploadTicket {
     /// The upload token: name it when filing the upload.
     pub upload: String,
@@ -72,6 +74,7 @@ pub struct UploadTicket {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewUploadedDocument {
     /// Title, 3–200 characters.
     #[cfg_attr(
@@ -102,6 +105,7 @@ pub struct NewUploadedDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UploadedVersion {
     /// The upload token from the ticket.
     #[cfg_attr(
@@ -118,6 +122,7 @@ pub struct UploadedVersion {
 /// Where to fetch a version's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DownloadLink {
     /// The version (its size and SHA-256 let the client check the bytes).
     pub version: DocumentVersion,

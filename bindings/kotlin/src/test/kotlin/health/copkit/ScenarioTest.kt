@@ -1,0 +1,231 @@
+package health.copkit
+
+import health.copkit.core.Access
+import health.copkit.core.ActivityKind
+import health.copkit.core.CommunityChanges
+import health.copkit.core.CommunityKind
+import health.copkit.core.CopkitException
+import health.copkit.core.EventInput
+import health.copkit.core.Frequency
+import health.copkit.core.InviteAccess
+import health.copkit.core.InviteTarget
+import health.copkit.core.JoinPolicy
+import health.copkit.core.JoinedVia
+import health.copkit.core.NewCommunity
+import health.copkit.core.NewDocument
+import health.copkit.core.NewInvitation
+import health.copkit.core.NewPoll
+import health.copkit.core.NewPost
+import health.copkit.core.NewSpace
+import health.copkit.core.NewThread
+import health.copkit.core.Recurrence
+import health.copkit.core.ResultsVisibility
+import health.copkit.core.Role
+import health.copkit.core.RsvpResponse
+import health.copkit.core.SpaceVisibility
+import health.copkit.core.ThreadKind
+import health.copkit.core.Weekday
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertArrayEquals
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import java.security.MessageDigest
+import java.time.LocalDate
+import java.util.concurrent.CopyOnWriteArrayList
+import kotlin.math.abs
+
+/** Keeps every event copkit delivers, as an app's notification layer would. */
+class Recorder : CopkitListener {
+    val events = CopyOnWriteArrayList<CopkitEvent>()
+
+    override fun onEvent(event: CopkitEvent) {
+        events.add(event)
+    }
+
+    fun activities(): List<ActivityKind> =
+        events.filterIsInstance<CopkitEvent.Activity>().map { it.activity.kind }
+}
+
+/**
+ * The end-to-end scenario an Android app would run: a private ST3 group, a
+ * request approved, a guest in one space, a question answered, a document
+ * shared with its bytes, a fortnightly event with an RSVP, a poll, typed
+ * errors and the listener.
+ */
+class ScenarioTest {
+    private val dayMs = 24L * 60 * 60 * 1000
+    private val kit = Copkit()
+    private val recorder = Recorder().also { kit.addListener(it) }
+    private val lead = kit.session("dr-lead", "Dr Lead", "lead@example.org")
+    private val trainee = kit.session("trainee-1", "Sam Trainee", null)
+    private val guest = kit.session("guest-speaker", "Guest Speaker", null)
+    private val outsider = kit.session("outsider", null, null)
+
+    private suspend fun privateGroup() = lead.createCommunity(
+        NewCommunity(
+            slug = "st3-small-group",
+            name = "ST3 small group",
+            purpose = "Case discussion for ST3 trainees",
+            kind = CommunityKind.TRAINING_GROUP,
+            access = Access.Private(JoinPolicy.APPROVAL),
+            joinQuestion = "Which training practice are you at?",
+        ),
+    )
+
+    @Test
+    fun theWholeScenario() = runBlocking {
+        val group = privateGroup()
+        val community = group.card.id
+        assertEquals(Role.OWNER, group.myRole)
+        val cases = lead.createSpace(community, NewSpace("Case discussion", "", SpaceVisibility.Members))
+        val talks = lead.createSpace(community, NewSpace("Visiting speakers", "", SpaceVisibility.Members))
+
+        // request → approve
+        trainee.requestToJoin(community, "Riverside Surgery")
+        val pending = lead.listJoinRequests(community, null, null)
+        assertEquals(listOf("trainee-1" to "Riverside Surgery"), pending.items.map { it.user to it.answer })
+        assertEquals(Role.MEMBER, lead.approveJoinRequest(community, "trainee-1").role)
+
+        // a guest in one space only
+        val invite = lead.createInvitation(
+            community,
+            NewInvitation(InviteTarget.Link(1u), InviteAccess.Guest(listOf(talks.id)), 48u),
+        )
+        assertEquals(Role.GUEST, guest.acceptInvitation(invite.token).role)
+        assertEquals(listOf(talks.id), guest.listSpaces(community).map { it.id })
+        assertThrows<CopkitException.NotFound> { runBlocking { guest.getSpace(cases.id) } }
+
+        // a question answered
+        val question = trainee.startThread(
+            cases.id,
+            NewThread(ThreadKind.QUESTION, "Safety-netting a febrile child", "What do you document?", listOf("paediatrics")),
+        )
+        val answer = lead.addPost(question.id, NewPost("Use the traffic-light table.", null))
+        assertEquals(answer.id, trainee.acceptAnswer(question.id, answer.id).acceptedAnswer)
+
+        // a document with its bytes round-tripped
+        val data = ByteArray(10_240) { (it % 256).toByte() }
+        val sha = MessageDigest.getInstance("SHA-256").digest(data).joinToString("") { "%02x".format(it) }
+        val document = lead.uploadDocument(
+            cases.id,
+            NewDocument("Fever guideline", "Local summary", listOf(), "application/pdf", sha, data),
+        )
+        val download = trainee.downloadDocument(document.id, null)
+        assertArrayEquals(data, download.bytes)
+        assertEquals(data.size.toULong(), download.version.size)
+
+        // a fortnightly event with an RSVP
+        val tomorrow = LocalDate.now().plusDays(1)
+        val event = lead.scheduleEvent(
+            cases.id,
+            EventInput(
+                title = "Fortnightly case review",
+                description = "",
+                location = "Seminar room",
+                onlineUrl = null,
+                timeZone = "Europe/London",
+                startDate = tomorrow.toString(),
+                startTime = "18:30",
+                durationMinutes = 90u,
+                recurrence = Recurrence(
+                    Frequency.Weekly(listOf(Weekday.entries[tomorrow.dayOfWeek.value - 1])),
+                    2u,
+                    null,
+                ),
+                capacity = null,
+            ),
+        )
+        val now = trainee.now()
+        val occurrences = trainee.eventOccurrences(event.id, now, now + 57 * dayMs)
+        assertEquals(4, occurrences.size)
+        occurrences.zipWithNext().forEach { (a, b) ->
+            assertTrue(abs(b.startsAt - a.startsAt - 14 * dayMs) <= 3_600_000, "a fortnight apart")
+        }
+        val first = occurrences.first().key
+        assertEquals(RsvpResponse.GOING, trainee.rsvp(event.id, first, RsvpResponse.GOING).response)
+        assertEquals(1u, lead.rsvpTally(event.id, first).going)
+
+        // a poll
+        val poll = lead.createPoll(
+            cases.id,
+            NewPoll("Next topic?", listOf("Dermatology", "Mental health"), false, 24u, ResultsVisibility.AFTER_VOTE),
+        )
+        val voted = trainee.vote(poll.poll.id, listOf(1u))
+        assertTrue(voted.resultsVisible)
+        assertEquals(listOf(0u, 1u), voted.poll.tally)
+
+        // typed errors
+        assertThrows<CopkitException.NotFound> { runBlocking { outsider.getThread(question.id) } }
+        lead.updateCommunity(community, CommunityChanges(name = "ST3 group (Riverside)"), group.card.version)
+        val stale = assertThrows<CopkitException.Conflict> {
+            runBlocking { lead.updateCommunity(community, CommunityChanges(name = "Stale"), group.card.version) }
+        }
+        assertEquals("version_conflict", stale.code)
+        val bad = assertThrows<CopkitException.Invalid> {
+            runBlocking {
+                lead.createCommunity(
+                    NewCommunity("No Spaces!", "x", "", CommunityKind.LEARNING_SET, Access.Secret, null),
+                )
+            }
+        }
+        assertEquals("slug", bad.field)
+        val badId = assertThrows<CopkitException.Invalid> { runBlocking { lead.getThread("not-an-id") } }
+        assertEquals("thread", badId.field)
+
+        // the listener heard the domain events, and the upcoming occurrence once
+        val kinds = recorder.activities()
+        assertTrue(kinds.any { it is ActivityKind.MemberJoined && it.via == JoinedVia.APPROVAL })
+        assertTrue(kinds.any { it is ActivityKind.PostAdded })
+        assertTrue(kinds.any { it is ActivityKind.AnswerAccepted })
+        assertTrue(kinds.any { it is ActivityKind.DocumentAdded })
+        assertTrue(kinds.any { it is ActivityKind.EventScheduled })
+        assertEquals(1u, trainee.announceUpcoming(48u))
+        assertEquals(0u, trainee.announceUpcoming(48u))
+        val upcoming = recorder.events.filterIsInstance<CopkitEvent.UpcomingEvent>()
+        assertEquals(listOf(Triple("trainee-1", first, RsvpResponse.GOING)), upcoming.map { Triple(it.user, it.item.occurrence.key, it.response) })
+    }
+
+    @Test
+    fun anApprovedRequestReachesTheListener() = runBlocking {
+        val group = privateGroup()
+        trainee.requestToJoin(group.card.id, "Riverside Surgery")
+        lead.approveJoinRequest(group.card.id, "trainee-1")
+        val joined = recorder.events.filterIsInstance<CopkitEvent.Activity>()
+            .map { it.activity }
+            .filter { it.kind is ActivityKind.MemberJoined }
+            .map { Triple(it.community, (it.kind as ActivityKind.MemberJoined).user, (it.kind as ActivityKind.MemberJoined).via) }
+        assertEquals(
+            listOf(
+                Triple(group.card.id, "dr-lead", JoinedVia.FOUNDED),
+                Triple(group.card.id, "trainee-1", JoinedVia.APPROVAL),
+            ),
+            joined,
+        )
+    }
+
+    @Test
+    fun aFailingListenerDoesNotUndoTheChange() = runBlocking {
+        kit.addListener(object : CopkitListener {
+            override fun onEvent(event: CopkitEvent) = throw IllegalStateException("host bug")
+        })
+        val group = privateGroup()
+        assertEquals("ST3 small group", lead.getCommunity(group.card.id).card.name)
+        assertTrue(recorder.activities().any { it is ActivityKind.CommunityCreated })
+    }
+
+    @Test
+    fun pagesFollowTheirCursor() = runBlocking {
+        val group = privateGroup()
+        val space = lead.createSpace(group.card.id, NewSpace("Threads", "", SpaceVisibility.Members))
+        repeat(5) { lead.startThread(space.id, NewThread(ThreadKind.DISCUSSION, "Thread $it", "", listOf())) }
+        val first = lead.listThreads(space.id, 3u, null)
+        val second = lead.listThreads(space.id, 3u, first.next)
+        assertEquals(listOf(3, 2), listOf(first.items.size, second.items.size))
+        assertEquals(null, second.next)
+        assertEquals((0..4).map { "Thread $it" }.toSet(), (first.items + second.items).map { it.title }.toSet())
+        val bad = assertThrows<CopkitException.Invalid> { runBlocking { lead.listThreads(space.id, 3u, first.next + "x") } }
+        assertEquals("cursor", bad.field)
+    }
+}
