@@ -2,6 +2,8 @@
 //! occurrences once, a failing listener changes nothing, bad input is a
 //! typed error.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::{Arc, Mutex};
 
 use copkit_core::UserId;
