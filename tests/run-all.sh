@@ -52,6 +52,8 @@ curl -s -o /dev/null "http://127.0.0.1:$MOTO_PORT/" || { echo "moto did not star
 # Only the emulator tests are #[ignore]d; --ignored runs exactly those.
 AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
   AWS_REGION=us-east-1 cargo test -p copkit-lambda -- --ignored
+AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+  AWS_REGION=us-east-1 cargo test -p copkit-ffi --all-features --test dynamodb_moto -- --ignored
 printf 'DynamoDB calls per operation: target/dynamo-calls.md\n'
 kill $MOTO 2>/dev/null || true
 wait $MOTO 2>/dev/null || true

@@ -59,6 +59,7 @@ fn community() -> Community {
             owners: 1,
             spaces: 0,
         },
+        level_rules: Default::default(),
     }
 }
 

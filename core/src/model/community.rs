@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
 use crate::ids::{CommunityId, UserId};
+use crate::model::LevelRules;
 use crate::validate::limits;
 
 /// A community: a group of practitioners who learn from each other.
@@ -38,6 +39,9 @@ pub struct Community {
     pub version: u64,
     /// Counters kept by the store inside each membership or space write.
     pub counts: CommunityCounts,
+    /// How participation levels are computed here.
+    #[serde(default)]
+    pub level_rules: LevelRules,
 }
 
 /// Counters kept on the community record. Only the store changes them, through

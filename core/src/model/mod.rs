@@ -9,6 +9,7 @@ mod invitation;
 mod join_request;
 mod membership;
 mod page;
+mod participation;
 mod poll;
 mod profile;
 mod space;
@@ -27,6 +28,9 @@ pub use invitation::{Invitation, InvitationTarget, InvitedRole, TokenHash};
 pub use join_request::{JoinRequest, RequestStatus};
 pub use membership::{Membership, MembershipStatus, ParticipationLevel, Role};
 pub use page::{Cursor, Page, PageRequest};
+pub use participation::{
+    Contribution, DayPoints, LevelRules, LevelStanding, Participation, utc_day,
+};
 pub use poll::{Ballot, Poll, ResultsVisibility};
 pub use profile::{Handle, Profile};
 pub use space::{Space, SpaceGrant, SpaceVisibility};

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 use crate::ids::{CommunityId, SpaceId};
-use crate::model::{Community, Membership, Space};
+use crate::model::{Community, Membership, Participation, Space};
 use crate::policy::{self, CommunityAction, SpaceAction, SpaceViewer, Standing};
 use crate::service::{Actor, Copkit};
 use crate::store::{Records, Wanted};
@@ -37,6 +37,8 @@ pub(crate) struct SpaceAccess {
     pub space: Space,
     pub community: CommunityAccess,
     pub granted: bool,
+    /// The caller's participation record in the community, if any.
+    pub participation: Option<Participation>,
 }
 
 impl SpaceAccess {
@@ -159,6 +161,7 @@ impl Copkit {
             Wanted::Membership(*community, actor.user.clone()),
             Wanted::Space(*id),
             Wanted::Grant(*id, actor.user.clone()),
+            Wanted::Participation(*community, actor.user.clone()),
         ];
         wanted.extend(also);
         let mut records = self.store().get_records(&wanted).await?;
@@ -170,10 +173,12 @@ impl Copkit {
         let community = records.community().ok_or(Error::NotFound)?;
         let membership = records.membership_of(&actor.user);
         let granted = records.grant().is_some();
+        let participation = records.participation_of(&actor.user);
         let standing = Standing::of(membership.as_ref(), false, self.now());
         let access = SpaceAccess {
             space,
             granted,
+            participation,
             community: CommunityAccess {
                 community,
                 membership,

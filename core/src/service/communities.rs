@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::ids::CommunityId;
 use crate::model::{
     Access, ActivityKind, Community, CommunityCounts, CommunityKind, JoinPolicy, JoinedVia,
-    Membership, MembershipStatus, Page, PageRequest, ParticipationLevel, Role, Slug, Visibility,
+    LevelRules, Membership, MembershipStatus, Page, PageRequest, ParticipationLevel, Role, Slug,
+    Visibility,
 };
 use crate::policy::{CommunityAction, Standing};
 use crate::service::{Actor, Copkit, check_version};
@@ -80,6 +81,12 @@ pub struct CommunityChanges {
     )]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub join_question: Option<String>,
+    /// New participation-level rules (window 7–365 days; Active and Core
+    /// point thresholds, Core above Active). Levels follow at each
+    /// member's next contribution or review.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub level_rules: Option<LevelRules>,
 }
 
 /// What anyone who can see a community sees of it: the listing card.
@@ -110,6 +117,8 @@ pub struct CommunityCard {
     pub created_at: Timestamp,
     /// Version of its settings (the `ETag`).
     pub version: u64,
+    /// How participation levels are computed here.
+    pub level_rules: LevelRules,
 }
 
 impl From<&Community> for CommunityCard {
@@ -126,6 +135,7 @@ impl From<&Community> for CommunityCard {
             member_count: c.counts.members,
             created_at: c.created_at,
             version: c.version,
+            level_rules: c.level_rules,
         }
     }
 }
@@ -201,6 +211,7 @@ impl Copkit {
                 owners: 1,
                 spaces: 0,
             },
+            level_rules: Default::default(),
         };
         let owner = Membership {
             community: community.id,
@@ -305,6 +316,12 @@ impl Copkit {
             next.join_question = question(&mut check, &q);
         }
         next.kind = changes.kind.unwrap_or(next.kind);
+        if let Some(rules) = changes.level_rules {
+            match rules.problem() {
+                Some((field, message)) => check.fail(field, "out_of_range", message),
+                None => next.level_rules = rules,
+            }
+        }
         if let Some(access) = changes.access {
             next.visibility = access.visibility();
             next.join_policy = access.join_policy();

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::blob::sha256_hex;
 use crate::error::{Error, Result};
 use crate::ids::{DocumentId, SpaceId};
+use crate::model::Contribution;
 use crate::model::{ActivityKind, Document, DocumentVersion, Page, PageRequest};
 use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::content::{self, limits};
+use crate::service::participation::Counted;
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{Expect, Op, Transaction, Wanted};
 use crate::validate::Checker;
@@ -192,7 +194,13 @@ impl Copkit {
     /// the commit fails, so a refused change leaves nothing behind. An
     /// upload's bytes are copied into place and the upload removed once the
     /// change is committed.
-    async fn commit_with_blob(&self, key: &str, content: Content, tx: Transaction) -> Result<()> {
+    async fn commit_with_blob(
+        &self,
+        key: &str,
+        content: Content,
+        tx: Transaction,
+        counted: Option<Counted>,
+    ) -> Result<()> {
         match &content.bytes {
             BlobBytes::Inline(bytes) => {
                 self.blobs()
@@ -205,7 +213,7 @@ impl Copkit {
                 }
             }
         }
-        match self.commit(tx).await {
+        match self.commit_counting(tx, counted).await {
             Ok(()) => {
                 if let BlobBytes::Uploaded(from) = &content.bytes {
                     // Best effort: the upload area is swept by its lifecycle rule.
@@ -358,7 +366,8 @@ impl Copkit {
                 now,
                 ActivityKind::DocumentAdded { document: id },
             ));
-        self.commit_with_blob(&key, content, tx).await?;
+        self.commit_with_blob(&key, content, tx, access.counting(Contribution::Document))
+            .await?;
         Ok(document)
     }
 
@@ -390,13 +399,15 @@ impl Copkit {
             sha256: sha256_hex(&input.bytes),
             bytes: BlobBytes::Inline(input.bytes),
         };
-        self.create_version(actor, old, note, content).await
+        self.create_version(actor, &access, old, note, content)
+            .await
     }
 
     /// Adds a checked version to a document the caller may change.
     pub(crate) async fn create_version(
         &self,
         actor: &Actor,
+        access: &SpaceAccess,
         old: Document,
         note: String,
         content: Content,
@@ -444,7 +455,8 @@ impl Copkit {
                     number,
                 },
             ));
-        self.commit_with_blob(&key, content, tx).await?;
+        self.commit_with_blob(&key, content, tx, access.counting(Contribution::Document))
+            .await?;
         Ok(new)
     }
 
@@ -620,7 +632,9 @@ mod tests {
             sha256: sha256_hex(b"x"),
             bytes: BlobBytes::Inline(b"x".to_vec()),
         };
-        let result = copkit.commit_with_blob("documents/x/v2", content, tx).await;
+        let result = copkit
+            .commit_with_blob("documents/x/v2", content, tx, None)
+            .await;
         assert_eq!(
             result,
             Err(Error::Conflict(crate::error::Conflict::VersionMismatch))

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{CommunityId, EventId, SpaceId, UserId};
+use crate::model::Contribution;
 use crate::model::{
     ActivityKind, Attendance, Event, Occurrence, Page, PageRequest, Recurrence, Rsvp, RsvpResponse,
     RsvpTally,
@@ -598,11 +599,16 @@ impl Copkit {
     ) -> Result<Attendance> {
         let (event, access, mut records) = self
             .event_access_with(actor, id, |e| {
-                if *user == actor.user {
-                    Vec::new()
-                } else {
-                    vec![Wanted::Membership(e.community, user.clone())]
+                let mut also = vec![Wanted::Attendance(
+                    e.id,
+                    occurrence.to_owned(),
+                    user.clone(),
+                )];
+                if *user != actor.user {
+                    also.push(Wanted::Membership(e.community, user.clone()));
+                    also.push(Wanted::Participation(e.community, user.clone()));
                 }
+                also
             })
             .await?;
         access.require(actor, SpaceAction::Moderate)?;
@@ -615,15 +621,32 @@ impl Copkit {
         if event.cancelled.binary_search(&found.local_start).is_ok() {
             return Err(Error::Conflict(Conflict::Closed));
         }
-        let member = if *user == actor.user {
-            access.community.membership.clone()
+        let (member, participation) = if *user == actor.user {
+            (
+                access.community.membership.clone(),
+                access.participation.clone(),
+            )
         } else {
-            records.membership_of(user)
+            (records.membership_of(user), records.participation_of(user))
         };
-        if !member.is_some_and(|m| m.is_active()) {
+        if !member.as_ref().is_some_and(|m| m.is_active()) {
             // Only current members and guests attend.
             return Err(Error::NotFound);
         }
+        // Counted once: when an occurrence is first recorded as attended.
+        let already = records
+            .attendance()
+            .is_some_and(|a| a.occurrence == found.key && a.attended);
+        let counted = if attended && !already {
+            Self::counted(
+                access.community.community.level_rules,
+                member.as_ref(),
+                participation,
+                Contribution::Attended,
+            )
+        } else {
+            None
+        };
         let attendance = Attendance {
             event: *id,
             occurrence: found.key.clone(),
@@ -651,7 +674,7 @@ impl Copkit {
                     minutes: attendance.minutes,
                 },
             ));
-        self.commit(tx).await?;
+        self.commit_counting(tx, counted).await?;
         Ok(attendance)
     }
 

@@ -244,21 +244,34 @@ impl Copkit {
             .store()
             .list_members(community, MemberFilter::Active, &range)
             .await?;
-        let users: Vec<UserId> = chunk.items.iter().map(|m| m.user.clone()).collect();
+        let views = self.member_views(&chunk.items).await?;
+        let page = self.page(&scope, chunk)?;
+        Ok(Page {
+            items: views,
+            next: page.next,
+        })
+    }
+
+    /// Memberships with their members' profiles (one batched read).
+    pub(crate) async fn member_views(&self, members: &[Membership]) -> Result<Vec<MemberView>> {
+        let users: Vec<UserId> = members.iter().map(|m| m.user.clone()).collect();
         let profiles = self.store().get_profiles(&users).await?;
-        Ok(self.page(&scope, chunk)?.map(|m| {
-            let profile = profiles.iter().find(|p| p.user == m.user);
-            MemberView {
-                display_name: profile
-                    .map_or_else(|| m.user.to_string(), |p| p.display_name.clone()),
-                professional_role: profile.and_then(|p| p.professional_role.clone()),
-                organisation: profile.and_then(|p| p.organisation.clone()),
-                user: m.user,
-                role: m.role,
-                level: m.level,
-                joined_at: m.joined_at,
-            }
-        }))
+        Ok(members
+            .iter()
+            .map(|m| {
+                let profile = profiles.iter().find(|p| p.user == m.user);
+                MemberView {
+                    display_name: profile
+                        .map_or_else(|| m.user.to_string(), |p| p.display_name.clone()),
+                    professional_role: profile.and_then(|p| p.professional_role.clone()),
+                    organisation: profile.and_then(|p| p.organisation.clone()),
+                    user: m.user.clone(),
+                    role: m.role,
+                    level: m.level,
+                    joined_at: m.joined_at,
+                }
+            })
+            .collect())
     }
 
     /// Banned people (moderators only), including bans that have ended but

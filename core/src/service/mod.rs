@@ -26,6 +26,7 @@ mod documents;
 mod events;
 mod invitations;
 mod members;
+mod participation;
 mod polls;
 mod profiles;
 mod requests;
@@ -41,6 +42,7 @@ pub use invitations::{
     InviteTarget, NewInvitation,
 };
 pub use members::MemberView;
+pub use participation::{REVIEW_BATCH, ReviewReport};
 pub use polls::{NewPoll, PollView};
 pub use profiles::ProfileChanges;
 pub use requests::JoinRequestView;
@@ -297,16 +299,23 @@ impl Copkit {
     /// Applies `tx` atomically, maps store failures to domain errors, and
     /// tells listeners about the activities it recorded.
     pub(crate) async fn commit(&self, tx: Transaction) -> Result<()> {
-        let activities: Vec<Activity> = tx
-            .ops()
-            .iter()
-            .filter_map(|op| match op {
-                Op::RecordActivity { activity } => Some(activity.clone()),
-                _ => None,
-            })
-            .collect();
-        let already_exists: Vec<Conflict> = tx.ops().iter().map(conflict_if_exists).collect();
-        match self.store.commit(tx).await {
+        let outcome = Outcome::of(&tx);
+        let result = self.store.commit(tx).await;
+        self.settle(result, outcome)
+    }
+
+    /// Turns a store commit's result into the use case's: conflicts named,
+    /// listeners told after success.
+    pub(crate) fn settle(
+        &self,
+        result: std::result::Result<(), StoreError>,
+        outcome: Outcome,
+    ) -> Result<()> {
+        let Outcome {
+            activities,
+            already_exists,
+        } = outcome;
+        match result {
             Ok(()) => {}
             Err(StoreError::Condition { op, failure }) => {
                 return Err(Error::Conflict(match failure {
@@ -366,6 +375,30 @@ impl Copkit {
             items: chunk.items,
             next,
         })
+    }
+}
+
+/// What a transaction's result means to its use case: the activities to
+/// announce after success, and the conflict each operation's
+/// `AlreadyExists` stands for.
+pub(crate) struct Outcome {
+    activities: Vec<Activity>,
+    already_exists: Vec<Conflict>,
+}
+
+impl Outcome {
+    pub(crate) fn of(tx: &Transaction) -> Self {
+        Outcome {
+            activities: tx
+                .ops()
+                .iter()
+                .filter_map(|op| match op {
+                    Op::RecordActivity { activity } => Some(activity.clone()),
+                    _ => None,
+                })
+                .collect(),
+            already_exists: tx.ops().iter().map(conflict_if_exists).collect(),
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{PostId, SpaceId, ThreadId};
+use crate::model::Contribution;
 use crate::model::{
     ActivityKind, Page, PageRequest, Post, Reaction, ReactionCounts, ReactionKind, Thread,
     ThreadKind,
@@ -170,7 +171,8 @@ impl Copkit {
                     kind: thread.kind,
                 },
             ));
-        self.commit(tx).await?;
+        self.commit_counting(tx, access.counting(Contribution::Thread))
+            .await?;
         Ok(thread)
     }
 
@@ -381,6 +383,26 @@ impl Copkit {
             version: old.version + 1,
             ..old.clone()
         };
+        // The answer's author earns the points (not someone accepting
+        // their own reply); their records are read once the post is known.
+        let counted = match &answer {
+            Some(a) if a.author != actor.user => {
+                let mut theirs = self
+                    .store()
+                    .get_records(&[
+                        Wanted::Membership(old.community, a.author.clone()),
+                        Wanted::Participation(old.community, a.author.clone()),
+                    ])
+                    .await?;
+                Self::counted(
+                    access.community.community.level_rules,
+                    theirs.membership().as_ref(),
+                    theirs.participation(),
+                    Contribution::AcceptedAnswer,
+                )
+            }
+            _ => None,
+        };
         let now = self.now();
         let mut tx = Transaction::new().with(Op::PutThread {
             thread: new.clone(),
@@ -407,7 +429,7 @@ impl Copkit {
                 ActivityKind::ThreadEdited { thread: *id },
             ));
         }
-        self.commit(tx).await?;
+        self.commit_counting(tx, counted).await?;
         Ok(new)
     }
 
@@ -472,7 +494,8 @@ impl Copkit {
                     reply: post.parent.is_some(),
                 },
             ));
-        self.commit(tx).await?;
+        self.commit_counting(tx, access.counting(Contribution::Post))
+            .await?;
         Ok(post)
     }
 

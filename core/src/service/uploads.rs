@@ -374,7 +374,7 @@ impl Copkit {
             return Err(Error::NotFound);
         }
         self.arrived(&claim).await?;
-        self.create_version(actor, old, note, Self::uploaded_content(&claim))
+        self.create_version(actor, &access, old, note, Self::uploaded_content(&claim))
             .await
     }
 

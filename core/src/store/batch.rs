@@ -7,8 +7,8 @@ use async_trait::async_trait;
 
 use crate::ids::{CommunityId, DocumentId, EventId, PollId, PostId, SpaceId, ThreadId, UserId};
 use crate::model::{
-    Ballot, Community, Document, DocumentVersion, Event, JoinRequest, Membership, Poll, Post,
-    ReactionKind, Rsvp, RsvpTally, Space, SpaceGrant, Thread,
+    Attendance, Ballot, Community, Document, DocumentVersion, Event, JoinRequest, Membership,
+    Participation, Poll, Post, ReactionKind, Rsvp, RsvpTally, Space, SpaceGrant, Thread,
 };
 
 use super::StoreError;
@@ -46,6 +46,10 @@ pub enum Wanted {
     Membership(CommunityId, UserId),
     /// A join request.
     JoinRequest(CommunityId, UserId),
+    /// A member's participation record.
+    Participation(CommunityId, UserId),
+    /// A person's attendance at one occurrence.
+    Attendance(EventId, String, UserId),
 }
 
 /// A record read in a batch.
@@ -81,6 +85,10 @@ pub enum Record {
     Membership(Membership),
     /// A join request.
     JoinRequest(JoinRequest),
+    /// A participation record.
+    Participation(Participation),
+    /// An attendance record.
+    Attendance(Attendance),
 }
 
 /// The records a batch found (missing ones are simply absent), taken out by
@@ -137,6 +145,10 @@ take_record! {
     membership => Membership(Membership),
     /// Takes the join request out, if found.
     join_request => JoinRequest(JoinRequest),
+    /// Takes the participation record out, if found.
+    participation => Participation(Participation),
+    /// Takes the attendance record out, if found.
+    attendance => Attendance(Attendance),
 }
 
 impl Records {
@@ -155,6 +167,19 @@ impl Records {
             .position(|r| matches!(r, Record::Ballot(b) if b.poll == *poll))?;
         match self.0.swap_remove(at) {
             Record::Ballot(ballot) => Some(ballot),
+            _ => None,
+        }
+    }
+
+    /// Takes out `user`'s participation record, if found (a batch may hold
+    /// several).
+    pub fn participation_of(&mut self, user: &UserId) -> Option<Participation> {
+        let at = self
+            .0
+            .iter()
+            .position(|r| matches!(r, Record::Participation(p) if p.user == *user))?;
+        match self.0.swap_remove(at) {
+            Record::Participation(participation) => Some(participation),
             _ => None,
         }
     }

@@ -28,10 +28,10 @@ use crate::ids::{
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, Community, CommunityCounts, CommunityKind,
     CountDelta, Document, DocumentVersion, Event, Handle, Invitation, InvitationTarget,
-    InvitedRole, JoinPolicy, JoinRequest, Membership, MembershipStatus, Poll, Post, Profile,
-    Reaction, ReactionCounts, ReactionKind, RequestStatus, ResultsVisibility, Role, Rsvp,
-    RsvpResponse, RsvpTally, Slug, Space, SpaceGrant, SpaceVisibility, Thread, ThreadKind,
-    TokenHash, Visibility,
+    InvitedRole, JoinPolicy, JoinRequest, Membership, MembershipStatus, Participation,
+    ParticipationLevel, Poll, Post, Profile, Reaction, ReactionCounts, ReactionKind, RequestStatus,
+    ResultsVisibility, Role, Rsvp, RsvpResponse, RsvpTally, Slug, Space, SpaceGrant,
+    SpaceVisibility, Thread, ThreadKind, TokenHash, Visibility,
 };
 
 /// Turns every check of the suite into a `#[tokio::test]`.
@@ -78,6 +78,8 @@ macro_rules! store_conformance_suite {
             handles_are_unique_and_move,
             threads_order_by_activity_and_keep_their_stats,
             threads_sharing_a_millisecond_page_without_loss,
+            participation_is_kept_and_reviewed_when_due,
+            roster_lists_by_level,
             posts_and_reactions_count_once,
             documents_and_their_versions,
             events_rsvps_tallies_and_attendance,
@@ -161,6 +163,7 @@ pub fn community(name: &str, visibility: Visibility) -> Community {
             owners: 1,
             spaces: 0,
         },
+        level_rules: Default::default(),
     }
 }
 
@@ -2035,6 +2038,162 @@ pub async fn handles_are_unique_and_move<S: Store + ?Sized>(store: &S) {
             .map(|p| p.display_name),
         Some("Dr Ann".into())
     );
+}
+
+/// Participation records: written with versions, read alone or in a
+/// batch, and listed when their review is due, earliest first; rewriting a
+/// record with a later review takes it off the due list.
+pub async fn participation_is_kept_and_reviewed_when_due<S: Store + ?Sized>(store: &S) {
+    let c = community("Participation", Visibility::Private);
+    create(store, &c).await;
+    // Reviews in 1971: nothing else in a shared table is due that early.
+    let early = |days: i64| Timestamp::UNIX_EPOCH + SignedDuration::from_hours(24 * (365 + days));
+    let record = |label: &str, review: Option<i64>| Participation {
+        review_at: review.map(early),
+        version: 1,
+        ..Participation::new(c.id, user(label))
+    };
+    let (first, second, idle) = (
+        record("first", Some(2)),
+        record("second", Some(1)),
+        record("idle", None),
+    );
+    for p in [&first, &second, &idle] {
+        commit(
+            store,
+            vec![Op::PutParticipation {
+                participation: p.clone(),
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        store.get_participation(&c.id, &first.user).await.unwrap(),
+        Some(first.clone())
+    );
+    let mine = |due: Vec<Participation>| -> Vec<UserId> {
+        due.into_iter()
+            .filter(|p| p.community == c.id)
+            .map(|p| p.user)
+            .collect()
+    };
+    assert_eq!(
+        mine(store.participation_due(early(3), 100).await.unwrap()),
+        vec![second.user.clone(), first.user.clone()]
+    );
+    assert_eq!(store.participation_due(early(3), 1).await.unwrap().len(), 1);
+    assert!(mine(store.participation_due(early(0), 100).await.unwrap()).is_empty());
+
+    let later = Participation {
+        review_at: Some(early(200)),
+        version: 2,
+        ..second.clone()
+    };
+    commit(
+        store,
+        vec![Op::PutParticipation {
+            participation: later.clone(),
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        mine(store.participation_due(early(3), 100).await.unwrap()),
+        vec![first.user.clone()]
+    );
+    let stale = commit(
+        store,
+        vec![Op::PutParticipation {
+            participation: later.clone(),
+            expect: Expect::Version(1),
+        }],
+    )
+    .await;
+    assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
+    let mut found = store
+        .get_records(&[Wanted::Participation(c.id, later.user.clone())])
+        .await
+        .unwrap();
+    assert_eq!(found.participation(), Some(later));
+}
+
+/// The roster by stored level: active members and guests at that level,
+/// by user id, paged.
+pub async fn roster_lists_by_level<S: Store + ?Sized>(store: &S) {
+    let c = community("Levels", Visibility::Private);
+    create(store, &c).await;
+    let tag = unique();
+    let mut active = Vec::new();
+    let mut ops = Vec::new();
+    for (i, (level, status)) in [
+        (ParticipationLevel::Active, MembershipStatus::Active),
+        (ParticipationLevel::Peripheral, MembershipStatus::Active),
+        (ParticipationLevel::Active, MembershipStatus::Active),
+        (ParticipationLevel::Active, MembershipStatus::Left),
+        (ParticipationLevel::Active, MembershipStatus::Active),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let u = UserId::new(format!("{i}-{tag}")).unwrap();
+        if level == ParticipationLevel::Active && status == MembershipStatus::Active {
+            active.push(u.clone());
+        }
+        ops.push(Op::PutMembership {
+            membership: Membership {
+                level,
+                status,
+                ..membership(c.id, &u, Role::Member)
+            },
+            expect: Expect::Absent,
+        });
+    }
+    commit(store, ops).await.unwrap();
+    for limit in [1, 2, 10] {
+        let listed = drain(limit, |r| async move {
+            store
+                .list_members(&c.id, MemberFilter::Level(ParticipationLevel::Active), &r)
+                .await
+        })
+        .await;
+        assert_eq!(
+            listed.iter().map(|m| m.user.clone()).collect::<Vec<_>>(),
+            active,
+            "limit {limit}"
+        );
+    }
+    // The owner is Core; moving a member's level moves them between lists.
+    let core = drain(10, |r| async move {
+        store
+            .list_members(&c.id, MemberFilter::Level(ParticipationLevel::Core), &r)
+            .await
+    })
+    .await;
+    assert_eq!(core.len(), 1);
+    let promoted = Membership {
+        level: ParticipationLevel::Core,
+        version: 2,
+        ..membership(c.id, &active[0], Role::Member)
+    };
+    commit(
+        store,
+        vec![Op::PutMembership {
+            membership: promoted,
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    let core = drain(10, |r| async move {
+        store
+            .list_members(&c.id, MemberFilter::Level(ParticipationLevel::Core), &r)
+            .await
+    })
+    .await;
+    assert_eq!(core.len(), 2);
 }
 
 /// Threads active within one millisecond (clocks are finer than that)

@@ -12,8 +12,9 @@ use jiff::Timestamp;
 use super::{
     AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, ConditionFailure,
     DirectoryQuery, DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore,
-    MemberFilter, MembershipStore, Op, PollStore, ProfileStore, Range, Record, Records, SpaceStore,
-    StoreError, ThreadStore, Transaction, Wanted, WriteStore, batch::check_wanted, rules,
+    MemberFilter, MembershipStore, Op, ParticipationStore, PollStore, ProfileStore, Range, Record,
+    Records, SpaceStore, StoreError, ThreadStore, Transaction, Wanted, WriteStore,
+    batch::check_wanted, rules,
 };
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
@@ -21,8 +22,8 @@ use crate::ids::{
 };
 use crate::model::{
     Activity, Attendance, Ballot, Community, Document, DocumentVersion, Event, Handle, Invitation,
-    JoinRequest, Membership, MembershipStatus, Poll, Post, Profile, ReactionKind, Rsvp, RsvpTally,
-    Slug, Space, SpaceGrant, Thread, TokenHash,
+    JoinRequest, Membership, MembershipStatus, Participation, Poll, Post, Profile, ReactionKind,
+    Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
 };
 use crate::validate::limits;
 
@@ -42,6 +43,9 @@ struct State {
     memberships: BTreeMap<(CommunityId, UserId), Membership>,
     user_memberships: BTreeSet<(UserId, CommunityId)>,
     join_requests: BTreeMap<(CommunityId, UserId), JoinRequest>,
+    participations: HashMap<(CommunityId, UserId), Participation>,
+    /// Participation records by review time.
+    participation_reviews: BTreeSet<(Timestamp, CommunityId, UserId)>,
     invitations: HashMap<InvitationId, Invitation>,
     invitation_tokens: HashMap<TokenHash, InvitationId>,
     community_invitations: BTreeSet<(CommunityId, InvitationId)>,
@@ -186,6 +190,15 @@ impl State {
                 self.memberships
                     .get(&(membership.community, membership.user.clone()))
                     .map(|m| m.version),
+                *expect,
+            ),
+            Op::PutParticipation {
+                participation,
+                expect,
+            } => check_expect(
+                self.participations
+                    .get(&(participation.community, participation.user.clone()))
+                    .map(|p| p.version),
                 *expect,
             ),
             Op::PutJoinRequest { request, expect } => check_expect(
@@ -372,6 +385,20 @@ impl State {
                     .insert((membership.user.clone(), membership.community));
                 self.memberships
                     .insert((membership.community, membership.user.clone()), membership);
+            }
+            Op::PutParticipation { participation, .. } => {
+                let key = (participation.community, participation.user.clone());
+                if let Some(old) = self.participations.get(&key)
+                    && let Some(at) = old.review_at
+                {
+                    self.participation_reviews
+                        .remove(&(at, key.0, key.1.clone()));
+                }
+                if let Some(at) = participation.review_at {
+                    self.participation_reviews
+                        .insert((at, key.0, key.1.clone()));
+                }
+                self.participations.insert(key, participation);
             }
             Op::PutJoinRequest { request, .. } => {
                 self.join_requests
@@ -676,6 +703,25 @@ impl MembershipStore for MemoryStore {
         filter: MemberFilter,
         range: &Range,
     ) -> Result<Chunk<Membership>, StoreError> {
+        if let MemberFilter::Level(level) = filter {
+            let after = match &range.after {
+                Some(p) => Some(UserId::new(p.as_str()).map_err(|_| StoreError::InvalidPosition)?),
+                None => None,
+            };
+            let state = self.lock();
+            let items = state
+                .memberships
+                .range((*community, UserId::range_start())..)
+                .take_while(|((c, _), _)| c == community)
+                .map(|(_, m)| m)
+                .filter(|m| m.is_active() && m.level == level)
+                .filter(|m| after.as_ref().is_none_or(|a| m.user > *a))
+                .cloned()
+                .collect::<Vec<_>>();
+            return Ok(chunk_of(items.into_iter(), range.limit, |m| {
+                m.user.to_string()
+            }));
+        }
         let after = match &range.after {
             Some(p) => {
                 let (role, user) = p.split_once(SEP).ok_or(StoreError::InvalidPosition)?;
@@ -694,6 +740,7 @@ impl MembershipStore for MemoryStore {
             .filter(|m| match filter {
                 MemberFilter::Active => m.is_active(),
                 MemberFilter::Banned => matches!(m.status, MembershipStatus::Banned { .. }),
+                MemberFilter::Level(_) => false,
             })
             .collect();
         members.sort_by(|a, b| (a.role, &a.user).cmp(&(b.role, &b.user)));
@@ -873,6 +920,36 @@ impl SpaceStore for MemoryStore {
             .range((*space, UserId::range_start())..)
             .take_while(|((s, _), _)| s == space)
             .map(|(_, g)| g.clone())
+            .collect())
+    }
+}
+
+#[async_trait]
+impl ParticipationStore for MemoryStore {
+    async fn get_participation(
+        &self,
+        community: &CommunityId,
+        user: &UserId,
+    ) -> Result<Option<Participation>, StoreError> {
+        Ok(self
+            .lock()
+            .participations
+            .get(&(*community, user.clone()))
+            .cloned())
+    }
+
+    async fn participation_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Participation>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .participation_reviews
+            .iter()
+            .take_while(|(at, _, _)| *at <= due)
+            .take(limit.clamp(1, 100) as usize)
+            .filter_map(|(_, c, u)| state.participations.get(&(*c, u.clone())).cloned())
             .collect())
     }
 }
@@ -1198,6 +1275,16 @@ impl BatchStore for MemoryStore {
                 .get(&(*community, user.clone()))
                 .cloned()
                 .map(Record::Membership),
+            Wanted::Attendance(event, occurrence, user) => state
+                .attendance
+                .get(&(*event, occurrence.clone(), user.clone()))
+                .cloned()
+                .map(Record::Attendance),
+            Wanted::Participation(community, user) => state
+                .participations
+                .get(&(*community, user.clone()))
+                .cloned()
+                .map(Record::Participation),
             Wanted::JoinRequest(community, user) => state
                 .join_requests
                 .get(&(*community, user.clone()))

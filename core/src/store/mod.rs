@@ -23,8 +23,9 @@ use crate::ids::{
 };
 use crate::model::{
     Activity, Attendance, Ballot, Community, CommunityKind, CountDelta, Document, DocumentVersion,
-    Event, Handle, Invitation, JoinRequest, Membership, Poll, Post, Profile, Reaction,
-    ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
+    Event, Handle, Invitation, JoinRequest, Membership, Participation, ParticipationLevel, Poll,
+    Post, Profile, Reaction, ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
+    TokenHash,
 };
 
 pub mod batch;
@@ -77,6 +78,8 @@ pub enum MemberFilter {
     Active,
     /// People whose membership record says banned (expired bans included).
     Banned,
+    /// Current members and guests at this stored level, by user id.
+    Level(ParticipationLevel),
 }
 
 /// The facts an access decision needs, fetched together (one round trip in
@@ -152,6 +155,25 @@ pub trait MembershipStore: Send + Sync {
         user: &UserId,
         range: &Range,
     ) -> Result<Chunk<Membership>, StoreError>;
+}
+
+/// Participation records (contribution points behind levels).
+#[async_trait]
+pub trait ParticipationStore: Send + Sync {
+    /// A member's participation record in a community.
+    async fn get_participation(
+        &self,
+        community: &CommunityId,
+        user: &UserId,
+    ) -> Result<Option<Participation>, StoreError>;
+    /// Records whose `review_at` is at or before `due`, earliest first, at
+    /// most `limit` (1–100). Reading never changes them; a record
+    /// rewritten with a later `review_at` stops being due.
+    async fn participation_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Participation>, StoreError>;
 }
 
 /// Join requests.
@@ -340,6 +362,7 @@ pub trait Store:
     + InvitationStore
     + SpaceStore
     + ActivityStore
+    + ParticipationStore
     + ThreadStore
     + DocumentStore
     + EventStore
@@ -357,6 +380,7 @@ impl<T> Store for T where
         + InvitationStore
         + SpaceStore
         + ActivityStore
+        + ParticipationStore
         + ThreadStore
         + DocumentStore
         + EventStore
@@ -427,6 +451,14 @@ pub enum Op {
     PutMembership {
         /// The new record.
         membership: Membership,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Create or replace a member's participation record (and index it
+    /// for review at its `review_at`).
+    PutParticipation {
+        /// The new record.
+        participation: Participation,
         /// Its expected current state.
         expect: Expect,
     },
@@ -616,6 +648,8 @@ pub enum ItemKey {
     Membership(CommunityId, UserId),
     /// A join request.
     JoinRequest(CommunityId, UserId),
+    /// A participation record.
+    Participation(CommunityId, UserId),
     /// An invitation.
     Invitation(InvitationId),
     /// A space.
@@ -686,6 +720,10 @@ impl Op {
             Op::PutMembership { membership, .. } => vec![ItemKey::Membership(
                 membership.community,
                 membership.user.clone(),
+            )],
+            Op::PutParticipation { participation, .. } => vec![ItemKey::Participation(
+                participation.community,
+                participation.user.clone(),
             )],
             Op::PutJoinRequest { request, .. } => vec![ItemKey::JoinRequest(
                 request.community,

@@ -130,6 +130,7 @@ pub fn policy_community(
         updated_at: Timestamp::UNIX_EPOCH,
         version: 1,
         counts: copkit_core::model::CommunityCounts::default(),
+        level_rules: Default::default(),
     }
 }
 

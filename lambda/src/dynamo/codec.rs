@@ -113,6 +113,7 @@ mod tests {
                 owners: 1,
                 spaces: 4,
             },
+            level_rules: Default::default(),
         };
         let key = super::super::keys::community(&community.id);
         let mut item = encode(&community, &key).unwrap();

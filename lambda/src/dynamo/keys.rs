@@ -4,7 +4,7 @@
 //! user id, slug, handle or name may contain, so a part can never run into
 //! the next one and `begins_with` on a part plus [`SEP`] is exact.
 
-use copkit_core::model::{Handle, ReactionKind, Role, Slug, TokenHash};
+use copkit_core::model::{Handle, ParticipationLevel, ReactionKind, Role, Slug, TokenHash};
 use copkit_core::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
     UserId,
@@ -62,6 +62,54 @@ pub fn slug(slug: &Slug) -> Key {
 /// A membership.
 pub fn membership(community: &CommunityId, user: &UserId) -> Key {
     Key::new(format!("COMM#{community}"), format!("MEMBER#{user}"))
+}
+
+/// A member's participation record.
+pub fn participation(community: &CommunityId, user: &UserId) -> Key {
+    Key::new(format!("COMM#{community}"), format!("PART#{user}"))
+}
+
+/// How many partitions the participation review index is spread over, so
+/// that busy communities never make one hot index partition.
+pub const REVIEW_SHARDS: u8 = 16;
+
+/// GSI3: participation records due for review, in one shard (sort: review
+/// time, community, user).
+pub fn review_shard(community: &CommunityId, user: &UserId) -> String {
+    let mixed = user
+        .as_str()
+        .bytes()
+        .fold((community.0.0 % 251) as u8, |acc, b| {
+            acc.wrapping_mul(31).wrapping_add(b)
+        });
+    review_partition(mixed % REVIEW_SHARDS)
+}
+
+/// GSI3: one shard of the review index.
+pub fn review_partition(shard: u8) -> String {
+    format!("REVIEW#{shard:02}")
+}
+
+/// GSI3 sort key of a review entry.
+pub fn review_sort(at: Timestamp, community: &CommunityId, user: &UserId) -> String {
+    format!("{}{SEP}{community}{SEP}{user}", time_key(at))
+}
+
+/// The highest review sort key due at `due` (everything at or before it
+/// sorts lower).
+pub fn review_upto(due: Timestamp) -> String {
+    // U+0020 sorts just above SEP, so entries of exactly `due` are included.
+    format!("{}\u{20}", time_key(due))
+}
+
+/// GSI3: active members at one participation level (sort: user id).
+pub fn level_roster(community: &CommunityId, level: ParticipationLevel) -> String {
+    let level = match level {
+        ParticipationLevel::Core => "core",
+        ParticipationLevel::Active => "active",
+        ParticipationLevel::Peripheral => "peripheral",
+    };
+    format!("COMM#{community}#LEVEL#{level}")
 }
 
 /// A join request.

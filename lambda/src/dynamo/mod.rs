@@ -14,7 +14,8 @@
 //! | handle claim | `HANDLE#h` | `HANDLE` | | | |
 //! | community | `COMM#c` | `META` | | `DIR#kind` / `name␟c` (listed) | `DIR` / `name␟c` (listed) |
 //! | slug claim | `SLUG#s` | `SLUG` | | | |
-//! | membership | `COMM#c` | `MEMBER#u` | `USER#u#COMMS` / `c` (active) | `COMM#c#ROSTER` / `role␟u` (active), `COMM#c#BANNED` / `u` (banned) | |
+//! | membership | `COMM#c` | `MEMBER#u` | `USER#u#COMMS` / `c` (active) | `COMM#c#ROSTER` / `role␟u` (active), `COMM#c#BANNED` / `u` (banned) | `COMM#c#LEVEL#level` / `u` (active) |
+//! | participation | `COMM#c` | `PART#u` | | | `REVIEW#nn` / `review-time␟c␟u` (16 shards) |
 //! | join request | `COMM#c` | `JOINREQ#u` | | | `COMM#c#PENDING` / `time␟u` (pending) |
 //! | invitation | `COMM#c` | `INVITE#i` (TTL) | | | |
 //! | token claim | `TOKEN#sha256` | `TOKEN` (TTL) | | | |
@@ -46,6 +47,13 @@
 //! Activity goes to a partition per community and month, so a busy
 //! community never grows one table partition without bound; the
 //! community's feed reads GSI2.
+//!
+//! Participation records (a member's contribution points behind their
+//! level) are indexed for review by the time their level may drop, spread
+//! over 16 `REVIEW#nn` partitions of GSI3; the scheduled review queries the
+//! 16 shards up to "now" and nothing else. Active memberships are also
+//! listed per level (`COMM#c#LEVEL#level`), so a roster by level is one
+//! Query of the right partition.
 //!
 //! # Writes
 //!
@@ -246,6 +254,11 @@ impl DynamoStore {
             request = request
                 .expression_attribute_names("#sk", listing.sort_attribute())
                 .expression_attribute_values(":prefix", AttributeValue::S(prefix.clone()));
+        } else if let Some(upto) = &listing.upto {
+            condition.push_str(" AND #sk <= :upto");
+            request = request
+                .expression_attribute_names("#sk", listing.sort_attribute())
+                .expression_attribute_values(":upto", AttributeValue::S(upto.clone()));
         }
         match listing.index {
             Some(index) => request = request.index_name(index.name),

@@ -29,6 +29,8 @@ pub struct Listing {
     pub prefix: Option<String>,
     /// Descending sort-key order.
     pub descending: bool,
+    /// Only sort keys at or below this (not with `prefix`).
+    pub upto: Option<String>,
 }
 
 impl Listing {
@@ -39,6 +41,7 @@ impl Listing {
             partition,
             prefix: None,
             descending: false,
+            upto: None,
         }
     }
 
@@ -49,7 +52,14 @@ impl Listing {
             partition,
             prefix: None,
             descending: false,
+            upto: None,
         }
+    }
+
+    /// Only sort keys at or below `upto`.
+    pub fn upto(mut self, upto: impl Into<String>) -> Self {
+        self.upto = Some(upto.into());
+        self
     }
 
     /// Only sort keys starting with `prefix`.

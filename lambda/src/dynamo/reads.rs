@@ -4,14 +4,15 @@
 use async_trait::async_trait;
 use copkit_core::model::{
     Activity, Attendance, Ballot, Community, Document, DocumentVersion, Event, Handle, Invitation,
-    JoinRequest, Membership, Poll, Post, Profile, Reaction, ReactionKind, Rsvp, RsvpTally, Slug,
-    Space, SpaceGrant, Thread, TokenHash,
+    JoinRequest, Membership, Participation, Poll, Post, Profile, Reaction, ReactionKind, Rsvp,
+    RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
 };
 use copkit_core::store::batch::check_wanted;
 use copkit_core::store::{
     AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, DirectoryQuery, DocumentStore,
-    EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore, PollStore,
-    ProfileStore, Range, Record, Records, SpaceStore, StoreError, ThreadStore, Wanted,
+    EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore,
+    ParticipationStore, PollStore, ProfileStore, Range, Record, Records, SpaceStore, StoreError,
+    ThreadStore, Wanted,
 };
 use copkit_core::{
     CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId, UserId,
@@ -146,11 +147,14 @@ impl MembershipStore for DynamoStore {
         filter: MemberFilter,
         range: &Range,
     ) -> Result<Chunk<Membership>, StoreError> {
-        let partition = match filter {
-            MemberFilter::Active => keys::roster(community),
-            MemberFilter::Banned => keys::banned(community),
+        let listing = match filter {
+            MemberFilter::Active => Listing::index(GSI2, keys::roster(community)),
+            MemberFilter::Banned => Listing::index(GSI2, keys::banned(community)),
+            MemberFilter::Level(level) => {
+                Listing::index(GSI3, keys::level_roster(community, level))
+            }
         };
-        self.page(&Listing::index(GSI2, partition), range).await
+        self.page(&listing, range).await
     }
 
     async fn list_user_memberships(
@@ -160,6 +164,36 @@ impl MembershipStore for DynamoStore {
     ) -> Result<Chunk<Membership>, StoreError> {
         self.page(&Listing::index(GSI1, keys::user_memberships(user)), range)
             .await
+    }
+}
+
+#[async_trait]
+impl ParticipationStore for DynamoStore {
+    async fn get_participation(
+        &self,
+        community: &CommunityId,
+        user: &UserId,
+    ) -> Result<Option<Participation>, StoreError> {
+        self.get(&keys::participation(community, user)).await
+    }
+
+    /// One query per review shard (a bounded fan-out, no scan), merged by
+    /// review time.
+    async fn participation_due(
+        &self,
+        due: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Participation>, StoreError> {
+        let limit = limit.clamp(1, 100) as usize;
+        let mut due_items = Vec::new();
+        for shard in 0..keys::REVIEW_SHARDS {
+            let listing =
+                Listing::index(GSI3, keys::review_partition(shard)).upto(keys::review_upto(due));
+            due_items.extend(self.query_all(&listing, limit).await?);
+        }
+        let sort_attribute = GSI3.sort_key;
+        due_items.sort_by(|a, b| get_s(a, sort_attribute).cmp(&get_s(b, sort_attribute)));
+        due_items.into_iter().take(limit).map(decode).collect()
     }
 }
 
@@ -442,6 +476,8 @@ fn wanted_key(wanted: &Wanted) -> keys::Key {
         Wanted::DocumentVersion(id, number) => keys::document_version(id, *number),
         Wanted::Membership(community, user) => keys::membership(community, user),
         Wanted::JoinRequest(community, user) => keys::join_request(community, user),
+        Wanted::Participation(community, user) => keys::participation(community, user),
+        Wanted::Attendance(event, occurrence, user) => keys::attendance(event, occurrence, user),
     }
 }
 
@@ -478,6 +514,8 @@ impl BatchStore for DynamoStore {
                 Wanted::DocumentVersion(..) => Record::DocumentVersion(decode(item)?),
                 Wanted::Membership(..) => Record::Membership(decode(item)?),
                 Wanted::JoinRequest(..) => Record::JoinRequest(decode(item)?),
+                Wanted::Participation(..) => Record::Participation(decode(item)?),
+                Wanted::Attendance(..) => Record::Attendance(decode(item)?),
             });
         }
         Ok(Records(records))

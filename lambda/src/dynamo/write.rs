@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
 };
 use copkit_core::model::{
     Activity, Community, CountDelta, Document, Event, Invitation, JoinRequest, Membership,
-    MembershipStatus, Poll, Post, Reaction, RsvpTally, Space, SpaceGrant, Thread,
+    MembershipStatus, Participation, Poll, Post, Reaction, RsvpTally, Space, SpaceGrant, Thread,
 };
 use copkit_core::store::{
     ConditionFailure, Expect, Op, StoreError, Transaction, WriteStore, rules,
@@ -463,6 +463,17 @@ impl DynamoStore {
                 let condition = expect_condition(*expect, &mut e);
                 parts.push(part(
                     self.put(membership_item(membership)?, &[condition], e)?,
+                    expect_failure(*expect),
+                ));
+            }
+            Op::PutParticipation {
+                participation,
+                expect,
+            } => {
+                let mut e = Expr::default();
+                let condition = expect_condition(*expect, &mut e);
+                parts.push(part(
+                    self.put(participation_item(participation)?, &[condition], e)?,
                     expect_failure(*expect),
                 ));
             }
@@ -1026,6 +1037,12 @@ fn membership_item(m: &Membership) -> Result<Item, StoreError> {
                 keys::roster(&m.community),
                 keys::roster_sort(m.role, &m.user),
             );
+            set_index(
+                &mut item,
+                GSI3,
+                keys::level_roster(&m.community, m.level),
+                m.user.to_string(),
+            );
         }
         MembershipStatus::Banned { .. } => {
             set_index(
@@ -1036,6 +1053,19 @@ fn membership_item(m: &Membership) -> Result<Item, StoreError> {
             );
         }
         _ => {}
+    }
+    Ok(item)
+}
+
+fn participation_item(p: &Participation) -> Result<Item, StoreError> {
+    let mut item = encode(p, &keys::participation(&p.community, &p.user))?;
+    if let Some(at) = p.review_at {
+        set_index(
+            &mut item,
+            GSI3,
+            keys::review_shard(&p.community, &p.user),
+            keys::review_sort(at, &p.community, &p.user),
+        );
     }
     Ok(item)
 }
