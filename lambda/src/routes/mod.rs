@@ -16,6 +16,7 @@ mod documents;
 mod events;
 pub mod health;
 mod invitations;
+mod levels;
 mod me;
 mod members;
 mod polls;
@@ -31,6 +32,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(me::routes())
         .merge(communities::routes())
         .merge(members::routes())
+        .merge(levels::routes())
         .merge(requests::routes())
         .merge(invitations::routes())
         .merge(spaces::routes())
