@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use copkit_core::ffi::CopkitError;
-use copkit_core::service::AgendaItem;
+use copkit_core::service::{AgendaItem, ReviewReport};
 use copkit_core::{Actor, MemoryStore, UserId};
 use jiff::Timestamp;
 
@@ -63,7 +63,7 @@ impl Copkit {
     }
 }
 
-#[uniffi::export]
+#[uniffi::export(async_runtime = "tokio")]
 impl Copkit {
     /// copkit on an in-memory store (documents in memory too): for tests,
     /// demos and apps that sync elsewhere. Everything is lost on exit.
@@ -86,6 +86,13 @@ impl Copkit {
         actor.display_name = display_name;
         actor.email = email;
         Arc::new(Session::new(self.shared.clone(), actor))
+    }
+
+    /// Recomputes the participation levels that time has lowered (at most
+    /// 100 per call; call again while `reviewed` is 100). Run it on a
+    /// schedule, e.g. hourly from a background job.
+    pub async fn review_participation(&self) -> Result<ReviewReport, CopkitError> {
+        Ok(self.shared.core.review_participation().await?)
     }
 
     /// Registers a listener for domain events (new posts, approved

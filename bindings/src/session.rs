@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use copkit_core::blob::InMemory;
 use copkit_core::ffi::CopkitError;
-use copkit_core::model::CommunityKind;
 use copkit_core::model::{
     Attendance, Document, Event, JoinRequest, Membership, Occurrence, Post, Profile, ReactionKind,
     Role, Rsvp, RsvpResponse, RsvpTally, Space, SpaceGrant, Thread,
 };
+use copkit_core::model::{CommunityKind, LevelStanding, ParticipationLevel};
 use copkit_core::service::{
     AgendaItem, CommunityChanges, CommunityView, CreatedInvitation, DocumentChanges, Download,
     EventInput, InvitationPreview, InvitationView, NewCommunity, NewDocument, NewInvitation,
@@ -243,6 +243,28 @@ impl Session {
         Ok(core
             .transfer_ownership(&self.actor, &community, &user)
             .await?)
+    }
+
+    /// The caller's participation level in a community, the points behind
+    /// it and what would move it (active members).
+    pub async fn my_level(&self, community: CommunityId) -> Outcome<LevelStanding> {
+        Ok(self.core().my_level(&self.actor, &community).await?)
+    }
+
+    /// Members at one participation level, by user id (members only).
+    pub async fn list_members_at_level(
+        &self,
+        community: CommunityId,
+        level: ParticipationLevel,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<MemberPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .list_members_at_level(&self.actor, &community, level, &page)
+            .await?
+            .into())
     }
 
     // --- join requests ---------------------------------------------------

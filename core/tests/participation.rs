@@ -88,11 +88,18 @@ async fn contributions_move_a_member_up_and_time_moves_them_down() {
     let k = &g.w.copkit;
     assert_eq!(level(&g, &g.tom).await, ParticipationLevel::Peripheral);
     let standing = k.my_level(&g.tom, &g.c).await.unwrap();
-    assert_eq!((standing.points, standing.points_to_next_level), (0, Some(3)));
+    assert_eq!(
+        (standing.points, standing.points_to_next_level),
+        (0, Some(3))
+    );
 
     // A question (2) and a reply (1): Active at the default 3 points.
     let q = k
-        .start_thread(&g.tom, &g.space, thread(ThreadKind::Question, "Febrile infant"))
+        .start_thread(
+            &g.tom,
+            &g.space,
+            thread(ThreadKind::Question, "Febrile infant"),
+        )
         .await
         .unwrap();
     assert_eq!(level(&g, &g.tom).await, ParticipationLevel::Peripheral);
@@ -112,7 +119,9 @@ async fn contributions_move_a_member_up_and_time_moves_them_down() {
         .add_post(&g.mia, &q.id, reply("Use the traffic-light table."))
         .await
         .unwrap();
-    k.accept_answer(&g.tom, &q.id, Some(answer.id)).await.unwrap();
+    k.accept_answer(&g.tom, &q.id, Some(answer.id))
+        .await
+        .unwrap();
     let mia = k.my_level(&g.mia, &g.c).await.unwrap();
     assert_eq!((mia.level, mia.points), (ParticipationLevel::Active, 4));
 
@@ -126,8 +135,14 @@ async fn contributions_move_a_member_up_and_time_moves_them_down() {
     // view says so at once, and the scheduled review moves the roster.
     g.w.advance_days(1);
     let standing = k.my_level(&g.tom, &g.c).await.unwrap();
-    assert_eq!((standing.level, standing.points), (ParticipationLevel::Peripheral, 0));
-    assert_eq!(at_level(&g, ParticipationLevel::Active).await, vec!["mia", "tom"]);
+    assert_eq!(
+        (standing.level, standing.points),
+        (ParticipationLevel::Peripheral, 0)
+    );
+    assert_eq!(
+        at_level(&g, ParticipationLevel::Active).await,
+        vec!["mia", "tom"]
+    );
     let report = k.review_participation().await.unwrap();
     assert_eq!((report.reviewed, report.changed), (2, 2));
     assert!(at_level(&g, ParticipationLevel::Active).await.is_empty());
@@ -177,11 +192,18 @@ async fn the_community_sets_its_own_thresholds() {
         .await
         .unwrap();
     assert_eq!(view.card.level_rules, rules);
-    k.start_thread(&g.mia, &g.space, thread(ThreadKind::Discussion, "Audit ideas"))
-        .await
-        .unwrap();
+    k.start_thread(
+        &g.mia,
+        &g.space,
+        thread(ThreadKind::Discussion, "Audit ideas"),
+    )
+    .await
+    .unwrap();
     let mia = k.my_level(&g.mia, &g.c).await.unwrap();
-    assert_eq!((mia.level, mia.points, mia.points_to_next_level), (ParticipationLevel::Core, 2, None));
+    assert_eq!(
+        (mia.level, mia.points, mia.points_to_next_level),
+        (ParticipationLevel::Core, 2, None)
+    );
     assert_eq!(
         mia.level_holds_until,
         Some("2026-04-01T00:00:00Z".parse().unwrap())
@@ -193,15 +215,23 @@ async fn owners_and_moderators_are_core_and_outsiders_have_no_level() {
     let g = group().await;
     let k = &g.w.copkit;
     let owner = k.my_level(&g.owner, &g.c).await.unwrap();
-    assert_eq!((owner.level, owner.points_to_next_level), (ParticipationLevel::Core, None));
+    assert_eq!(
+        (owner.level, owner.points_to_next_level),
+        (ParticipationLevel::Core, None)
+    );
     assert_eq!(
         k.my_level(&actor("stranger"), &g.c).await.unwrap_err(),
         Error::NotFound
     );
     // Guests and outsiders never see the roster by level.
     assert!(matches!(
-        k.list_members_at_level(&actor("stranger"), &g.c, ParticipationLevel::Core, &PageRequest::first())
-            .await,
+        k.list_members_at_level(
+            &actor("stranger"),
+            &g.c,
+            ParticipationLevel::Core,
+            &PageRequest::first()
+        )
+        .await,
         Err(Error::Forbidden(_) | Error::NotFound)
     ));
 }
@@ -211,7 +241,11 @@ async fn concurrent_contributions_all_count() {
     let g = group().await;
     let k = &g.w.copkit;
     let q = k
-        .start_thread(&g.owner, &g.space, thread(ThreadKind::Discussion, "Busy thread"))
+        .start_thread(
+            &g.owner,
+            &g.space,
+            thread(ThreadKind::Discussion, "Busy thread"),
+        )
         .await
         .unwrap();
     let posts = (0..12).map(|n| {

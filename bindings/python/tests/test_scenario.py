@@ -192,6 +192,15 @@ def test_the_whole_scenario(world):
         voted = await trainee.vote(poll.poll.id, [1])
         assert voted.results_visible and voted.poll.tally == [0, 1]
 
+        # participation levels: the trainee's question (2 points) and the
+        # lead's answer credited... to the lead, who is Core anyway
+        standing = await trainee.my_level(community)
+        assert (standing.level, standing.points, standing.points_to_next_level) == (
+            copkit.ParticipationLevel.PERIPHERAL, 2, 1)
+        core = await lead.list_members_at_level(community, copkit.ParticipationLevel.CORE, None, None)
+        assert [m.user for m in core.items] == ["dr-lead"]
+        assert (await world["kit"].review_participation()).reviewed == 0
+
         # typed errors
         with pytest.raises(CopkitError.NotFound):
             await outsider.get_thread(question.id)

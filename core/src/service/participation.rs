@@ -67,6 +67,7 @@ pub const REVIEW_BATCH: u32 = 100;
 
 /// What one scheduled review did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReviewReport {
     /// Records recomputed.
     pub reviewed: u32,

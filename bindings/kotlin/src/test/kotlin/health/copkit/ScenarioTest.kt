@@ -18,6 +18,7 @@ import health.copkit.core.NewPoll
 import health.copkit.core.NewPost
 import health.copkit.core.NewSpace
 import health.copkit.core.NewThread
+import health.copkit.core.ParticipationLevel
 import health.copkit.core.Recurrence
 import health.copkit.core.ResultsVisibility
 import health.copkit.core.Role
@@ -155,6 +156,12 @@ class ScenarioTest {
         val voted = trainee.vote(poll.poll.id, listOf(1u))
         assertTrue(voted.resultsVisible)
         assertEquals(listOf(0u, 1u), voted.poll.tally)
+
+        // participation levels: the trainee's question earned 2 points, 1 short of Active
+        val standing = trainee.myLevel(community)
+        assertEquals(Triple(ParticipationLevel.PERIPHERAL, 2u, 1u), Triple(standing.level, standing.points, standing.pointsToNextLevel))
+        assertEquals(listOf("dr-lead"), lead.listMembersAtLevel(community, ParticipationLevel.CORE, null, null).items.map { it.user })
+        assertEquals(0u, kit.reviewParticipation().reviewed)
 
         // typed errors
         assertThrows<CopkitException.NotFound> { runBlocking { outsider.getThread(question.id) } }
