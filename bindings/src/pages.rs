@@ -3,6 +3,7 @@
 use copkit_core::model::Cursor;
 use copkit_core::model::{
     Activity, Document, DocumentVersion, Event, Membership, Page, PageRequest, Post, Rsvp, Thread,
+    ValueStory,
 };
 use copkit_core::service::{
     CommunityCard, InvitationView, JoinRequestView, MemberView, MyCommunity, PollView,
@@ -67,4 +68,6 @@ pages! {
     PollPage of PollView;
     /// A community's activity, newest first.
     ActivityPage of Activity;
+    /// Value stories, newest first.
+    ValueStoryPage of ValueStory;
 }

@@ -13,7 +13,8 @@ use copkit_core::model::{
     Attendance, Document, Event, JoinRequest, Membership, Occurrence, Post, Profile, ReactionKind,
     Role, Rsvp, RsvpResponse, RsvpTally, Space, SpaceGrant, Thread,
 };
-use copkit_core::model::{CommunityKind, LevelStanding, ParticipationLevel};
+use copkit_core::model::{CommunityKind, LevelStanding, ParticipationLevel, ValueStory};
+use copkit_core::service::NewValueStory;
 use copkit_core::service::{
     AgendaItem, CommunityChanges, CommunityView, CreatedInvitation, DocumentChanges, Download,
     EventInput, InvitationPreview, InvitationView, NewCommunity, NewDocument, NewInvitation,
@@ -263,6 +264,34 @@ impl Session {
         let core = self.core();
         Ok(core
             .list_members_at_level(&self.actor, &community, level, &page)
+            .await?
+            .into())
+    }
+
+    /// Tells how the community helped you (members); it counts toward your
+    /// participation level.
+    pub async fn tell_value_story(
+        &self,
+        community: CommunityId,
+        input: NewValueStory,
+    ) -> Outcome<ValueStory> {
+        let core = self.core();
+        Ok(core
+            .tell_value_story(&self.actor, &community, input)
+            .await?)
+    }
+
+    /// A community's value stories, newest first (members).
+    pub async fn list_value_stories(
+        &self,
+        community: CommunityId,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<ValueStoryPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .list_value_stories(&self.actor, &community, &page)
             .await?
             .into())
     }

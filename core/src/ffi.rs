@@ -17,7 +17,7 @@ use crate::blob::SignedRequest;
 use crate::error::{Error, FieldError};
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId,
+    UserId, ValueStoryId,
 };
 use crate::model::{Handle, Slug};
 
@@ -124,7 +124,8 @@ text_id!(
     PollId,
     PostId,
     SpaceId,
-    ThreadId
+    ThreadId,
+    ValueStoryId
 );
 
 uniffi::custom_type!(UserId, String, {

@@ -107,6 +107,11 @@ ulid_id!(
     PollId,
     "poll"
 );
+ulid_id!(
+    /// Identifies a value story.
+    ValueStoryId,
+    "value_story"
+);
 
 /// A person, identified by the platform's subject id (the JWT `sub`).
 ///

@@ -76,7 +76,7 @@ pub use clock::{Clock, IdSource, ManualClock, RandomIds, SequentialIds, SystemCl
 pub use error::{Conflict, Error, FieldError, Forbidden, Result};
 pub use ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId,
+    UserId, ValueStoryId,
 };
 pub use service::{ActivityListener, Actor, Config, Copkit, CopkitBuilder};
 pub use store::{MemoryStore, Store};

@@ -76,7 +76,8 @@ impl Standing {
 pub enum CommunityAction {
     /// See the listing card (name, purpose, kind, member count, join question).
     ViewListing,
-    /// See the member roster.
+    /// See the member roster and the value stories; tell value stories
+    /// (full members: never guests or outsiders).
     ListMembers,
     /// Join an Open community.
     Join,

@@ -261,3 +261,52 @@ async fn concurrent_contributions_all_count() {
     assert_eq!(tom.points, 12);
     assert_eq!(tom.level, ParticipationLevel::Active);
 }
+
+#[tokio::test]
+async fn value_stories_are_told_by_members_and_count() {
+    use copkit_core::model::ValueKind;
+    use copkit_core::service::NewValueStory;
+    let g = group().await;
+    let k = &g.w.copkit;
+    let story = |kind, title: &str| NewValueStory {
+        kind,
+        title: title.into(),
+        story: "Our recall of patients on lithium is now monthly.".into(),
+        thread: None,
+    };
+    let told = k
+        .tell_value_story(&g.tom, &g.c, story(ValueKind::Applied, "Lithium recall"))
+        .await
+        .unwrap();
+    assert_eq!(told.author.to_string(), "tom");
+    k.tell_value_story(
+        &g.mia,
+        &g.c,
+        story(ValueKind::Realised, "Fewer missed bloods"),
+    )
+    .await
+    .unwrap();
+    let listed = k
+        .list_value_stories(&g.owner, &g.c, &PageRequest::first())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed
+            .items
+            .iter()
+            .map(|s| s.title.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Fewer missed bloods", "Lithium recall"]
+    );
+    assert_eq!(k.my_level(&g.tom, &g.c).await.unwrap().points, 2);
+    // Outsiders never see them; bad input names the field.
+    assert!(
+        k.list_value_stories(&actor("stranger"), &g.c, &PageRequest::first())
+            .await
+            .is_err()
+    );
+    let bad = k
+        .tell_value_story(&g.tom, &g.c, story(ValueKind::Immediate, "x"))
+        .await;
+    assert_eq!(invalid_fields(bad), vec!["title"]);
+}

@@ -738,6 +738,82 @@ async fn levels(w: &World) {
     );
 }
 
+async fn value_stories(w: &World) {
+    let api = &w.api;
+    let (c, s) = (w.c.as_str(), w.secret.as_str());
+    let story = json!({
+        "kind": "applied",
+        "title": "Lithium recall",
+        "story": "We now recall patients on lithium monthly."
+    });
+    let first = api
+        .post_key(
+            "/communities/{id}/value-stories",
+            &[("id", c)],
+            MEMBER,
+            story.clone(),
+            "story-key-0001",
+        )
+        .await;
+    is(&first, 201);
+    assert_eq!(first.json["kind"], "applied");
+    let again = api
+        .post_key(
+            "/communities/{id}/value-stories",
+            &[("id", c)],
+            MEMBER,
+            story.clone(),
+            "story-key-0001",
+        )
+        .await;
+    assert!(again.headers.contains_key("idempotent-replayed"));
+    assert_eq!(again.json["id"], first.json["id"]);
+    problem(
+        &api.post(
+            "/communities/{id}/value-stories",
+            &[("id", c)],
+            MEMBER,
+            json!({"kind": "applied", "title": "x", "story": "y"}),
+        )
+        .await,
+        422,
+        "invalid_input",
+    );
+    problem(
+        &api.post(
+            "/communities/{id}/value-stories",
+            &[("id", c)],
+            GUEST,
+            story.clone(),
+        )
+        .await,
+        403,
+        "members_only",
+    );
+    problem(
+        &api.post(
+            "/communities/{id}/value-stories",
+            &[("id", s)],
+            OUTSIDER,
+            story,
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    let listed = api
+        .get("/communities/{id}/value-stories", &[("id", c)], OWNER)
+        .await;
+    is(&listed, 200);
+    assert_eq!(listed.json["items"][0]["title"], "Lithium recall");
+    problem(
+        &api.get("/communities/{id}/value-stories", &[("id", s)], OUTSIDER)
+            .await,
+        404,
+        "not_found",
+    );
+}
+
 async fn membership(w: &World) {
     let api = &w.api;
     let (c, s) = (w.c.as_str(), w.secret.as_str());
@@ -3914,6 +3990,7 @@ async fn every_endpoint_answers_as_documented_on(api: Api) -> World {
     communities(&w).await;
     membership(&w).await;
     levels(&w).await;
+    value_stories(&w).await;
     join_requests(&w).await;
     invitations(&w).await;
     spaces(&w).await;

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId,
+    UserId, ValueStoryId,
 };
-use crate::model::{ReactionKind, Role, RsvpResponse, ThreadKind};
+use crate::model::{ReactionKind, Role, RsvpResponse, ThreadKind, ValueKind};
 
 /// A recorded domain event: who did what, where and when. Written inside the
 /// same atomic store write as the change it describes.
@@ -294,6 +294,13 @@ pub enum ActivityKind {
         /// Which.
         poll: PollId,
     },
+    /// A member told how the community helped them.
+    ValueStoryTold {
+        /// Which story.
+        story: ValueStoryId,
+        /// The kind of value.
+        kind: ValueKind,
+    },
 }
 
 impl fmt::Display for ActivityKind {
@@ -395,6 +402,7 @@ impl fmt::Display for ActivityKind {
             K::PollOpened { .. } => write!(f, "opened a poll"),
             K::Voted { .. } => write!(f, "voted"),
             K::PollClosed { .. } => write!(f, "closed a poll"),
+            K::ValueStoryTold { .. } => write!(f, "told a value story"),
         }
     }
 }

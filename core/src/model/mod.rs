@@ -14,6 +14,7 @@ mod poll;
 mod profile;
 mod space;
 mod thread;
+mod value;
 
 pub use activity::{Activity, ActivityKind, JoinedVia};
 pub use community::{
@@ -35,3 +36,4 @@ pub use poll::{Ballot, Poll, ResultsVisibility};
 pub use profile::{Handle, Profile};
 pub use space::{Space, SpaceGrant, SpaceVisibility};
 pub use thread::{Post, Reaction, ReactionCounts, ReactionKind, Thread, ThreadKind};
+pub use value::{ValueKind, ValueStory};

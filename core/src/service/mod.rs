@@ -33,6 +33,7 @@ mod requests;
 mod spaces;
 mod threads;
 pub mod uploads;
+mod value;
 
 pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunity, NewCommunity};
 pub use documents::{DocumentChanges, Download, NewDocument, NewVersion};
@@ -49,6 +50,7 @@ pub use requests::JoinRequestView;
 pub use spaces::{NewSpace, SpaceChanges};
 pub use threads::{NewPost, NewThread, ThreadChanges};
 pub use uploads::{DownloadLink, NewUploadedDocument, UploadIntent, UploadTicket, UploadedVersion};
+pub use value::NewValueStory;
 
 /// Who is calling: the platform identity of a signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]

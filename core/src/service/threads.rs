@@ -94,7 +94,11 @@ pub struct NewPost {
 }
 
 impl Copkit {
-    async fn thread_access(&self, actor: &Actor, id: &ThreadId) -> Result<(Thread, SpaceAccess)> {
+    pub(crate) async fn thread_access(
+        &self,
+        actor: &Actor,
+        id: &ThreadId,
+    ) -> Result<(Thread, SpaceAccess)> {
         let thread = self.store().get_thread(id).await?.ok_or(Error::NotFound)?;
         let access = self
             .space_access_in(actor, &thread.community, &thread.space)

@@ -23,7 +23,7 @@ use super::{
 use crate::clock::{IdSource, RandomIds};
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId,
+    UserId, ValueStoryId,
 };
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, Community, CommunityCounts, CommunityKind,
@@ -31,7 +31,7 @@ use crate::model::{
     InvitedRole, JoinPolicy, JoinRequest, Membership, MembershipStatus, Participation,
     ParticipationLevel, Poll, Post, Profile, Reaction, ReactionCounts, ReactionKind, RequestStatus,
     ResultsVisibility, Role, Rsvp, RsvpResponse, RsvpTally, Slug, Space, SpaceGrant,
-    SpaceVisibility, Thread, ThreadKind, TokenHash, Visibility,
+    SpaceVisibility, Thread, ThreadKind, TokenHash, ValueKind, ValueStory, Visibility,
 };
 
 /// Turns every check of the suite into a `#[tokio::test]`.
@@ -80,6 +80,7 @@ macro_rules! store_conformance_suite {
             threads_sharing_a_millisecond_page_without_loss,
             participation_is_kept_and_reviewed_when_due,
             roster_lists_by_level,
+            value_stories_list_by_community_and_author,
             posts_and_reactions_count_once,
             documents_and_their_versions,
             events_rsvps_tallies_and_attendance,
@@ -2118,6 +2119,70 @@ pub async fn participation_is_kept_and_reviewed_when_due<S: Store + ?Sized>(stor
         .await
         .unwrap();
     assert_eq!(found.participation(), Some(later));
+}
+
+/// Value stories: listed per community and per author, newest first,
+/// written with versions.
+pub async fn value_stories_list_by_community_and_author<S: Store + ?Sized>(store: &S) {
+    let c = community("Stories", Visibility::Private);
+    create(store, &c).await;
+    let (ann, bob) = (
+        user(&format!("ann-{}", unique())),
+        user(&format!("bob-{}", unique())),
+    );
+    let mut stories = Vec::new();
+    for (n, author) in [&ann, &bob, &ann].into_iter().enumerate() {
+        let story = ValueStory {
+            id: ValueStoryId(ulid()),
+            community: c.id,
+            author: author.clone(),
+            kind: ValueKind::ALL[n],
+            title: format!("Story {n}"),
+            story: "We changed our recall process.".into(),
+            thread: None,
+            created_at: t0(),
+            version: 1,
+        };
+        commit(
+            store,
+            vec![Op::PutValueStory {
+                story: story.clone(),
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+        stories.push(story);
+    }
+    for limit in [1, 2, 10] {
+        let listed = drain(limit, |r| async move {
+            store.list_value_stories(&c.id, &r).await
+        })
+        .await;
+        assert_eq!(
+            listed.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![stories[2].id, stories[1].id, stories[0].id],
+            "limit {limit}"
+        );
+        let anns = drain(limit, |r| {
+            let ann = ann.clone();
+            async move { store.list_user_value_stories(&ann, &r).await }
+        })
+        .await;
+        assert_eq!(
+            anns.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![stories[2].id, stories[0].id]
+        );
+    }
+    let stale = commit(
+        store,
+        vec![Op::PutValueStory {
+            story: stories[0].clone(),
+            expect: Expect::Absent,
+        }],
+    )
+    .await;
+    assert_eq!(failure(stale), (0, ConditionFailure::AlreadyExists));
 }
 
 /// The roster by stored level: active members and guests at that level,

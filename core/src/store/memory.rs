@@ -13,17 +13,17 @@ use super::{
     AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, ConditionFailure,
     DirectoryQuery, DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore,
     MemberFilter, MembershipStore, Op, ParticipationStore, PollStore, ProfileStore, Range, Record,
-    Records, SpaceStore, StoreError, ThreadStore, Transaction, Wanted, WriteStore,
+    Records, SpaceStore, StoreError, ThreadStore, Transaction, ValueStoryStore, Wanted, WriteStore,
     batch::check_wanted, rules,
 };
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId,
+    UserId, ValueStoryId,
 };
 use crate::model::{
     Activity, Attendance, Ballot, Community, Document, DocumentVersion, Event, Handle, Invitation,
     JoinRequest, Membership, MembershipStatus, Participation, Poll, Post, Profile, ReactionKind,
-    Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
+    Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
 };
 use crate::validate::limits;
 
@@ -46,6 +46,8 @@ struct State {
     participations: HashMap<(CommunityId, UserId), Participation>,
     /// Participation records by review time.
     participation_reviews: BTreeSet<(Timestamp, CommunityId, UserId)>,
+    value_stories: BTreeMap<(CommunityId, ValueStoryId), ValueStory>,
+    user_value_stories: BTreeMap<(UserId, ValueStoryId), CommunityId>,
     invitations: HashMap<InvitationId, Invitation>,
     invitation_tokens: HashMap<TokenHash, InvitationId>,
     community_invitations: BTreeSet<(CommunityId, InvitationId)>,
@@ -199,6 +201,12 @@ impl State {
                 self.participations
                     .get(&(participation.community, participation.user.clone()))
                     .map(|p| p.version),
+                *expect,
+            ),
+            Op::PutValueStory { story, expect } => check_expect(
+                self.value_stories
+                    .get(&(story.community, story.id))
+                    .map(|s| s.version),
                 *expect,
             ),
             Op::PutJoinRequest { request, expect } => check_expect(
@@ -399,6 +407,12 @@ impl State {
                         .insert((at, key.0, key.1.clone()));
                 }
                 self.participations.insert(key, participation);
+            }
+            Op::PutValueStory { story, .. } => {
+                self.user_value_stories
+                    .insert((story.author.clone(), story.id), story.community);
+                self.value_stories
+                    .insert((story.community, story.id), story);
             }
             Op::PutJoinRequest { request, .. } => {
                 self.join_requests
@@ -921,6 +935,59 @@ impl SpaceStore for MemoryStore {
             .take_while(|((s, _), _)| s == space)
             .map(|(_, g)| g.clone())
             .collect())
+    }
+}
+
+#[async_trait]
+impl ValueStoryStore for MemoryStore {
+    async fn list_value_stories(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ValueStory>, StoreError> {
+        let after: Option<ValueStoryId> = parse_ulid_position(&range.after)?;
+        let end = match after {
+            Some(id) => Bound::Excluded((*community, id)),
+            None => Bound::Included((*community, ValueStoryId(ulid::Ulid(u128::MAX)))),
+        };
+        let state = self.lock();
+        let items = state
+            .value_stories
+            .range((
+                Bound::Included((*community, ValueStoryId(ulid::Ulid(0)))),
+                end,
+            ))
+            .rev()
+            .map(|(_, s)| s.clone())
+            .collect::<Vec<_>>();
+        Ok(chunk_of(items.into_iter(), range.limit, |s| {
+            s.id.to_string()
+        }))
+    }
+
+    async fn list_user_value_stories(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<ValueStory>, StoreError> {
+        let after: Option<ValueStoryId> = parse_ulid_position(&range.after)?;
+        let end = match after {
+            Some(id) => Bound::Excluded((user.clone(), id)),
+            None => Bound::Included((user.clone(), ValueStoryId(ulid::Ulid(u128::MAX)))),
+        };
+        let state = self.lock();
+        let items = state
+            .user_value_stories
+            .range((
+                Bound::Included((user.clone(), ValueStoryId(ulid::Ulid(0)))),
+                end,
+            ))
+            .rev()
+            .filter_map(|((_, id), c)| state.value_stories.get(&(*c, *id)).cloned())
+            .collect::<Vec<_>>();
+        Ok(chunk_of(items.into_iter(), range.limit, |s| {
+            s.id.to_string()
+        }))
     }
 }
 

@@ -19,13 +19,13 @@ use jiff::Timestamp;
 
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId,
+    UserId, ValueStoryId,
 };
 use crate::model::{
     Activity, Attendance, Ballot, Community, CommunityKind, CountDelta, Document, DocumentVersion,
     Event, Handle, Invitation, JoinRequest, Membership, Participation, ParticipationLevel, Poll,
     Post, Profile, Reaction, ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
-    TokenHash,
+    TokenHash, ValueStory,
 };
 
 pub mod batch;
@@ -174,6 +174,23 @@ pub trait ParticipationStore: Send + Sync {
         due: Timestamp,
         limit: u32,
     ) -> Result<Vec<Participation>, StoreError>;
+}
+
+/// Value stories.
+#[async_trait]
+pub trait ValueStoryStore: Send + Sync {
+    /// A community's value stories, newest first.
+    async fn list_value_stories(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ValueStory>, StoreError>;
+    /// The stories a person told, in every community, newest first.
+    async fn list_user_value_stories(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<ValueStory>, StoreError>;
 }
 
 /// Join requests.
@@ -363,6 +380,7 @@ pub trait Store:
     + SpaceStore
     + ActivityStore
     + ParticipationStore
+    + ValueStoryStore
     + ThreadStore
     + DocumentStore
     + EventStore
@@ -381,6 +399,7 @@ impl<T> Store for T where
         + SpaceStore
         + ActivityStore
         + ParticipationStore
+        + ValueStoryStore
         + ThreadStore
         + DocumentStore
         + EventStore
@@ -459,6 +478,13 @@ pub enum Op {
     PutParticipation {
         /// The new record.
         participation: Participation,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Create or replace a value story.
+    PutValueStory {
+        /// The new record.
+        story: ValueStory,
         /// Its expected current state.
         expect: Expect,
     },
@@ -650,6 +676,8 @@ pub enum ItemKey {
     JoinRequest(CommunityId, UserId),
     /// A participation record.
     Participation(CommunityId, UserId),
+    /// A value story.
+    ValueStory(ValueStoryId),
     /// An invitation.
     Invitation(InvitationId),
     /// A space.
@@ -725,6 +753,7 @@ impl Op {
                 participation.community,
                 participation.user.clone(),
             )],
+            Op::PutValueStory { story, .. } => vec![ItemKey::ValueStory(story.id)],
             Op::PutJoinRequest { request, .. } => vec![ItemKey::JoinRequest(
                 request.community,
                 request.user.clone(),

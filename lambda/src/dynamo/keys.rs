@@ -7,7 +7,7 @@
 use copkit_core::model::{Handle, ParticipationLevel, ReactionKind, Role, Slug, TokenHash};
 use copkit_core::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId,
+    UserId, ValueStoryId,
 };
 use jiff::Timestamp;
 
@@ -110,6 +110,22 @@ pub fn level_roster(community: &CommunityId, level: ParticipationLevel) -> Strin
         ParticipationLevel::Peripheral => "peripheral",
     };
     format!("COMM#{community}#LEVEL#{level}")
+}
+
+/// A value story (listed newest first by its ULID within the community).
+pub fn value_story(community: &CommunityId, id: &ValueStoryId) -> Key {
+    Key::new(
+        format!("COMM#{community}"),
+        format!("{VALUE_STORY_PREFIX}{id}"),
+    )
+}
+
+/// The sort-key prefix of a community's value stories.
+pub const VALUE_STORY_PREFIX: &str = "STORY#";
+
+/// GSI1: the value stories a person told (sort: story id).
+pub fn user_value_stories(user: &UserId) -> String {
+    format!("USER#{user}#STORIES")
 }
 
 /// A join request.

@@ -15,6 +15,7 @@
 //! | community | `COMM#c` | `META` | | `DIR#kind` / `name␟c` (listed) | `DIR` / `name␟c` (listed) |
 //! | slug claim | `SLUG#s` | `SLUG` | | | |
 //! | membership | `COMM#c` | `MEMBER#u` | `USER#u#COMMS` / `c` (active) | `COMM#c#ROSTER` / `role␟u` (active), `COMM#c#BANNED` / `u` (banned) | `COMM#c#LEVEL#level` / `u` (active) |
+//! | value story | `COMM#c` | `STORY#v` | `USER#u#STORIES` / `v` | | |
 //! | participation | `COMM#c` | `PART#u` | | | `REVIEW#nn` / `review-time␟c␟u` (16 shards) |
 //! | join request | `COMM#c` | `JOINREQ#u` | | | `COMM#c#PENDING` / `time␟u` (pending) |
 //! | invitation | `COMM#c` | `INVITE#i` (TTL) | | | |

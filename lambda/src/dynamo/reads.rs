@@ -5,14 +5,14 @@ use async_trait::async_trait;
 use copkit_core::model::{
     Activity, Attendance, Ballot, Community, Document, DocumentVersion, Event, Handle, Invitation,
     JoinRequest, Membership, Participation, Poll, Post, Profile, Reaction, ReactionKind, Rsvp,
-    RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
+    RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
 };
 use copkit_core::store::batch::check_wanted;
 use copkit_core::store::{
     AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, DirectoryQuery, DocumentStore,
     EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore,
     ParticipationStore, PollStore, ProfileStore, Range, Record, Records, SpaceStore, StoreError,
-    ThreadStore, Wanted,
+    ThreadStore, ValueStoryStore, Wanted,
 };
 use copkit_core::{
     CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId, UserId,
@@ -164,6 +164,29 @@ impl MembershipStore for DynamoStore {
     ) -> Result<Chunk<Membership>, StoreError> {
         self.page(&Listing::index(GSI1, keys::user_memberships(user)), range)
             .await
+    }
+}
+
+#[async_trait]
+impl ValueStoryStore for DynamoStore {
+    async fn list_value_stories(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ValueStory>, StoreError> {
+        let listing = Listing::table(keys::community(community).pk)
+            .with_prefix(keys::VALUE_STORY_PREFIX)
+            .descending();
+        self.page(&listing, range).await
+    }
+
+    async fn list_user_value_stories(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<ValueStory>, StoreError> {
+        let listing = Listing::index(GSI1, keys::user_value_stories(user)).descending();
+        self.page(&listing, range).await
     }
 }
 

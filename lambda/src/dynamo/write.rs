@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::{
 use copkit_core::model::{
     Activity, Community, CountDelta, Document, Event, Invitation, JoinRequest, Membership,
     MembershipStatus, Participation, Poll, Post, Reaction, RsvpTally, Space, SpaceGrant, Thread,
+    ValueStory,
 };
 use copkit_core::store::{
     ConditionFailure, Expect, Op, StoreError, Transaction, WriteStore, rules,
@@ -474,6 +475,14 @@ impl DynamoStore {
                 let condition = expect_condition(*expect, &mut e);
                 parts.push(part(
                     self.put(participation_item(participation)?, &[condition], e)?,
+                    expect_failure(*expect),
+                ));
+            }
+            Op::PutValueStory { story, expect } => {
+                let mut e = Expr::default();
+                let condition = expect_condition(*expect, &mut e);
+                parts.push(part(
+                    self.put(value_story_item(story)?, &[condition], e)?,
                     expect_failure(*expect),
                 ));
             }
@@ -1067,6 +1076,17 @@ fn participation_item(p: &Participation) -> Result<Item, StoreError> {
             keys::review_sort(at, &p.community, &p.user),
         );
     }
+    Ok(item)
+}
+
+fn value_story_item(v: &ValueStory) -> Result<Item, StoreError> {
+    let mut item = encode(v, &keys::value_story(&v.community, &v.id))?;
+    set_index(
+        &mut item,
+        GSI1,
+        keys::user_value_stories(&v.author),
+        v.id.to_string(),
+    );
     Ok(item)
 }
 

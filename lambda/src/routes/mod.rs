@@ -24,6 +24,7 @@ mod requests;
 mod spaces;
 mod threads;
 mod uploads;
+mod value;
 
 /// Every route, with its OpenAPI description.
 pub fn all() -> OpenApiRouter<AppState> {
@@ -33,6 +34,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(communities::routes())
         .merge(members::routes())
         .merge(levels::routes())
+        .merge(value::routes())
         .merge(requests::routes())
         .merge(invitations::routes())
         .merge(spaces::routes())
