@@ -136,3 +136,22 @@ async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), Stor
         Err(e) => Err(crate::dynamo::errors::sdk_error(e)),
     }
 }
+
+/// The services the Lambda functions run: DynamoDB and S3 named by the
+/// environment (both required), cursors signed with `COPKIT_CURSOR_KEY`.
+pub async fn copkit_from_env() -> Result<copkit_core::Copkit, String> {
+    let settings = AwsSettings::from_env()?;
+    if settings.bucket.is_none() {
+        return Err("COPKIT_BUCKET is not set: name the S3 bucket for documents".into());
+    }
+    let config = sdk_config().await;
+    let stores = connect(&config, &settings, false)
+        .await
+        .map_err(|e| format!("connecting to the table and bucket: {e}"))?;
+    let mut builder = copkit_core::Copkit::builder(stores.store)
+        .config(copkit_core::Config::with_cursor_key(cursor_key_from_env()?));
+    if let Some(blobs) = stores.blobs {
+        builder = builder.blobs(blobs);
+    }
+    builder.build().map_err(|e| format!("{e}"))
+}

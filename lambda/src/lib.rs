@@ -35,6 +35,7 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod s3;
+pub mod scheduled;
 pub mod state;
 
 pub use auth::{Authenticator, Caller, Claims};

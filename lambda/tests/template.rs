@@ -237,3 +237,37 @@ fn the_bucket_is_private_encrypted_and_tls_only() {
         "false"
     );
 }
+
+#[test]
+fn the_scheduler_runs_hourly_on_the_table_only() {
+    let template = template();
+    let function = resource(&template, "SchedulerFunction");
+    let properties = &function["Properties"];
+    assert_eq!(text(&properties["Runtime"]), "provided.al2023");
+    assert_eq!(
+        list(&properties["Architectures"]),
+        &vec![Value::from("arm64")]
+    );
+    assert_eq!(text(&properties["CodeUri"]), "../target/lambda/scheduler/");
+    let schedule = &properties["Events"]["Hourly"];
+    assert_eq!(text(&schedule["Type"]), "Schedule");
+    assert_eq!(text(&schedule["Properties"]["Schedule"]), "rate(1 hour)");
+    let mut actions = BTreeSet::new();
+    for policy in list(&properties["Policies"]) {
+        for statement in list(&policy["Statement"]) {
+            for action in list(&statement["Action"]) {
+                actions.insert(text(action).to_owned());
+            }
+        }
+    }
+    assert!(
+        actions.iter().all(|a| a.starts_with("dynamodb:")),
+        "{actions:?}"
+    );
+    assert!(actions.is_subset(&allowed_actions(&template)));
+    assert!(
+        !actions
+            .iter()
+            .any(|a| a.contains("Scan") || a.contains('*'))
+    );
+}

@@ -1,0 +1,27 @@
+//! The scheduled Lambda function: EventBridge invokes it hourly (see
+//! `template.yaml`) to run `copkit_lambda::scheduled`. Same configuration as
+//! `bootstrap` (`COPKIT_TABLE`, `COPKIT_BUCKET`, `COPKIT_CURSOR_KEY`).
+
+use copkit_lambda::aws;
+use copkit_lambda::scheduled::{self, ScheduledReport};
+use lambda_http::{LambdaEvent, lambda_runtime, service_fn};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .without_time()
+        .init();
+    let copkit = aws::copkit_from_env().await?;
+    let copkit = &copkit;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        let report: ScheduledReport = scheduled::run(copkit, &event.payload).await?;
+        tracing::info!(?report, "scheduled jobs done");
+        Ok::<_, lambda_http::Error>(report)
+    }))
+    .await
+}

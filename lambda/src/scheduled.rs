@@ -1,0 +1,55 @@
+//! The scheduled jobs (an EventBridge schedule invokes the `scheduler`
+//! function): the participation review that lets time lower levels.
+//!
+//! The handler takes the EventBridge event as JSON, checks it is a
+//! scheduled event, and reviews until nothing is due (bounded per run, so a
+//! long backlog finishes over the next runs instead of timing out).
+
+use copkit_core::Copkit;
+use copkit_core::service::REVIEW_BATCH;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Review calls one run makes at most (100 records each).
+pub const MAX_REVIEW_CALLS: u32 = 50;
+
+/// What a scheduled run did (the function's result, in the logs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ScheduledReport {
+    /// Participation records recomputed.
+    pub reviewed: u32,
+    /// Memberships whose level moved.
+    pub levels_changed: u32,
+    /// Whether records were still due when the run stopped.
+    pub more_due: bool,
+}
+
+/// Why a run did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduledError {
+    /// The event is not an EventBridge scheduled event.
+    #[error("not a scheduled event (expected detail-type \"Scheduled Event\" from aws.events)")]
+    NotScheduled,
+    /// A use case failed (the message is for logs).
+    #[error("scheduled job failed: {0}")]
+    Failed(#[from] copkit_core::Error),
+}
+
+/// Runs the scheduled jobs for one EventBridge event.
+pub async fn run(copkit: &Copkit, event: &Value) -> Result<ScheduledReport, ScheduledError> {
+    let scheduled = event["source"] == "aws.events" && event["detail-type"] == "Scheduled Event";
+    if !scheduled {
+        return Err(ScheduledError::NotScheduled);
+    }
+    let mut report = ScheduledReport::default();
+    for _ in 0..MAX_REVIEW_CALLS {
+        let round = copkit.review_participation().await?;
+        report.reviewed += round.reviewed;
+        report.levels_changed += round.changed;
+        report.more_due = round.reviewed == REVIEW_BATCH;
+        if !report.more_due {
+            break;
+        }
+    }
+    Ok(report)
+}

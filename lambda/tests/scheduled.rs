@@ -1,0 +1,140 @@
+//! The scheduled function's handler fed a real EventBridge scheduled
+//! event: time-lowered levels are reviewed; other events are refused.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use copkit_core::model::{
+    Access, CommunityKind, JoinPolicy, PageRequest, ParticipationLevel, SpaceVisibility, ThreadKind,
+};
+use copkit_core::service::{NewCommunity, NewInvitation, NewPost, NewSpace, NewThread};
+use copkit_core::{Actor, Copkit, ManualClock, MemoryStore, UserId};
+use copkit_lambda::scheduled::{self, ScheduledError};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+fn scheduled_event() -> serde_json::Value {
+    json!({
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-06-01T09:00:00Z",
+        "region": "eu-west-2",
+        "resources": ["arn:aws:events:eu-west-2:123456789012:rule/copkit-hourly"],
+        "detail": {}
+    })
+}
+
+#[tokio::test]
+async fn a_scheduled_run_lowers_levels_time_has_lowered() {
+    let start: Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let owner = Actor::new(UserId::new("helen").unwrap());
+    let tom = Actor::new(UserId::new("tom").unwrap());
+    let c = copkit
+        .create_community(
+            &owner,
+            NewCommunity {
+                slug: "st3".into(),
+                name: "ST3 group".into(),
+                purpose: String::new(),
+                kind: CommunityKind::TrainingGroup,
+                access: Access::Private {
+                    join_policy: JoinPolicy::InviteOnly,
+                },
+                join_question: None,
+            },
+        )
+        .await
+        .unwrap()
+        .card
+        .id;
+    let invite = copkit
+        .create_invitation(&owner, &c, NewInvitation::link(1))
+        .await
+        .unwrap();
+    copkit.accept_invitation(&tom, &invite.token).await.unwrap();
+    let space = copkit
+        .create_space(
+            &owner,
+            &c,
+            NewSpace {
+                name: "Cases".into(),
+                description: String::new(),
+                visibility: SpaceVisibility::Members,
+            },
+        )
+        .await
+        .unwrap();
+    let thread = copkit
+        .start_thread(
+            &tom,
+            &space.id,
+            NewThread {
+                kind: ThreadKind::Question,
+                title: "Febrile infant".into(),
+                body: String::new(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    copkit
+        .add_post(
+            &tom,
+            &thread.id,
+            NewPost {
+                body: "Any local guidance?".into(),
+                parent: None,
+            },
+        )
+        .await
+        .unwrap();
+    let active = |copkit: Copkit| async move {
+        copkit
+            .list_members_at_level(
+                &owner_actor(),
+                &c,
+                ParticipationLevel::Active,
+                &PageRequest::first(),
+            )
+            .await
+            .unwrap()
+            .items
+            .len()
+    };
+    assert_eq!(active(copkit.clone()).await, 1);
+
+    // Nothing is due yet.
+    let report = scheduled::run(&copkit, &scheduled_event()).await.unwrap();
+    assert_eq!(
+        (report.reviewed, report.levels_changed, report.more_due),
+        (0, 0, false)
+    );
+
+    clock.advance(SignedDuration::from_hours(24 * 91));
+    let report = scheduled::run(&copkit, &scheduled_event()).await.unwrap();
+    assert_eq!((report.reviewed, report.levels_changed), (1, 1));
+    assert_eq!(active(copkit.clone()).await, 0);
+}
+
+fn owner_actor() -> Actor {
+    Actor::new(UserId::new("helen").unwrap())
+}
+
+#[tokio::test]
+async fn other_events_are_refused() {
+    let copkit = Copkit::new(Arc::new(MemoryStore::new())).unwrap();
+    let api_call = json!({"version": "2.0", "routeKey": "GET /health", "rawPath": "/health"});
+    assert!(matches!(
+        scheduled::run(&copkit, &api_call).await,
+        Err(ScheduledError::NotScheduled)
+    ));
+}
