@@ -22,6 +22,7 @@ mod access;
 mod activity;
 mod communities;
 pub mod content;
+mod cpd;
 mod documents;
 mod events;
 mod invitations;
@@ -36,6 +37,7 @@ pub mod uploads;
 mod value;
 
 pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunity, NewCommunity};
+pub use cpd::{CPD_CSV_COLUMNS, CPD_MAX_DAYS, CpdEntry, CpdEvidence, CpdKind};
 pub use documents::{DocumentChanges, Download, NewDocument, NewVersion};
 pub use events::{AgendaItem, EventInput};
 pub use invitations::{

@@ -81,6 +81,7 @@ macro_rules! store_conformance_suite {
             participation_is_kept_and_reviewed_when_due,
             roster_lists_by_level,
             value_stories_list_by_community_and_author,
+            people_list_their_own_activity_and_attendance,
             posts_and_reactions_count_once,
             documents_and_their_versions,
             events_rsvps_tallies_and_attendance,
@@ -2183,6 +2184,106 @@ pub async fn value_stories_list_by_community_and_author<S: Store + ?Sized>(store
     )
     .await;
     assert_eq!(failure(stale), (0, ConditionFailure::AlreadyExists));
+}
+
+/// What one person did and attended, across communities, newest first;
+/// re-recorded attendance moves to its new time and is listed once.
+pub async fn people_list_their_own_activity_and_attendance<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Mine").await;
+    let me = user(&format!("me-{}", unique()));
+    let mut mine = Vec::new();
+    for n in 0..3 {
+        let a = Activity {
+            actor: me.clone(),
+            ..activity(s.community, n)
+        };
+        mine.push(a.id);
+        commit(store, vec![Op::RecordActivity { activity: a }])
+            .await
+            .unwrap();
+    }
+    commit(
+        store,
+        vec![Op::RecordActivity {
+            activity: activity(s.community, 9),
+        }],
+    )
+    .await
+    .unwrap();
+    mine.reverse();
+    for limit in [1, 2, 10] {
+        let listed = drain(limit, |r| {
+            let me = me.clone();
+            async move { store.list_user_activity(&me, &r).await }
+        })
+        .await;
+        assert_eq!(
+            listed.iter().map(|a| a.id).collect::<Vec<_>>(),
+            mine,
+            "limit {limit}"
+        );
+    }
+
+    let events: Vec<Event> = (0..3).map(|_| event(&s, None)).collect();
+    for e in &events {
+        commit(
+            store,
+            vec![Op::PutEvent {
+                event: e.clone(),
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    let record = |e: &Event, minutes: i64, attended: bool| Attendance {
+        event: e.id,
+        occurrence: "2026-09-07T18:30:00".into(),
+        community: e.community,
+        user: me.clone(),
+        attended,
+        minutes: if attended { 90 } else { 0 },
+        recorded_by: user("moderator"),
+        recorded_at: t0() + SignedDuration::from_mins(minutes),
+    };
+    for (e, minutes) in events.iter().zip([1, 2, 3]) {
+        commit(
+            store,
+            vec![Op::PutAttendance {
+                attendance: record(e, minutes, false),
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    // The first event's record is corrected later: it moves to the front.
+    commit(
+        store,
+        vec![Op::PutAttendance {
+            attendance: record(&events[0], 10, true),
+        }],
+    )
+    .await
+    .unwrap();
+    for limit in [1, 2, 10] {
+        let listed = drain(limit, |r| {
+            let me = me.clone();
+            async move { store.list_user_attendance(&me, &r).await }
+        })
+        .await;
+        assert_eq!(
+            listed
+                .iter()
+                .map(|a| (a.event, a.attended))
+                .collect::<Vec<_>>(),
+            vec![
+                (events[0].id, true),
+                (events[2].id, false),
+                (events[1].id, false)
+            ],
+            "limit {limit}"
+        );
+    }
 }
 
 /// The roster by stored level: active members and guests at that level,

@@ -46,6 +46,10 @@ struct State {
     participations: HashMap<(CommunityId, UserId), Participation>,
     /// Participation records by review time.
     participation_reviews: BTreeSet<(Timestamp, CommunityId, UserId)>,
+    /// Activity by actor.
+    user_activity: BTreeMap<(UserId, ActivityId), CommunityId>,
+    /// Attendance by person and position (recorded time, event, occurrence).
+    user_attendance: BTreeMap<(UserId, String), (EventId, String)>,
     value_stories: BTreeMap<(CommunityId, ValueStoryId), ValueStory>,
     user_value_stories: BTreeMap<(UserId, ValueStoryId), CommunityId>,
     invitations: HashMap<InvitationId, Invitation>,
@@ -449,6 +453,8 @@ impl State {
                 }
             }
             Op::RecordActivity { activity } => {
+                self.user_activity
+                    .insert((activity.actor.clone(), activity.id), activity.community);
                 self.activity
                     .insert((activity.community, activity.id), activity);
             }
@@ -524,6 +530,19 @@ impl State {
                 }
             }
             Op::PutAttendance { attendance } => {
+                let key = (
+                    attendance.event,
+                    attendance.occurrence.clone(),
+                    attendance.user.clone(),
+                );
+                if let Some(old) = self.attendance.get(&key) {
+                    self.user_attendance
+                        .remove(&(old.user.clone(), attendance_position(old)));
+                }
+                self.user_attendance.insert(
+                    (attendance.user.clone(), attendance_position(&attendance)),
+                    (attendance.event, attendance.occurrence.clone()),
+                );
                 self.attendance.insert(
                     (
                         attendance.event,
@@ -1044,6 +1063,31 @@ impl ActivityStore for MemoryStore {
             .map(|(_, a)| a.clone());
         Ok(chunk_of(items, range.limit, |a| a.id.to_string()))
     }
+
+    async fn list_user_activity(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Activity>, StoreError> {
+        let after: Option<ActivityId> = parse_ulid_position(&range.after)?;
+        let end = match after {
+            Some(id) => Bound::Excluded((user.clone(), id)),
+            None => Bound::Included((user.clone(), ActivityId(ulid::Ulid(u128::MAX)))),
+        };
+        let state = self.lock();
+        let items = state
+            .user_activity
+            .range((
+                Bound::Included((user.clone(), ActivityId(ulid::Ulid(0)))),
+                end,
+            ))
+            .rev()
+            .filter_map(|((_, id), c)| state.activity.get(&(*c, *id)).cloned())
+            .collect::<Vec<_>>();
+        Ok(chunk_of(items.into_iter(), range.limit, |a| {
+            a.id.to_string()
+        }))
+    }
 }
 
 /// Items of one parent ordered newest-first by (time, id).
@@ -1293,6 +1337,42 @@ impl EventStore for MemoryStore {
             .map(|(_, a)| a.clone())
             .collect())
     }
+
+    async fn list_user_attendance(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Attendance>, StoreError> {
+        let state = self.lock();
+        let end = match &range.after {
+            Some(p) => Bound::Excluded((user.clone(), p.clone())),
+            None => Bound::Included((user.clone(), "\u{10FFFF}".to_owned())),
+        };
+        let items = state
+            .user_attendance
+            .range((Bound::Included((user.clone(), String::new())), end))
+            .rev()
+            .filter_map(|((u, _), (e, o))| {
+                state.attendance.get(&(*e, o.clone(), u.clone())).cloned()
+            })
+            .collect::<Vec<_>>();
+        Ok(chunk_of(
+            items.into_iter(),
+            range.limit,
+            attendance_position,
+        ))
+    }
+}
+
+/// Where an attendance record sits in its person's list: recorded time,
+/// event, occurrence.
+fn attendance_position(a: &Attendance) -> String {
+    format!(
+        "{:020}{SEP}{}{SEP}{}",
+        a.recorded_at.as_millisecond(),
+        a.event,
+        a.occurrence
+    )
 }
 
 #[async_trait]

@@ -258,6 +258,12 @@ pub trait ActivityStore: Send + Sync {
         community: &CommunityId,
         range: &Range,
     ) -> Result<Chunk<Activity>, StoreError>;
+    /// What one person did, in every community, newest first.
+    async fn list_user_activity(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Activity>, StoreError>;
 }
 
 /// Discussion threads, posts and reactions.
@@ -350,6 +356,13 @@ pub trait EventStore: Send + Sync {
         event: &EventId,
         occurrence: &str,
     ) -> Result<Vec<Attendance>, StoreError>;
+    /// One person's attendance records, in every community, most recently
+    /// recorded first.
+    async fn list_user_attendance(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Attendance>, StoreError>;
 }
 
 /// Polls and ballots.

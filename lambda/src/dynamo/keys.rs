@@ -269,6 +269,17 @@ pub fn user_activity(user: &UserId) -> String {
     format!("USER#{user}#ACT")
 }
 
+/// GSI1: one person's attendance records (sort: recorded time, event,
+/// occurrence).
+pub fn user_attendance(user: &UserId) -> String {
+    format!("USER#{user}#ATTEND")
+}
+
+/// GSI1 sort key of an attendance record in its person's list.
+pub fn user_attendance_sort(recorded_at: Timestamp, event: &EventId, occurrence: &str) -> String {
+    format!("{}{SEP}{event}{SEP}{occurrence}", time_key(recorded_at))
+}
+
 /// GSI1: a community's spaces (sort: space id, oldest first).
 pub fn community_spaces(community: &CommunityId) -> String {
     format!("COMM#{community}#SPACES")

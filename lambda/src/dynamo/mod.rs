@@ -31,7 +31,7 @@
 //! | event | `EVENT#e` | `META` | `COMM#c#EVENTS` / `e` | | |
 //! | RSVP | `EVENT#e` | `RSVP#occurrence␟u` | | | |
 //! | RSVP tally | `EVENT#e` | `TALLY#occurrence` | | | |
-//! | attendance | `EVENT#e` | `ATTEND#occurrence␟u` | | | |
+//! | attendance | `EVENT#e` | `ATTEND#occurrence␟u` | `USER#u#ATTEND` / `recorded␟e␟occurrence` | | |
 //! | poll | `POLL#p` | `META` | `SPACE#s#POLLS` / `p` | | |
 //! | ballot | `POLL#p` | `BALLOT#u` | | | |
 //!

@@ -323,6 +323,15 @@ impl ActivityStore for DynamoStore {
         let listing = Listing::index(GSI2, keys::community_activity(community)).descending();
         self.page(&listing, range).await
     }
+
+    async fn list_user_activity(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Activity>, StoreError> {
+        let listing = Listing::index(GSI1, keys::user_activity(user)).descending();
+        self.page(&listing, range).await
+    }
 }
 
 #[async_trait]
@@ -462,6 +471,15 @@ impl EventStore for DynamoStore {
         let listing =
             Listing::table(keys::event(event).pk).with_prefix(keys::attendance_prefix(occurrence));
         self.all(&listing, SHORT_LIST_MAX).await
+    }
+
+    async fn list_user_attendance(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Attendance>, StoreError> {
+        let listing = Listing::index(GSI1, keys::user_attendance(user)).descending();
+        self.page(&listing, range).await
     }
 }
 

@@ -775,8 +775,19 @@ impl DynamoStore {
             Op::PutAttendance { attendance } => {
                 let key =
                     keys::attendance(&attendance.event, &attendance.occurrence, &attendance.user);
+                let mut item = encode(attendance, &key)?;
+                set_index(
+                    &mut item,
+                    GSI1,
+                    keys::user_attendance(&attendance.user),
+                    keys::user_attendance_sort(
+                        attendance.recorded_at,
+                        &attendance.event,
+                        &attendance.occurrence,
+                    ),
+                );
                 parts.push(part(
-                    self.put(encode(attendance, &key)?, &[], Expr::default())?,
+                    self.put(item, &[], Expr::default())?,
                     fixed(ConditionFailure::VersionMismatch),
                 ));
             }
