@@ -14,13 +14,13 @@ use copkit_core::model::{
     Role, Rsvp, RsvpResponse, RsvpTally, Space, SpaceGrant, Thread,
 };
 use copkit_core::model::{CommunityKind, LevelStanding, ParticipationLevel, ValueStory};
-use copkit_core::service::NewValueStory;
 use copkit_core::service::{
     AgendaItem, CommunityChanges, CommunityView, CreatedInvitation, DocumentChanges, Download,
     EventInput, InvitationPreview, InvitationView, NewCommunity, NewDocument, NewInvitation,
     NewPoll, NewPost, NewSpace, NewThread, NewVersion, PollView, ProfileChanges, SpaceChanges,
     ThreadChanges,
 };
+use copkit_core::service::{CpdEvidence, NewValueStory};
 use copkit_core::service::{
     DownloadLink, NewUploadedDocument, UploadIntent, UploadTicket, UploadedVersion,
 };
@@ -28,6 +28,7 @@ use copkit_core::{
     Actor, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
     UserId,
 };
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::copkit::Shared;
@@ -35,6 +36,7 @@ use crate::listener::CopkitEvent;
 use crate::pages::{self, *};
 
 uniffi::use_remote_type!(copkit_core::jiff::Timestamp);
+uniffi::use_remote_type!(copkit_core::jiff::civil::Date);
 
 /// What every session method returns.
 type Outcome<T> = Result<T, CopkitError>;
@@ -294,6 +296,19 @@ impl Session {
             .list_value_stories(&self.actor, &community, &page)
             .await?
             .into())
+    }
+
+    /// Your CPD evidence for `from`–`to` (inclusive): events attended with
+    /// minutes, contributions, value stories with their text.
+    pub async fn cpd_evidence(&self, from: Date, to: Date) -> Outcome<CpdEvidence> {
+        Ok(self.core().cpd_evidence(&self.actor, from, to).await?)
+    }
+
+    /// The same evidence as CSV (columns `date, kind, community, activity,
+    /// minutes, hours, reflection, reference`).
+    pub async fn cpd_csv(&self, from: Date, to: Date) -> Outcome<String> {
+        let evidence = self.core().cpd_evidence(&self.actor, from, to).await?;
+        Ok(evidence.to_csv()?)
     }
 
     // --- join requests ---------------------------------------------------

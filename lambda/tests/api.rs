@@ -814,6 +814,50 @@ async fn value_stories(w: &World) {
     );
 }
 
+async fn cpd(w: &World) {
+    let api = &w.api;
+    // The member's thread and reply (from `levels`) and value story (from
+    // `value_stories`) are their evidence; dates cover any clock.
+    // The router's clock starts on 2 March 2026 (tests/common).
+    let period = "from=2026-01-01&to=2026-12-31";
+    let evidence = api.get(&format!("/me/cpd?{period}"), &[], MEMBER).await;
+    is(&evidence, 200);
+    let kinds: Vec<&str> = evidence.json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"contribution") && kinds.contains(&"value_story"),
+        "{kinds:?}"
+    );
+    let outsider = api.get(&format!("/me/cpd?{period}"), &[], OUTSIDER).await;
+    is(&outsider, 200);
+    assert_eq!(outsider.json["entries"], json!([]));
+    problem(
+        &api.get("/me/cpd?from=yesterday&to=2026-01-01", &[], MEMBER)
+            .await,
+        400,
+        "invalid_query",
+    );
+    let csv = api.get(&format!("/me/cpd.csv?{period}"), &[], MEMBER).await;
+    is(&csv, 200);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = String::from_utf8_lossy(&csv.body);
+    assert!(text.starts_with("date,kind,community,activity,minutes,hours,reflection,reference\n"));
+    problem(
+        &api.get("/me/cpd.csv?to=2026-01-01", &[], MEMBER).await,
+        400,
+        "invalid_query",
+    );
+}
+
 async fn membership(w: &World) {
     let api = &w.api;
     let (c, s) = (w.c.as_str(), w.secret.as_str());
@@ -3894,6 +3938,15 @@ async fn every_endpoint_answers_as_documented_on_dynamodb() {
 /// fails if another operation goes over, or one of these comes within target.
 const OVER_TARGET: &[(&str, &str)] = &[
     (
+        "GET /me/cpd",
+        "a report: the person's attendance, activity and value stories (one Query each, more \
+         pages for long periods) and one batch for event and community names",
+    ),
+    (
+        "GET /me/cpd.csv",
+        "the same report as GET /me/cpd, rendered as CSV",
+    ),
+    (
         "GET /communities/{id}/levels/{level}/members",
         "access facts, the level's roster page, and the members' profiles (as the roster)",
     ),
@@ -3991,6 +4044,7 @@ async fn every_endpoint_answers_as_documented_on(api: Api) -> World {
     membership(&w).await;
     levels(&w).await;
     value_stories(&w).await;
+    cpd(&w).await;
     join_requests(&w).await;
     invitations(&w).await;
     spaces(&w).await;

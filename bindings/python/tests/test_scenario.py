@@ -201,6 +201,18 @@ def test_the_whole_scenario(world):
         assert [m.user for m in core.items] == ["dr-lead"]
         assert (await world["kit"].review_participation()).reviewed == 0
 
+        # a value story, and the trainee's CPD evidence with it, as data and CSV
+        await trainee.tell_value_story(community, copkit.NewValueStory(
+            kind=copkit.ValueKind.APPLIED, title="Safety-netting leaflet",
+            story="We now give the leaflet, and document it.", thread=question.id))
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        evidence = await trainee.cpd_evidence((today - datetime.timedelta(days=1)).isoformat(),
+                                              (today + datetime.timedelta(days=1)).isoformat())
+        assert [e.kind for e in evidence.entries].count(copkit.CpdKind.VALUE_STORY) == 1
+        assert evidence.contributions == 1  # the question
+        csv_text = await trainee.cpd_csv(today.isoformat(), today.isoformat())
+        assert csv_text.splitlines()[0] == "date,kind,community,activity,minutes,hours,reflection,reference"
+
         # typed errors
         with pytest.raises(CopkitError.NotFound):
             await outsider.get_thread(question.id)

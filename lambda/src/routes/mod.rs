@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 mod communities;
+mod cpd;
 mod documents;
 mod events;
 pub mod health;
@@ -35,6 +36,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(members::routes())
         .merge(levels::routes())
         .merge(value::routes())
+        .merge(cpd::routes())
         .merge(requests::routes())
         .merge(invitations::routes())
         .merge(spaces::routes())
