@@ -141,7 +141,8 @@ impl CpdEvidence {
     }
 }
 
-fn day_start(day: Date) -> Result<Timestamp> {
+/// The instant a UTC day starts.
+pub(crate) fn day_start(day: Date) -> Result<Timestamp> {
     day.to_zoned_datetime(TimeZone::UTC)
         .map(|z| z.timestamp())
         .map_err(|e| Error::Internal(format!("date out of range: {e}")))

@@ -424,7 +424,7 @@ impl Copkit {
     }
 
     /// The agenda of the community in `access`, already authorized.
-    async fn agenda_within(
+    pub(crate) async fn agenda_within(
         &self,
         actor: &Actor,
         access: &CommunityAccess,

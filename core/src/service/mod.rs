@@ -22,9 +22,10 @@ mod access;
 mod activity;
 mod communities;
 pub mod content;
-mod cpd;
+pub mod cpd;
 mod documents;
 mod events;
+mod health;
 mod invitations;
 mod members;
 mod participation;
@@ -40,6 +41,7 @@ pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunit
 pub use cpd::{CPD_CSV_COLUMNS, CPD_MAX_DAYS, CpdEntry, CpdEvidence, CpdKind};
 pub use documents::{DocumentChanges, Download, NewDocument, NewVersion};
 pub use events::{AgendaItem, EventInput};
+pub use health::{HealthReport, LevelCounts, ValueCount};
 pub use invitations::{
     CreatedInvitation, InvitationPreview, InvitationState, InvitationView, InviteAccess,
     InviteTarget, NewInvitation,
