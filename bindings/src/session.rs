@@ -20,7 +20,7 @@ use copkit_core::service::{
     NewPoll, NewPost, NewSpace, NewThread, NewVersion, PollView, ProfileChanges, SpaceChanges,
     ThreadChanges,
 };
-use copkit_core::service::{CpdEvidence, NewValueStory};
+use copkit_core::service::{CpdEvidence, HealthReport, NewValueStory};
 use copkit_core::service::{
     DownloadLink, NewUploadedDocument, UploadIntent, UploadTicket, UploadedVersion,
 };
@@ -309,6 +309,19 @@ impl Session {
     pub async fn cpd_csv(&self, from: Date, to: Date) -> Outcome<String> {
         let evidence = self.core().cpd_evidence(&self.actor, from, to).await?;
         Ok(evidence.to_csv()?)
+    }
+
+    /// A community's health in a period (moderators).
+    pub async fn community_health(
+        &self,
+        community: CommunityId,
+        from: Date,
+        to: Date,
+    ) -> Outcome<HealthReport> {
+        let core = self.core();
+        Ok(core
+            .community_health(&self.actor, &community, from, to)
+            .await?)
     }
 
     // --- join requests ---------------------------------------------------

@@ -858,6 +858,58 @@ async fn cpd(w: &World) {
     );
 }
 
+async fn health(w: &World) {
+    let api = &w.api;
+    let (c, s) = (w.c.as_str(), w.secret.as_str());
+    let report = api
+        .get(
+            "/communities/{id}/health?from=2026-01-01&to=2026-12-31",
+            &[("id", c)],
+            MODERATOR,
+        )
+        .await;
+    is(&report, 200);
+    assert!(report.json["members"].as_u64().unwrap() >= 3);
+    assert!(report.json["threads"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        report.json["value_stories_by_kind"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    problem(
+        &api.get(
+            "/communities/{id}/health?from=2026-01-01&to=2026-12-31",
+            &[("id", c)],
+            MEMBER,
+        )
+        .await,
+        403,
+        "moderators_only",
+    );
+    problem(
+        &api.get(
+            "/communities/{id}/health?from=2026-01-01&to=2026-12-31",
+            &[("id", s)],
+            OUTSIDER,
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &api.get(
+            "/communities/{id}/health?from=soon",
+            &[("id", c)],
+            MODERATOR,
+        )
+        .await,
+        400,
+        "invalid_query",
+    );
+}
+
 async fn membership(w: &World) {
     let api = &w.api;
     let (c, s) = (w.c.as_str(), w.secret.as_str());
@@ -3938,6 +3990,11 @@ async fn every_endpoint_answers_as_documented_on_dynamodb() {
 /// fails if another operation goes over, or one of these comes within target.
 const OVER_TARGET: &[(&str, &str)] = &[
     (
+        "GET /communities/{id}/health",
+        "a report: access facts, the roster (one page per 100 members), the period's activity \
+         (one page per 100 activities), the spaces and events for the occurrences held",
+    ),
+    (
         "GET /me/cpd",
         "a report: the person's attendance, activity and value stories (one Query each, more \
          pages for long periods) and one batch for event and community names",
@@ -4045,6 +4102,7 @@ async fn every_endpoint_answers_as_documented_on(api: Api) -> World {
     levels(&w).await;
     value_stories(&w).await;
     cpd(&w).await;
+    health(&w).await;
     join_requests(&w).await;
     invitations(&w).await;
     spaces(&w).await;

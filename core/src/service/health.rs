@@ -133,7 +133,7 @@ fn median(mut values: Vec<i64>) -> Option<u32> {
     }
     values.sort_unstable();
     let mid = values.len() / 2;
-    let m = if values.len() % 2 == 0 {
+    let m = if values.len().is_multiple_of(2) {
         (values[mid - 1] + values[mid]) / 2
     } else {
         values[mid]

@@ -25,7 +25,7 @@ pub mod content;
 pub mod cpd;
 mod documents;
 mod events;
-mod health;
+pub mod health;
 mod invitations;
 mod members;
 mod participation;

@@ -16,6 +16,7 @@ mod cpd;
 mod documents;
 mod events;
 pub mod health;
+mod health_report;
 mod invitations;
 mod levels;
 mod me;
@@ -37,6 +38,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(levels::routes())
         .merge(value::routes())
         .merge(cpd::routes())
+        .merge(health_report::routes())
         .merge(requests::routes())
         .merge(invitations::routes())
         .merge(spaces::routes())
