@@ -29,6 +29,8 @@ use crate::model::{
 };
 
 pub mod batch;
+#[cfg(feature = "conformance")]
+pub mod counting;
 mod memory;
 pub mod rules;
 pub use batch::{BatchStore, Record, Records, Wanted};
