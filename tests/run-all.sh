@@ -49,11 +49,11 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -s -o /dev/null "http://127.0.0.1:$MOTO_PORT/" || { echo "moto did not start:"; cat "$MOTO_LOG"; exit 1; }
-# Only the emulator tests are #[ignore]d; --ignored runs exactly those.
+# Only the emulator tests (copkit-lambda's and the bindings' DynamoDB
+# feature) are #[ignore]d; --ignored runs exactly those, reusing the
+# workspace build above (same features, so nothing is rebuilt).
 AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
-  AWS_REGION=us-east-1 cargo test -p copkit-lambda -- --ignored
-AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
-  AWS_REGION=us-east-1 cargo test -p copkit-ffi --all-features --test dynamodb_moto -- --ignored
+  AWS_REGION=us-east-1 cargo test --workspace --all-features -- --ignored
 printf 'DynamoDB calls per operation: target/dynamo-calls.md\n'
 kill $MOTO 2>/dev/null || true
 wait $MOTO 2>/dev/null || true
