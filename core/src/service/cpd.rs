@@ -141,8 +141,37 @@ impl CpdEvidence {
     }
 }
 
+/// A report's period: `from`–`to` (inclusive UTC days), at most
+/// [`CPD_MAX_DAYS`] long (an earlier `from` moves up to `to` − 365 days).
+pub(crate) struct Period {
+    /// The effective first day.
+    pub from: Date,
+    /// When the first day starts.
+    pub start: Timestamp,
+    /// When the day after `to` starts.
+    pub end: Timestamp,
+}
+
+impl Period {
+    pub(crate) fn of(from: Date, to: Date) -> Result<Period> {
+        let earliest = to
+            .checked_sub(jiff::Span::new().days(CPD_MAX_DAYS - 1))
+            .unwrap_or(Date::MIN);
+        let from = from.max(earliest);
+        let end = to
+            .tomorrow()
+            .map_err(|e| Error::Internal(format!("date out of range: {e}")))
+            .and_then(day_start)?;
+        Ok(Period {
+            from,
+            start: day_start(from)?,
+            end,
+        })
+    }
+}
+
 /// The instant a UTC day starts.
-pub(crate) fn day_start(day: Date) -> Result<Timestamp> {
+fn day_start(day: Date) -> Result<Timestamp> {
     day.to_zoned_datetime(TimeZone::UTC)
         .map(|z| z.timestamp())
         .map_err(|e| Error::Internal(format!("date out of range: {e}")))
@@ -165,15 +194,7 @@ impl Copkit {
     /// start 366 days before `to`): events attended with their minutes,
     /// contributions, and value stories with their text.
     pub async fn cpd_evidence(&self, actor: &Actor, from: Date, to: Date) -> Result<CpdEvidence> {
-        let earliest = to
-            .checked_sub(jiff::Span::new().days(CPD_MAX_DAYS - 1))
-            .unwrap_or(Date::MIN);
-        let from = from.max(earliest);
-        let start = day_start(from)?;
-        let end = to
-            .tomorrow()
-            .map_err(|e| Error::Internal(format!("date out of range: {e}")))
-            .and_then(day_start)?;
+        let Period { from, start, end } = Period::of(from, to)?;
         let user = &actor.user;
         let mut entries = Vec::new();
 

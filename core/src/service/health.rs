@@ -30,10 +30,11 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ids::{CommunityId, ThreadId, UserId};
 use crate::model::{ActivityKind, ParticipationLevel, Role, ThreadKind, ValueKind};
 use crate::policy::CommunityAction;
+use crate::service::cpd::Period;
 use crate::service::{Actor, Copkit};
 use crate::store::{MemberFilter, Range};
 
@@ -154,15 +155,7 @@ impl Copkit {
         let access = self
             .authorize(actor, community, CommunityAction::ViewActivity)
             .await?;
-        let earliest = to
-            .checked_sub(jiff::Span::new().days(crate::service::CPD_MAX_DAYS - 1))
-            .unwrap_or(Date::MIN);
-        let from = from.max(earliest);
-        let start = crate::service::cpd::day_start(from)?;
-        let end = to
-            .tomorrow()
-            .map_err(|e| Error::Internal(format!("date out of range: {e}")))
-            .and_then(crate::service::cpd::day_start)?;
+        let Period { from, start, end } = Period::of(from, to)?;
         let now = self.now();
 
         // Members by level: one pass over the roster.

@@ -236,16 +236,27 @@ impl Copkit {
         community: &CommunityId,
         page: &PageRequest,
     ) -> Result<Page<MemberView>> {
+        let scope = format!("members|{community}");
+        self.roster_page(actor, community, MemberFilter::Active, &scope, page)
+            .await
+    }
+
+    /// A page of a roster (`filter`) as member views, for members only;
+    /// `scope` binds the cursor to this list.
+    pub(crate) async fn roster_page(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        filter: MemberFilter,
+        scope: &str,
+        page: &PageRequest,
+    ) -> Result<Page<MemberView>> {
         self.authorize(actor, community, CommunityAction::ListMembers)
             .await?;
-        let scope = format!("members|{community}");
-        let range = self.range(&scope, page)?;
-        let chunk = self
-            .store()
-            .list_members(community, MemberFilter::Active, &range)
-            .await?;
+        let range = self.range(scope, page)?;
+        let chunk = self.store().list_members(community, filter, &range).await?;
         let views = self.member_views(&chunk.items).await?;
-        let page = self.page(&scope, chunk)?;
+        let page = self.page(scope, chunk)?;
         Ok(Page {
             items: views,
             next: page.next,

@@ -10,7 +10,6 @@ use crate::model::{
     Contribution, LevelRules, LevelStanding, Membership, Page, PageRequest, Participation,
     ParticipationLevel,
 };
-use crate::policy::CommunityAction;
 use crate::service::access::SpaceAccess;
 use crate::service::members::MemberView;
 use crate::service::{Actor, Copkit, Outcome};
@@ -175,20 +174,9 @@ impl Copkit {
         level: ParticipationLevel,
         page: &PageRequest,
     ) -> Result<Page<MemberView>> {
-        self.authorize(actor, community, CommunityAction::ListMembers)
-            .await?;
         let scope = format!("members-at-level|{community}|{level:?}");
-        let range = self.range(&scope, page)?;
-        let chunk = self
-            .store()
-            .list_members(community, MemberFilter::Level(level), &range)
-            .await?;
-        let views = self.member_views(&chunk.items).await?;
-        let page = self.page(&scope, chunk)?;
-        Ok(Page {
-            items: views,
-            next: page.next,
-        })
+        self.roster_page(actor, community, MemberFilter::Level(level), &scope, page)
+            .await
     }
 
     /// Recomputes the participation records whose review is due (time has
