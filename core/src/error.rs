@@ -43,6 +43,13 @@ pub enum Error {
     Internal(String),
 }
 
+impl From<FieldError> for Error {
+    /// One invalid field.
+    fn from(field: FieldError) -> Error {
+        Error::Invalid(vec![field])
+    }
+}
+
 fn describe_fields(fields: &[FieldError]) -> String {
     fields
         .iter()

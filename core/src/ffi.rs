@@ -16,8 +16,8 @@ use jiff::civil::{Date, DateTime};
 use crate::blob::SignedRequest;
 use crate::error::{Error, FieldError};
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
+    ThreadId, UserId, ValueStoryId,
 };
 use crate::model::{Handle, Slug};
 
@@ -121,6 +121,7 @@ text_id!(
     DocumentId,
     EventId,
     InvitationId,
+    MailId,
     PollId,
     PostId,
     SpaceId,

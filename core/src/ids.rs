@@ -113,6 +113,12 @@ ulid_id!(
     "value_story"
 );
 
+ulid_id!(
+    /// Identifies a mail in the outbox.
+    MailId,
+    "mail"
+);
+
 /// A person, identified by the platform's subject id (the JWT `sub`).
 ///
 /// 1–128 characters, no whitespace or control characters, not `.` or `..`.

@@ -62,6 +62,7 @@ pub mod error;
 pub mod ffi;
 pub mod ical;
 pub mod ids;
+pub mod mail;
 pub mod model;
 pub mod policy;
 pub mod recurrence;

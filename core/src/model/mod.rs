@@ -3,6 +3,7 @@
 
 mod activity;
 mod community;
+mod digest;
 mod document;
 mod event;
 mod invitation;
@@ -19,6 +20,11 @@ mod value;
 pub use activity::{Activity, ActivityKind, JoinedVia};
 pub use community::{
     Access, Community, CommunityCounts, CommunityKind, CountDelta, JoinPolicy, Slug, Visibility,
+};
+pub use digest::{
+    CommunityDigest, Digest, DigestAnswer, DigestDocument, DigestEvent, DigestFrequency,
+    DigestMember, DigestPoll, DigestPollOption, DigestPreference, DigestSchedule, DigestThread,
+    Mail,
 };
 pub use document::{Document, DocumentVersion};
 pub use event::{

@@ -13,9 +13,9 @@ use crate::ids::{
     CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId, UserId,
 };
 use crate::model::{
-    Activity, Attendance, Ballot, Community, Document, DocumentVersion, Event, Handle, Invitation,
-    JoinRequest, Membership, Participation, Poll, Post, Profile, ReactionKind, Rsvp, RsvpTally,
-    Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
+    Activity, Attendance, Ballot, Community, DigestSchedule, Document, DocumentVersion, Event,
+    Handle, Invitation, JoinRequest, Mail, Membership, Participation, Poll, Post, Profile,
+    ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
 };
 
 /// Wraps a store and counts every call by method name.
@@ -156,6 +156,29 @@ impl ParticipationStore for CountingStore {
     ) -> Result<Vec<Participation>, StoreError> {
         self.count("participation_due");
         self.inner.participation_due(due, limit).await
+    }
+}
+
+#[async_trait]
+impl DigestStore for CountingStore {
+    async fn get_digest_schedule(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<DigestSchedule>, StoreError> {
+        self.count("get_digest_schedule");
+        self.inner.get_digest_schedule(user).await
+    }
+    async fn digests_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DigestSchedule>, StoreError> {
+        self.count("digests_due");
+        self.inner.digests_due(due, limit).await
+    }
+    async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError> {
+        self.count("list_outbox");
+        self.inner.list_outbox(user, range).await
     }
 }
 

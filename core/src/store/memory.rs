@@ -10,20 +10,20 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 use super::{
-    AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, ConditionFailure,
+    AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, ConditionFailure, DigestStore,
     DirectoryQuery, DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore,
     MemberFilter, MembershipStore, Op, ParticipationStore, PollStore, ProfileStore, Range, Record,
     Records, SpaceStore, StoreError, ThreadStore, Transaction, ValueStoryStore, Wanted, WriteStore,
     batch::check_wanted, rules,
 };
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
+    ThreadId, UserId, ValueStoryId,
 };
 use crate::model::{
-    Activity, Attendance, Ballot, Community, Document, DocumentVersion, Event, Handle, Invitation,
-    JoinRequest, Membership, MembershipStatus, Participation, Poll, Post, Profile, ReactionKind,
-    Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
+    Activity, Attendance, Ballot, Community, DigestSchedule, Document, DocumentVersion, Event,
+    Handle, Invitation, JoinRequest, Mail, Membership, MembershipStatus, Participation, Poll, Post,
+    Profile, ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
 };
 use crate::validate::limits;
 
@@ -51,6 +51,10 @@ struct State {
     /// Attendance by person and position (recorded time, event, occurrence).
     user_attendance: BTreeMap<(UserId, String), (EventId, String)>,
     value_stories: BTreeMap<(CommunityId, ValueStoryId), ValueStory>,
+    digest_schedules: HashMap<UserId, DigestSchedule>,
+    /// Digest schedules by due time.
+    digests_due: BTreeSet<(Timestamp, UserId)>,
+    outbox: BTreeMap<(UserId, MailId), Mail>,
     user_value_stories: BTreeMap<(UserId, ValueStoryId), CommunityId>,
     invitations: HashMap<InvitationId, Invitation>,
     invitation_tokens: HashMap<TokenHash, InvitationId>,
@@ -207,6 +211,17 @@ impl State {
                     .map(|p| p.version),
                 *expect,
             ),
+            Op::PutDigestSchedule { schedule, expect } => check_expect(
+                self.digest_schedules.get(&schedule.user).map(|s| s.version),
+                *expect,
+            ),
+            Op::PutMail { mail } => {
+                if self.outbox.contains_key(&(mail.to.clone(), mail.id)) {
+                    Err(ConditionFailure::AlreadyExists)
+                } else {
+                    Ok(())
+                }
+            }
             Op::PutValueStory { story, expect } => check_expect(
                 self.value_stories
                     .get(&(story.community, story.id))
@@ -411,6 +426,21 @@ impl State {
                         .insert((at, key.0, key.1.clone()));
                 }
                 self.participations.insert(key, participation);
+            }
+            Op::PutDigestSchedule { schedule, .. } => {
+                if let Some(old) = self.digest_schedules.get(&schedule.user)
+                    && let Some(at) = old.next_due
+                {
+                    self.digests_due.remove(&(at, schedule.user.clone()));
+                }
+                if let Some(at) = schedule.next_due {
+                    self.digests_due.insert((at, schedule.user.clone()));
+                }
+                self.digest_schedules
+                    .insert(schedule.user.clone(), schedule);
+            }
+            Op::PutMail { mail } => {
+                self.outbox.insert((mail.to.clone(), mail.id), mail);
             }
             Op::PutValueStory { story, .. } => {
                 self.user_value_stories
@@ -1006,6 +1036,49 @@ impl ValueStoryStore for MemoryStore {
             .collect::<Vec<_>>();
         Ok(chunk_of(items.into_iter(), range.limit, |s| {
             s.id.to_string()
+        }))
+    }
+}
+
+#[async_trait]
+impl DigestStore for MemoryStore {
+    async fn get_digest_schedule(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<DigestSchedule>, StoreError> {
+        Ok(self.lock().digest_schedules.get(user).cloned())
+    }
+
+    async fn digests_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DigestSchedule>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .digests_due
+            .iter()
+            .take_while(|(at, _)| *at <= due)
+            .take(limit.clamp(1, 100) as usize)
+            .filter_map(|(_, u)| state.digest_schedules.get(u).cloned())
+            .collect())
+    }
+
+    async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError> {
+        let after: Option<MailId> = parse_ulid_position(&range.after)?;
+        let end = match after {
+            Some(id) => Bound::Excluded((user.clone(), id)),
+            None => Bound::Included((user.clone(), MailId(ulid::Ulid(u128::MAX)))),
+        };
+        let state = self.lock();
+        let items = state
+            .outbox
+            .range((Bound::Included((user.clone(), MailId(ulid::Ulid(0)))), end))
+            .rev()
+            .map(|(_, m)| m.clone())
+            .collect::<Vec<_>>();
+        Ok(chunk_of(items.into_iter(), range.limit, |m| {
+            m.id.to_string()
         }))
     }
 }

@@ -18,14 +18,14 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
+    ThreadId, UserId, ValueStoryId,
 };
 use crate::model::{
-    Activity, Attendance, Ballot, Community, CommunityKind, CountDelta, Document, DocumentVersion,
-    Event, Handle, Invitation, JoinRequest, Membership, Participation, ParticipationLevel, Poll,
-    Post, Profile, Reaction, ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
-    TokenHash, ValueStory,
+    Activity, Attendance, Ballot, Community, CommunityKind, CountDelta, DigestSchedule, Document,
+    DocumentVersion, Event, Handle, Invitation, JoinRequest, Mail, Membership, Participation,
+    ParticipationLevel, Poll, Post, Profile, Reaction, ReactionKind, Rsvp, RsvpTally, Slug, Space,
+    SpaceGrant, Thread, TokenHash, ValueStory,
 };
 
 pub mod batch;
@@ -176,6 +176,26 @@ pub trait ParticipationStore: Send + Sync {
         due: Timestamp,
         limit: u32,
     ) -> Result<Vec<Participation>, StoreError>;
+}
+
+/// Digest schedules and the mail outbox.
+#[async_trait]
+pub trait DigestStore: Send + Sync {
+    /// A member's digest schedule.
+    async fn get_digest_schedule(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<DigestSchedule>, StoreError>;
+    /// Schedules whose `next_due` is at or before `due`, earliest first, at
+    /// most `limit` (1–100). A schedule rewritten with a later `next_due`
+    /// (or none) stops being due.
+    async fn digests_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DigestSchedule>, StoreError>;
+    /// The mail sent to a person, newest first.
+    async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError>;
 }
 
 /// Value stories.
@@ -395,6 +415,7 @@ pub trait Store:
     + SpaceStore
     + ActivityStore
     + ParticipationStore
+    + DigestStore
     + ValueStoryStore
     + ThreadStore
     + DocumentStore
@@ -414,6 +435,7 @@ impl<T> Store for T where
         + SpaceStore
         + ActivityStore
         + ParticipationStore
+        + DigestStore
         + ValueStoryStore
         + ThreadStore
         + DocumentStore
@@ -495,6 +517,19 @@ pub enum Op {
         participation: Participation,
         /// Its expected current state.
         expect: Expect,
+    },
+    /// Create or replace a member's digest schedule (and index it by
+    /// `next_due`).
+    PutDigestSchedule {
+        /// The new record.
+        schedule: DigestSchedule,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Store a mail in the outbox (`AlreadyExists` if its id is taken).
+    PutMail {
+        /// The mail.
+        mail: Mail,
     },
     /// Create or replace a value story.
     PutValueStory {
@@ -693,6 +728,10 @@ pub enum ItemKey {
     Participation(CommunityId, UserId),
     /// A value story.
     ValueStory(ValueStoryId),
+    /// A digest schedule.
+    DigestSchedule(UserId),
+    /// A mail in the outbox.
+    Mail(UserId, MailId),
     /// An invitation.
     Invitation(InvitationId),
     /// A space.
@@ -769,6 +808,10 @@ impl Op {
                 participation.user.clone(),
             )],
             Op::PutValueStory { story, .. } => vec![ItemKey::ValueStory(story.id)],
+            Op::PutDigestSchedule { schedule, .. } => {
+                vec![ItemKey::DigestSchedule(schedule.user.clone())]
+            }
+            Op::PutMail { mail } => vec![ItemKey::Mail(mail.to.clone(), mail.id)],
             Op::PutJoinRequest { request, .. } => vec![ItemKey::JoinRequest(
                 request.community,
                 request.user.clone(),

@@ -1,0 +1,61 @@
+//! Sending digests: the [`Mailer`] trait and [`Outbox`], the implementation
+//! that stores every mail in the store where it can be listed (per member,
+//! newest first). A deployment that sends real mail (SES, SMTP) implements
+//! [`Mailer`] over its service; copkit only ever produces [`Mail`].
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::model::Mail;
+use crate::store::{ConditionFailure, Op, Store, StoreError, Transaction};
+
+/// Why a mail was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The mail service is down or throttling; the digest is retried later.
+    #[error("the mail service is unavailable: {0}")]
+    Unavailable(String),
+    /// The mail service refused this mail (bad address…); the digest is
+    /// retried later too, so a fixed address still gets it.
+    #[error("the mail was rejected: {0}")]
+    Rejected(String),
+}
+
+/// Delivers digests. Implementations must accept the same mail twice (same
+/// [`Mail::id`]) without sending it twice where they can: a digest whose
+/// schedule could not be advanced is produced again, with the same id.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Delivers one mail.
+    async fn deliver(&self, mail: &Mail) -> Result<(), MailError>;
+}
+
+/// A [`Mailer`] that keeps mail in the store (the outbox), listable per
+/// member. Delivering a mail whose id is already there changes nothing.
+#[derive(Clone)]
+pub struct Outbox {
+    store: Arc<dyn Store>,
+}
+
+impl Outbox {
+    /// An outbox in `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Outbox { store }
+    }
+}
+
+#[async_trait]
+impl Mailer for Outbox {
+    async fn deliver(&self, mail: &Mail) -> Result<(), MailError> {
+        let tx = Transaction::new().with(Op::PutMail { mail: mail.clone() });
+        match self.store.commit(tx).await {
+            Ok(())
+            | Err(StoreError::Condition {
+                failure: ConditionFailure::AlreadyExists,
+                ..
+            }) => Ok(()),
+            Err(e) => Err(MailError::Unavailable(e.to_string())),
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Rhythm digests: a member's chosen rhythm (off, daily, weekly at a local
+//! hour), the schedule that says when their next digest is due, the digest
+//! itself (what happened since the last one, per community) and the mail
+//! that carries it.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CommunityId, DocumentId, EventId, MailId, PollId, SpaceId, ThreadId, UserId};
+use crate::model::{ThreadKind, Weekday};
+
+/// How often a member hears from their communities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum DigestFrequency {
+    /// No digests.
+    Off,
+    /// Every day at the chosen hour.
+    Daily,
+    /// Once a week, on the chosen weekday at the chosen hour.
+    Weekly,
+}
+
+/// A member's digest preference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestPreference {
+    /// Off, daily or weekly.
+    pub frequency: DigestFrequency,
+    /// The local hour it arrives (0–23; default 7).
+    #[serde(default = "default_hour")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 23, default = 7))]
+    #[cfg_attr(feature = "uniffi", uniffi(default = 7))]
+    pub hour: u8,
+    /// The member's IANA time zone (default `Europe/London`).
+    #[serde(default = "default_time_zone")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:time-zone", default = "Europe/London")
+    )]
+    #[cfg_attr(feature = "uniffi", uniffi(default = "Europe/London"))]
+    pub time_zone: String,
+    /// The day a weekly digest arrives (default Monday; ignored otherwise).
+    #[serde(default = "default_weekday")]
+    pub weekday: Weekday,
+}
+
+fn default_hour() -> u8 {
+    7
+}
+
+fn default_time_zone() -> String {
+    "Europe/London".to_owned()
+}
+
+fn default_weekday() -> Weekday {
+    Weekday::Monday
+}
+
+impl Default for DigestPreference {
+    /// Off, with the default hour, zone and weekday ready for switching on.
+    fn default() -> Self {
+        DigestPreference {
+            frequency: DigestFrequency::Off,
+            hour: default_hour(),
+            time_zone: default_time_zone(),
+            weekday: default_weekday(),
+        }
+    }
+}
+
+/// A member's digest schedule: their preference, when the next digest is
+/// due and what the last one covered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestSchedule {
+    /// The member.
+    pub user: UserId,
+    /// Their preference.
+    pub preference: DigestPreference,
+    /// Where mail goes (their verified address when they chose the rhythm).
+    pub email: Option<String>,
+    /// When the next digest is due (`None` while digests are off).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub next_due: Option<Timestamp>,
+    /// The end of the period the last digest covered: the next one starts
+    /// here.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub covered_until: Timestamp,
+    /// When the preference last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: Timestamp,
+    /// Optimistic-concurrency version, starting at 1.
+    pub version: u64,
+}
+
+/// A thread in a digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestThread {
+    /// The thread.
+    pub thread: ThreadId,
+    /// Its space.
+    pub space: SpaceId,
+    /// Discussion or question.
+    pub kind: ThreadKind,
+    /// Its title.
+    pub title: String,
+    /// Who started it.
+    pub author: UserId,
+    /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub started_at: Timestamp,
+    /// Posts so far.
+    pub post_count: u32,
+}
+
+/// An accepted answer in a digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestAnswer {
+    /// The question.
+    pub thread: ThreadId,
+    /// Its title.
+    pub title: String,
+    /// Who wrote the accepted answer.
+    pub answered_by: UserId,
+}
+
+/// A new document in a digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestDocument {
+    /// The document.
+    pub document: DocumentId,
+    /// Its space.
+    pub space: SpaceId,
+    /// Its title.
+    pub title: String,
+    /// Who added it.
+    pub added_by: UserId,
+}
+
+/// An occurrence in the coming week.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestEvent {
+    /// The event.
+    pub event: EventId,
+    /// The occurrence key.
+    pub occurrence: String,
+    /// Its title.
+    pub title: String,
+    /// When it starts.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub starts_at: Timestamp,
+    /// The event's time zone (for rendering the local time).
+    pub time_zone: String,
+}
+
+/// A new member in a digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestMember {
+    /// Who.
+    pub user: UserId,
+    /// Their display name (their id when they have no profile).
+    pub name: String,
+}
+
+/// A poll that closed, with its results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestPoll {
+    /// The poll.
+    pub poll: PollId,
+    /// Its question.
+    pub question: String,
+    /// The options with their votes, in the poll's order.
+    pub results: Vec<DigestPollOption>,
+    /// How many people voted.
+    pub voters: u32,
+}
+
+/// One option of a closed poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestPollOption {
+    /// Its label.
+    pub label: String,
+    /// Votes for it.
+    pub votes: u32,
+}
+
+/// What happened in one community since the member's last digest, limited
+/// to what they can see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CommunityDigest {
+    /// The community.
+    pub community: CommunityId,
+    /// Its name.
+    pub name: String,
+    /// Threads started by others.
+    pub new_threads: Vec<DigestThread>,
+    /// Open questions without an accepted answer, recently active.
+    pub unanswered_questions: Vec<DigestThread>,
+    /// Answers accepted.
+    pub accepted_answers: Vec<DigestAnswer>,
+    /// Documents added by others.
+    pub new_documents: Vec<DigestDocument>,
+    /// Occurrences in the next 7 days.
+    pub upcoming_events: Vec<DigestEvent>,
+    /// People who joined (only for those who may see the roster).
+    pub new_members: Vec<DigestMember>,
+    /// Polls that closed, with results.
+    pub poll_results: Vec<DigestPoll>,
+    /// True when a section was cut at its limit or the period held more
+    /// activity than one digest reads.
+    pub truncated: bool,
+}
+
+impl CommunityDigest {
+    /// Whether there is nothing to tell.
+    pub fn is_empty(&self) -> bool {
+        self.new_threads.is_empty()
+            && self.unanswered_questions.is_empty()
+            && self.accepted_answers.is_empty()
+            && self.new_documents.is_empty()
+            && self.upcoming_events.is_empty()
+            && self.new_members.is_empty()
+            && self.poll_results.is_empty()
+    }
+}
+
+/// A member's digest for a period: one section per community with news.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Digest {
+    /// Whose.
+    pub user: UserId,
+    /// The period's start (exclusive).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub since: Timestamp,
+    /// The period's end (inclusive).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub until: Timestamp,
+    /// Communities with something to tell, by name.
+    pub communities: Vec<CommunityDigest>,
+}
+
+impl Digest {
+    /// Whether there is nothing to tell in any community.
+    pub fn is_empty(&self) -> bool {
+        self.communities.iter().all(CommunityDigest::is_empty)
+    }
+}
+
+/// A digest as mail: structured data plus plain-text and HTML renderings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Mail {
+    /// Its id: the same digest always gets the same id, so delivering it
+    /// twice is recognisable.
+    pub id: MailId,
+    /// The member.
+    pub to: UserId,
+    /// Their address, when known.
+    pub email: Option<String>,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// The HTML body (every value escaped).
+    pub html: String,
+    /// The structured digest.
+    pub digest: Digest,
+    /// When it was produced.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+}
