@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use copkit_core::ffi::CopkitError;
-use copkit_core::service::{AgendaItem, ReviewReport};
+use copkit_core::mail::Outbox;
+use copkit_core::service::{AgendaItem, DigestRun, ReviewReport};
 use copkit_core::{Actor, MemoryStore, UserId};
 use jiff::Timestamp;
 
@@ -93,6 +94,15 @@ impl Copkit {
     /// schedule, e.g. hourly from a background job.
     pub async fn review_participation(&self) -> Result<ReviewReport, CopkitError> {
         Ok(self.shared.core.review_participation().await?)
+    }
+
+    /// Produces the digests due now (at most `max`) into the stored outbox,
+    /// where each member lists theirs (`Session.list_outbox`). Run it on a
+    /// schedule, e.g. hourly; call again while `more_due`.
+    pub async fn send_due_digests(&self, max: u32) -> Result<DigestRun, CopkitError> {
+        let core = &self.shared.core;
+        let outbox = Outbox::new(core.store().clone());
+        Ok(core.send_due_digests(&outbox, max).await?)
     }
 
     /// Registers a listener for domain events (new posts, approved

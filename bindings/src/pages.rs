@@ -2,8 +2,8 @@
 
 use copkit_core::model::Cursor;
 use copkit_core::model::{
-    Activity, Document, DocumentVersion, Event, Membership, Page, PageRequest, Post, Rsvp, Thread,
-    ValueStory,
+    Activity, Document, DocumentVersion, Event, Mail, Membership, Page, PageRequest, Post, Rsvp,
+    Thread, ValueStory,
 };
 use copkit_core::service::{
     CommunityCard, InvitationView, JoinRequestView, MemberView, MyCommunity, PollView,
@@ -52,6 +52,8 @@ pages! {
     JoinRequestPage of JoinRequestView;
     /// Invitations.
     InvitationPage of InvitationView;
+    /// Digests sent, newest first.
+    MailPage of Mail;
     /// Threads, most recently active first.
     ThreadPage of Thread;
     /// Posts of a thread, oldest first.

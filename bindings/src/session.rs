@@ -14,6 +14,7 @@ use copkit_core::model::{
     Role, Rsvp, RsvpResponse, RsvpTally, Space, SpaceGrant, Thread,
 };
 use copkit_core::model::{CommunityKind, LevelStanding, ParticipationLevel, ValueStory};
+use copkit_core::model::{DigestPreference, DigestSchedule, Mail};
 use copkit_core::service::{
     AgendaItem, CommunityChanges, CommunityView, CreatedInvitation, DocumentChanges, Download,
     EventInput, InvitationPreview, InvitationView, NewCommunity, NewDocument, NewInvitation,
@@ -281,6 +282,38 @@ impl Session {
         Ok(core
             .tell_value_story(&self.actor, &community, input)
             .await?)
+    }
+
+    /// Your digest schedule (digests off and version 0 when never chosen).
+    pub async fn digest_preference(&self) -> Outcome<DigestSchedule> {
+        let core = self.core();
+        Ok(core.digest_preference(&self.actor).await?)
+    }
+
+    /// Chooses your digest rhythm: off, daily, or weekly, at a local hour.
+    pub async fn set_digest_preference(
+        &self,
+        preference: DigestPreference,
+    ) -> Outcome<DigestSchedule> {
+        let core = self.core();
+        Ok(core.set_digest_preference(&self.actor, preference).await?)
+    }
+
+    /// Your next digest as it stands now, rendered; nothing is sent.
+    pub async fn preview_digest(&self) -> Outcome<Mail> {
+        let core = self.core();
+        Ok(core.preview_digest(&self.actor).await?)
+    }
+
+    /// The digests sent to you, newest first.
+    pub async fn list_outbox(
+        &self,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<MailPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core.list_outbox(&self.actor, &page).await?.into())
     }
 
     /// A community's value stories, newest first (members).

@@ -1,20 +1,25 @@
 //! The scheduled jobs (an EventBridge schedule invokes the `scheduler`
-//! function): the participation review that lets time lower levels.
+//! function): the participation review that lets time lower levels, and
+//! the rhythm digests that are due, delivered to the stored outbox.
 //!
 //! The handler takes the EventBridge event as JSON, checks it is a
 //! scheduled event, and reviews until nothing is due (bounded per run, so a
 //! long backlog finishes over the next runs instead of timing out).
 
 use copkit_core::Copkit;
-use copkit_core::service::REVIEW_BATCH;
+use copkit_core::mail::Outbox;
+use copkit_core::service::{DigestRun, REVIEW_BATCH};
 use serde::Serialize;
 use serde_json::Value;
 
 /// Review calls one run makes at most (100 records each).
 pub const MAX_REVIEW_CALLS: u32 = 50;
 
+/// Digests one run produces at most (the rest wait for the next run).
+pub const MAX_DIGESTS_PER_RUN: u32 = 2_000;
+
 /// What a scheduled run did (the function's result, in the logs).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ScheduledReport {
     /// Participation records recomputed.
     pub reviewed: u32,
@@ -22,6 +27,8 @@ pub struct ScheduledReport {
     pub levels_changed: u32,
     /// Whether records were still due when the run stopped.
     pub more_due: bool,
+    /// What the digest producer did.
+    pub digests: DigestRun,
 }
 
 /// Why a run did nothing.
@@ -51,5 +58,9 @@ pub async fn run(copkit: &Copkit, event: &Value) -> Result<ScheduledReport, Sche
             break;
         }
     }
+    let outbox = Outbox::new(copkit.store().clone());
+    report.digests = copkit
+        .send_due_digests(&outbox, MAX_DIGESTS_PER_RUN)
+        .await?;
     Ok(report)
 }

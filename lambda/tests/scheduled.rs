@@ -1,12 +1,14 @@
 //! The scheduled function's handler fed a real EventBridge scheduled
-//! event: time-lowered levels are reviewed; other events are refused.
+//! event: time-lowered levels are reviewed, due digests land in the
+//! outbox; other events are refused.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 
 use copkit_core::model::{
-    Access, CommunityKind, JoinPolicy, PageRequest, ParticipationLevel, SpaceVisibility, ThreadKind,
+    Access, CommunityKind, DigestFrequency, DigestPreference, JoinPolicy, PageRequest,
+    ParticipationLevel, SpaceVisibility, ThreadKind,
 };
 use copkit_core::service::{NewCommunity, NewInvitation, NewPost, NewSpace, NewThread};
 use copkit_core::{Actor, Copkit, ManualClock, MemoryStore, UserId};
@@ -61,6 +63,12 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
         .await
         .unwrap();
     copkit.accept_invitation(&tom, &invite.token).await.unwrap();
+    let daily = DigestPreference {
+        frequency: DigestFrequency::Daily,
+        ..DigestPreference::default()
+    };
+    copkit.set_digest_preference(&owner, daily).await.unwrap();
+    clock.advance(SignedDuration::from_mins(1));
     let space = copkit
         .create_space(
             &owner,
@@ -118,8 +126,20 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
         (report.reviewed, report.levels_changed, report.more_due),
         (0, 0, false)
     );
+    assert_eq!(report.digests.examined, 0);
 
-    clock.advance(SignedDuration::from_hours(24 * 91));
+    // A day on, Helen's daily digest tells of Tom's question.
+    clock.advance(SignedDuration::from_hours(24));
+    let report = scheduled::run(&copkit, &scheduled_event()).await.unwrap();
+    assert_eq!((report.digests.examined, report.digests.sent), (1, 1));
+    let outbox = copkit
+        .list_outbox(&owner, &PageRequest::first())
+        .await
+        .unwrap();
+    assert_eq!(outbox.items.len(), 1);
+    assert!(outbox.items[0].text.contains("Febrile infant"));
+
+    clock.advance(SignedDuration::from_hours(24 * 90));
     let report = scheduled::run(&copkit, &scheduled_event()).await.unwrap();
     assert_eq!((report.reviewed, report.levels_changed), (1, 1));
     assert_eq!(active(copkit.clone()).await, 0);

@@ -347,3 +347,37 @@ def test_two_step_upload_files_a_document(world):
             await lead.send_upload(tampered.upload, data[:-1] + b"X")
 
     run(scenario())
+
+
+def test_digest_rhythm_preview_and_typed_errors(world):
+    kit, lead, trainee = world["kit"], world["lead"], world["trainee"]
+
+    async def scenario():
+        group = await private_group(lead)
+        cases = await lead.create_space(
+            group.card.id, NewSpace(name="Cases", description="", visibility=SpaceVisibility.MEMBERS()))
+        await lead.start_thread(cases.id, copkit.NewThread(
+            kind=copkit.ThreadKind.QUESTION, title="Febrile infant pathway?", body="", tags=[]))
+        off = await trainee.digest_preference()
+        assert off.preference.frequency == copkit.DigestFrequency.OFF and off.version == 0
+        weekly = copkit.DigestPreference(
+            frequency=copkit.DigestFrequency.WEEKLY, hour=18, time_zone="Europe/London",
+            weekday=copkit.Weekday.FRIDAY)
+        schedule = await lead.set_digest_preference(weekly)
+        assert schedule.version == 1 and schedule.next_due is not None
+        assert schedule.email == "lead@example.org"
+        with pytest.raises(CopkitError.Invalid) as bad:
+            await lead.set_digest_preference(copkit.DigestPreference(
+                frequency=copkit.DigestFrequency.DAILY, hour=24, time_zone="Europe/London",
+                weekday=copkit.Weekday.MONDAY))
+        assert bad.value.field == "hour"
+        # The lead's own question is not news to them; the trainee (not a
+        # member) hears nothing of the private group.
+        assert (await lead.preview_digest()).digest.communities == []
+        preview = await trainee.preview_digest()
+        assert preview.digest.communities == [] and "Febrile" not in preview.text
+        run = await kit.send_due_digests(100)
+        assert run.examined == 0 and not run.more_due
+        assert (await lead.list_outbox(None, None)).items == []
+
+    run(scenario())

@@ -253,10 +253,10 @@ impl CommunityDigest {
 pub struct Digest {
     /// Whose.
     pub user: UserId,
-    /// The period's start (exclusive).
+    /// The period's start (inclusive: the previous digest's end).
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub since: Timestamp,
-    /// The period's end (inclusive).
+    /// The period's end (exclusive: the next digest starts here).
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub until: Timestamp,
     /// Communities with something to tell, by name.

@@ -52,6 +52,10 @@ pub const DIGEST_ACTIVITY_LIMIT: usize = 2_000;
 pub const DIGEST_MAX_PERIOD_DAYS: i64 = 31;
 /// Open questions older than this are no longer listed as unanswered.
 pub const UNANSWERED_MAX_AGE_DAYS: i64 = 30;
+/// The largest digest, as JSON. The renderings are of the same order, so a
+/// stored mail stays far below DynamoDB's 400 KB item limit; a digest over
+/// it loses items from its longest sections (and says `truncated`).
+pub const DIGEST_MAX_JSON_BYTES: usize = 64 * 1024;
 /// How far ahead a digest lists events.
 const UPCOMING_DAYS: i64 = 7;
 /// Schedules read per round of the producer.
@@ -74,6 +78,8 @@ pub struct DigestRun {
     pub failed: u32,
     /// Schedules changed by their member meanwhile (left for the next run).
     pub skipped: u32,
+    /// Whether schedules were still due when the run reached its limit.
+    pub more_due: bool,
 }
 
 /// When the next digest for `preference` falls strictly after `after`
@@ -215,14 +221,20 @@ impl Copkit {
         self.page(&scope, chunk)
     }
 
-    /// Builds and delivers every digest due now (the scheduled job). A
+    /// Builds and delivers the digests due now, at most `max` (the
+    /// scheduled job; `more_due` says when some wait for the next run). A
     /// digest with nothing to tell is not sent, but its period is closed.
-    pub async fn send_due_digests(&self, mailer: &dyn Mailer) -> Result<DigestRun> {
+    pub async fn send_due_digests(&self, mailer: &dyn Mailer, max: u32) -> Result<DigestRun> {
         let now = self.now();
         let mut run = DigestRun::default();
         let mut seen = BTreeSet::new();
         loop {
-            let due = self.store().digests_due(now, DIGEST_BATCH).await?;
+            if run.examined >= max {
+                run.more_due = !self.store().digests_due(now, 1).await?.is_empty();
+                return Ok(run);
+            }
+            let batch = (max - run.examined).min(DIGEST_BATCH);
+            let due = self.store().digests_due(now, batch).await?;
             let fresh: Vec<DigestSchedule> = due
                 .into_iter()
                 .filter(|s| seen.insert(s.user.clone()))
@@ -290,7 +302,7 @@ impl Copkit {
         }
     }
 
-    /// The digest for `user` over `(since, until]`, from what they may see
+    /// The digest for `user` over `[since, until)`, from what they may see
     /// now, in every community where they are an active member or guest.
     pub(crate) async fn digest_for(
         &self,
@@ -321,15 +333,15 @@ impl Copkit {
                 None => break,
             }
         }
-        communities.sort_by(|a, b| {
-            (a.name.to_lowercase(), a.community).cmp(&(b.name.to_lowercase(), b.community))
-        });
-        Ok(Digest {
+        communities.sort_by_key(|c| (c.name.to_lowercase(), c.community));
+        let mut digest = Digest {
             user: user.clone(),
             since,
             until,
             communities,
-        })
+        };
+        trim_to_budget(&mut digest, DIGEST_MAX_JSON_BYTES)?;
+        Ok(digest)
     }
 
     /// One community's section, or `None` when the member cannot view it
@@ -373,7 +385,7 @@ impl Copkit {
             .await?;
         section.truncated |= news.truncated;
         self.fill_news(&mut section, news, &visible).await?;
-        self.fill_open_questions(&mut section, &visible, until)
+        self.fill_open_questions(&mut section, &actor.user, &visible, until)
             .await?;
         self.fill_polls(&mut section, &visible, since, until)
             .await?;
@@ -413,10 +425,10 @@ impl Copkit {
                 .list_activity(&access.community.id, &range)
                 .await?;
             for activity in chunk.items {
-                if activity.at > until {
+                if activity.at >= until {
                     continue;
                 }
-                if activity.at <= since {
+                if activity.at < since {
                     break 'pages;
                 }
                 read += 1;
@@ -527,11 +539,12 @@ impl Copkit {
         Ok(())
     }
 
-    /// Open questions in visible spaces, recently active, without an
-    /// accepted answer (one list read per visible space).
+    /// Others' open questions in visible spaces, recently active, without
+    /// an accepted answer (one list read per visible space).
     async fn fill_open_questions(
         &self,
         section: &mut CommunityDigest,
+        member: &UserId,
         visible: &BTreeSet<SpaceId>,
         until: Timestamp,
     ) -> Result<()> {
@@ -543,6 +556,7 @@ impl Copkit {
                     break;
                 }
                 if thread.kind == ThreadKind::Question
+                    && thread.author != *member
                     && thread.accepted_answer.is_none()
                     && !thread.locked
                     && thread.created_at <= until
@@ -570,7 +584,7 @@ impl Copkit {
         for space in visible {
             let chunk = self.store().list_polls(space, &Range::first(50)).await?;
             for poll in chunk.items {
-                let closed_in_period = poll.closes_at > since && poll.closes_at <= until;
+                let closed_in_period = poll.closes_at >= since && poll.closes_at < until;
                 if !closed_in_period {
                     continue;
                 }
@@ -596,6 +610,63 @@ impl Copkit {
             }
         }
         Ok(())
+    }
+}
+
+/// Removes items from the longest sections of the fullest communities
+/// until the digest's JSON fits in `budget` bytes.
+fn trim_to_budget(digest: &mut Digest, budget: usize) -> Result<()> {
+    loop {
+        let size = serde_json::to_vec(digest)
+            .map_err(|e| Error::Internal(format!("digest encoding: {e}")))?
+            .len();
+        if size <= budget {
+            return Ok(());
+        }
+        let Some(fullest) = digest.communities.iter_mut().max_by_key(|c| item_count(c)) else {
+            return Ok(());
+        };
+        if item_count(fullest) == 0 {
+            return Ok(());
+        }
+        fullest.truncated = true;
+        // A tenth of the overshoot's share at a time keeps this quick.
+        let drop = (item_count(fullest) / 10).max(1);
+        for _ in 0..drop {
+            pop_longest_section(fullest);
+        }
+    }
+}
+
+fn item_count(c: &CommunityDigest) -> usize {
+    c.new_threads.len()
+        + c.unanswered_questions.len()
+        + c.accepted_answers.len()
+        + c.new_documents.len()
+        + c.upcoming_events.len()
+        + c.new_members.len()
+        + c.poll_results.len()
+}
+
+fn pop_longest_section(c: &mut CommunityDigest) {
+    let lengths = [
+        c.new_threads.len(),
+        c.unanswered_questions.len(),
+        c.accepted_answers.len(),
+        c.new_documents.len(),
+        c.upcoming_events.len(),
+        c.new_members.len(),
+        c.poll_results.len(),
+    ];
+    let longest = (0..lengths.len()).max_by_key(|i| lengths[*i]).unwrap_or(0);
+    match longest {
+        0 => drop(c.new_threads.pop()),
+        1 => drop(c.unanswered_questions.pop()),
+        2 => drop(c.accepted_answers.pop()),
+        3 => drop(c.new_documents.pop()),
+        4 => drop(c.upcoming_events.pop()),
+        5 => drop(c.new_members.pop()),
+        _ => drop(c.poll_results.pop()),
     }
 }
 
@@ -636,5 +707,66 @@ fn push_capped<T>(items: &mut Vec<T>, truncated: &mut bool, item: T) {
         items.push(item);
     } else {
         *truncated = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::ids::CommunityId;
+
+    fn full_community(n: u128) -> CommunityDigest {
+        let thread = DigestThread {
+            thread: ThreadId(ulid::Ulid(n)),
+            space: SpaceId(ulid::Ulid(n)),
+            kind: ThreadKind::Discussion,
+            title: "t".repeat(200),
+            author: UserId::new("author").unwrap(),
+            started_at: Timestamp::UNIX_EPOCH,
+            post_count: 1,
+        };
+        CommunityDigest {
+            community: CommunityId(ulid::Ulid(n)),
+            name: format!("Community {n}"),
+            new_threads: vec![thread.clone(); DIGEST_SECTION_LIMIT],
+            unanswered_questions: vec![thread; DIGEST_SECTION_LIMIT],
+            accepted_answers: vec![],
+            new_documents: vec![],
+            upcoming_events: vec![],
+            new_members: vec![],
+            poll_results: vec![],
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn an_oversized_digest_is_trimmed_to_its_budget_and_says_so() {
+        let mut digest = Digest {
+            user: UserId::new("tom").unwrap(),
+            since: Timestamp::UNIX_EPOCH,
+            until: Timestamp::UNIX_EPOCH,
+            communities: (1..=12).map(full_community).collect(),
+        };
+        let before = serde_json::to_vec(&digest).unwrap().len();
+        assert!(before > DIGEST_MAX_JSON_BYTES, "{before}");
+        trim_to_budget(&mut digest, DIGEST_MAX_JSON_BYTES).unwrap();
+        let after = serde_json::to_vec(&digest).unwrap().len();
+        assert!(after <= DIGEST_MAX_JSON_BYTES, "{after}");
+        assert!(
+            after > DIGEST_MAX_JSON_BYTES * 8 / 10,
+            "trimmed too much: {after}"
+        );
+        assert!(digest.communities.iter().all(|c| c.truncated));
+        assert!(digest.communities.iter().all(|c| item_count(c) > 0));
+
+        let mut small = Digest {
+            communities: vec![full_community(1)],
+            ..digest
+        };
+        trim_to_budget(&mut small, DIGEST_MAX_JSON_BYTES).unwrap();
+        assert_eq!(item_count(&small.communities[0]), 2 * DIGEST_SECTION_LIMIT);
+        assert!(!small.communities[0].truncated);
     }
 }

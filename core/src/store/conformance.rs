@@ -22,16 +22,17 @@ use super::{
 };
 use crate::clock::{IdSource, RandomIds};
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
+    ThreadId, UserId, ValueStoryId,
 };
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, Community, CommunityCounts, CommunityKind,
-    CountDelta, Document, DocumentVersion, Event, Handle, Invitation, InvitationTarget,
-    InvitedRole, JoinPolicy, JoinRequest, Membership, MembershipStatus, Participation,
-    ParticipationLevel, Poll, Post, Profile, Reaction, ReactionCounts, ReactionKind, RequestStatus,
-    ResultsVisibility, Role, Rsvp, RsvpResponse, RsvpTally, Slug, Space, SpaceGrant,
-    SpaceVisibility, Thread, ThreadKind, TokenHash, ValueKind, ValueStory, Visibility,
+    CountDelta, Digest, DigestFrequency, DigestPreference, DigestSchedule, Document,
+    DocumentVersion, Event, Handle, Invitation, InvitationTarget, InvitedRole, JoinPolicy,
+    JoinRequest, Mail, Membership, MembershipStatus, Participation, ParticipationLevel, Poll, Post,
+    Profile, Reaction, ReactionCounts, ReactionKind, RequestStatus, ResultsVisibility, Role, Rsvp,
+    RsvpResponse, RsvpTally, Slug, Space, SpaceGrant, SpaceVisibility, Thread, ThreadKind,
+    TokenHash, ValueKind, ValueStory, Visibility,
 };
 
 /// Turns every check of the suite into a `#[tokio::test]`.
@@ -79,6 +80,7 @@ macro_rules! store_conformance_suite {
             threads_order_by_activity_and_keep_their_stats,
             threads_sharing_a_millisecond_page_without_loss,
             participation_is_kept_and_reviewed_when_due,
+            digest_schedules_come_due_and_the_outbox_lists,
             roster_lists_by_level,
             value_stories_list_by_community_and_author,
             people_list_their_own_activity_and_attendance,
@@ -2120,6 +2122,130 @@ pub async fn participation_is_kept_and_reviewed_when_due<S: Store + ?Sized>(stor
         .await
         .unwrap();
     assert_eq!(found.participation(), Some(later));
+}
+
+/// Digest schedules: read back, due in order of `next_due` (switched-off
+/// ones never), moved by a versioned rewrite; mail: stored once per id and
+/// listed per person, newest first, in pages.
+pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(store: &S) {
+    // Due in 1972: nothing else in a shared table is due that early.
+    let early = |days: i64| Timestamp::UNIX_EPOCH + SignedDuration::from_hours(24 * (730 + days));
+    let schedule = |label: &str, due: Option<i64>| DigestSchedule {
+        user: user(label),
+        preference: DigestPreference {
+            frequency: if due.is_some() {
+                DigestFrequency::Daily
+            } else {
+                DigestFrequency::Off
+            },
+            ..DigestPreference::default()
+        },
+        email: Some(format!("{label}@example.org")),
+        next_due: due.map(early),
+        covered_until: t0(),
+        updated_at: t0(),
+        version: 1,
+    };
+    let (first, second, off) = (
+        schedule("first", Some(2)),
+        schedule("second", Some(1)),
+        schedule("off", None),
+    );
+    for s in [&first, &second, &off] {
+        commit(
+            store,
+            vec![Op::PutDigestSchedule {
+                schedule: s.clone(),
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        store.get_digest_schedule(&first.user).await.unwrap(),
+        Some(first.clone())
+    );
+    let ours = [&first.user, &second.user, &off.user];
+    let mine = |due: Vec<DigestSchedule>| -> Vec<UserId> {
+        due.into_iter()
+            .map(|s| s.user)
+            .filter(|u| ours.contains(&u))
+            .collect()
+    };
+    assert_eq!(
+        mine(store.digests_due(early(3), 100).await.unwrap()),
+        vec![second.user.clone(), first.user.clone()]
+    );
+    assert_eq!(store.digests_due(early(3), 1).await.unwrap().len(), 1);
+    assert!(mine(store.digests_due(early(0), 100).await.unwrap()).is_empty());
+    let moved = DigestSchedule {
+        next_due: Some(early(300)),
+        version: 2,
+        ..second.clone()
+    };
+    let put = |s: &DigestSchedule, expect| Op::PutDigestSchedule {
+        schedule: s.clone(),
+        expect,
+    };
+    commit(store, vec![put(&moved, Expect::Version(1))])
+        .await
+        .unwrap();
+    assert_eq!(
+        mine(store.digests_due(early(3), 100).await.unwrap()),
+        vec![first.user.clone()]
+    );
+    let stale = commit(store, vec![put(&moved, Expect::Version(1))]).await;
+    assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
+
+    let digest = Digest {
+        user: first.user.clone(),
+        since: t0(),
+        until: t0() + SignedDuration::from_hours(24),
+        communities: vec![],
+    };
+    let mail = |n: i64| Mail {
+        id: MailId(RandomIds.ulid(t0() + SignedDuration::from_hours(n))),
+        to: first.user.clone(),
+        email: first.email.clone(),
+        subject: format!("Digest {n}"),
+        text: "Nothing new".into(),
+        html: "<p>Nothing new</p>".into(),
+        digest: digest.clone(),
+        created_at: t0() + SignedDuration::from_hours(n),
+    };
+    let mails: Vec<Mail> = (1..=3).map(mail).collect();
+    for m in &mails {
+        commit(store, vec![Op::PutMail { mail: m.clone() }])
+            .await
+            .unwrap();
+    }
+    let again = commit(
+        store,
+        vec![Op::PutMail {
+            mail: mails[0].clone(),
+        }],
+    )
+    .await;
+    assert_eq!(failure(again), (0, ConditionFailure::AlreadyExists));
+    for limit in [1, 2, 10] {
+        let listed = drain(limit, |r| {
+            let to = first.user.clone();
+            async move { store.list_outbox(&to, &r).await }
+        })
+        .await;
+        let subjects: Vec<String> = listed.into_iter().map(|m| m.subject).collect();
+        assert_eq!(
+            subjects,
+            vec!["Digest 3", "Digest 2", "Digest 1"],
+            "limit {limit}"
+        );
+    }
+    let nobody = store
+        .list_outbox(&second.user, &Range::first(10))
+        .await
+        .unwrap();
+    assert!(nobody.items.is_empty() && nobody.next.is_none());
 }
 
 /// Value stories: listed per community and per author, newest first,

@@ -6,8 +6,8 @@
 
 use copkit_core::model::{Handle, ParticipationLevel, ReactionKind, Role, Slug, TokenHash};
 use copkit_core::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
+    ThreadId, UserId, ValueStoryId,
 };
 use jiff::Timestamp;
 
@@ -111,6 +111,46 @@ pub fn level_roster(community: &CommunityId, level: ParticipationLevel) -> Strin
     };
     format!("COMM#{community}#LEVEL#{level}")
 }
+
+/// A member's digest schedule.
+pub fn digest_schedule(user: &UserId) -> Key {
+    Key::new(format!("USER#{user}"), "DIGEST")
+}
+
+/// How many partitions the due-digest index is spread over.
+pub const DIGEST_SHARDS: u8 = 16;
+
+/// GSI3: digest schedules by due time, in one shard (sort: due time, user).
+pub fn digest_shard(user: &UserId) -> String {
+    let mixed = user
+        .as_str()
+        .bytes()
+        .fold(7u8, |acc, b| acc.wrapping_mul(31).wrapping_add(b));
+    digest_partition(mixed % DIGEST_SHARDS)
+}
+
+/// GSI3: one shard of the due-digest index.
+pub fn digest_partition(shard: u8) -> String {
+    format!("DIGEST#{shard:02}")
+}
+
+/// GSI3 sort key of a due-digest entry.
+pub fn digest_sort(at: Timestamp, user: &UserId) -> String {
+    format!("{}{SEP}{user}", time_key(at))
+}
+
+/// A mail in a person's outbox (listed newest first by its ULID).
+pub fn mail(user: &UserId, id: &MailId) -> Key {
+    Key::new(outbox(user), format!("{MAIL_PREFIX}{id}"))
+}
+
+/// The partition of a person's outbox.
+pub fn outbox(user: &UserId) -> String {
+    format!("USER#{user}#OUTBOX")
+}
+
+/// The sort-key prefix of mail.
+pub const MAIL_PREFIX: &str = "MAIL#";
 
 /// A value story (listed newest first by its ULID within the community).
 pub fn value_story(community: &CommunityId, id: &ValueStoryId) -> Key {

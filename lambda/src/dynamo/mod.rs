@@ -17,6 +17,8 @@
 //! | membership | `COMM#c` | `MEMBER#u` | `USER#u#COMMS` / `c` (active) | `COMM#c#ROSTER` / `role␟u` (active), `COMM#c#BANNED` / `u` (banned) | `COMM#c#LEVEL#level` / `u` (active) |
 //! | value story | `COMM#c` | `STORY#v` | `USER#u#STORIES` / `v` | | |
 //! | participation | `COMM#c` | `PART#u` | | | `REVIEW#nn` / `review-time␟c␟u` (16 shards) |
+//! | digest schedule | `USER#u` | `DIGEST` | | | `DIGEST#nn` / `due-time␟u` (16 shards, when on) |
+//! | mail (outbox) | `USER#u#OUTBOX` | `MAIL#m` | | | |
 //! | join request | `COMM#c` | `JOINREQ#u` | | | `COMM#c#PENDING` / `time␟u` (pending) |
 //! | invitation | `COMM#c` | `INVITE#i` (TTL) | | | |
 //! | token claim | `TOKEN#sha256` | `TOKEN` (TTL) | | | |
@@ -54,7 +56,9 @@
 //! over 16 `REVIEW#nn` partitions of GSI3; the scheduled review queries the
 //! 16 shards up to "now" and nothing else. Active memberships are also
 //! listed per level (`COMM#c#LEVEL#level`), so a roster by level is one
-//! Query of the right partition.
+//! Query of the right partition. Digest schedules are indexed the same way
+//! by their next due time (`DIGEST#nn`), so the hourly producer reads only
+//! the schedules due.
 //!
 //! # Writes
 //!

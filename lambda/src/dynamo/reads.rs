@@ -3,14 +3,15 @@
 
 use async_trait::async_trait;
 use copkit_core::model::{
-    Activity, Attendance, Ballot, Community, Document, DocumentVersion, Event, Handle, Invitation,
-    JoinRequest, Membership, Participation, Poll, Post, Profile, Reaction, ReactionKind, Rsvp,
-    RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
+    Activity, Attendance, Ballot, Community, DigestSchedule, Document, DocumentVersion, Event,
+    Handle, Invitation, JoinRequest, Mail, Membership, Participation, Poll, Post, Profile,
+    Reaction, ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
+    ValueStory,
 };
 use copkit_core::store::batch::check_wanted;
 use copkit_core::store::{
-    AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, DirectoryQuery, DocumentStore,
-    EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore,
+    AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, DigestStore, DirectoryQuery,
+    DocumentStore, EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore,
     ParticipationStore, PollStore, ProfileStore, Range, Record, Records, SpaceStore, StoreError,
     ThreadStore, ValueStoryStore, Wanted,
 };
@@ -186,6 +187,41 @@ impl ValueStoryStore for DynamoStore {
         range: &Range,
     ) -> Result<Chunk<ValueStory>, StoreError> {
         let listing = Listing::index(GSI1, keys::user_value_stories(user)).descending();
+        self.page(&listing, range).await
+    }
+}
+
+#[async_trait]
+impl DigestStore for DynamoStore {
+    async fn get_digest_schedule(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<DigestSchedule>, StoreError> {
+        self.get(&keys::digest_schedule(user)).await
+    }
+
+    /// One query per shard (a bounded fan-out, no scan), merged by due time.
+    async fn digests_due(
+        &self,
+        due: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DigestSchedule>, StoreError> {
+        let limit = limit.clamp(1, 100) as usize;
+        let mut due_items = Vec::new();
+        for shard in 0..keys::DIGEST_SHARDS {
+            let listing =
+                Listing::index(GSI3, keys::digest_partition(shard)).upto(keys::review_upto(due));
+            due_items.extend(self.query_all(&listing, limit).await?);
+        }
+        let sort_attribute = GSI3.sort_key;
+        due_items.sort_by(|a, b| get_s(a, sort_attribute).cmp(&get_s(b, sort_attribute)));
+        due_items.into_iter().take(limit).map(decode).collect()
+    }
+
+    async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError> {
+        let listing = Listing::table(keys::outbox(user))
+            .with_prefix(keys::MAIL_PREFIX)
+            .descending();
         self.page(&listing, range).await
     }
 }

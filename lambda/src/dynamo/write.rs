@@ -8,9 +8,9 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, Delete, Put, TransactWriteItem, Update,
 };
 use copkit_core::model::{
-    Activity, Community, CountDelta, Document, Event, Invitation, JoinRequest, Membership,
-    MembershipStatus, Participation, Poll, Post, Reaction, RsvpTally, Space, SpaceGrant, Thread,
-    ValueStory,
+    Activity, Community, CountDelta, DigestSchedule, Document, Event, Invitation, JoinRequest,
+    Membership, MembershipStatus, Participation, Poll, Post, Reaction, RsvpTally, Space,
+    SpaceGrant, Thread, ValueStory,
 };
 use copkit_core::store::{
     ConditionFailure, Expect, Op, StoreError, Transaction, WriteStore, rules,
@@ -476,6 +476,26 @@ impl DynamoStore {
                 parts.push(part(
                     self.put(participation_item(participation)?, &[condition], e)?,
                     expect_failure(*expect),
+                ));
+            }
+            Op::PutDigestSchedule { schedule, expect } => {
+                let mut e = Expr::default();
+                let condition = expect_condition(*expect, &mut e);
+                parts.push(part(
+                    self.put(digest_schedule_item(schedule)?, &[condition], e)?,
+                    expect_failure(*expect),
+                ));
+            }
+            Op::PutMail { mail } => {
+                let mut e = Expr::default();
+                let condition = expect_condition(Expect::Absent, &mut e);
+                parts.push(part(
+                    self.put(
+                        encode(mail, &keys::mail(&mail.to, &mail.id))?,
+                        &[condition],
+                        e,
+                    )?,
+                    expect_failure(Expect::Absent),
                 ));
             }
             Op::PutValueStory { story, expect } => {
@@ -1085,6 +1105,19 @@ fn participation_item(p: &Participation) -> Result<Item, StoreError> {
             GSI3,
             keys::review_shard(&p.community, &p.user),
             keys::review_sort(at, &p.community, &p.user),
+        );
+    }
+    Ok(item)
+}
+
+fn digest_schedule_item(s: &DigestSchedule) -> Result<Item, StoreError> {
+    let mut item = encode(s, &keys::digest_schedule(&s.user))?;
+    if let Some(at) = s.next_due {
+        set_index(
+            &mut item,
+            GSI3,
+            keys::digest_shard(&s.user),
+            keys::digest_sort(at, &s.user),
         );
     }
     Ok(item)

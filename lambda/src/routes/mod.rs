@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 mod communities;
 mod cpd;
+mod digest;
 mod documents;
 mod events;
 pub mod health;
@@ -38,6 +39,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(levels::routes())
         .merge(value::routes())
         .merge(cpd::routes())
+        .merge(digest::routes())
         .merge(health_report::routes())
         .merge(requests::routes())
         .merge(invitations::routes())

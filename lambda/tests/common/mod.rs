@@ -31,6 +31,8 @@ pub struct Api {
     pub router: Router,
     pub auth: Authenticator,
     pub clock: Arc<ManualClock>,
+    /// The services behind the router (for scheduled jobs).
+    pub copkit: Copkit,
     pub seen: Mutex<BTreeMap<(String, String), BTreeSet<Seen>>>,
     /// DynamoDB calls per request, when the store counts them.
     pub calls: Option<CallLog>,
@@ -88,11 +90,12 @@ impl Api {
             .build()
             .unwrap();
         let auth = Authenticator::hs256(b"router tests");
-        let router = app::router(AppState::new(copkit, auth.clone()));
+        let router = app::router(AppState::new(copkit.clone(), auth.clone()));
         Api {
             router,
             auth,
             clock,
+            copkit,
             seen: Mutex::new(BTreeMap::new()),
             calls: None,
         }
