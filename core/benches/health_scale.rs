@@ -1,25 +1,29 @@
-//! How the community health report scales: a community of 2,000 members
-//! with 5,000, 20,000 and 50,000 activities in the period, on the
-//! in-memory store wrapped in a call counter. Prints, per size, the
-//! report's median time over 5 runs and the store calls it made by method
-//! (each a round trip on DynamoDB: a list page is one Query, a batch one
-//! BatchGetItem).
+//! How the community health report and a member's digest scale: a
+//! community of 2,000 members with 5,000, 20,000 and 50,000 activities over
+//! 80 days (threads in one space), on the in-memory store wrapped in a call
+//! counter. Prints, per size, the median time over 5 runs and the store
+//! calls made by method (each a round trip on DynamoDB: a list page is one
+//! Query, a batch one BatchGetItem) of the health report for the period, a
+//! daily digest (its last day) and a weekly digest (its last 7 days).
 //!
 //! `cargo bench -p copkit-core --features conformance --bench health_scale`
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use copkit_core::model::{
-    Activity, ActivityKind, Community, CommunityCounts, CommunityKind, JoinPolicy, JoinedVia,
-    Membership, MembershipStatus, ParticipationLevel, Role, Slug, ThreadKind, Visibility,
+    Activity, ActivityKind, Community, CommunityCounts, CommunityKind, DigestFrequency,
+    DigestPreference, JoinPolicy, JoinedVia, Membership, MembershipStatus, ParticipationLevel,
+    Role, Slug, Space, SpaceVisibility, Thread, ThreadKind, Visibility,
 };
 use copkit_core::store::counting::CountingStore;
 use copkit_core::store::{Expect, Op, Store, Transaction};
 use copkit_core::{
-    ActivityId, Actor, CommunityId, Copkit, ManualClock, MemoryStore, PostId, ThreadId, UserId,
+    ActivityId, Actor, CommunityId, Copkit, ManualClock, MemoryStore, PostId, SpaceId, ThreadId,
+    UserId,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -64,9 +68,27 @@ fn seed(n: usize) -> (Community, Vec<Op>) {
         },
         level_rules: Default::default(),
     };
-    let mut ops = vec![Op::CreateCommunity {
-        community: community.clone(),
-    }];
+    let space = Space {
+        id: SpaceId(ulid(1 << 59)),
+        community: id,
+        name: "Cases".into(),
+        description: String::new(),
+        visibility: SpaceVisibility::Members,
+        archived_at: None,
+        created_by: user(0),
+        created_at: start(),
+        updated_at: start(),
+        version: 1,
+    };
+    let mut ops = vec![
+        Op::CreateCommunity {
+            community: community.clone(),
+        },
+        Op::PutSpace {
+            space: space.clone(),
+            expect: Expect::Absent,
+        },
+    ];
     for m in 0..MEMBERS {
         ops.push(Op::PutMembership {
             membership: Membership {
@@ -89,15 +111,40 @@ fn seed(n: usize) -> (Community, Vec<Op>) {
     let step = SignedDuration::from_hours(24 * 80) / i32::try_from(n).unwrap();
     for a in 0..n {
         let thread = ThreadId(ulid((1 << 50) + (a as u128 / 10)));
+        let at = start() + step * i32::try_from(a).unwrap();
+        let actor = user((a * 7919) % MEMBERS);
         let kind = match a % 10 {
-            0 => ActivityKind::ThreadStarted {
-                thread,
-                kind: if a % 20 == 0 {
+            0 => {
+                let kind = if a % 20 == 0 {
                     ThreadKind::Question
                 } else {
                     ThreadKind::Discussion
-                },
-            },
+                };
+                ops.push(Op::PutThread {
+                    thread: Thread {
+                        id: thread,
+                        space: space.id,
+                        community: id,
+                        kind,
+                        title: format!("Thread {a}"),
+                        body: "What do you do when...".into(),
+                        tags: vec![],
+                        mentions: vec![],
+                        author: actor.clone(),
+                        created_at: at,
+                        edited_at: None,
+                        last_activity_at: at,
+                        post_count: 9,
+                        pinned: false,
+                        locked: false,
+                        accepted_answer: None,
+                        deleted_at: None,
+                        version: 1,
+                    },
+                    expect: Expect::Absent,
+                });
+                ActivityKind::ThreadStarted { thread, kind }
+            }
             9 => ActivityKind::MemberJoined {
                 user: user(a % MEMBERS),
                 role: Role::Member,
@@ -109,18 +156,60 @@ fn seed(n: usize) -> (Community, Vec<Op>) {
                 reply: false,
             },
         };
+        let in_space = !matches!(kind, ActivityKind::MemberJoined { .. });
         ops.push(Op::RecordActivity {
             activity: Activity {
                 id: ActivityId(ulid(a as u128)),
                 community: id,
-                space: None,
-                actor: user((a * 7919) % MEMBERS),
-                at: start() + step * i32::try_from(a).unwrap(),
+                space: in_space.then_some(space.id),
+                actor,
+                at,
                 kind,
             },
         });
     }
     (community, ops)
+}
+
+/// Median time (ms) over [`RUNS`] runs of `job`, and the store calls of one.
+async fn measure(
+    counting: &CountingStore,
+    job: impl AsyncFn() -> usize,
+) -> (f64, BTreeMap<&'static str, u64>, usize) {
+    let mut times = Vec::new();
+    let mut calls = BTreeMap::new();
+    let mut size = 0;
+    for _ in 0..RUNS {
+        counting.take();
+        let started = Instant::now();
+        size = job().await;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+        calls = counting.take();
+    }
+    times.sort_by(f64::total_cmp);
+    (times[RUNS / 2], calls, size)
+}
+
+/// One table row, with growth against the first size.
+fn row(
+    n: usize,
+    (ms, calls, size): &(f64, BTreeMap<&'static str, u64>, usize),
+    baseline: &mut Option<(f64, u64)>,
+) -> String {
+    let total: u64 = calls.values().sum();
+    let by: Vec<String> = calls.iter().map(|(m, c)| format!("{m} {c}")).collect();
+    let growth = baseline.map_or(String::new(), |(t0, c0)| {
+        format!(
+            " (×{:.1} time, ×{:.1} calls vs 5,000)",
+            ms / t0,
+            total as f64 / c0 as f64
+        )
+    });
+    baseline.get_or_insert((*ms, total));
+    format!(
+        "| {n} | {size} | {ms:.1} | {total} | {}{growth} |",
+        by.join(", ")
+    )
 }
 
 fn main() {
@@ -129,10 +218,23 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        println!("health report of a community of {MEMBERS} members (in-memory store, median of {RUNS} runs)");
-        println!("| activities in the period | time (ms) | store calls | by method |");
-        println!("|---:|---:|---:|---|");
-        let mut baseline = None;
+        let mut tables = [
+            (
+                "health report for the 90-day period (items: activities counted)",
+                Vec::new(),
+                None,
+            ),
+            (
+                "daily digest of a member (items: digest entries)",
+                Vec::new(),
+                None,
+            ),
+            (
+                "weekly digest of a member (items: digest entries)",
+                Vec::new(),
+                None,
+            ),
+        ];
         for n in SIZES {
             let (community, ops) = seed(n);
             let memory: Arc<dyn Store> = Arc::new(MemoryStore::new());
@@ -144,36 +246,71 @@ fn main() {
                 memory.commit(tx).await.unwrap();
             }
             let counting = CountingStore::new(memory);
-            let clock = Arc::new(ManualClock::new(start() + SignedDuration::from_hours(24 * 85)));
+            // Digests are chosen 7 days and 1 day before the last activity.
+            let clock = Arc::new(ManualClock::new(start() + SignedDuration::from_hours(24 * 73)));
             let copkit = Copkit::builder(Arc::new(counting.clone()))
-                .clock(clock)
+                .clock(clock.clone())
                 .build()
                 .unwrap();
+            let (weekly, daily) = (Actor::new(user(5)), Actor::new(user(6)));
+            let rhythm = |frequency| DigestPreference {
+                frequency,
+                ..DigestPreference::default()
+            };
+            copkit
+                .set_digest_preference(&weekly, rhythm(DigestFrequency::Weekly))
+                .await
+                .unwrap();
+            clock.advance(SignedDuration::from_hours(24 * 6));
+            copkit
+                .set_digest_preference(&daily, rhythm(DigestFrequency::Daily))
+                .await
+                .unwrap();
+            clock.set(start() + SignedDuration::from_hours(24 * 80));
+
             let owner = Actor::new(user(0));
             let (from, to) = (jiff::civil::date(2026, 1, 1), jiff::civil::date(2026, 3, 31));
-            let mut times = Vec::new();
-            let mut calls = Default::default();
-            for _ in 0..RUNS {
-                counting.take();
-                let started = Instant::now();
+            let health = measure(&counting, async || {
                 let r = copkit
                     .community_health(&owner, &community.id, from, to)
                     .await
                     .unwrap();
-                times.push(started.elapsed().as_secs_f64() * 1e3);
-                calls = counting.take();
-                assert_eq!((r.threads + r.replies + r.joins) as usize, n);
                 assert_eq!(r.members as usize, MEMBERS);
+                (r.threads + r.replies + r.joins) as usize
+            })
+            .await;
+            assert_eq!(health.2, n);
+            let digest = |who: Actor| {
+                let copkit = copkit.clone();
+                async move || {
+                    let mail = copkit.preview_digest(&who).await.unwrap();
+                    let d = &mail.digest.communities[0];
+                    d.new_threads.len()
+                        + d.unanswered_questions.len()
+                        + d.new_members.len()
+                        + d.accepted_answers.len()
+                }
+            };
+            let daily_digest = measure(&counting, digest(daily)).await;
+            let weekly_digest = measure(&counting, digest(weekly)).await;
+            for (table, result) in tables
+                .iter_mut()
+                .zip([health, daily_digest, weekly_digest])
+            {
+                let line = row(n, &result, &mut table.2);
+                table.1.push(line);
             }
-            times.sort_by(f64::total_cmp);
-            let ms = times[RUNS / 2];
-            let total: u64 = calls.values().sum();
-            let by: Vec<String> = calls.iter().map(|(m, c)| format!("{m} {c}")).collect();
-            let growth = baseline.map_or(String::new(), |(t0, c0): (f64, u64)| {
-                format!(" (×{:.1} time, ×{:.1} calls vs 5,000)", ms / t0, total as f64 / c0 as f64)
-            });
-            baseline.get_or_insert((ms, total));
-            println!("| {n} | {ms:.1} | {total} | {}{growth} |", by.join(", "));
+        }
+        println!(
+            "a community of {MEMBERS} members, activities over 80 days (in-memory store, median of {RUNS} runs)"
+        );
+        for (title, rows, _) in tables {
+            println!("\n{title}");
+            println!("| activities | items | time (ms) | store calls | by method |");
+            println!("|---:|---:|---:|---:|---|");
+            for line in rows {
+                println!("{line}");
+            }
         }
     });
 }
