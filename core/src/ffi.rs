@@ -16,8 +16,8 @@ use jiff::civil::{Date, DateTime};
 use crate::blob::SignedRequest;
 use crate::error::{Error, FieldError};
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
-    ThreadId, UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
+    PostId, ReportId, SpaceId, ThreadId, UserId, ValueStoryId,
 };
 use crate::model::{Handle, Slug};
 
@@ -122,8 +122,10 @@ text_id!(
     EventId,
     InvitationId,
     MailId,
+    ModerationId,
     PollId,
     PostId,
+    ReportId,
     SpaceId,
     ThreadId,
     ValueStoryId

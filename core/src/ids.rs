@@ -114,6 +114,18 @@ ulid_id!(
 );
 
 ulid_id!(
+    /// Identifies a report of a post or document.
+    ReportId,
+    "report"
+);
+
+ulid_id!(
+    /// Identifies an entry of a moderation log.
+    ModerationId,
+    "moderation"
+);
+
+ulid_id!(
     /// Identifies a mail in the outbox.
     MailId,
     "mail"

@@ -76,8 +76,8 @@ pub use blob::{BlobStore, MemoryBlobStore};
 pub use clock::{Clock, IdSource, ManualClock, RandomIds, SequentialIds, SystemClock};
 pub use error::{Conflict, Error, FieldError, Forbidden, Result};
 pub use ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
-    ThreadId, UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
+    PostId, ReportId, SpaceId, ThreadId, UserId, ValueStoryId,
 };
 pub use service::{ActivityListener, Actor, Config, Copkit, CopkitBuilder};
 pub use store::{MemoryStore, Store};

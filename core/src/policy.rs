@@ -99,8 +99,9 @@ pub enum CommunityAction {
     EditSettings,
     /// Create, change and archive spaces; grant and revoke guest access.
     ManageSpaces,
-    /// Read the community's activity record.
-    ViewActivity,
+    /// Moderation: read the activity record, the health report and the
+    /// moderation log; handle reports; hide and remove content.
+    Moderate,
 }
 
 impl CommunityAction {
@@ -118,7 +119,7 @@ impl CommunityAction {
         CommunityAction::ChangeRoles,
         CommunityAction::EditSettings,
         CommunityAction::ManageSpaces,
-        CommunityAction::ViewActivity,
+        CommunityAction::Moderate,
     ];
 }
 
@@ -228,7 +229,7 @@ pub fn community(community: &Community, standing: Standing, action: CommunityAct
             Standing::Banned => forbid(Forbidden::Banned),
             _ => forbid(Forbidden::MembersOnly),
         },
-        A::ReviewRequests | A::Invite | A::ManageMembers | A::ManageSpaces | A::ViewActivity => {
+        A::ReviewRequests | A::Invite | A::ManageMembers | A::ManageSpaces | A::Moderate => {
             if standing.moderates() {
                 Ok(())
             } else if banned {

@@ -92,7 +92,7 @@ fn check_community_table(visibility: Visibility, join_policy: JoinPolicy, table:
 
 // Columns: ViewListing ListMembers Join RequestToJoin WithdrawRequest Leave
 //          ReviewRequests Invite ManageMembers ChangeRoles EditSettings
-//          ManageSpaces ViewActivity
+//          ManageSpaces Moderate
 #[test]
 fn community_actions_in_a_public_open_community() {
     check_community_table(

@@ -4,10 +4,12 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
-    UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, ReportId, SpaceId,
+    ThreadId, UserId, ValueStoryId,
 };
-use crate::model::{ReactionKind, Role, RsvpResponse, ThreadKind, ValueKind};
+use crate::model::{
+    ContentRef, ModerationAction, ReactionKind, Role, RsvpResponse, ThreadKind, ValueKind,
+};
 
 /// A recorded domain event: who did what, where and when. Written inside the
 /// same atomic store write as the change it describes.
@@ -294,6 +296,18 @@ pub enum ActivityKind {
         /// Which.
         poll: PollId,
     },
+    /// Someone reported a post or document.
+    ContentReported {
+        /// The report.
+        report: ReportId,
+    },
+    /// A moderator hid, unhid or removed content, or dismissed a report.
+    ContentModerated {
+        /// What.
+        content: ContentRef,
+        /// The decision.
+        action: ModerationAction,
+    },
     /// A member told how the community helped them.
     ValueStoryTold {
         /// Which story.
@@ -403,6 +417,19 @@ impl fmt::Display for ActivityKind {
             K::Voted { .. } => write!(f, "voted"),
             K::PollClosed { .. } => write!(f, "closed a poll"),
             K::ValueStoryTold { .. } => write!(f, "told a value story"),
+            K::ContentReported { .. } => write!(f, "reported content to the moderators"),
+            K::ContentModerated { content, action } => {
+                let what = match content {
+                    ContentRef::Post { .. } => "a post",
+                    ContentRef::Document { .. } => "a document",
+                };
+                match action {
+                    ModerationAction::Hidden => write!(f, "hid {what}"),
+                    ModerationAction::Unhidden => write!(f, "showed {what} again"),
+                    ModerationAction::Removed => write!(f, "removed {what}"),
+                    _ => write!(f, "dismissed a report about {what}"),
+                }
+            }
         }
     }
 }

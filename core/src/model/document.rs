@@ -2,6 +2,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CommunityId, DocumentId, SpaceId, UserId};
+use crate::model::Hidden;
 
 /// A document in a space's library. Its bytes live in a blob store, one
 /// blob per immutable version.
@@ -40,6 +41,11 @@ pub struct Document {
     /// When it was deleted (the versions' bytes are kept for the record).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
+    /// Set while a moderator hides it: only moderators and its uploader
+    /// then see it (it is left out of the library for everyone else).
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub hidden: Option<Hidden>,
     /// Optimistic-concurrency version of the record.
     pub version: u64,
 }

@@ -9,6 +9,7 @@ mod event;
 mod invitation;
 mod join_request;
 mod membership;
+mod moderation;
 mod page;
 mod participation;
 mod poll;
@@ -34,6 +35,10 @@ pub use event::{
 pub use invitation::{Invitation, InvitationTarget, InvitedRole, TokenHash};
 pub use join_request::{JoinRequest, RequestStatus};
 pub use membership::{Membership, MembershipStatus, ParticipationLevel, Role};
+pub use moderation::{
+    ContentRef, Hidden, ModerationAction, ModerationEntry, ModerationSubject, Report, ReportReason,
+    ReportStatus, Resolution,
+};
 pub use page::{Cursor, Page, PageRequest};
 pub use participation::{
     Contribution, DayPoints, LevelRules, LevelStanding, Participation, utc_day,

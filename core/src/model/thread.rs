@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CommunityId, PostId, SpaceId, ThreadId, UserId};
+use crate::model::Hidden;
 
 /// A discussion or a question in a space.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +109,11 @@ pub struct Post {
     /// When it was deleted (a tombstone: the text is gone).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
+    /// Set while a moderator hides it: only moderators and its author then
+    /// read its text (others get an empty body).
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub hidden: Option<Hidden>,
     /// Optimistic-concurrency version of its text.
     pub version: u64,
 }

@@ -14,7 +14,7 @@ impl Copkit {
         community: &CommunityId,
         page: &PageRequest,
     ) -> Result<Page<Activity>> {
-        self.authorize(actor, community, CommunityAction::ViewActivity)
+        self.authorize(actor, community, CommunityAction::Moderate)
             .await?;
         let scope = format!("activity|{community}");
         let range = self.range(&scope, page)?;

@@ -498,7 +498,10 @@ impl Copkit {
         }
         let mut found_documents = BTreeMap::new();
         while let Some(document) = records.document() {
-            if document.deleted_at.is_none() && visible.contains(&document.space) {
+            if document.deleted_at.is_none()
+                && document.hidden.is_none()
+                && visible.contains(&document.space)
+            {
                 found_documents.insert(document.id, document);
             }
         }

@@ -11,6 +11,7 @@ use crate::model::{ActivityKind, Document, DocumentVersion, Page, PageRequest};
 use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::content::{self, limits};
+use crate::service::moderation;
 use crate::service::participation::Counted;
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{Expect, Op, Transaction, Wanted};
@@ -244,6 +245,9 @@ impl Copkit {
             .space_access_in(actor, &doc.community, &doc.space)
             .await?;
         access.require(actor, SpaceAction::View)?;
+        if doc.hidden.is_some() && !moderation::sees_hidden(actor, &access, &doc.created_by) {
+            return Err(Error::NotFound);
+        }
         Ok((doc, access))
     }
 
@@ -271,6 +275,9 @@ impl Copkit {
             )
             .await?;
         access.require(actor, SpaceAction::View)?;
+        if doc.hidden.is_some() && !moderation::sees_hidden(actor, &access, &doc.created_by) {
+            return Err(Error::NotFound);
+        }
         let version = records.version().ok_or(Error::NotFound)?;
         Ok((doc, version))
     }
@@ -340,6 +347,7 @@ impl Copkit {
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            hidden: None,
             version: 1,
         };
         let version = DocumentVersion {
@@ -542,11 +550,17 @@ impl Copkit {
         space: &SpaceId,
         page: &PageRequest,
     ) -> Result<Page<Document>> {
-        self.authorize_space(actor, space, SpaceAction::View)
+        let access = self
+            .authorize_space(actor, space, SpaceAction::View)
             .await?;
         let scope = format!("documents|{space}");
         let range = self.range(&scope, page)?;
-        let chunk = self.store().list_documents(space, &range).await?;
+        let mut chunk = self.store().list_documents(space, &range).await?;
+        // Hidden documents are left out for those who may not see them (a
+        // page may then hold fewer items; its cursor still continues).
+        chunk.items.retain(|d| {
+            d.hidden.is_none() || moderation::sees_hidden(actor, &access, &d.created_by)
+        });
         self.page(&scope, chunk)
     }
 
@@ -619,6 +633,7 @@ mod tests {
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            hidden: None,
             version: 8,
         };
         // The record "moved" (version 7 expected, nothing stored): the commit fails.

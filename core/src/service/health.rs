@@ -153,7 +153,7 @@ impl Copkit {
         to: Date,
     ) -> Result<HealthReport> {
         let access = self
-            .authorize(actor, community, CommunityAction::ViewActivity)
+            .authorize(actor, community, CommunityAction::Moderate)
             .await?;
         let Period { from, start, end } = Period::of(from, to)?;
         let now = self.now();

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Conflict, Error, Forbidden, Result};
 use crate::ids::{CommunityId, UserId};
 use crate::model::{
-    ActivityKind, CountDelta, JoinedVia, Membership, MembershipStatus, Page, PageRequest,
-    ParticipationLevel, Role,
+    ActivityKind, CountDelta, JoinedVia, Membership, MembershipStatus, ModerationAction, Page,
+    PageRequest, ParticipationLevel, Role,
 };
 use crate::policy::{self, CommunityAction};
 use crate::service::access::CommunityAccess;
@@ -406,7 +406,10 @@ impl Copkit {
             self.check_manage(&access, old)?;
             last_owner_guard(&access, old)?;
         }
-        let banned_status = MembershipStatus::Banned { until, reason };
+        let banned_status = MembershipStatus::Banned {
+            until,
+            reason: reason.clone(),
+        };
         let banned = match old.as_ref() {
             Some(m) => with_status(m, banned_status, now),
             None => Membership {
@@ -434,6 +437,14 @@ impl Copkit {
                 user: target.clone(),
                 until,
             },
+        ));
+        tx.push(self.member_moderation(
+            actor,
+            *community,
+            target,
+            ModerationAction::Banned,
+            reason,
+            now,
         ));
         self.commit(tx).await?;
         Ok(banned)
@@ -470,6 +481,14 @@ impl Copkit {
             ActivityKind::MemberUnbanned {
                 user: target.clone(),
             },
+        ));
+        tx.push(self.member_moderation(
+            actor,
+            *community,
+            target,
+            ModerationAction::Unbanned,
+            "The ban was lifted.".to_owned(),
+            now,
         ));
         self.commit(tx).await
     }

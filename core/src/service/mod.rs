@@ -29,6 +29,7 @@ mod events;
 pub mod health;
 mod invitations;
 mod members;
+pub mod moderation;
 mod participation;
 mod polls;
 mod profiles;
@@ -50,6 +51,7 @@ pub use invitations::{
     InviteTarget, NewInvitation,
 };
 pub use members::MemberView;
+pub use moderation::{ContentDecision, Moderation, NewReport, REPORT_NOTE_MAX};
 pub use participation::{REVIEW_BATCH, ReviewReport};
 pub use polls::{NewPoll, PollView};
 pub use profiles::ProfileChanges;

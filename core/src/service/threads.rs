@@ -13,6 +13,7 @@ use crate::model::{
 use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::content::{self, limits};
+use crate::service::moderation;
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{Expect, Op, Records, Transaction, Wanted};
 use crate::validate::Checker;
@@ -475,6 +476,7 @@ impl Copkit {
             created_at: now,
             edited_at: None,
             deleted_at: None,
+            hidden: None,
             version: 1,
         };
         let tx = Transaction::new()
@@ -510,16 +512,22 @@ impl Copkit {
         thread: &ThreadId,
         page: &PageRequest,
     ) -> Result<Page<Post>> {
-        self.thread_access(actor, thread).await?;
+        let (_, access) = self.thread_access(actor, thread).await?;
         let scope = format!("posts|{thread}");
         let range = self.range(&scope, page)?;
-        let chunk = self.store().list_posts(thread, &range).await?;
+        let mut chunk = self.store().list_posts(thread, &range).await?;
+        chunk.items = chunk
+            .items
+            .into_iter()
+            .map(|p| moderation::as_seen(p, actor, &access))
+            .collect();
         self.page(&scope, chunk)
     }
 
     /// One post.
     pub async fn get_post(&self, actor: &Actor, id: &PostId) -> Result<Post> {
-        Ok(self.post_access(actor, id, |_| Vec::new()).await?.0)
+        let (post, access, _) = self.post_access(actor, id, |_| Vec::new()).await?;
+        Ok(moderation::as_seen(post, actor, &access))
     }
 
     /// Edits a post (its author, with the version read).

@@ -1812,6 +1812,7 @@ fn post(t: &Thread, parent: Option<PostId>) -> Post {
         created_at: t0(),
         edited_at: None,
         deleted_at: None,
+        hidden: None,
         version: 1,
     }
 }
@@ -1833,6 +1834,7 @@ fn document(space: &Space, minutes: i64) -> Document {
         created_at: at,
         updated_at: at,
         deleted_at: None,
+        hidden: None,
         version: 1,
     }
 }

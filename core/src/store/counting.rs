@@ -160,6 +160,35 @@ impl ParticipationStore for CountingStore {
 }
 
 #[async_trait]
+impl ModerationStore for CountingStore {
+    async fn get_report(
+        &self,
+        community: &CommunityId,
+        id: &ReportId,
+    ) -> Result<Option<Report>, StoreError> {
+        self.count("get_report");
+        self.inner.get_report(community, id).await
+    }
+    async fn list_reports(
+        &self,
+        community: &CommunityId,
+        status: ReportStatus,
+        range: &Range,
+    ) -> Result<Chunk<Report>, StoreError> {
+        self.count("list_reports");
+        self.inner.list_reports(community, status, range).await
+    }
+    async fn list_moderation_log(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ModerationEntry>, StoreError> {
+        self.count("list_moderation_log");
+        self.inner.list_moderation_log(community, range).await
+    }
+}
+
+#[async_trait]
 impl DigestStore for CountingStore {
     async fn get_digest_schedule(
         &self,

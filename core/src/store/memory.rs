@@ -12,18 +12,19 @@ use jiff::Timestamp;
 use super::{
     AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, ConditionFailure, DigestStore,
     DirectoryQuery, DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore,
-    MemberFilter, MembershipStore, Op, ParticipationStore, PollStore, ProfileStore, Range, Record,
-    Records, SpaceStore, StoreError, ThreadStore, Transaction, ValueStoryStore, Wanted, WriteStore,
-    batch::check_wanted, rules,
+    MemberFilter, MembershipStore, ModerationStore, Op, ParticipationStore, PollStore,
+    ProfileStore, Range, Record, Records, SpaceStore, StoreError, ThreadStore, Transaction,
+    ValueStoryStore, Wanted, WriteStore, batch::check_wanted, rules,
 };
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
-    ThreadId, UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
+    PostId, ReportId, SpaceId, ThreadId, UserId, ValueStoryId,
 };
 use crate::model::{
     Activity, Attendance, Ballot, Community, DigestSchedule, Document, DocumentVersion, Event,
-    Handle, Invitation, JoinRequest, Mail, Membership, MembershipStatus, Participation, Poll, Post,
-    Profile, ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
+    Handle, Invitation, JoinRequest, Mail, Membership, MembershipStatus, ModerationEntry,
+    Participation, Poll, Post, Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug,
+    Space, SpaceGrant, Thread, TokenHash, ValueStory,
 };
 use crate::validate::limits;
 
@@ -55,6 +56,10 @@ struct State {
     /// Digest schedules by due time.
     digests_due: BTreeSet<(Timestamp, UserId)>,
     outbox: BTreeMap<(UserId, MailId), Mail>,
+    reports: HashMap<ReportId, Report>,
+    /// Reports by community, status and id.
+    report_queues: BTreeSet<(CommunityId, ReportStatus, ReportId)>,
+    moderation_log: BTreeMap<(CommunityId, ModerationId), ModerationEntry>,
     user_value_stories: BTreeMap<(UserId, ValueStoryId), CommunityId>,
     invitations: HashMap<InvitationId, Invitation>,
     invitation_tokens: HashMap<TokenHash, InvitationId>,
@@ -215,6 +220,19 @@ impl State {
                 self.digest_schedules.get(&schedule.user).map(|s| s.version),
                 *expect,
             ),
+            Op::PutReport { report, expect } => {
+                check_expect(self.reports.get(&report.id).map(|r| r.version), *expect)
+            }
+            Op::RecordModeration { entry } => {
+                if self
+                    .moderation_log
+                    .contains_key(&(entry.community, entry.id))
+                {
+                    Err(ConditionFailure::AlreadyExists)
+                } else {
+                    Ok(())
+                }
+            }
             Op::PutMail { mail } => {
                 if self.outbox.contains_key(&(mail.to.clone(), mail.id)) {
                     Err(ConditionFailure::AlreadyExists)
@@ -441,6 +459,19 @@ impl State {
             }
             Op::PutMail { mail } => {
                 self.outbox.insert((mail.to.clone(), mail.id), mail);
+            }
+            Op::PutReport { report, .. } => {
+                if let Some(old) = self.reports.get(&report.id) {
+                    self.report_queues
+                        .remove(&(old.community, old.status, old.id));
+                }
+                self.report_queues
+                    .insert((report.community, report.status, report.id));
+                self.reports.insert(report.id, report);
+            }
+            Op::RecordModeration { entry } => {
+                self.moderation_log
+                    .insert((entry.community, entry.id), entry);
             }
             Op::PutValueStory { story, .. } => {
                 self.user_value_stories
@@ -1036,6 +1067,72 @@ impl ValueStoryStore for MemoryStore {
             .collect::<Vec<_>>();
         Ok(chunk_of(items.into_iter(), range.limit, |s| {
             s.id.to_string()
+        }))
+    }
+}
+
+#[async_trait]
+impl ModerationStore for MemoryStore {
+    async fn get_report(
+        &self,
+        community: &CommunityId,
+        id: &ReportId,
+    ) -> Result<Option<Report>, StoreError> {
+        Ok(self
+            .lock()
+            .reports
+            .get(id)
+            .filter(|r| r.community == *community)
+            .cloned())
+    }
+
+    async fn list_reports(
+        &self,
+        community: &CommunityId,
+        status: ReportStatus,
+        range: &Range,
+    ) -> Result<Chunk<Report>, StoreError> {
+        let after: Option<ReportId> = parse_ulid_position(&range.after)?;
+        let start = match after {
+            Some(id) => Bound::Excluded((*community, status, id)),
+            None => Bound::Included((*community, status, ReportId(ulid::Ulid(0)))),
+        };
+        let state = self.lock();
+        let items = state
+            .report_queues
+            .range((
+                start,
+                Bound::Included((*community, status, ReportId(ulid::Ulid(u128::MAX)))),
+            ))
+            .filter_map(|(_, _, id)| state.reports.get(id).cloned())
+            .collect::<Vec<_>>();
+        Ok(chunk_of(items.into_iter(), range.limit, |r| {
+            r.id.to_string()
+        }))
+    }
+
+    async fn list_moderation_log(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ModerationEntry>, StoreError> {
+        let after: Option<ModerationId> = parse_ulid_position(&range.after)?;
+        let end = match after {
+            Some(id) => Bound::Excluded((*community, id)),
+            None => Bound::Included((*community, ModerationId(ulid::Ulid(u128::MAX)))),
+        };
+        let state = self.lock();
+        let items = state
+            .moderation_log
+            .range((
+                Bound::Included((*community, ModerationId(ulid::Ulid(0)))),
+                end,
+            ))
+            .rev()
+            .map(|(_, e)| e.clone())
+            .collect::<Vec<_>>();
+        Ok(chunk_of(items.into_iter(), range.limit, |e| {
+            e.id.to_string()
         }))
     }
 }

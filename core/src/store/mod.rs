@@ -18,14 +18,14 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
-    ThreadId, UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
+    PostId, ReportId, SpaceId, ThreadId, UserId, ValueStoryId,
 };
 use crate::model::{
     Activity, Attendance, Ballot, Community, CommunityKind, CountDelta, DigestSchedule, Document,
-    DocumentVersion, Event, Handle, Invitation, JoinRequest, Mail, Membership, Participation,
-    ParticipationLevel, Poll, Post, Profile, Reaction, ReactionKind, Rsvp, RsvpTally, Slug, Space,
-    SpaceGrant, Thread, TokenHash, ValueStory,
+    DocumentVersion, Event, Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry,
+    Participation, ParticipationLevel, Poll, Post, Profile, Reaction, ReactionKind, Report,
+    ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
 };
 
 pub mod batch;
@@ -196,6 +196,30 @@ pub trait DigestStore: Send + Sync {
     ) -> Result<Vec<DigestSchedule>, StoreError>;
     /// The mail sent to a person, newest first.
     async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError>;
+}
+
+/// Reports and the moderation log.
+#[async_trait]
+pub trait ModerationStore: Send + Sync {
+    /// One report (read consistently: a decision depends on it).
+    async fn get_report(
+        &self,
+        community: &CommunityId,
+        id: &ReportId,
+    ) -> Result<Option<Report>, StoreError>;
+    /// A community's reports in one status, oldest first (a queue).
+    async fn list_reports(
+        &self,
+        community: &CommunityId,
+        status: ReportStatus,
+        range: &Range,
+    ) -> Result<Chunk<Report>, StoreError>;
+    /// A community's moderation log, newest first.
+    async fn list_moderation_log(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ModerationEntry>, StoreError>;
 }
 
 /// Value stories.
@@ -416,6 +440,7 @@ pub trait Store:
     + ActivityStore
     + ParticipationStore
     + DigestStore
+    + ModerationStore
     + ValueStoryStore
     + ThreadStore
     + DocumentStore
@@ -436,6 +461,7 @@ impl<T> Store for T where
         + ActivityStore
         + ParticipationStore
         + DigestStore
+        + ModerationStore
         + ValueStoryStore
         + ThreadStore
         + DocumentStore
@@ -525,6 +551,18 @@ pub enum Op {
         schedule: DigestSchedule,
         /// Its expected current state.
         expect: Expect,
+    },
+    /// Create or replace a report (and move it between the status queues).
+    PutReport {
+        /// The new record.
+        report: Report,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Append to a moderation log (`AlreadyExists` if the id is taken).
+    RecordModeration {
+        /// The entry.
+        entry: ModerationEntry,
     },
     /// Store a mail in the outbox (`AlreadyExists` if its id is taken).
     PutMail {
@@ -730,6 +768,10 @@ pub enum ItemKey {
     ValueStory(ValueStoryId),
     /// A digest schedule.
     DigestSchedule(UserId),
+    /// A report.
+    Report(ReportId),
+    /// A moderation log entry.
+    Moderation(ModerationId),
     /// A mail in the outbox.
     Mail(UserId, MailId),
     /// An invitation.
@@ -812,6 +854,8 @@ impl Op {
                 vec![ItemKey::DigestSchedule(schedule.user.clone())]
             }
             Op::PutMail { mail } => vec![ItemKey::Mail(mail.to.clone(), mail.id)],
+            Op::PutReport { report, .. } => vec![ItemKey::Report(report.id)],
+            Op::RecordModeration { entry } => vec![ItemKey::Moderation(entry.id)],
             Op::PutJoinRequest { request, .. } => vec![ItemKey::JoinRequest(
                 request.community,
                 request.user.clone(),

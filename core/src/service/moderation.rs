@@ -1,0 +1,425 @@
+//! Moderation: anyone who can read a post or document may report it with a
+//! reason; moderators (and owners) see the queue of open reports, hide,
+//! unhide or remove content with a reason (deciding a report, or on their
+//! own initiative), and read the append-only moderation log, which also
+//! records bans. Hidden content stays readable by moderators and its author
+//! only: others get a post with an empty body, and no document at all.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Conflict, Error, Result};
+use crate::ids::{CommunityId, ModerationId, ReportId, SpaceId, UserId};
+use crate::model::{
+    ActivityKind, ContentRef, Document, Hidden, ModerationAction, ModerationEntry,
+    ModerationSubject, Page, PageRequest, Post, Report, ReportReason, ReportStatus, Resolution,
+};
+use crate::policy::{CommunityAction, SpaceAction};
+use crate::service::access::SpaceAccess;
+use crate::service::{Actor, Copkit};
+use crate::store::{Expect, Op, Transaction};
+use crate::validate::{Checker, limits};
+
+/// Most characters in a reporter's note.
+pub const REPORT_NOTE_MAX: usize = 1_000;
+
+/// What it takes to report a post or document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct NewReport {
+    /// The post or document.
+    pub target: ContentRef,
+    /// Why.
+    pub reason: ReportReason,
+    /// What the moderators should know (0–1,000 characters).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub note: String,
+}
+
+/// What a moderator does to content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum ContentDecision {
+    /// Nothing (only when deciding a report).
+    Dismiss,
+    /// Hide it from everyone but moderators and its author.
+    Hide,
+    /// Show hidden content again.
+    Unhide,
+    /// Remove it (a tombstone stays).
+    Remove,
+}
+
+/// A moderator's decision about content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Moderation {
+    /// The post or document.
+    pub target: ContentRef,
+    /// What to do.
+    pub decision: ContentDecision,
+    /// Why (1–1,000 characters; the author and the log see it).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(format = "copkit:nonblank-text", min_length = 1, max_length = 1000)
+    )]
+    pub reason: String,
+    /// The open report this decides, if any.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "copkit:ulid"))]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub report: Option<ReportId>,
+}
+
+/// Reported content, loaded: the record and where it lives.
+enum Content {
+    Post(Post),
+    Document(Document),
+}
+
+impl Content {
+    fn community(&self) -> CommunityId {
+        match self {
+            Content::Post(p) => p.community,
+            Content::Document(d) => d.community,
+        }
+    }
+
+    fn space(&self) -> SpaceId {
+        match self {
+            Content::Post(p) => p.space,
+            Content::Document(d) => d.space,
+        }
+    }
+
+    fn author(&self) -> &UserId {
+        match self {
+            Content::Post(p) => &p.author,
+            Content::Document(d) => &d.created_by,
+        }
+    }
+
+    fn hidden(&self) -> bool {
+        match self {
+            Content::Post(p) => p.hidden.is_some(),
+            Content::Document(d) => d.hidden.is_some(),
+        }
+    }
+
+    fn deleted(&self) -> bool {
+        match self {
+            Content::Post(p) => p.deleted_at.is_some(),
+            Content::Document(d) => d.deleted_at.is_some(),
+        }
+    }
+}
+
+/// Whether `actor` may read hidden content by `author` in this space:
+/// its author, and the space's moderators.
+pub(crate) fn sees_hidden(actor: &Actor, access: &SpaceAccess, author: &UserId) -> bool {
+    *author == actor.user || access.decide(actor, SpaceAction::Moderate).is_ok()
+}
+
+/// A post as `actor` may read it: hidden text is withheld from others.
+pub(crate) fn as_seen(mut post: Post, actor: &Actor, access: &SpaceAccess) -> Post {
+    if post.hidden.is_some() && !sees_hidden(actor, access, &post.author) {
+        post.body = String::new();
+        post.mentions = Vec::new();
+    }
+    post
+}
+
+impl Copkit {
+    async fn load_content(&self, target: &ContentRef) -> Result<Content> {
+        let content = match target {
+            ContentRef::Post { post } => self.store().get_post(post).await?.map(Content::Post),
+            ContentRef::Document { document } => self
+                .store()
+                .get_document(document)
+                .await?
+                .map(Content::Document),
+        };
+        content.ok_or(Error::NotFound)
+    }
+
+    /// Reports a post or document the caller can read, in `community`.
+    pub async fn report_content(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        input: NewReport,
+    ) -> Result<Report> {
+        let content = self.load_content(&input.target).await?;
+        if content.community() != *community {
+            return Err(Error::NotFound);
+        }
+        let access = self
+            .space_access_in(actor, community, &content.space())
+            .await?;
+        access.require(actor, SpaceAction::View)?;
+        if content.hidden() && !sees_hidden(actor, &access, content.author()) {
+            return Err(Error::NotFound);
+        }
+        let mut check = Checker::new();
+        let note = check.text("note", &input.note, 0, REPORT_NOTE_MAX);
+        check.finish()?;
+        if content.deleted() {
+            return Err(Error::Conflict(Conflict::WrongState));
+        }
+        let now = self.now();
+        let report = Report {
+            id: ReportId(self.new_ulid(now)),
+            community: *community,
+            space: content.space(),
+            target: input.target,
+            reporter: actor.user.clone(),
+            reason: input.reason,
+            note,
+            created_at: now,
+            status: ReportStatus::Open,
+            resolution: None,
+            version: 1,
+        };
+        let tx = Transaction::new()
+            .with(Op::PutReport {
+                report: report.clone(),
+                expect: Expect::Absent,
+            })
+            .with(self.activity(
+                actor,
+                *community,
+                Some(report.space),
+                now,
+                ActivityKind::ContentReported { report: report.id },
+            ));
+        self.commit(tx).await?;
+        Ok(report)
+    }
+
+    /// A community's reports in one status, oldest first (moderators).
+    pub async fn list_reports(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        status: ReportStatus,
+        page: &PageRequest,
+    ) -> Result<Page<Report>> {
+        self.authorize(actor, community, CommunityAction::Moderate)
+            .await?;
+        let scope = format!("reports|{community}|{status:?}");
+        let range = self.range(&scope, page)?;
+        let chunk = self.store().list_reports(community, status, &range).await?;
+        self.page(&scope, chunk)
+    }
+
+    /// Hides, unhides or removes a post or document, or dismisses a report
+    /// (moderators and owners), with a reason; the decision closes the
+    /// report it names and is appended to the moderation log, all in one
+    /// write.
+    pub async fn moderate(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        input: Moderation,
+    ) -> Result<ModerationEntry> {
+        self.authorize(actor, community, CommunityAction::Moderate)
+            .await?;
+        let mut check = Checker::new();
+        let reason = check.text("reason", &input.reason, 1, limits::REASON_MAX);
+        if input.decision == ContentDecision::Dismiss && input.report.is_none() {
+            check.fail(
+                "decision",
+                "needs_report",
+                "dismiss decides a report: name it in `report`",
+            );
+        }
+        check.finish()?;
+        let content = self.load_content(&input.target).await?;
+        if content.community() != *community {
+            return Err(Error::NotFound);
+        }
+        let report = match &input.report {
+            Some(id) => {
+                let report = self
+                    .store()
+                    .get_report(community, id)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+                if report.target != input.target || report.status != ReportStatus::Open {
+                    return Err(Error::Conflict(Conflict::WrongState));
+                }
+                Some(report)
+            }
+            None => None,
+        };
+        let now = self.now();
+        let author = content.author().clone();
+        let wrong_state = Error::Conflict(Conflict::WrongState);
+        let hidden = Hidden {
+            by: actor.user.clone(),
+            reason: reason.clone(),
+            at: now,
+        };
+        let (action, write) = match (input.decision, content) {
+            (ContentDecision::Dismiss, _) => (ModerationAction::Dismissed, None),
+            (_, c) if c.deleted() => return Err(wrong_state),
+            (ContentDecision::Hide, c) if c.hidden() => return Err(wrong_state),
+            (ContentDecision::Unhide, c) if !c.hidden() => return Err(wrong_state),
+            (decision, Content::Post(old)) => {
+                let new = match decision {
+                    ContentDecision::Hide => Post {
+                        hidden: Some(hidden),
+                        ..old.clone()
+                    },
+                    ContentDecision::Unhide => Post {
+                        hidden: None,
+                        ..old.clone()
+                    },
+                    _ => Post {
+                        body: String::new(),
+                        mentions: Vec::new(),
+                        deleted_at: Some(now),
+                        ..old.clone()
+                    },
+                };
+                let op = Op::PutPost {
+                    post: Post {
+                        version: old.version + 1,
+                        ..new
+                    },
+                    expect: Expect::Version(old.version),
+                };
+                (decided(decision), Some(op))
+            }
+            (decision, Content::Document(old)) => {
+                let new = match decision {
+                    ContentDecision::Hide => Document {
+                        hidden: Some(hidden),
+                        ..old.clone()
+                    },
+                    ContentDecision::Unhide => Document {
+                        hidden: None,
+                        ..old.clone()
+                    },
+                    _ => Document {
+                        deleted_at: Some(now),
+                        ..old.clone()
+                    },
+                };
+                let op = Op::PutDocument {
+                    document: Document {
+                        version: old.version + 1,
+                        updated_at: now,
+                        ..new
+                    },
+                    expect: Expect::Version(old.version),
+                };
+                (decided(decision), Some(op))
+            }
+        };
+        let entry = ModerationEntry {
+            id: ModerationId(self.new_ulid(now)),
+            community: *community,
+            moderator: actor.user.clone(),
+            action,
+            subject: ModerationSubject::Content {
+                content: input.target.clone(),
+                author,
+            },
+            report: input.report,
+            reason: reason.clone(),
+            at: now,
+        };
+        let mut tx = Transaction::new();
+        if let Some(op) = write {
+            tx.push(op);
+        }
+        if let Some(report) = report {
+            tx.push(Op::PutReport {
+                expect: Expect::Version(report.version),
+                report: Report {
+                    status: ReportStatus::Resolved,
+                    resolution: Some(Resolution {
+                        action,
+                        by: actor.user.clone(),
+                        reason,
+                        at: now,
+                    }),
+                    version: report.version + 1,
+                    ..report
+                },
+            });
+        }
+        tx.push(Op::RecordModeration {
+            entry: entry.clone(),
+        });
+        tx.push(self.activity(
+            actor,
+            *community,
+            None,
+            now,
+            ActivityKind::ContentModerated {
+                content: input.target,
+                action,
+            },
+        ));
+        self.commit(tx).await?;
+        Ok(entry)
+    }
+
+    /// A community's moderation log, newest first (moderators).
+    pub async fn moderation_log(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        page: &PageRequest,
+    ) -> Result<Page<ModerationEntry>> {
+        self.authorize(actor, community, CommunityAction::Moderate)
+            .await?;
+        let scope = format!("moderation-log|{community}");
+        let range = self.range(&scope, page)?;
+        let chunk = self.store().list_moderation_log(community, &range).await?;
+        self.page(&scope, chunk)
+    }
+
+    /// The log entry of a ban or its lifting, for the member use cases.
+    pub(crate) fn member_moderation(
+        &self,
+        actor: &Actor,
+        community: CommunityId,
+        user: &UserId,
+        action: ModerationAction,
+        reason: String,
+        now: Timestamp,
+    ) -> Op {
+        Op::RecordModeration {
+            entry: ModerationEntry {
+                id: ModerationId(self.new_ulid(now)),
+                community,
+                moderator: actor.user.clone(),
+                action,
+                subject: ModerationSubject::Member { user: user.clone() },
+                report: None,
+                reason,
+                at: now,
+            },
+        }
+    }
+}
+
+fn decided(decision: ContentDecision) -> ModerationAction {
+    match decision {
+        ContentDecision::Dismiss => ModerationAction::Dismissed,
+        ContentDecision::Hide => ModerationAction::Hidden,
+        ContentDecision::Unhide => ModerationAction::Unhidden,
+        ContentDecision::Remove => ModerationAction::Removed,
+    }
+}
