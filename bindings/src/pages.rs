@@ -2,8 +2,8 @@
 
 use copkit_core::model::Cursor;
 use copkit_core::model::{
-    Activity, Document, DocumentVersion, Event, Mail, Membership, Page, PageRequest, Post, Rsvp,
-    Thread, ValueStory,
+    Activity, Document, DocumentVersion, Event, Mail, Membership, ModerationEntry, Page,
+    PageRequest, Post, Report, Rsvp, Thread, ValueStory,
 };
 use copkit_core::service::{
     CommunityCard, InvitationView, JoinRequestView, MemberView, MyCommunity, PollView,
@@ -54,6 +54,10 @@ pages! {
     InvitationPage of InvitationView;
     /// Digests sent, newest first.
     MailPage of Mail;
+    /// Reports, oldest first.
+    ReportPage of Report;
+    /// Moderation decisions, newest first.
+    ModerationEntryPage of ModerationEntry;
     /// Threads, most recently active first.
     ThreadPage of Thread;
     /// Posts of a thread, oldest first.

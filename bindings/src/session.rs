@@ -15,6 +15,7 @@ use copkit_core::model::{
 };
 use copkit_core::model::{CommunityKind, LevelStanding, ParticipationLevel, ValueStory};
 use copkit_core::model::{DigestPreference, DigestSchedule, Mail};
+use copkit_core::model::{ModerationEntry, Report, ReportStatus};
 use copkit_core::service::{
     AgendaItem, CommunityChanges, CommunityView, CreatedInvitation, DocumentChanges, Download,
     EventInput, InvitationPreview, InvitationView, NewCommunity, NewDocument, NewInvitation,
@@ -25,6 +26,7 @@ use copkit_core::service::{CpdEvidence, HealthReport, NewValueStory};
 use copkit_core::service::{
     DownloadLink, NewUploadedDocument, UploadIntent, UploadTicket, UploadedVersion,
 };
+use copkit_core::service::{Moderation, NewReport};
 use copkit_core::{
     Actor, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
     UserId,
@@ -282,6 +284,58 @@ impl Session {
         Ok(core
             .tell_value_story(&self.actor, &community, input)
             .await?)
+    }
+
+    /// Reports a post or document you can read to the moderators.
+    pub async fn report_content(
+        &self,
+        community: CommunityId,
+        input: NewReport,
+    ) -> Outcome<Report> {
+        let core = self.core();
+        Ok(core.report_content(&self.actor, &community, input).await?)
+    }
+
+    /// A community's reports in one status, oldest first (moderators).
+    pub async fn list_reports(
+        &self,
+        community: CommunityId,
+        status: ReportStatus,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<ReportPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .list_reports(&self.actor, &community, status, &page)
+            .await?
+            .into())
+    }
+
+    /// Hides, unhides or removes content, or dismisses a report
+    /// (moderators), with a reason; appended to the moderation log.
+    pub async fn moderate(
+        &self,
+        community: CommunityId,
+        input: Moderation,
+    ) -> Outcome<ModerationEntry> {
+        let core = self.core();
+        Ok(core.moderate(&self.actor, &community, input).await?)
+    }
+
+    /// A community's moderation log, newest first (moderators).
+    pub async fn moderation_log(
+        &self,
+        community: CommunityId,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<ModerationEntryPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .moderation_log(&self.actor, &community, &page)
+            .await?
+            .into())
     }
 
     /// Your digest schedule (digests off and version 0 when never chosen).

@@ -381,3 +381,33 @@ def test_digest_rhythm_preview_and_typed_errors(world):
         assert (await lead.list_outbox(None, None)).items == []
 
     run(scenario())
+
+
+def test_reports_decisions_and_the_moderation_log(world):
+    lead, outsider = world["lead"], world["outsider"]
+
+    async def scenario():
+        group = await private_group(lead)
+        community = group.card.id
+        cases = await lead.create_space(
+            community, NewSpace(name="Cases", description="", visibility=SpaceVisibility.MEMBERS()))
+        thread = await lead.start_thread(cases.id, copkit.NewThread(
+            kind=copkit.ThreadKind.DISCUSSION, title="Safeguarding case", body="", tags=[]))
+        post = await lead.add_post(thread.id, copkit.NewPost(body="Names a child", parent=None))
+        target = copkit.ContentRef.POST(post=post.id)
+        report = await lead.report_content(community, copkit.NewReport(
+            target=target, reason=copkit.ReportReason.PATIENT_IDENTIFIABLE, note="A name"))
+        queue = await lead.list_reports(community, copkit.ReportStatus.OPEN, None, None)
+        assert [r.id for r in queue.items] == [report.id]
+        entry = await lead.moderate(community, copkit.Moderation(
+            target=target, decision=copkit.ContentDecision.HIDE, reason="Identifiable", report=report.id))
+        assert entry.action == copkit.ModerationAction.HIDDEN
+        log = await lead.moderation_log(community, None, None)
+        assert [e.id for e in log.items] == [entry.id]
+        with pytest.raises(CopkitError.Conflict):
+            await lead.moderate(community, copkit.Moderation(
+                target=target, decision=copkit.ContentDecision.HIDE, reason="Again", report=None))
+        with pytest.raises(CopkitError.Forbidden):
+            await outsider.list_reports(community, copkit.ReportStatus.OPEN, None, None)
+
+    run(scenario())

@@ -22,17 +22,18 @@ use super::{
 };
 use crate::clock::{IdSource, RandomIds};
 use crate::ids::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
-    ThreadId, UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
+    PostId, ReportId, SpaceId, ThreadId, UserId, ValueStoryId,
 };
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, Community, CommunityCounts, CommunityKind,
-    CountDelta, Digest, DigestFrequency, DigestPreference, DigestSchedule, Document,
+    ContentRef, CountDelta, Digest, DigestFrequency, DigestPreference, DigestSchedule, Document,
     DocumentVersion, Event, Handle, Invitation, InvitationTarget, InvitedRole, JoinPolicy,
-    JoinRequest, Mail, Membership, MembershipStatus, Participation, ParticipationLevel, Poll, Post,
-    Profile, Reaction, ReactionCounts, ReactionKind, RequestStatus, ResultsVisibility, Role, Rsvp,
-    RsvpResponse, RsvpTally, Slug, Space, SpaceGrant, SpaceVisibility, Thread, ThreadKind,
-    TokenHash, ValueKind, ValueStory, Visibility,
+    JoinRequest, Mail, Membership, MembershipStatus, ModerationAction, ModerationEntry,
+    ModerationSubject, Participation, ParticipationLevel, Poll, Post, Profile, Reaction,
+    ReactionCounts, ReactionKind, Report, ReportReason, ReportStatus, RequestStatus, Resolution,
+    ResultsVisibility, Role, Rsvp, RsvpResponse, RsvpTally, Slug, Space, SpaceGrant,
+    SpaceVisibility, Thread, ThreadKind, TokenHash, ValueKind, ValueStory, Visibility,
 };
 
 /// Turns every check of the suite into a `#[tokio::test]`.
@@ -81,6 +82,7 @@ macro_rules! store_conformance_suite {
             threads_sharing_a_millisecond_page_without_loss,
             participation_is_kept_and_reviewed_when_due,
             digest_schedules_come_due_and_the_outbox_lists,
+            reports_queue_by_status_and_the_log_lists_newest_first,
             roster_lists_by_level,
             value_stories_list_by_community_and_author,
             people_list_their_own_activity_and_attendance,
@@ -2248,6 +2250,137 @@ pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(s
         .await
         .unwrap();
     assert!(nobody.items.is_empty() && nobody.next.is_none());
+}
+
+/// Reports: read back within their community only, queued by status
+/// oldest first, moved between queues by a versioned rewrite; the
+/// moderation log: appended once per id, newest first, in pages.
+pub async fn reports_queue_by_status_and_the_log_lists_newest_first<S: Store + ?Sized>(store: &S) {
+    let c = community("Moderated", Visibility::Private);
+    create(store, &c).await;
+    let s = space(c.id, "Cases");
+    let reporter = user("reporter");
+    let report = |minutes: i64| Report {
+        id: ReportId(RandomIds.ulid(t0() + SignedDuration::from_mins(minutes))),
+        community: c.id,
+        space: s.id,
+        target: ContentRef::Post {
+            post: PostId(ulid()),
+        },
+        reporter: reporter.clone(),
+        reason: ReportReason::Spam,
+        note: format!("Report {minutes}"),
+        created_at: t0() + SignedDuration::from_mins(minutes),
+        status: ReportStatus::Open,
+        resolution: None,
+        version: 1,
+    };
+    let reports: Vec<Report> = (1..=3).map(report).collect();
+    for r in &reports {
+        commit(
+            store,
+            vec![Op::PutReport {
+                report: r.clone(),
+                expect: Expect::Absent,
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        store.get_report(&c.id, &reports[0].id).await.unwrap(),
+        Some(reports[0].clone())
+    );
+    let elsewhere = CommunityId(ulid());
+    assert_eq!(
+        store.get_report(&elsewhere, &reports[0].id).await.unwrap(),
+        None
+    );
+    let queue = |status: ReportStatus| {
+        let id = c.id;
+        async move {
+            let mut all: Vec<String> = Vec::new();
+            for (n, limit) in [1, 2, 10].into_iter().enumerate() {
+                let listed = drain(limit, |r| async move {
+                    store.list_reports(&id, status, &r).await
+                })
+                .await;
+                let notes = listed.into_iter().map(|r| r.note).collect::<Vec<_>>();
+                assert!(n == 0 || notes == all, "limit {limit}: {notes:?}");
+                all = notes;
+            }
+            all
+        }
+    };
+    assert_eq!(
+        queue(ReportStatus::Open).await,
+        vec!["Report 1", "Report 2", "Report 3"]
+    );
+    let resolved = Report {
+        status: ReportStatus::Resolved,
+        resolution: Some(Resolution {
+            action: ModerationAction::Dismissed,
+            by: user("mod"),
+            reason: "Not spam".into(),
+            at: t0(),
+        }),
+        version: 2,
+        ..reports[1].clone()
+    };
+    let put = |r: &Report, expect| Op::PutReport {
+        report: r.clone(),
+        expect,
+    };
+    commit(store, vec![put(&resolved, Expect::Version(1))])
+        .await
+        .unwrap();
+    assert_eq!(
+        queue(ReportStatus::Open).await,
+        vec!["Report 1", "Report 3"]
+    );
+    assert_eq!(queue(ReportStatus::Resolved).await, vec!["Report 2"]);
+    let stale = commit(store, vec![put(&resolved, Expect::Version(1))]).await;
+    assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
+
+    let entry = |minutes: i64| ModerationEntry {
+        id: ModerationId(RandomIds.ulid(t0() + SignedDuration::from_mins(minutes))),
+        community: c.id,
+        moderator: user("mod"),
+        action: ModerationAction::Banned,
+        subject: ModerationSubject::Member {
+            user: reporter.clone(),
+        },
+        report: None,
+        reason: format!("Entry {minutes}"),
+        at: t0() + SignedDuration::from_mins(minutes),
+    };
+    let entries: Vec<ModerationEntry> = (1..=3).map(entry).collect();
+    for e in &entries {
+        commit(store, vec![Op::RecordModeration { entry: e.clone() }])
+            .await
+            .unwrap();
+    }
+    let again = commit(
+        store,
+        vec![Op::RecordModeration {
+            entry: entries[0].clone(),
+        }],
+    )
+    .await;
+    assert_eq!(failure(again), (0, ConditionFailure::AlreadyExists));
+    for limit in [1, 2, 10] {
+        let id = c.id;
+        let log = drain(limit, |r| async move {
+            store.list_moderation_log(&id, &r).await
+        })
+        .await;
+        let reasons: Vec<String> = log.into_iter().map(|e| e.reason).collect();
+        assert_eq!(
+            reasons,
+            vec!["Entry 3", "Entry 2", "Entry 1"],
+            "limit {limit}"
+        );
+    }
 }
 
 /// Value stories: listed per community and per author, newest first,

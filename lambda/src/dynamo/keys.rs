@@ -4,10 +4,12 @@
 //! user id, slug, handle or name may contain, so a part can never run into
 //! the next one and `begins_with` on a part plus [`SEP`] is exact.
 
-use copkit_core::model::{Handle, ParticipationLevel, ReactionKind, Role, Slug, TokenHash};
+use copkit_core::model::{
+    Handle, ParticipationLevel, ReactionKind, ReportStatus, Role, Slug, TokenHash,
+};
 use copkit_core::{
-    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, PollId, PostId, SpaceId,
-    ThreadId, UserId, ValueStoryId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
+    PostId, ReportId, SpaceId, ThreadId, UserId, ValueStoryId,
 };
 use jiff::Timestamp;
 
@@ -110,6 +112,30 @@ pub fn level_roster(community: &CommunityId, level: ParticipationLevel) -> Strin
         ParticipationLevel::Peripheral => "peripheral",
     };
     format!("COMM#{community}#LEVEL#{level}")
+}
+
+/// A report (in its community's partition).
+pub fn report(community: &CommunityId, id: &ReportId) -> Key {
+    Key::new(format!("COMM#{community}"), format!("REPORT#{id}"))
+}
+
+/// GSI1: a community's reports in one status (sort: report id).
+pub fn report_queue(community: &CommunityId, status: ReportStatus) -> String {
+    let status = match status {
+        ReportStatus::Open => "open",
+        ReportStatus::Resolved => "resolved",
+    };
+    format!("COMM#{community}#REPORTS#{status}")
+}
+
+/// An entry of a community's moderation log.
+pub fn moderation_entry(community: &CommunityId, id: &ModerationId) -> Key {
+    Key::new(moderation_log(community), id.to_string())
+}
+
+/// The partition of a community's moderation log.
+pub fn moderation_log(community: &CommunityId) -> String {
+    format!("COMM#{community}#MODLOG")
 }
 
 /// A member's digest schedule.

@@ -19,6 +19,8 @@
 //! | participation | `COMM#c` | `PART#u` | | | `REVIEW#nn` / `review-time␟c␟u` (16 shards) |
 //! | digest schedule | `USER#u` | `DIGEST` | | | `DIGEST#nn` / `due-time␟u` (16 shards, when on) |
 //! | mail (outbox) | `USER#u#OUTBOX` | `MAIL#m` | | | |
+//! | report | `COMM#c` | `REPORT#r` | `COMM#c#REPORTS#status` / `r` | | |
+//! | moderation log entry | `COMM#c#MODLOG` | `m` | | | |
 //! | join request | `COMM#c` | `JOINREQ#u` | | | `COMM#c#PENDING` / `time␟u` (pending) |
 //! | invitation | `COMM#c` | `INVITE#i` (TTL) | | | |
 //! | token claim | `TOKEN#sha256` | `TOKEN` (TTL) | | | |

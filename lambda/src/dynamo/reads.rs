@@ -4,19 +4,20 @@
 use async_trait::async_trait;
 use copkit_core::model::{
     Activity, Attendance, Ballot, Community, DigestSchedule, Document, DocumentVersion, Event,
-    Handle, Invitation, JoinRequest, Mail, Membership, Participation, Poll, Post, Profile,
-    Reaction, ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash,
-    ValueStory,
+    Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Participation, Poll, Post,
+    Profile, Reaction, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space,
+    SpaceGrant, Thread, TokenHash, ValueStory,
 };
 use copkit_core::store::batch::check_wanted;
 use copkit_core::store::{
     AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, DigestStore, DirectoryQuery,
     DocumentStore, EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore,
-    ParticipationStore, PollStore, ProfileStore, Range, Record, Records, SpaceStore, StoreError,
-    ThreadStore, ValueStoryStore, Wanted,
+    ModerationStore, ParticipationStore, PollStore, ProfileStore, Range, Record, Records,
+    SpaceStore, StoreError, ThreadStore, ValueStoryStore, Wanted,
 };
 use copkit_core::{
-    CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId, UserId,
+    CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, ReportId, SpaceId, ThreadId,
+    UserId,
 };
 
 use super::DynamoStore;
@@ -187,6 +188,36 @@ impl ValueStoryStore for DynamoStore {
         range: &Range,
     ) -> Result<Chunk<ValueStory>, StoreError> {
         let listing = Listing::index(GSI1, keys::user_value_stories(user)).descending();
+        self.page(&listing, range).await
+    }
+}
+
+#[async_trait]
+impl ModerationStore for DynamoStore {
+    async fn get_report(
+        &self,
+        community: &CommunityId,
+        id: &ReportId,
+    ) -> Result<Option<Report>, StoreError> {
+        self.get(&keys::report(community, id)).await
+    }
+
+    async fn list_reports(
+        &self,
+        community: &CommunityId,
+        status: ReportStatus,
+        range: &Range,
+    ) -> Result<Chunk<Report>, StoreError> {
+        let listing = Listing::index(GSI1, keys::report_queue(community, status));
+        self.page(&listing, range).await
+    }
+
+    async fn list_moderation_log(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ModerationEntry>, StoreError> {
+        let listing = Listing::table(keys::moderation_log(community)).descending();
         self.page(&listing, range).await
     }
 }

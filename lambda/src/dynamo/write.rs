@@ -486,6 +486,30 @@ impl DynamoStore {
                     expect_failure(*expect),
                 ));
             }
+            Op::PutReport { report, expect } => {
+                let mut e = Expr::default();
+                let condition = expect_condition(*expect, &mut e);
+                let mut item = encode(report, &keys::report(&report.community, &report.id))?;
+                set_index(
+                    &mut item,
+                    GSI1,
+                    keys::report_queue(&report.community, report.status),
+                    report.id.to_string(),
+                );
+                parts.push(part(
+                    self.put(item, &[condition], e)?,
+                    expect_failure(*expect),
+                ));
+            }
+            Op::RecordModeration { entry } => {
+                let mut e = Expr::default();
+                let condition = expect_condition(Expect::Absent, &mut e);
+                let key = keys::moderation_entry(&entry.community, &entry.id);
+                parts.push(part(
+                    self.put(encode(entry, &key)?, &[condition], e)?,
+                    expect_failure(Expect::Absent),
+                ));
+            }
             Op::PutMail { mail } => {
                 let mut e = Expr::default();
                 let condition = expect_condition(Expect::Absent, &mut e);

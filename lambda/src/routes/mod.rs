@@ -22,6 +22,7 @@ mod invitations;
 mod levels;
 mod me;
 mod members;
+mod moderation;
 mod polls;
 mod requests;
 mod spaces;
@@ -40,6 +41,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .merge(value::routes())
         .merge(cpd::routes())
         .merge(digest::routes())
+        .merge(moderation::routes())
         .merge(health_report::routes())
         .merge(requests::routes())
         .merge(invitations::routes())
