@@ -4,6 +4,7 @@
 //! [`Error::NotFound`] (never [`Error::Forbidden`]), and every variant maps to
 //! one HTTP status and one binding error without leaking internals.
 
+use crate::ids::CommunityId;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -205,6 +206,16 @@ pub enum Conflict {
     /// An upload's bytes have not arrived (or did not match and were dropped).
     #[error("the upload's bytes have not arrived")]
     UploadMissing,
+    /// The caller is the last owner of a community: erasing their account
+    /// would leave it without one.
+    #[error(
+        "you are the last owner of community {community}: transfer ownership or make another \
+         owner first"
+    )]
+    HandOverFirst {
+        /// The community.
+        community: CommunityId,
+    },
 }
 
 impl Conflict {
@@ -225,6 +236,7 @@ impl Conflict {
             Conflict::AnswerRequired => "answer_required",
             Conflict::BallotMismatch => "ballot_mismatch",
             Conflict::UploadMissing => "upload_missing",
+            Conflict::HandOverFirst { .. } => "hand_over_first",
         }
     }
 }

@@ -163,6 +163,18 @@ impl UserId {
         Ok(UserId(subject))
     }
 
+    /// The author of content whose person erased their account: `former
+    /// member`. It holds a space, so no sign-in subject can ever be it, and
+    /// it is the same for everyone erased (nothing links their content).
+    pub fn former_member() -> UserId {
+        UserId(FORMER_MEMBER.to_owned())
+    }
+
+    /// Whether this is [`UserId::former_member`].
+    pub fn is_former_member(&self) -> bool {
+        self.0 == FORMER_MEMBER
+    }
+
     /// Sorts before every valid user id; only for range scans in stores.
     pub(crate) fn range_start() -> UserId {
         UserId(String::new())
@@ -187,9 +199,15 @@ impl FromStr for UserId {
     }
 }
 
+/// See [`UserId::former_member`].
+const FORMER_MEMBER: &str = "former member";
+
 impl<'de> Deserialize<'de> for UserId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
+        if s == FORMER_MEMBER {
+            return Ok(UserId::former_member());
+        }
         UserId::new(s).map_err(serde::de::Error::custom)
     }
 }

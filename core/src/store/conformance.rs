@@ -17,8 +17,8 @@ use std::collections::BTreeSet;
 use jiff::{SignedDuration, Timestamp};
 
 use super::{
-    AccessFacts, ConditionFailure, DirectoryQuery, Expect, MemberFilter, Op, Range, Store,
-    StoreError, Transaction, Wanted,
+    AccessFacts, ConditionFailure, DirectoryQuery, Expect, Forgotten, MemberFilter, Op, Range,
+    Store, StoreError, Transaction, Wanted,
 };
 use crate::clock::{IdSource, RandomIds};
 use crate::ids::{
@@ -83,6 +83,7 @@ macro_rules! store_conformance_suite {
             participation_is_kept_and_reviewed_when_due,
             digest_schedules_come_due_and_the_outbox_lists,
             reports_queue_by_status_and_the_log_lists_newest_first,
+            erasure_anonymises_and_forgets,
             roster_lists_by_level,
             value_stories_list_by_community_and_author,
             people_list_their_own_activity_and_attendance,
@@ -2381,6 +2382,200 @@ pub async fn reports_queue_by_status_and_the_log_lists_newest_first<S: Store + ?
             "limit {limit}"
         );
     }
+}
+
+/// Erasure: an anonymised activity or value story leaves its person's
+/// list but stays in the community's; forgotten records are gone with
+/// their index entries (and forgetting twice is harmless).
+pub async fn erasure_anonymises_and_forgets<S: Store + ?Sized>(store: &S) {
+    let s = space_in_new_community(store, "Erasure").await;
+    let me = user("erased");
+    let former = UserId::former_member();
+    let mine: Vec<Activity> = (0..2)
+        .map(|n| Activity {
+            actor: me.clone(),
+            ..activity(s.community, n)
+        })
+        .collect();
+    for a in &mine {
+        commit(
+            store,
+            vec![Op::RecordActivity {
+                activity: a.clone(),
+            }],
+        )
+        .await
+        .unwrap();
+    }
+    let anonymous = Activity {
+        actor: former.clone(),
+        ..mine[0].clone()
+    };
+    commit(
+        store,
+        vec![Op::AnonymiseActivity {
+            activity: anonymous.clone(),
+        }],
+    )
+    .await
+    .unwrap();
+    let listed = store
+        .list_user_activity(&me, &Range::first(10))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        listed.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![mine[1].id]
+    );
+    let community = store
+        .list_activity(&s.community, &Range::first(10))
+        .await
+        .unwrap()
+        .items;
+    assert!(community.contains(&anonymous), "{community:?}");
+    let never = commit(
+        store,
+        vec![Op::AnonymiseActivity {
+            activity: activity(s.community, 7),
+        }],
+    )
+    .await;
+    assert_eq!(failure(never), (0, ConditionFailure::VersionMismatch));
+
+    let story = ValueStory {
+        id: ValueStoryId(ulid()),
+        community: s.community,
+        author: me.clone(),
+        kind: ValueKind::Applied,
+        title: "Story".into(),
+        story: "It helped.".into(),
+        thread: None,
+        created_at: t0(),
+        version: 1,
+    };
+    commit(
+        store,
+        vec![Op::PutValueStory {
+            story: story.clone(),
+            expect: Expect::Absent,
+        }],
+    )
+    .await
+    .unwrap();
+    let told = ValueStory {
+        author: former.clone(),
+        version: 2,
+        ..story
+    };
+    commit(
+        store,
+        vec![Op::PutValueStory {
+            story: told.clone(),
+            expect: Expect::Version(1),
+        }],
+    )
+    .await
+    .unwrap();
+    let stories = store
+        .list_user_value_stories(&me, &Range::first(10))
+        .await
+        .unwrap();
+    assert!(stories.items.is_empty());
+    let stories = store
+        .list_value_stories(&s.community, &Range::first(10))
+        .await
+        .unwrap();
+    assert_eq!(stories.items, vec![told]);
+
+    let handle = Handle::new(&format!("h{}", &unique()[..8])).unwrap();
+    let p = Profile {
+        handle: Some(handle.clone()),
+        ..profile(&me, "Erased")
+    };
+    commit(
+        store,
+        vec![Op::PutProfile {
+            profile: p,
+            expect: Expect::Absent,
+            previous_handle: None,
+        }],
+    )
+    .await
+    .unwrap();
+    let due = Timestamp::UNIX_EPOCH + SignedDuration::from_hours(24 * 1_100);
+    commit(
+        store,
+        vec![
+            Op::PutParticipation {
+                participation: Participation {
+                    review_at: Some(due),
+                    version: 1,
+                    ..Participation::new(s.community, me.clone())
+                },
+                expect: Expect::Absent,
+            },
+            Op::PutDigestSchedule {
+                schedule: DigestSchedule {
+                    user: me.clone(),
+                    preference: DigestPreference::default(),
+                    email: None,
+                    next_due: Some(due),
+                    covered_until: t0(),
+                    updated_at: t0(),
+                    version: 1,
+                },
+                expect: Expect::Absent,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    let forget = vec![
+        Op::Forget {
+            item: Forgotten::Profile {
+                user: me.clone(),
+                handle: Some(handle.clone()),
+            },
+        },
+        Op::Forget {
+            item: Forgotten::Participation {
+                community: s.community,
+                user: me.clone(),
+            },
+        },
+        Op::Forget {
+            item: Forgotten::DigestSchedule { user: me.clone() },
+        },
+    ];
+    commit(store, forget.clone()).await.unwrap();
+    commit(store, forget).await.unwrap();
+    assert_eq!(store.get_profile(&me).await.unwrap(), None);
+    assert_eq!(store.get_profile_by_handle(&handle).await.unwrap(), None);
+    assert_eq!(
+        store.get_participation(&s.community, &me).await.unwrap(),
+        None
+    );
+    assert_eq!(store.get_digest_schedule(&me).await.unwrap(), None);
+    let still_due = |users: Vec<UserId>| users.contains(&me);
+    assert!(!still_due(
+        store
+            .participation_due(due, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.user)
+            .collect()
+    ));
+    assert!(!still_due(
+        store
+            .digests_due(due, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.user)
+            .collect()
+    ));
 }
 
 /// Value stories: listed per community and per author, newest first,

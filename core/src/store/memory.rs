@@ -11,10 +11,10 @@ use jiff::Timestamp;
 
 use super::{
     AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, ConditionFailure, DigestStore,
-    DirectoryQuery, DocumentStore, EventStore, Expect, InvitationStore, JoinRequestStore,
-    MemberFilter, MembershipStore, ModerationStore, Op, ParticipationStore, PollStore,
-    ProfileStore, Range, Record, Records, SpaceStore, StoreError, ThreadStore, Transaction,
-    ValueStoryStore, Wanted, WriteStore, batch::check_wanted, rules,
+    DirectoryQuery, DocumentStore, EventStore, Expect, Forgotten, InvitationStore,
+    JoinRequestStore, MemberFilter, MembershipStore, ModerationStore, Op, ParticipationStore,
+    PollStore, ProfileStore, Range, Record, Records, SpaceStore, StoreError, ThreadStore,
+    Transaction, ValueStoryStore, Wanted, WriteStore, batch::check_wanted, rules,
 };
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
@@ -153,6 +153,47 @@ fn check_expect(current: Option<u64>, expect: Expect) -> Result<(), ConditionFai
 }
 
 impl State {
+    /// Deletes an erased person's record and its index entries.
+    fn forget(&mut self, item: Forgotten) {
+        match item {
+            Forgotten::Profile { user, handle } => {
+                self.profiles.remove(&user);
+                if let Some(h) = handle
+                    && self.handles.get(&h) == Some(&user)
+                {
+                    self.handles.remove(&h);
+                }
+            }
+            Forgotten::Participation { community, user } => {
+                if let Some(old) = self.participations.remove(&(community, user.clone()))
+                    && let Some(at) = old.review_at
+                {
+                    self.participation_reviews.remove(&(at, community, user));
+                }
+            }
+            Forgotten::Attendance {
+                event,
+                occurrence,
+                user,
+            } => {
+                if let Some(old) = self.attendance.remove(&(event, occurrence, user)) {
+                    self.user_attendance
+                        .remove(&(old.user.clone(), attendance_position(&old)));
+                }
+            }
+            Forgotten::Mail { user, id } => {
+                self.outbox.remove(&(user, id));
+            }
+            Forgotten::DigestSchedule { user } => {
+                if let Some(old) = self.digest_schedules.remove(&user)
+                    && let Some(at) = old.next_due
+                {
+                    self.digests_due.remove(&(at, user));
+                }
+            }
+        }
+    }
+
     fn check(&self, op: &Op) -> Result<(), ConditionFailure> {
         match op {
             Op::PutProfile {
@@ -233,6 +274,17 @@ impl State {
                     Ok(())
                 }
             }
+            Op::AnonymiseActivity { activity } => {
+                if self
+                    .activity
+                    .contains_key(&(activity.community, activity.id))
+                {
+                    Ok(())
+                } else {
+                    Err(ConditionFailure::VersionMismatch)
+                }
+            }
+            Op::Forget { .. } => Ok(()),
             Op::PutMail { mail } => {
                 if self.outbox.contains_key(&(mail.to.clone(), mail.id)) {
                     Err(ConditionFailure::AlreadyExists)
@@ -460,6 +512,14 @@ impl State {
             Op::PutMail { mail } => {
                 self.outbox.insert((mail.to.clone(), mail.id), mail);
             }
+            Op::AnonymiseActivity { activity } => {
+                let key = (activity.community, activity.id);
+                if let Some(old) = self.activity.get(&key) {
+                    self.user_activity.remove(&(old.actor.clone(), old.id));
+                }
+                self.activity.insert(key, activity);
+            }
+            Op::Forget { item } => self.forget(item),
             Op::PutReport { report, .. } => {
                 if let Some(old) = self.reports.get(&report.id) {
                     self.report_queues
@@ -474,8 +534,14 @@ impl State {
                     .insert((entry.community, entry.id), entry);
             }
             Op::PutValueStory { story, .. } => {
-                self.user_value_stories
-                    .insert((story.author.clone(), story.id), story.community);
+                if let Some(old) = self.value_stories.get(&(story.community, story.id)) {
+                    self.user_value_stories
+                        .remove(&(old.author.clone(), old.id));
+                }
+                if !story.author.is_former_member() {
+                    self.user_value_stories
+                        .insert((story.author.clone(), story.id), story.community);
+                }
                 self.value_stories
                     .insert((story.community, story.id), story);
             }

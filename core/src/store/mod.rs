@@ -472,6 +472,46 @@ impl<T> Store for T where
 {
 }
 
+/// A person's record that erasure deletes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forgotten {
+    /// The profile, and the handle it claims.
+    Profile {
+        /// Whose.
+        user: UserId,
+        /// The handle it holds (released).
+        handle: Option<Handle>,
+    },
+    /// A participation record (and its review entry).
+    Participation {
+        /// The community.
+        community: CommunityId,
+        /// Whose.
+        user: UserId,
+    },
+    /// An attendance record.
+    Attendance {
+        /// The event.
+        event: EventId,
+        /// The occurrence key.
+        occurrence: String,
+        /// Whose.
+        user: UserId,
+    },
+    /// A mail in the outbox.
+    Mail {
+        /// Whose.
+        user: UserId,
+        /// Which.
+        id: MailId,
+    },
+    /// The digest schedule (and its due entry).
+    DigestSchedule {
+        /// Whose.
+        user: UserId,
+    },
+}
+
 /// What a record must look like in the store for a write to go ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
@@ -563,6 +603,18 @@ pub enum Op {
     RecordModeration {
         /// The entry.
         entry: ModerationEntry,
+    },
+    /// Replace a recorded activity with its anonymised copy (erasure: the
+    /// actor is [`UserId::former_member`], and the activity leaves its
+    /// person's activity list). `VersionMismatch` if it is not recorded.
+    AnonymiseActivity {
+        /// The anonymised record (same id, community and time).
+        activity: Activity,
+    },
+    /// Delete a person's record (erasure; nothing happens when absent).
+    Forget {
+        /// Which record.
+        item: Forgotten,
     },
     /// Store a mail in the outbox (`AlreadyExists` if its id is taken).
     PutMail {
@@ -855,6 +907,28 @@ impl Op {
             }
             Op::PutMail { mail } => vec![ItemKey::Mail(mail.to.clone(), mail.id)],
             Op::PutReport { report, .. } => vec![ItemKey::Report(report.id)],
+            Op::AnonymiseActivity { activity } => vec![ItemKey::Activity(activity.id)],
+            Op::Forget { item } => match item {
+                Forgotten::Profile { user, handle } => {
+                    let mut items = vec![ItemKey::Profile(user.clone())];
+                    items.extend(handle.iter().cloned().map(ItemKey::Handle));
+                    items
+                }
+                Forgotten::Participation { community, user } => {
+                    vec![ItemKey::Participation(*community, user.clone())]
+                }
+                Forgotten::Attendance {
+                    event,
+                    occurrence,
+                    user,
+                } => vec![ItemKey::Attendance(
+                    *event,
+                    occurrence.clone(),
+                    user.clone(),
+                )],
+                Forgotten::Mail { user, id } => vec![ItemKey::Mail(user.clone(), *id)],
+                Forgotten::DigestSchedule { user } => vec![ItemKey::DigestSchedule(user.clone())],
+            },
             Op::RecordModeration { entry } => vec![ItemKey::Moderation(entry.id)],
             Op::PutJoinRequest { request, .. } => vec![ItemKey::JoinRequest(
                 request.community,

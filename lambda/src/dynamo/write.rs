@@ -13,7 +13,7 @@ use copkit_core::model::{
     SpaceGrant, Thread, ValueStory,
 };
 use copkit_core::store::{
-    ConditionFailure, Expect, Op, StoreError, Transaction, WriteStore, rules,
+    ConditionFailure, Expect, Forgotten, Op, StoreError, Transaction, WriteStore, rules,
 };
 use copkit_core::{CommunityId, PollId, ThreadId};
 use jiff::Timestamp;
@@ -509,6 +509,22 @@ impl DynamoStore {
                     self.put(encode(entry, &key)?, &[condition], e)?,
                     expect_failure(Expect::Absent),
                 ));
+            }
+            Op::AnonymiseActivity { activity } => {
+                let mut e = Expr::default();
+                let condition = exists(&mut e);
+                parts.push(part(
+                    self.put(activity_item(activity)?, &[condition], e)?,
+                    fixed(ConditionFailure::VersionMismatch),
+                ));
+            }
+            Op::Forget { item } => {
+                for key in forgotten_keys(item) {
+                    parts.push(part(
+                        self.delete(&key, &[], Expr::default())?,
+                        fixed(ConditionFailure::VersionMismatch),
+                    ));
+                }
             }
             Op::PutMail { mail } => {
                 let mut e = Expr::default();
@@ -1149,12 +1165,14 @@ fn digest_schedule_item(s: &DigestSchedule) -> Result<Item, StoreError> {
 
 fn value_story_item(v: &ValueStory) -> Result<Item, StoreError> {
     let mut item = encode(v, &keys::value_story(&v.community, &v.id))?;
-    set_index(
-        &mut item,
-        GSI1,
-        keys::user_value_stories(&v.author),
-        v.id.to_string(),
-    );
+    if !v.author.is_former_member() {
+        set_index(
+            &mut item,
+            GSI1,
+            keys::user_value_stories(&v.author),
+            v.id.to_string(),
+        );
+    }
     Ok(item)
 }
 
@@ -1207,14 +1225,39 @@ fn grant_item(g: &SpaceGrant) -> Result<Item, StoreError> {
     Ok(item)
 }
 
+/// The items an erasure deletes.
+fn forgotten_keys(item: &Forgotten) -> Vec<Key> {
+    match item {
+        Forgotten::Profile { user, handle } => {
+            let mut keys = vec![keys::profile(user)];
+            keys.extend(handle.iter().map(keys::handle));
+            keys
+        }
+        Forgotten::Participation { community, user } => {
+            vec![keys::participation(community, user)]
+        }
+        Forgotten::Attendance {
+            event,
+            occurrence,
+            user,
+        } => vec![keys::attendance(event, occurrence, user)],
+        Forgotten::Mail { user, id } => vec![keys::mail(user, id)],
+        Forgotten::DigestSchedule { user } => vec![keys::digest_schedule(user)],
+    }
+}
+
 fn activity_item(a: &Activity) -> Result<Item, StoreError> {
     let mut item = encode(a, &keys::activity(&a.community, &a.id, a.at))?;
-    set_index(
-        &mut item,
-        GSI1,
-        keys::user_activity(&a.actor),
-        a.id.to_string(),
-    );
+    // An erased person's activity leaves every person's list (no index
+    // partition gathers all former members).
+    if !a.actor.is_former_member() {
+        set_index(
+            &mut item,
+            GSI1,
+            keys::user_activity(&a.actor),
+            a.id.to_string(),
+        );
+    }
     set_index(
         &mut item,
         GSI2,
