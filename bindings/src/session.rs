@@ -23,10 +23,10 @@ use copkit_core::service::{
     ThreadChanges,
 };
 use copkit_core::service::{CpdEvidence, HealthReport, NewValueStory};
+use copkit_core::service::{DataExport, ErasureReport, Moderation, NewReport};
 use copkit_core::service::{
     DownloadLink, NewUploadedDocument, UploadIntent, UploadTicket, UploadedVersion,
 };
-use copkit_core::service::{Moderation, NewReport};
 use copkit_core::{
     Actor, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId,
     UserId,
@@ -284,6 +284,19 @@ impl Session {
         Ok(core
             .tell_value_story(&self.actor, &community, input)
             .await?)
+    }
+
+    /// Everything copkit holds about you.
+    pub async fn export_my_data(&self) -> Outcome<DataExport> {
+        let core = self.core();
+        Ok(core.export_my_data(&self.actor).await?)
+    }
+
+    /// Erases your account (refused with `Conflict("hand_over_first")`
+    /// while you are a community's last owner).
+    pub async fn erase_my_account(&self) -> Outcome<ErasureReport> {
+        let core = self.core();
+        Ok(core.erase_my_account(&self.actor).await?)
     }
 
     /// Reports a post or document you can read to the moderators.

@@ -1057,6 +1057,46 @@ async fn moderation(w: &World) {
     );
 }
 
+/// A newcomer joins the open community, takes part, exports, erases.
+async fn data_rights(w: &World) {
+    let api = &w.api;
+    let open = w.open.as_str();
+    is(
+        &api.post_empty("/communities/{id}/join", &[("id", open)], "leaver")
+            .await,
+        200,
+    );
+    let story = json!({"kind": "immediate", "title": "Useful tips", "story": "Thanks all."});
+    is(
+        &api.post(
+            "/communities/{id}/value-stories",
+            &[("id", open)],
+            "leaver",
+            story,
+        )
+        .await,
+        201,
+    );
+    let export = api.get("/me/export", &[], "leaver").await;
+    is(&export, 200);
+    assert!(
+        export.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(export.json["memberships"].as_array().unwrap().len(), 1);
+    assert_eq!(export.json["value_stories"][0]["title"], "Useful tips");
+    problem(&api.delete("/me", &[], OWNER).await, 409, "hand_over_first");
+    let erased = api.delete("/me", &[], "leaver").await;
+    is(&erased, 200);
+    assert_eq!(erased.json["communities_left"], 1);
+    let after = api.get("/me/export", &[], "leaver").await;
+    assert_eq!(after.json["memberships"], json!([]));
+    assert_eq!(after.json["value_stories"], json!([]));
+    assert_eq!(after.json["profile"], Value::Null);
+}
+
 /// Runs last: it moves the clock a day on to produce the digests due.
 async fn digests(w: &World) {
     let api = &w.api;
@@ -4270,6 +4310,17 @@ async fn every_endpoint_answers_as_documented_on_dynamodb() {
 /// fails if another operation goes over, or one of these comes within target.
 const OVER_TARGET: &[(&str, &str)] = &[
     (
+        "GET /me/export",
+        "everything about a person: one Query per list they own (memberships, activity, value \
+         stories, attendance, outbox), batches for the content and participation named, the \
+         profile and digest schedule",
+    ),
+    (
+        "DELETE /me",
+        "an erasure: leaving each community, then a transaction per batch of activity, value \
+         stories and forgotten records, each found through the person's own lists",
+    ),
+    (
         "GET /me/digest",
         "a report: the member's memberships, then per community its access facts, spaces, the \
          period's activity pages, open questions and closed polls per visible space, events, \
@@ -4405,6 +4456,7 @@ async fn every_endpoint_answers_as_documented_on(api: Api) -> World {
     polls(&w).await;
     moderation(&w).await;
     digests(&w).await;
+    data_rights(&w).await;
     let doc = copkit_lambda::app::openapi_document();
     every_operation_needs_identity(&w, &doc).await;
     every_query_is_checked(&w, &doc).await;
@@ -4477,6 +4529,7 @@ fn needs_role(method: &str, path: &str) -> bool {
         && !path.ends_with("/moderation-log");
     let open_to_all = [
         ("PATCH", "/me"),
+        ("DELETE", "/me"),
         ("PUT", "/me/digest-preference"),
         ("POST", "/communities/{id}/reports"),
         ("POST", "/communities"),

@@ -411,3 +411,27 @@ def test_reports_decisions_and_the_moderation_log(world):
             await outsider.list_reports(community, copkit.ReportStatus.OPEN, None, None)
 
     run(scenario())
+
+
+def test_export_then_erase_leaves_nothing_personal(world):
+    lead, trainee = world["lead"], world["trainee"]
+
+    async def scenario():
+        group = await private_group(lead)
+        community = group.card.id
+        with pytest.raises(CopkitError.Conflict) as last_owner:
+            await lead.erase_my_account()
+        assert last_owner.value.code == "hand_over_first"
+        story = copkit.NewValueStory(kind=copkit.ValueKind.IMMEDIATE, title="Helpful group",
+                                     story="It helped.", thread=None)
+        await lead.tell_value_story(community, story)
+        export = await lead.export_my_data()
+        assert len(export.memberships) == 1 and export.value_stories[0].title == "Helpful group"
+        mine = await trainee.export_my_data()
+        assert mine.memberships == [] and mine.value_stories == []
+        report = await trainee.erase_my_account()
+        assert report.communities_left == 0
+        after = await trainee.export_my_data()
+        assert after.profile is None and after.activity == []
+
+    run(scenario())

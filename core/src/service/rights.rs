@@ -36,7 +36,7 @@ use crate::model::{
 };
 use crate::service::{Actor, Copkit};
 use crate::store::batch::MAX_WANTED;
-use crate::store::{Chunk, Expect, Forgotten, Op, Range, StoreError, Transaction, Wanted};
+use crate::store::{Expect, Forgotten, Op, Range, Transaction, Wanted};
 
 /// Most items per list in an export.
 pub const EXPORT_MAX_ITEMS: usize = 10_000;
@@ -111,26 +111,28 @@ pub struct ErasureReport {
     pub records_deleted: u32,
 }
 
-/// Every item of a list, page by page, up to [`EXPORT_MAX_ITEMS`].
-async fn drain<T>(
-    truncated: &mut bool,
-    list: impl AsyncFn(Range) -> std::result::Result<Chunk<T>, StoreError>,
-) -> Result<Vec<T>> {
-    let mut items = Vec::new();
-    let mut range = Range::first(100);
-    loop {
-        let chunk = list(range.clone()).await?;
-        items.extend(chunk.items);
-        if items.len() >= EXPORT_MAX_ITEMS {
-            *truncated |= items.len() > EXPORT_MAX_ITEMS || chunk.next.is_some();
-            items.truncate(EXPORT_MAX_ITEMS);
-            return Ok(items);
+/// Every item of a list, page by page, up to [`EXPORT_MAX_ITEMS`] (a
+/// macro rather than a function over an async closure, so the use cases'
+/// futures stay `Send`).
+macro_rules! drain {
+    ($truncated:expr, |$range:ident| $list:expr) => {{
+        let mut items = Vec::new();
+        let mut $range = Range::first(100);
+        loop {
+            let chunk = $list.await?;
+            items.extend(chunk.items);
+            if items.len() >= EXPORT_MAX_ITEMS {
+                *$truncated |= items.len() > EXPORT_MAX_ITEMS || chunk.next.is_some();
+                items.truncate(EXPORT_MAX_ITEMS);
+                break;
+            }
+            match chunk.next {
+                Some(next) => $range.after = Some(next),
+                None => break,
+            }
         }
-        match chunk.next {
-            Some(next) => range.after = Some(next),
-            None => return Ok(items),
-        }
-    }
+        items
+    }};
 }
 
 /// The activity kind with every mention of `user` replaced by the former
@@ -172,23 +174,11 @@ impl Copkit {
         let user = &actor.user;
         let store = self.store();
         let mut truncated = false;
-        let memberships = drain(&mut truncated, async |r| {
-            store.list_user_memberships(user, &r).await
-        })
-        .await?;
-        let activity = drain(&mut truncated, async |r| {
-            store.list_user_activity(user, &r).await
-        })
-        .await?;
-        let value_stories = drain(&mut truncated, async |r| {
-            store.list_user_value_stories(user, &r).await
-        })
-        .await?;
-        let attendance = drain(&mut truncated, async |r| {
-            store.list_user_attendance(user, &r).await
-        })
-        .await?;
-        let outbox = drain(&mut truncated, async |r| store.list_outbox(user, &r).await).await?;
+        let memberships = drain!(&mut truncated, |r| store.list_user_memberships(user, &r));
+        let activity = drain!(&mut truncated, |r| store.list_user_activity(user, &r));
+        let value_stories = drain!(&mut truncated, |r| store.list_user_value_stories(user, &r));
+        let attendance = drain!(&mut truncated, |r| store.list_user_attendance(user, &r));
+        let outbox = drain!(&mut truncated, |r| store.list_outbox(user, &r));
 
         let mut wanted: Vec<Wanted> = memberships
             .iter()
@@ -250,10 +240,7 @@ impl Copkit {
         let store = self.store().clone();
         let mut report = ErasureReport::default();
         let mut ignored = false;
-        let memberships = drain(&mut ignored, async |r| {
-            store.list_user_memberships(user, &r).await
-        })
-        .await?;
+        let memberships = drain!(&mut ignored, |r| store.list_user_memberships(user, &r));
         let owned: Vec<_> = memberships
             .iter()
             .filter(|m| m.role == Role::Owner)

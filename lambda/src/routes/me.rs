@@ -2,8 +2,10 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use copkit_core::model::{Page, Profile};
-use copkit_core::service::{MyCommunity, ProfileChanges};
+use copkit_core::service::{DataExport, ErasureReport, MyCommunity, ProfileChanges};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -15,7 +17,8 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_me, update_me))
+        .routes(routes!(get_me, update_me, erase_me))
+        .routes(routes!(export))
         .routes(routes!(my_communities))
         .routes(routes!(get_profile))
 }
@@ -42,6 +45,33 @@ async fn update_me(
 ) -> ApiResult<Tagged<Profile>> {
     let p = s.copkit.update_my_profile(&me, changes, version).await?;
     Ok(Tagged(p.version, p))
+}
+
+/// Everything copkit holds about you, as one JSON document (a download).
+#[utoipa::path(get, path = "/me/export", tag = "me",
+    responses((status = 200, description = "Your data", body = DataExport,
+        headers(("Content-Disposition" = String, description = "attachment; filename=\"copkit-export.json\"")))))]
+async fn export(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Response> {
+    let data = s.copkit.export_my_data(&me).await?;
+    Ok((
+        [(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"copkit-export.json\""),
+        )],
+        Json(data),
+    )
+        .into_response())
+}
+
+/// Erases your account: you leave every community, your threads, posts,
+/// documents, value stories and activity stay with their communities as by
+/// a former member, and your profile, handle, attendance, digests and
+/// participation are deleted. Refused (409 `hand_over_first`) while you are
+/// a community's last owner; repeating it completes an interrupted erasure.
+#[utoipa::path(delete, path = "/me", tag = "me",
+    responses((status = 200, description = "What was erased", body = ErasureReport)))]
+async fn erase_me(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<ErasureReport>> {
+    Ok(Json(s.copkit.erase_my_account(&me).await?))
 }
 
 /// The caller's communities with their role and level.
