@@ -435,6 +435,17 @@ async fn only_moderators_moderate_and_input_is_checked() {
     };
     assert_eq!(
         invalid_fields(k.moderate(&g.moderator, &g.c, blank).await),
-        vec!["reason", "decision"]
+        vec!["reason"]
+    );
+    let nothing_to_dismiss = k
+        .moderate(
+            &g.moderator,
+            &g.c,
+            decide(target, ContentDecision::Dismiss, None),
+        )
+        .await;
+    assert_eq!(
+        nothing_to_dismiss.unwrap_err(),
+        Error::Conflict(Conflict::WrongState)
     );
 }

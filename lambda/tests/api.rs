@@ -1113,6 +1113,13 @@ async fn digests(w: &World) {
     assert!(set.json["next_due"].is_string(), "{}", set.json);
     let read = api.get("/me/digest-preference", &[], MEMBER).await;
     assert_eq!(read.json, set.json);
+    // JSON Schema counts 7.0 as an integer, so the API does too.
+    let whole = json!({"frequency": "daily", "hour": 7.0, "time_zone": "Europe/London"});
+    let again = api
+        .put("/me/digest-preference", &[], MEMBER, Some(whole))
+        .await;
+    is(&again, 200);
+    assert_eq!(again.json["preference"]["hour"], 7);
     problem(
         &api.put(
             "/me/digest-preference",
@@ -1739,6 +1746,17 @@ async fn join_requests(w: &World) {
         )
         .await,
         204,
+    );
+    // A withdrawn request is gone from view.
+    problem(
+        &api.get(
+            "/communities/{id}/join-requests/mine",
+            &[("id", c)],
+            "withdrawer",
+        )
+        .await,
+        404,
+        "not_found",
     );
     problem(
         &api.delete(

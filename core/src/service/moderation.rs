@@ -35,7 +35,7 @@ pub struct NewReport {
     pub reason: ReportReason,
     /// What the moderators should know (0–1,000 characters).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
+    #[cfg_attr(feature = "openapi", schema(format = "copkit:text", max_length = 1000))]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub note: String,
 }
@@ -46,7 +46,7 @@ pub struct NewReport {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ContentDecision {
-    /// Nothing (only when deciding a report).
+    /// Nothing (only when deciding a report; 409 `wrong_state` without one).
     Dismiss,
     /// Hide it from everyone but moderators and its author.
     Hide,
@@ -66,10 +66,10 @@ pub struct Moderation {
     pub target: ContentRef,
     /// What to do.
     pub decision: ContentDecision,
-    /// Why (1–1,000 characters; the author and the log see it).
+    /// Why (1–500 characters; the author and the log see it).
     #[cfg_attr(
         feature = "openapi",
-        schema(format = "copkit:nonblank-text", min_length = 1, max_length = 1000)
+        schema(format = "copkit:nonblank-text", min_length = 1, max_length = 500)
     )]
     pub reason: String,
     /// The open report this decides, if any.
@@ -234,13 +234,6 @@ impl Copkit {
             .await?;
         let mut check = Checker::new();
         let reason = check.text("reason", &input.reason, 1, limits::REASON_MAX);
-        if input.decision == ContentDecision::Dismiss && input.report.is_none() {
-            check.fail(
-                "decision",
-                "needs_report",
-                "dismiss decides a report: name it in `report`",
-            );
-        }
         check.finish()?;
         let content = self.load_content(&input.target).await?;
         if content.community() != *community {
@@ -269,6 +262,8 @@ impl Copkit {
             at: now,
         };
         let (action, write) = match (input.decision, content) {
+            // Dismissing decides a report: without one there is nothing to do.
+            (ContentDecision::Dismiss, _) if report.is_none() => return Err(wrong_state),
             (ContentDecision::Dismiss, _) => (ModerationAction::Dismissed, None),
             (_, c) if c.deleted() => return Err(wrong_state),
             (ContentDecision::Hide, c) if c.hidden() => return Err(wrong_state),

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use copkit_core::model::{JoinRequest, Membership, Page};
+use copkit_core::model::{JoinRequest, Membership, Page, RequestStatus};
 use copkit_core::service::JoinRequestView;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -72,31 +72,21 @@ async fn list_pending(
     ))
 }
 
-/// The caller's own request, if any.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct MyRequest {
-    /// The request (with a denial's reason), or `null` when you never asked.
-    pub request: Option<JoinRequest>,
-}
-
-/// The caller's own request to a community they can see.
+/// The caller's own request to a community they can see: pending,
+/// approved or denied (with the reason and when to ask again). 404 when
+/// they never asked or withdrew it (withdrawing deletes it from view).
 #[utoipa::path(get, path = "/communities/{id}/join-requests/mine", tag = "join requests",
-    params(CommunityPath), responses((status = 200, description = "Your request, if any", body = MyRequest)))]
+    params(CommunityPath), responses((status = 200, description = "Your request", body = JoinRequest)))]
 async fn my_request(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(p): ApiPath<CommunityPath>,
-) -> ApiResult<Json<MyRequest>> {
-    let request = match s.copkit.my_join_request(&me, &p.id).await {
-        Ok(r) => Some(r),
-        // The community is visible (checked first); there is just no request.
-        Err(copkit_core::Error::NotFound) => {
-            s.copkit.get_community(&me, &p.id).await?;
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Ok(Json(MyRequest { request }))
+) -> ApiResult<Json<JoinRequest>> {
+    let request = s.copkit.my_join_request(&me, &p.id).await?;
+    if matches!(request.status, RequestStatus::Withdrawn { .. }) {
+        return Err(copkit_core::Error::NotFound.into());
+    }
+    Ok(Json(request))
 }
 
 /// Withdraws the caller's pending request.
