@@ -4,6 +4,15 @@ import health.copkit.core.Access
 import health.copkit.core.ActivityKind
 import health.copkit.core.CommunityChanges
 import health.copkit.core.CommunityKind
+import health.copkit.core.ContentDecision
+import health.copkit.core.ContentRef
+import health.copkit.core.DigestFrequency
+import health.copkit.core.DigestPreference
+import health.copkit.core.Moderation
+import health.copkit.core.ModerationAction
+import health.copkit.core.NewReport
+import health.copkit.core.ReportReason
+import health.copkit.core.ReportStatus
 import health.copkit.core.CopkitException
 import health.copkit.core.EventInput
 import health.copkit.core.Frequency
@@ -234,5 +243,41 @@ class ScenarioTest {
         assertEquals((0..4).map { "Thread $it" }.toSet(), (first.items + second.items).map { it.title }.toSet())
         val bad = assertThrows<CopkitException.Invalid> { runBlocking { lead.listThreads(space.id, 3u, first.next + "x") } }
         assertEquals("cursor", bad.field)
+    }
+
+    @Test
+    fun moderationDigestsAndDataRights() = runBlocking {
+        val group = privateGroup()
+        val community = group.card.id
+        val space = lead.createSpace(community, NewSpace("Cases", "", SpaceVisibility.Members))
+        val thread = lead.startThread(space.id, NewThread(ThreadKind.DISCUSSION, "Safeguarding", "", listOf()))
+        val post = lead.addPost(thread.id, NewPost("Names a child", null))
+        val target = ContentRef.Post(post.id)
+        val report = lead.reportContent(community, NewReport(target, ReportReason.PATIENT_IDENTIFIABLE, "A name"))
+        assertEquals(listOf(report.id), lead.listReports(community, ReportStatus.OPEN, null, null).items.map { it.id })
+        val entry = lead.moderate(community, Moderation(target, ContentDecision.HIDE, "Identifiable", report.id))
+        assertEquals(ModerationAction.HIDDEN, entry.action)
+        assertEquals(listOf(entry.id), lead.moderationLog(community, null, null).items.map { it.id })
+        val stale = assertThrows<CopkitException.Conflict> {
+            runBlocking { lead.moderate(community, Moderation(target, ContentDecision.HIDE, "Again", null)) }
+        }
+        assertEquals("wrong_state", stale.code)
+
+        val schedule = lead.setDigestPreference(
+            DigestPreference(DigestFrequency.WEEKLY, 18u, "Europe/London", Weekday.FRIDAY),
+        )
+        assertTrue(schedule.nextDue != null)
+        val badHour = assertThrows<CopkitException.Invalid> {
+            runBlocking { lead.setDigestPreference(DigestPreference(DigestFrequency.DAILY, 24u, "Europe/London", Weekday.MONDAY)) }
+        }
+        assertEquals("hour", badHour.field)
+
+        val lastOwner = assertThrows<CopkitException.Conflict> { runBlocking { lead.eraseMyAccount() } }
+        assertEquals("hand_over_first", lastOwner.code)
+        assertEquals(1, lead.exportMyData().memberships.size)
+        trainee.eraseMyAccount()
+        val after = trainee.exportMyData()
+        assertEquals(null, after.profile)
+        assertTrue(after.activity.isEmpty() && after.memberships.isEmpty())
     }
 }
