@@ -168,8 +168,11 @@ async fn requests_can_be_withdrawn() {
     let helen = actor("helen");
     let tom = actor("tom");
     let c = approval_community(&w, &helen).await;
-    // Nothing pending: withdrawing is harmless.
-    assert_eq!(w.copkit.withdraw_join_request(&tom, &c).await, Ok(()));
+    // Nothing pending: nothing to withdraw.
+    assert_eq!(
+        w.copkit.withdraw_join_request(&tom, &c).await,
+        Err(Error::Conflict(Conflict::WrongState))
+    );
     w.copkit
         .request_to_join(&tom, &c, Some("Hillside"))
         .await

@@ -1747,7 +1747,17 @@ async fn join_requests(w: &World) {
         .await,
         204,
     );
-    // A withdrawn request is gone from view.
+    // Nothing left to withdraw; a withdrawn request is gone from view.
+    problem(
+        &api.delete(
+            "/communities/{id}/join-requests/mine",
+            &[("id", c)],
+            "withdrawer",
+        )
+        .await,
+        409,
+        "wrong_state",
+    );
     problem(
         &api.get(
             "/communities/{id}/join-requests/mine",

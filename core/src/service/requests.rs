@@ -114,8 +114,8 @@ impl Copkit {
             .ok_or(Error::NotFound)
     }
 
-    /// Withdraws the caller's pending request. Withdrawing when nothing is
-    /// pending is harmless (the end state is the same).
+    /// Withdraws the caller's pending request; with nothing pending it is
+    /// `Conflict::WrongState` (there is nothing to withdraw).
     pub async fn withdraw_join_request(
         &self,
         actor: &Actor,
@@ -129,7 +129,7 @@ impl Copkit {
             .await?
             .filter(JoinRequest::is_pending)
         else {
-            return Ok(());
+            return Err(Error::Conflict(Conflict::WrongState));
         };
         let now = self.now();
         let tx = Transaction::new()

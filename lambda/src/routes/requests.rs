@@ -72,24 +72,40 @@ async fn list_pending(
     ))
 }
 
-/// The caller's own request to a community they can see: pending,
-/// approved or denied (with the reason and when to ask again). 404 when
-/// they never asked or withdrew it (withdrawing deletes it from view).
+/// The caller's own request, if any.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct MyRequest {
+    /// The request (pending, approved, or denied with the reason and when
+    /// to ask again), or `null` when you never asked.
+    pub request: Option<JoinRequest>,
+}
+
+/// The caller's own request to a community they can see (`null` when they
+/// never asked). A withdrawn request is gone: 404.
 #[utoipa::path(get, path = "/communities/{id}/join-requests/mine", tag = "join requests",
-    params(CommunityPath), responses((status = 200, description = "Your request", body = JoinRequest)))]
+    params(CommunityPath), responses((status = 200, description = "Your request, if any", body = MyRequest)))]
 async fn my_request(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(p): ApiPath<CommunityPath>,
-) -> ApiResult<Json<JoinRequest>> {
-    let request = s.copkit.my_join_request(&me, &p.id).await?;
-    if matches!(request.status, RequestStatus::Withdrawn { .. }) {
-        return Err(copkit_core::Error::NotFound.into());
-    }
-    Ok(Json(request))
+) -> ApiResult<Json<MyRequest>> {
+    let request = match s.copkit.my_join_request(&me, &p.id).await {
+        Ok(r) if matches!(r.status, RequestStatus::Withdrawn { .. }) => {
+            return Err(copkit_core::Error::NotFound.into());
+        }
+        Ok(r) => Some(r),
+        // The community is visible (checked first); there is just no request.
+        Err(copkit_core::Error::NotFound) => {
+            s.copkit.get_community(&me, &p.id).await?;
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(MyRequest { request }))
 }
 
-/// Withdraws the caller's pending request.
+/// Withdraws the caller's pending request (409 `wrong_state` when nothing
+/// is pending).
 #[utoipa::path(delete, path = "/communities/{id}/join-requests/mine", tag = "join requests",
     params(CommunityPath), responses((status = 204, description = "Withdrawn")))]
 async fn withdraw(
