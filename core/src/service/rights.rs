@@ -135,6 +135,16 @@ macro_rules! drain {
     }};
 }
 
+/// The thread, post or document an activity created, as a batch key.
+fn created_content(kind: &ActivityKind) -> Option<Wanted> {
+    match kind {
+        ActivityKind::ThreadStarted { thread, .. } => Some(Wanted::Thread(*thread)),
+        ActivityKind::PostAdded { post, .. } => Some(Wanted::Post(*post)),
+        ActivityKind::DocumentAdded { document } => Some(Wanted::Document(*document)),
+        _ => None,
+    }
+}
+
 /// The activity kind with every mention of `user` replaced by the former
 /// member.
 fn anonymised(kind: ActivityKind, user: &UserId) -> ActivityKind {
@@ -184,16 +194,7 @@ impl Copkit {
             .iter()
             .map(|m| Wanted::Participation(m.community, user.clone()))
             .collect();
-        for a in &activity {
-            match &a.kind {
-                ActivityKind::ThreadStarted { thread, .. } => wanted.push(Wanted::Thread(*thread)),
-                ActivityKind::PostAdded { post, .. } => wanted.push(Wanted::Post(*post)),
-                ActivityKind::DocumentAdded { document } => {
-                    wanted.push(Wanted::Document(*document))
-                }
-                _ => {}
-            }
-        }
+        wanted.extend(activity.iter().filter_map(|a| created_content(&a.kind)));
         let (mut participation, mut threads, mut posts, mut documents) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for batch in wanted.chunks(MAX_WANTED) {
@@ -373,12 +374,7 @@ impl Copkit {
             let wanted: Vec<Wanted> = chunk
                 .items
                 .iter()
-                .filter_map(|a| match &a.kind {
-                    ActivityKind::ThreadStarted { thread, .. } => Some(Wanted::Thread(*thread)),
-                    ActivityKind::PostAdded { post, .. } => Some(Wanted::Post(*post)),
-                    ActivityKind::DocumentAdded { document } => Some(Wanted::Document(*document)),
-                    _ => None,
-                })
+                .filter_map(|a| created_content(&a.kind))
                 .collect();
             let mut records = if wanted.is_empty() {
                 Default::default()
