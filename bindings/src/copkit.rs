@@ -9,6 +9,7 @@ use copkit_core::service::{AgendaItem, DigestRun, ReviewReport};
 use copkit_core::{Actor, MemoryStore, UserId};
 use jiff::Timestamp;
 
+use crate::clock::{CopkitClock, HostClock};
 use crate::listener::{CopkitEvent, CopkitListener, Forward, Listeners};
 use crate::session::Session;
 
@@ -71,6 +72,17 @@ impl Copkit {
     #[uniffi::constructor]
     pub fn new() -> Result<Arc<Self>, CopkitError> {
         let core = copkit_core::Copkit::new(Arc::new(MemoryStore::new()))?;
+        Ok(Copkit::over(core))
+    }
+
+    /// copkit on an in-memory store whose time comes from the host's
+    /// `clock` instead of the system clock: tests and simulations that must
+    /// not depend on when they run.
+    #[uniffi::constructor]
+    pub fn with_clock(clock: Arc<dyn CopkitClock>) -> Result<Arc<Self>, CopkitError> {
+        let core = copkit_core::Copkit::builder(Arc::new(MemoryStore::new()))
+            .clock(Arc::new(HostClock(clock)))
+            .build()?;
         Ok(Copkit::over(core))
     }
 

@@ -10,6 +10,8 @@
 //! - Model types are the core records and enums (namespace `copkit_core`);
 //!   ids cross as checked text, instants as Unix milliseconds.
 //! - Every failure is a [`CopkitError`]; no panic crosses the boundary.
+//! - Time is the system clock, or the host's [`CopkitClock`]
+//!   (`Copkit.with_clock`), so host tests never depend on when they run.
 //!
 //! Generate bindings from the built library with the pinned generator:
 //! `cargo run -p copkit-ffi --bin uniffi-bindgen -- generate --library
@@ -41,11 +43,13 @@
 
 #![deny(missing_docs)]
 
+mod clock;
 mod copkit;
 mod listener;
 mod pages;
 mod session;
 
+pub use clock::CopkitClock;
 pub use copkit::Copkit;
 pub use copkit_core::ffi::CopkitError;
 pub use listener::{CopkitEvent, CopkitListener, ListenerError};

@@ -42,6 +42,27 @@ from copkit import (
 
 DAY_MS = 24 * 60 * 60 * 1000
 
+# The tests' "now": a Monday evening in London, after the 18:30 start of the
+# fortnightly event below (the hour that used to break a wall-clock test).
+START = datetime.datetime(2026, 3, 2, 20, 15, tzinfo=datetime.timezone.utc)
+
+
+class FixedClock(copkit.CopkitClock):
+    """Time that moves only when the test says so."""
+
+    def __init__(self, start):
+        self.millis = int(start.timestamp() * 1000)
+
+    def now(self):
+        return self.millis
+
+    def advance(self, millis):
+        self.millis += millis
+
+    def today(self):
+        """The clock's date in UTC."""
+        return datetime.datetime.fromtimestamp(self.millis / 1000, datetime.timezone.utc).date()
+
 
 class Recorder(CopkitListener):
     """Keeps every event the bindings deliver."""
@@ -71,11 +92,13 @@ def run(coroutine):
 
 @pytest.fixture()
 def world():
-    kit = Copkit()
+    clock = FixedClock(START)
+    kit = Copkit.with_clock(clock)
     recorder = Recorder()
     kit.add_listener(recorder)
     return {
         "kit": kit,
+        "clock": clock,
         "events": recorder,
         "lead": kit.session("dr-lead", "Dr Lead", "lead@example.org"),
         "trainee": kit.session("trainee-1", "Sam Trainee", None),
@@ -159,7 +182,7 @@ def test_the_whole_scenario(world):
         assert download.version.size == len(data)
 
         # a fortnightly event with an RSVP
-        tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+        tomorrow = world["clock"].today() + datetime.timedelta(days=1)
         event = await lead.schedule_event(
             cases.id,
             EventInput(
@@ -173,7 +196,9 @@ def test_the_whole_scenario(world):
             ),
         )
         now = trainee.now()
-        occurrences = await trainee.event_occurrences(event.id, now, now + 57 * DAY_MS)
+        assert now == world["clock"].now()
+        # eight weeks from a Monday evening: tomorrow, +14, +28, +42 days
+        occurrences = await trainee.event_occurrences(event.id, now, now + 56 * DAY_MS)
         assert len(occurrences) == 4
         gaps = {b.starts_at - a.starts_at for a, b in zip(occurrences, occurrences[1:])}
         assert all(abs(g - 14 * DAY_MS) <= 60 * 60 * 1000 for g in gaps)  # 14 days, ± a clock change
@@ -205,7 +230,7 @@ def test_the_whole_scenario(world):
         await trainee.tell_value_story(community, copkit.NewValueStory(
             kind=copkit.ValueKind.APPLIED, title="Safety-netting leaflet",
             story="We now give the leaflet, and document it.", thread=question.id))
-        today = datetime.datetime.now(datetime.timezone.utc).date()
+        today = world["clock"].today()
         evidence = await trainee.cpd_evidence((today - datetime.timedelta(days=1)).isoformat(),
                                               (today + datetime.timedelta(days=1)).isoformat())
         assert [e.kind for e in evidence.entries].count(copkit.CpdKind.VALUE_STORY) == 1

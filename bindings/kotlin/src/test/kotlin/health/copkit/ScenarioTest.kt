@@ -42,7 +42,10 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.security.MessageDigest
+import java.time.Instant
 import java.time.LocalDate
+import java.time.ZoneOffset
+import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlin.math.abs
 
@@ -58,6 +61,20 @@ class Recorder : CopkitListener {
         events.filterIsInstance<CopkitEvent.Activity>().map { it.activity.kind }
 }
 
+/** Time that moves only when the test says so: tests never depend on when they run. */
+class FixedClock(start: Instant) : CopkitClock {
+    private val millis = AtomicLong(start.toEpochMilli())
+
+    override fun now(): Long = millis.get()
+
+    fun advance(by: Long) {
+        millis.addAndGet(by)
+    }
+
+    /** The clock's date in UTC. */
+    fun today(): LocalDate = Instant.ofEpochMilli(millis.get()).atZone(ZoneOffset.UTC).toLocalDate()
+}
+
 /**
  * The end-to-end scenario an Android app would run: a private ST3 group, a
  * request approved, a guest in one space, a question answered, a document
@@ -66,7 +83,9 @@ class Recorder : CopkitListener {
  */
 class ScenarioTest {
     private val dayMs = 24L * 60 * 60 * 1000
-    private val kit = Copkit()
+    // A Monday evening in London, after the 18:30 start of the fortnightly event below.
+    private val clock = FixedClock(Instant.parse("2026-03-02T20:15:00Z"))
+    private val kit = Copkit.withClock(clock)
     private val recorder = Recorder().also { kit.addListener(it) }
     private val lead = kit.session("dr-lead", "Dr Lead", "lead@example.org")
     private val trainee = kit.session("trainee-1", "Sam Trainee", null)
@@ -127,7 +146,7 @@ class ScenarioTest {
         assertEquals(data.size.toULong(), download.version.size)
 
         // a fortnightly event with an RSVP
-        val tomorrow = LocalDate.now().plusDays(1)
+        val tomorrow = clock.today().plusDays(1)
         val event = lead.scheduleEvent(
             cases.id,
             EventInput(
@@ -148,7 +167,9 @@ class ScenarioTest {
             ),
         )
         val now = trainee.now()
-        val occurrences = trainee.eventOccurrences(event.id, now, now + 57 * dayMs)
+        assertEquals(clock.now(), now)
+        // eight weeks from a Monday evening: tomorrow, +14, +28, +42 days
+        val occurrences = trainee.eventOccurrences(event.id, now, now + 56 * dayMs)
         assertEquals(4, occurrences.size)
         occurrences.zipWithNext().forEach { (a, b) ->
             assertTrue(abs(b.startsAt - a.startsAt - 14 * dayMs) <= 3_600_000, "a fortnight apart")
