@@ -138,7 +138,7 @@ impl Copkit {
         bucket: Option<String>,
         create: bool,
     ) -> Result<Arc<Self>, CopkitError> {
-        use copkit_lambda::aws;
+        use copkit_aws as aws;
         let key = aws::cursor_key_from_env().map_err(|reason| CopkitError::Invalid {
             field: "COPKIT_CURSOR_KEY".into(),
             reason,

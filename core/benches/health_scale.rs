@@ -20,7 +20,9 @@ use copkit_core::model::{
     Role, Slug, Space, SpaceVisibility, Thread, ThreadKind, Visibility,
 };
 use copkit_core::store::counting::CountingStore;
-use copkit_core::store::{Expect, Op, Store, Transaction};
+use copkit_core::store::{
+    ActivityOp, CommunityOp, DiscussionOp, Expect, Op, SpaceOp, Store, Transaction,
+};
 use copkit_core::{
     ActivityId, Actor, CommunityId, Copkit, ManualClock, MemoryStore, PostId, SpaceId, ThreadId,
     UserId,
@@ -81,32 +83,37 @@ fn seed(n: usize) -> (Community, Vec<Op>) {
         version: 1,
     };
     let mut ops = vec![
-        Op::CreateCommunity {
+        CommunityOp::CreateCommunity {
             community: community.clone(),
-        },
-        Op::PutSpace {
+        }
+        .into(),
+        SpaceOp::PutSpace {
             space: space.clone(),
             expect: Expect::Absent,
-        },
+        }
+        .into(),
     ];
     for m in 0..MEMBERS {
-        ops.push(Op::PutMembership {
-            membership: Membership {
-                community: id,
-                user: user(m),
-                role: if m == 0 { Role::Owner } else { Role::Member },
-                status: MembershipStatus::Active,
-                level: match m % 10 {
-                    0 => ParticipationLevel::Core,
-                    1..=3 => ParticipationLevel::Active,
-                    _ => ParticipationLevel::Peripheral,
+        ops.push(
+            CommunityOp::PutMembership {
+                membership: Membership {
+                    community: id,
+                    user: user(m),
+                    role: if m == 0 { Role::Owner } else { Role::Member },
+                    status: MembershipStatus::Active,
+                    level: match m % 10 {
+                        0 => ParticipationLevel::Core,
+                        1..=3 => ParticipationLevel::Active,
+                        _ => ParticipationLevel::Peripheral,
+                    },
+                    joined_at: start(),
+                    updated_at: start(),
+                    version: 1,
                 },
-                joined_at: start(),
-                updated_at: start(),
-                version: 1,
-            },
-            expect: Expect::Absent,
-        });
+                expect: Expect::Absent,
+            }
+            .into(),
+        );
     }
     let step = SignedDuration::from_hours(24 * 80) / i32::try_from(n).unwrap();
     for a in 0..n {
@@ -120,29 +127,32 @@ fn seed(n: usize) -> (Community, Vec<Op>) {
                 } else {
                     ThreadKind::Discussion
                 };
-                ops.push(Op::PutThread {
-                    thread: Thread {
-                        id: thread,
-                        space: space.id,
-                        community: id,
-                        kind,
-                        title: format!("Thread {a}"),
-                        body: "What do you do when...".into(),
-                        tags: vec![],
-                        mentions: vec![],
-                        author: actor.clone(),
-                        created_at: at,
-                        edited_at: None,
-                        last_activity_at: at,
-                        post_count: 9,
-                        pinned: false,
-                        locked: false,
-                        accepted_answer: None,
-                        deleted_at: None,
-                        version: 1,
-                    },
-                    expect: Expect::Absent,
-                });
+                ops.push(
+                    DiscussionOp::PutThread {
+                        thread: Thread {
+                            id: thread,
+                            space: space.id,
+                            community: id,
+                            kind,
+                            title: format!("Thread {a}"),
+                            body: "What do you do when...".into(),
+                            tags: vec![],
+                            mentions: vec![],
+                            author: actor.clone(),
+                            created_at: at,
+                            edited_at: None,
+                            last_activity_at: at,
+                            post_count: 9,
+                            pinned: false,
+                            locked: false,
+                            accepted_answer: None,
+                            deleted_at: None,
+                            version: 1,
+                        },
+                        expect: Expect::Absent,
+                    }
+                    .into(),
+                );
                 ActivityKind::ThreadStarted { thread, kind }
             }
             9 => ActivityKind::MemberJoined {
@@ -157,16 +167,19 @@ fn seed(n: usize) -> (Community, Vec<Op>) {
             },
         };
         let in_space = !matches!(kind, ActivityKind::MemberJoined { .. });
-        ops.push(Op::RecordActivity {
-            activity: Activity {
-                id: ActivityId(ulid(a as u128)),
-                community: id,
-                space: in_space.then_some(space.id),
-                actor,
-                at,
-                kind,
-            },
-        });
+        ops.push(
+            ActivityOp::RecordActivity {
+                activity: Activity {
+                    id: ActivityId(ulid(a as u128)),
+                    community: id,
+                    space: in_space.then_some(space.id),
+                    actor,
+                    at,
+                    kind,
+                },
+            }
+            .into(),
+        );
     }
     (community, ops)
 }

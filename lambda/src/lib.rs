@@ -25,16 +25,13 @@
 
 pub mod app;
 pub mod auth;
-pub mod aws;
 pub mod blob_fs;
 pub mod demo;
-pub mod dynamo;
 pub mod extract;
 pub mod idempotency;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
-pub mod s3;
 pub mod scheduled;
 pub mod state;
 

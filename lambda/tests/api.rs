@@ -14,7 +14,6 @@
 )]
 
 mod common;
-mod moto;
 
 pub use common::calls_table;
 
@@ -24,8 +23,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use common::{Answer, Api, Seen};
+use copkit_aws::dynamo::calls::CallCounter;
 use copkit_core::MemoryStore;
-use copkit_lambda::dynamo::calls::CallCounter;
 use serde_json::{Value, json};
 
 const OWNER: &str = "owner";
@@ -4457,7 +4456,7 @@ const OVER_TARGET: &[(&str, &str)] = &[
 /// `dynamo_calls` bench).
 pub async fn dynamodb_calls_per_operation() -> BTreeMap<(String, String), common::Calls> {
     let counter = CallCounter::new();
-    let store = moto::counted_store(counter.clone()).await;
+    let store = common::moto::fresh_store(Some(counter.clone())).await;
     let w =
         every_endpoint_answers_as_documented_on(Api::with_store(Arc::new(store)).counting(counter))
             .await;

@@ -23,15 +23,17 @@ use aws_sdk_dynamodb::types::error::{
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
+use copkit_aws::dynamo::DynamoStore;
+use copkit_aws::dynamo::codec::{Item, encode};
+use copkit_aws::dynamo::keys;
 use copkit_core::model::{
     Community, CommunityCounts, CommunityKind, JoinPolicy, Membership, MembershipStatus,
     ParticipationLevel, Role, Slug, Visibility,
 };
-use copkit_core::store::{ConditionFailure, Expect, Op, StoreError, Transaction, WriteStore};
+use copkit_core::store::{
+    CommunityOp, ConditionFailure, Expect, StoreError, Transaction, WriteStore,
+};
 use copkit_core::{CommunityId, Config, Copkit, UserId};
-use copkit_lambda::dynamo::DynamoStore;
-use copkit_lambda::dynamo::codec::{Item, encode};
-use copkit_lambda::dynamo::keys;
 use copkit_lambda::{AppState, Authenticator, Claims, app};
 use jiff::Timestamp;
 use tower::ServiceExt;
@@ -235,10 +237,10 @@ async fn the_failed_item_names_its_operation() {
     // Op 0 writes two items (the community and its slug claim); op 1 the
     // membership, whose condition failed.
     let tx = Transaction::new()
-        .with(Op::CreateCommunity {
+        .with(CommunityOp::CreateCommunity {
             community: c.clone(),
         })
-        .with(Op::PutMembership {
+        .with(CommunityOp::PutMembership {
             membership: owner_membership(c.id),
             expect: Expect::Absent,
         });
@@ -258,7 +260,7 @@ async fn transaction_conflicts_are_retried_then_unavailable() {
     let client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&transact]);
     let store = DynamoStore::new(client, TABLE);
     let c = community();
-    let tx = Transaction::new().with(Op::PutMembership {
+    let tx = Transaction::new().with(CommunityOp::PutMembership {
         membership: owner_membership(c.id),
         expect: Expect::Absent,
     });
@@ -279,7 +281,7 @@ async fn transaction_conflicts_are_retried_then_unavailable() {
         .build();
     let client = mock_client!(aws_sdk_dynamodb, RuleMode::Sequential, [&flaky]);
     let store = DynamoStore::new(client, TABLE);
-    let tx = Transaction::new().with(Op::PutMembership {
+    let tx = Transaction::new().with(CommunityOp::PutMembership {
         membership: owner_membership(c.id),
         expect: Expect::Absent,
     });

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use copkit_lambda::dynamo::table::DEFINITION;
+use copkit_aws::dynamo::table::DEFINITION;
 use serde_norway::Value;
 
 fn template() -> Value {

@@ -12,7 +12,7 @@ use crate::model::{
 };
 use crate::policy::{CommunityAction, Standing};
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{DirectoryQuery, Expect, Op, Transaction};
+use crate::store::{CommunityOp, DirectoryQuery, Expect, Transaction};
 use crate::validate::{Checker, limits};
 
 /// What it takes to start a community.
@@ -227,10 +227,10 @@ impl Copkit {
         if let Some(op) = self.first_profile_op(actor, now).await? {
             tx.push(op);
         }
-        tx.push(Op::CreateCommunity {
+        tx.push(CommunityOp::CreateCommunity {
             community: community.clone(),
         })
-        .push(Op::PutMembership {
+        .push(CommunityOp::PutMembership {
             membership: owner.clone(),
             expect: Expect::Absent,
         })
@@ -332,7 +332,7 @@ impl Copkit {
         next.updated_at = now;
         next.version = current.version + 1;
         let tx = Transaction::new()
-            .with(Op::UpdateCommunity {
+            .with(CommunityOp::UpdateCommunity {
                 community: next.clone(),
                 previous_slug: current.slug.clone(),
                 expect_version: current.version,

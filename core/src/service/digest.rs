@@ -42,7 +42,7 @@ use crate::policy::CommunityAction;
 use crate::recurrence;
 use crate::service::access::CommunityAccess;
 use crate::service::{Actor, Copkit, render};
-use crate::store::{Expect, Op, Range, Transaction, Wanted};
+use crate::store::{DigestOp, Expect, Range, Transaction, Wanted};
 
 /// Most items per digest section.
 pub const DIGEST_SECTION_LIMIT: usize = 20;
@@ -185,7 +185,7 @@ impl Copkit {
             updated_at: now,
             version: current.as_ref().map_or(1, |s| s.version + 1),
         };
-        let tx = Transaction::new().with(Op::PutDigestSchedule {
+        let tx = Transaction::new().with(DigestOp::PutDigestSchedule {
             schedule: schedule.clone(),
             expect: Expect::from_version(current.map(|s| s.version)),
         });
@@ -288,7 +288,7 @@ impl Copkit {
                 }
             }
         }
-        let tx = Transaction::new().with(Op::PutDigestSchedule {
+        let tx = Transaction::new().with(DigestOp::PutDigestSchedule {
             schedule: next,
             expect: Expect::Version(schedule.version),
         });

@@ -14,7 +14,7 @@ use crate::service::content::{self, limits};
 use crate::service::moderation;
 use crate::service::participation::Counted;
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{Expect, Op, Transaction, Wanted};
+use crate::store::{DocumentOp, Expect, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// What it takes to add a document.
@@ -362,11 +362,11 @@ impl Copkit {
             note: String::new(),
         };
         let tx = Transaction::new()
-            .with(Op::PutDocument {
+            .with(DocumentOp::PutDocument {
                 document: document.clone(),
                 expect: Expect::Absent,
             })
-            .with(Op::AddDocumentVersion { version })
+            .with(DocumentOp::AddDocumentVersion { version })
             .with(self.activity(
                 actor,
                 document.community,
@@ -436,11 +436,11 @@ impl Copkit {
             ..old.clone()
         };
         let tx = Transaction::new()
-            .with(Op::PutDocument {
+            .with(DocumentOp::PutDocument {
                 document: new.clone(),
                 expect: Expect::Version(old.version),
             })
-            .with(Op::AddDocumentVersion {
+            .with(DocumentOp::AddDocumentVersion {
                 version: DocumentVersion {
                     document: *id,
                     number,
@@ -496,7 +496,7 @@ impl Copkit {
         new.updated_at = now;
         new.version = old.version + 1;
         let tx = Transaction::new()
-            .with(Op::PutDocument {
+            .with(DocumentOp::PutDocument {
                 document: new.clone(),
                 expect: Expect::Version(old.version),
             })
@@ -524,7 +524,7 @@ impl Copkit {
             ..old.clone()
         };
         let tx = Transaction::new()
-            .with(Op::PutDocument {
+            .with(DocumentOp::PutDocument {
                 document: new,
                 expect: Expect::Version(old.version),
             })
@@ -637,7 +637,7 @@ mod tests {
             version: 8,
         };
         // The record "moved" (version 7 expected, nothing stored): the commit fails.
-        let tx = Transaction::new().with(Op::PutDocument {
+        let tx = Transaction::new().with(DocumentOp::PutDocument {
             document: doc,
             expect: Expect::Version(7),
         });

@@ -18,7 +18,7 @@ use crate::recurrence;
 use crate::service::access::{CommunityAccess, SpaceAccess};
 use crate::service::content::limits;
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{Expect, Op, Range, Records, Transaction, Wanted};
+use crate::store::{EventOp, Expect, Range, Records, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// An event's description and schedule, for scheduling and for replacing.
@@ -267,7 +267,7 @@ impl Copkit {
         };
         details.apply(&mut event);
         let tx = Transaction::new()
-            .with(Op::PutEvent {
+            .with(EventOp::PutEvent {
                 event: event.clone(),
                 expect: Expect::Absent,
             })
@@ -322,7 +322,7 @@ impl Copkit {
         kind: ActivityKind,
     ) -> Result<()> {
         let tx = Transaction::new()
-            .with(Op::PutEvent {
+            .with(EventOp::PutEvent {
                 event: new,
                 expect: Expect::Version(old.version),
             })
@@ -526,11 +526,11 @@ impl Copkit {
             version: old.as_ref().map_or(1, |r| r.version + 1),
         };
         let tx = Transaction::new()
-            .with(Op::PutRsvp {
+            .with(EventOp::PutRsvp {
                 rsvp: rsvp.clone(),
                 expect: Expect::from_version(old.as_ref().map(|r| r.version)),
             })
-            .with(Op::AdjustRsvpTally {
+            .with(EventOp::AdjustRsvpTally {
                 event: *id,
                 occurrence: found.key.clone(),
                 going: delta(RsvpResponse::Going),
@@ -658,7 +658,7 @@ impl Copkit {
             recorded_at: now,
         };
         let tx = Transaction::new()
-            .with(Op::PutAttendance {
+            .with(EventOp::PutAttendance {
                 attendance: attendance.clone(),
             })
             .with(self.activity(

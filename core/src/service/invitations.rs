@@ -15,7 +15,7 @@ use crate::policy::CommunityAction;
 use crate::service::communities::CommunityCard;
 use crate::service::members::{MembershipWrites, activated};
 use crate::service::{Actor, Copkit};
-use crate::store::{Op, Transaction};
+use crate::store::{InvitationOp, SpaceOp, Transaction};
 use crate::validate::{Checker, limits};
 
 /// What it takes to invite someone.
@@ -355,7 +355,7 @@ impl Copkit {
             version: 1,
         };
         let tx = Transaction::new()
-            .with(Op::CreateInvitation {
+            .with(InvitationOp::CreateInvitation {
                 invitation: invitation.clone(),
             })
             .with(self.activity(
@@ -416,7 +416,7 @@ impl Copkit {
             ..current.clone()
         };
         let tx = Transaction::new()
-            .with(Op::UpdateInvitation {
+            .with(InvitationOp::UpdateInvitation {
                 invitation: revoked.clone(),
                 expect_version: current.version,
             })
@@ -496,7 +496,7 @@ impl Copkit {
         };
 
         let mut tx = Transaction::new();
-        tx.push(Op::ConsumeInvitation {
+        tx.push(InvitationOp::ConsumeInvitation {
             community,
             id: invitation.id,
             now,
@@ -510,7 +510,7 @@ impl Copkit {
         writes.into_tx(&mut tx);
         if role == Role::Guest {
             for space in &invitation.guest_spaces {
-                tx.push(Op::PutGrant {
+                tx.push(SpaceOp::PutGrant {
                     grant: SpaceGrant {
                         space: *space,
                         community,

@@ -12,7 +12,7 @@ use crate::model::{
 use crate::policy::{self, CommunityAction};
 use crate::service::access::CommunityAccess;
 use crate::service::{Actor, Copkit};
-use crate::store::{Expect, MemberFilter, Op, Transaction};
+use crate::store::{CommunityOp, Expect, MemberFilter, Op, SpaceOp, Transaction};
 use crate::validate::{Checker, limits};
 
 /// One person on a community's roster.
@@ -66,10 +66,13 @@ impl MembershipWrites {
             owners: self.delta.owners + d.owners,
             spaces: self.delta.spaces + d.spaces,
         };
-        self.ops.push(Op::PutMembership {
-            membership: new,
-            expect: Expect::from_version(old.map(|m| m.version)),
-        });
+        self.ops.push(
+            CommunityOp::PutMembership {
+                membership: new,
+                expect: Expect::from_version(old.map(|m| m.version)),
+            }
+            .into(),
+        );
     }
 
     /// Adds the writes to `tx`.
@@ -78,7 +81,7 @@ impl MembershipWrites {
             tx.push(op);
         }
         if !self.delta.is_zero() {
-            tx.push(Op::AdjustCounts {
+            tx.push(CommunityOp::AdjustCounts {
                 community: self.community,
                 delta: self.delta,
             });
@@ -154,7 +157,7 @@ impl Copkit {
         user: &UserId,
     ) -> Result<()> {
         for grant in self.store().list_user_grants(community, user).await? {
-            tx.push(Op::DeleteGrant {
+            tx.push(SpaceOp::DeleteGrant {
                 space: grant.space,
                 user: grant.user,
             });
@@ -469,7 +472,7 @@ impl Copkit {
         self.check_manage(&access, &old)?;
         let now = self.now();
         let mut tx = Transaction::new();
-        tx.push(Op::PutMembership {
+        tx.push(CommunityOp::PutMembership {
             membership: with_status(&old, MembershipStatus::Removed, now),
             expect: Expect::Version(old.version),
         });

@@ -16,7 +16,10 @@ use crate::cursor::CursorCodec;
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{ActivityId, CommunityId, SpaceId, UserId};
 use crate::model::{Activity, ActivityKind, Page, PageRequest};
-use crate::store::{Chunk, ConditionFailure, Op, Range, Store, StoreError, Transaction};
+use crate::store::{
+    ActivityOp, Chunk, CommunityOp, ConditionFailure, InvitationOp, Op, ProfileOp, Range, Store,
+    StoreError, Transaction,
+};
 
 mod access;
 mod activity;
@@ -297,7 +300,7 @@ impl Copkit {
         now: Timestamp,
         kind: ActivityKind,
     ) -> Op {
-        Op::RecordActivity {
+        ActivityOp::RecordActivity {
             activity: Activity {
                 id: ActivityId(self.new_ulid(now)),
                 community,
@@ -307,6 +310,7 @@ impl Copkit {
                 kind,
             },
         }
+        .into()
     }
 
     /// Applies `tx` atomically, maps store failures to domain errors, and
@@ -406,7 +410,7 @@ impl Outcome {
                 .ops()
                 .iter()
                 .filter_map(|op| match op {
-                    Op::RecordActivity { activity } => Some(activity.clone()),
+                    Op::Activity(ActivityOp::RecordActivity { activity }) => Some(activity.clone()),
                     _ => None,
                 })
                 .collect(),
@@ -418,14 +422,15 @@ impl Outcome {
 /// What an `AlreadyExists` failure of `op` means to a caller.
 fn conflict_if_exists(op: &Op) -> Conflict {
     match op {
-        Op::CreateCommunity { .. } | Op::UpdateCommunity { .. } => Conflict::SlugTaken,
-        Op::PutMembership { .. } => Conflict::AlreadyMember,
-        Op::PutJoinRequest { .. } => Conflict::AlreadyRequested,
-        Op::PutProfile {
+        Op::Community(CommunityOp::CreateCommunity { .. })
+        | Op::Community(CommunityOp::UpdateCommunity { .. }) => Conflict::SlugTaken,
+        Op::Community(CommunityOp::PutMembership { .. }) => Conflict::AlreadyMember,
+        Op::Invitation(InvitationOp::PutJoinRequest { .. }) => Conflict::AlreadyRequested,
+        Op::Profile(ProfileOp::PutProfile {
             profile,
             previous_handle,
             ..
-        } if profile.handle != *previous_handle => Conflict::HandleTaken,
+        }) if profile.handle != *previous_handle => Conflict::HandleTaken,
         _ => Conflict::VersionMismatch,
     }
 }

@@ -17,7 +17,7 @@ use crate::model::{
 use crate::policy::{CommunityAction, SpaceAction};
 use crate::service::access::SpaceAccess;
 use crate::service::{Actor, Copkit};
-use crate::store::{Expect, Op, Transaction};
+use crate::store::{DiscussionOp, DocumentOp, Expect, ModerationOp, Op, Transaction};
 use crate::validate::{Checker, limits};
 
 /// Most characters in a reporter's note.
@@ -189,7 +189,7 @@ impl Copkit {
             version: 1,
         };
         let tx = Transaction::new()
-            .with(Op::PutReport {
+            .with(ModerationOp::PutReport {
                 report: report.clone(),
                 expect: Expect::Absent,
             })
@@ -285,13 +285,14 @@ impl Copkit {
                         ..old.clone()
                     },
                 };
-                let op = Op::PutPost {
+                let op: Op = DiscussionOp::PutPost {
                     post: Post {
                         version: old.version + 1,
                         ..new
                     },
                     expect: Expect::Version(old.version),
-                };
+                }
+                .into();
                 (decided(decision), Some(op))
             }
             (decision, Content::Document(old)) => {
@@ -309,14 +310,15 @@ impl Copkit {
                         ..old.clone()
                     },
                 };
-                let op = Op::PutDocument {
+                let op: Op = DocumentOp::PutDocument {
                     document: Document {
                         version: old.version + 1,
                         updated_at: now,
                         ..new
                     },
                     expect: Expect::Version(old.version),
-                };
+                }
+                .into();
                 (decided(decision), Some(op))
             }
         };
@@ -338,7 +340,7 @@ impl Copkit {
             tx.push(op);
         }
         if let Some(report) = report {
-            tx.push(Op::PutReport {
+            tx.push(ModerationOp::PutReport {
                 expect: Expect::Version(report.version),
                 report: Report {
                     status: ReportStatus::Resolved,
@@ -353,7 +355,7 @@ impl Copkit {
                 },
             });
         }
-        tx.push(Op::RecordModeration {
+        tx.push(ModerationOp::RecordModeration {
             entry: entry.clone(),
         });
         tx.push(self.activity(
@@ -395,7 +397,7 @@ impl Copkit {
         reason: String,
         now: Timestamp,
     ) -> Op {
-        Op::RecordModeration {
+        ModerationOp::RecordModeration {
             entry: ModerationEntry {
                 id: ModerationId(self.new_ulid(now)),
                 community,
@@ -407,6 +409,7 @@ impl Copkit {
                 at: now,
             },
         }
+        .into()
     }
 }
 

@@ -13,7 +13,9 @@ use crate::model::{
 use crate::service::access::SpaceAccess;
 use crate::service::members::MemberView;
 use crate::service::{Actor, Copkit, Outcome};
-use crate::store::{Expect, MemberFilter, Op, StoreError, Transaction, Wanted};
+use crate::store::{
+    ActivityOp, CommunityOp, Expect, MemberFilter, Op, StoreError, Transaction, Wanted,
+};
 
 /// A contribution to count with a use case's write: who made it, their
 /// membership and participation record as read, and the community's rules.
@@ -38,20 +40,26 @@ impl Counted {
         p.add(self.contribution, now, &self.rules);
         p.version += 1;
         let level = self.rules.level(m.role, p.points_at(now, &self.rules));
-        let mut ops = vec![Op::PutParticipation {
-            participation: p,
-            expect,
-        }];
+        let mut ops = vec![
+            ActivityOp::PutParticipation {
+                participation: p,
+                expect,
+            }
+            .into(),
+        ];
         if level != m.level {
-            ops.push(Op::PutMembership {
-                membership: Membership {
-                    level,
-                    updated_at: now,
-                    version: m.version + 1,
-                    ..m.clone()
-                },
-                expect: Expect::Version(m.version),
-            });
+            ops.push(
+                CommunityOp::PutMembership {
+                    membership: Membership {
+                        level,
+                        updated_at: now,
+                        version: m.version + 1,
+                        ..m.clone()
+                    },
+                    expect: Expect::Version(m.version),
+                }
+                .into(),
+            );
         }
         ops
     }
@@ -208,7 +216,7 @@ impl Copkit {
             let mut next = current.clone();
             next.trim(now, &rules);
             next.version += 1;
-            let mut tx = Transaction::new().with(Op::PutParticipation {
+            let mut tx = Transaction::new().with(ActivityOp::PutParticipation {
                 participation: next.clone(),
                 expect: Expect::Version(current.version),
             });
@@ -216,7 +224,7 @@ impl Copkit {
                 let level = rules.level(m.role, next.points_at(now, &rules));
                 if level != m.level {
                     report.changed += 1;
-                    tx.push(Op::PutMembership {
+                    tx.push(CommunityOp::PutMembership {
                         membership: Membership {
                             level,
                             updated_at: now,

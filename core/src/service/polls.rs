@@ -10,7 +10,7 @@ use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::content::limits;
 use crate::service::{Actor, Copkit};
-use crate::store::{Expect, Op, Records, Transaction, Wanted};
+use crate::store::{Expect, PollOp, Records, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// What it takes to open a poll.
@@ -159,7 +159,7 @@ impl Copkit {
             version: 1,
         };
         let tx = Transaction::new()
-            .with(Op::PutPoll {
+            .with(PollOp::PutPoll {
                 poll: poll.clone(),
                 expect: Expect::Absent,
             })
@@ -265,11 +265,11 @@ impl Copkit {
         };
         let voters = i64::from(old.is_none());
         let tx = Transaction::new()
-            .with(Op::PutBallot {
+            .with(PollOp::PutBallot {
                 ballot: ballot.clone(),
                 expect: Expect::from_version(old.as_ref().map(|b| b.version)),
             })
-            .with(Op::AdjustTally {
+            .with(PollOp::AdjustTally {
                 poll: *id,
                 deltas: deltas.clone(),
                 voters,
@@ -307,7 +307,7 @@ impl Copkit {
             ..poll.clone()
         };
         let tx = Transaction::new()
-            .with(Op::PutPoll {
+            .with(PollOp::PutPoll {
                 poll: closed.clone(),
                 expect: Expect::Version(poll.version),
             })

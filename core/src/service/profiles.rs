@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::ids::UserId;
 use crate::model::{Handle, Profile};
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{Expect, Op, Transaction};
+use crate::store::{Expect, Op, ProfileOp, Transaction};
 use crate::validate::{Checker, limits};
 
 /// Changes to one's own profile. `None` leaves a field as it is; an empty
@@ -83,11 +83,14 @@ impl Copkit {
         if self.store().get_profile(&actor.user).await?.is_some() {
             return Ok(None);
         }
-        Ok(Some(Op::PutProfile {
-            profile: self.default_profile(actor, now),
-            expect: Expect::Absent,
-            previous_handle: None,
-        }))
+        Ok(Some(
+            ProfileOp::PutProfile {
+                profile: self.default_profile(actor, now),
+                expect: Expect::Absent,
+                previous_handle: None,
+            }
+            .into(),
+        ))
     }
 
     /// The caller's profile; if none is stored yet, the one that would be
@@ -157,7 +160,7 @@ impl Copkit {
         } else {
             Expect::Version(current_version)
         };
-        self.commit(Transaction::new().with(Op::PutProfile {
+        self.commit(Transaction::new().with(ProfileOp::PutProfile {
             profile: profile.clone(),
             expect,
             previous_handle,

@@ -11,7 +11,7 @@ use crate::model::{
 use crate::policy::{CommunityAction, Standing};
 use crate::service::members::{MembershipWrites, activated};
 use crate::service::{Actor, Copkit};
-use crate::store::{Expect, Op, Transaction};
+use crate::store::{Expect, InvitationOp, Transaction};
 use crate::validate::{Checker, limits};
 
 /// A pending request as moderators see it.
@@ -83,7 +83,7 @@ impl Copkit {
         if let Some(op) = self.first_profile_op(actor, now).await? {
             tx.push(op);
         }
-        tx.push(Op::PutJoinRequest {
+        tx.push(InvitationOp::PutJoinRequest {
             request: request.clone(),
             expect: Expect::from_version(old.map(|r| r.version)),
         });
@@ -133,7 +133,7 @@ impl Copkit {
         };
         let now = self.now();
         let tx = Transaction::new()
-            .with(Op::PutJoinRequest {
+            .with(InvitationOp::PutJoinRequest {
                 request: JoinRequest {
                     status: RequestStatus::Withdrawn { at: now },
                     version: old.version + 1,
@@ -216,7 +216,7 @@ impl Copkit {
         }
         let membership = activated(old.as_ref(), *community, user, Role::Member, now);
         let mut tx = Transaction::new();
-        tx.push(Op::PutJoinRequest {
+        tx.push(InvitationOp::PutJoinRequest {
             request: JoinRequest {
                 status: RequestStatus::Approved {
                     by: actor.user.clone(),
@@ -271,7 +271,7 @@ impl Copkit {
             ..request.clone()
         };
         let tx = Transaction::new()
-            .with(Op::PutJoinRequest {
+            .with(InvitationOp::PutJoinRequest {
                 request: denied.clone(),
                 expect: Expect::Version(request.version),
             })

@@ -36,7 +36,10 @@ use crate::model::{
 };
 use crate::service::{Actor, Copkit};
 use crate::store::batch::MAX_WANTED;
-use crate::store::{Expect, Forgotten, Op, Range, Transaction, Wanted};
+use crate::store::{
+    ActivityOp, DigestOp, DiscussionOp, DocumentOp, EventOp, Expect, Op, ProfileOp, Range,
+    Transaction, Wanted,
+};
 
 /// Most items per list in an export.
 pub const EXPORT_MAX_ITEMS: usize = 10_000;
@@ -258,7 +261,7 @@ impl Copkit {
         }
         for m in &memberships {
             self.forget(
-                Forgotten::Participation {
+                ActivityOp::ForgetParticipation {
                     community: m.community,
                     user: user.clone(),
                 },
@@ -277,7 +280,7 @@ impl Copkit {
             }
             for a in chunk.items {
                 self.forget(
-                    Forgotten::Attendance {
+                    EventOp::ForgetAttendance {
                         event: a.event,
                         occurrence: a.occurrence,
                         user: user.clone(),
@@ -294,7 +297,7 @@ impl Copkit {
             }
             for mail in chunk.items {
                 self.forget(
-                    Forgotten::Mail {
+                    DigestOp::ForgetMail {
                         user: user.clone(),
                         id: mail.id,
                     },
@@ -305,14 +308,14 @@ impl Copkit {
         }
         if store.get_digest_schedule(user).await?.is_some() {
             self.forget(
-                Forgotten::DigestSchedule { user: user.clone() },
+                DigestOp::ForgetDigestSchedule { user: user.clone() },
                 &mut report,
             )
             .await?;
         }
         if let Some(profile) = store.get_profile(user).await? {
             self.forget(
-                Forgotten::Profile {
+                ProfileOp::ForgetProfile {
                     user: user.clone(),
                     handle: profile.handle,
                 },
@@ -323,9 +326,9 @@ impl Copkit {
         Ok(report)
     }
 
-    async fn forget(&self, item: Forgotten, report: &mut ErasureReport) -> Result<()> {
-        self.commit(Transaction::new().with(Op::Forget { item }))
-            .await?;
+    /// Deletes one of the person's records.
+    async fn forget(&self, op: impl Into<Op>, report: &mut ErasureReport) -> Result<()> {
+        self.commit(Transaction::new().with(op)).await?;
         report.records_deleted += 1;
         Ok(())
     }
@@ -347,7 +350,7 @@ impl Copkit {
             let mut tx = Transaction::new();
             for story in chunk.items {
                 report.content_anonymised += 1;
-                tx.push(Op::PutValueStory {
+                tx.push(ActivityOp::PutValueStory {
                     expect: Expect::Version(story.version),
                     story: ValueStory {
                         author: UserId::former_member(),
@@ -385,7 +388,7 @@ impl Copkit {
             while let Some(t) = records.thread() {
                 if t.author == *user {
                     report.content_anonymised += 1;
-                    tx.push(Op::PutThread {
+                    tx.push(DiscussionOp::PutThread {
                         expect: Expect::Version(t.version),
                         thread: Thread {
                             author: UserId::former_member(),
@@ -398,7 +401,7 @@ impl Copkit {
             while let Some(p) = records.post() {
                 if p.author == *user {
                     report.content_anonymised += 1;
-                    tx.push(Op::PutPost {
+                    tx.push(DiscussionOp::PutPost {
                         expect: Expect::Version(p.version),
                         post: Post {
                             author: UserId::former_member(),
@@ -411,7 +414,7 @@ impl Copkit {
             while let Some(d) = records.document() {
                 if d.created_by == *user {
                     report.content_anonymised += 1;
-                    tx.push(Op::PutDocument {
+                    tx.push(DocumentOp::PutDocument {
                         expect: Expect::Version(d.version),
                         document: Document {
                             created_by: UserId::former_member(),
@@ -423,7 +426,7 @@ impl Copkit {
             }
             for a in chunk.items {
                 report.activities_anonymised += 1;
-                tx.push(Op::AnonymiseActivity {
+                tx.push(ActivityOp::AnonymiseActivity {
                     activity: Activity {
                         actor: UserId::former_member(),
                         kind: anonymised(a.kind, user),

@@ -10,7 +10,7 @@ use crate::model::{ActivityKind, CountDelta, Role, Space, SpaceGrant, SpaceVisib
 use crate::policy::{self, CommunityAction, SpaceAction, SpaceViewer, Standing};
 use crate::service::access::CommunityAccess;
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{Expect, Op, Transaction};
+use crate::store::{CommunityOp, Expect, SpaceOp, Transaction};
 use crate::validate::{Checker, limits};
 
 /// What it takes to create a space.
@@ -118,11 +118,11 @@ impl Copkit {
             version: 1,
         };
         let tx = Transaction::new()
-            .with(Op::PutSpace {
+            .with(SpaceOp::PutSpace {
                 space: space.clone(),
                 expect: Expect::Absent,
             })
-            .with(Op::AdjustCounts {
+            .with(CommunityOp::AdjustCounts {
                 community: *community,
                 delta: CountDelta {
                     spaces: 1,
@@ -201,7 +201,7 @@ impl Copkit {
     ) -> Result<Space> {
         let now = new.updated_at;
         let tx = Transaction::new()
-            .with(Op::PutSpace {
+            .with(SpaceOp::PutSpace {
                 space: new.clone(),
                 expect: Expect::Version(old.version),
             })
@@ -292,7 +292,7 @@ impl Copkit {
             granted_at: now,
         };
         let tx = Transaction::new()
-            .with(Op::PutGrant {
+            .with(SpaceOp::PutGrant {
                 grant: grant.clone(),
             })
             .with(self.activity(
@@ -317,7 +317,7 @@ impl Copkit {
         let community = access.space.community;
         let now = self.now();
         let tx = Transaction::new()
-            .with(Op::DeleteGrant {
+            .with(SpaceOp::DeleteGrant {
                 space: *id,
                 user: user.clone(),
             })

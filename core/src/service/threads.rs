@@ -15,7 +15,7 @@ use crate::service::access::SpaceAccess;
 use crate::service::content::{self, limits};
 use crate::service::moderation;
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{Expect, Op, Records, Transaction, Wanted};
+use crate::store::{DiscussionOp, Expect, Records, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// What it takes to start a thread.
@@ -162,7 +162,7 @@ impl Copkit {
             version: 1,
         };
         let tx = Transaction::new()
-            .with(Op::PutThread {
+            .with(DiscussionOp::PutThread {
                 thread: thread.clone(),
                 expect: Expect::Absent,
             })
@@ -217,7 +217,7 @@ impl Copkit {
     ) -> Result<Thread> {
         let now = self.now();
         let tx = Transaction::new()
-            .with(Op::PutThread {
+            .with(DiscussionOp::PutThread {
                 thread: new.clone(),
                 expect: Expect::Version(old.version),
             })
@@ -409,7 +409,7 @@ impl Copkit {
             _ => None,
         };
         let now = self.now();
-        let mut tx = Transaction::new().with(Op::PutThread {
+        let mut tx = Transaction::new().with(DiscussionOp::PutThread {
             thread: new.clone(),
             expect: Expect::Version(old.version),
         });
@@ -480,11 +480,11 @@ impl Copkit {
             version: 1,
         };
         let tx = Transaction::new()
-            .with(Op::PutPost {
+            .with(DiscussionOp::PutPost {
                 post: post.clone(),
                 expect: Expect::Absent,
             })
-            .with(Op::TouchThread {
+            .with(DiscussionOp::TouchThread {
                 thread: *thread,
                 at: now,
                 posts: 1,
@@ -562,7 +562,7 @@ impl Copkit {
             ..old.clone()
         };
         let tx = Transaction::new()
-            .with(Op::PutPost {
+            .with(DiscussionOp::PutPost {
                 post: new.clone(),
                 expect: Expect::Version(old.version),
             })
@@ -596,7 +596,7 @@ impl Copkit {
             ..old.clone()
         };
         let tx = Transaction::new()
-            .with(Op::PutPost {
+            .with(DiscussionOp::PutPost {
                 post: new.clone(),
                 expect: Expect::Version(old.version),
             })
@@ -630,7 +630,7 @@ impl Copkit {
         }
         let now = self.now();
         let tx = Transaction::new()
-            .with(Op::AddReaction {
+            .with(DiscussionOp::AddReaction {
                 reaction: Reaction {
                     post: *post,
                     user: actor.user.clone(),
@@ -663,7 +663,7 @@ impl Copkit {
         if !records.has_reaction(kind) {
             return Ok(p);
         }
-        self.commit(Transaction::new().with(Op::RemoveReaction {
+        self.commit(Transaction::new().with(DiscussionOp::RemoveReaction {
             post: *post,
             user: actor.user.clone(),
             kind,

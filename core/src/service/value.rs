@@ -7,7 +7,7 @@ use crate::ids::{CommunityId, ThreadId, ValueStoryId};
 use crate::model::{ActivityKind, Contribution, Page, PageRequest, ValueKind, ValueStory};
 use crate::policy::CommunityAction;
 use crate::service::{Actor, Copkit};
-use crate::store::{Expect, Op, Transaction};
+use crate::store::{ActivityOp, Expect, Transaction};
 use crate::validate::Checker;
 
 /// Headlines: fewest characters.
@@ -83,7 +83,7 @@ impl Copkit {
             version: 1,
         };
         let tx = Transaction::new()
-            .with(Op::PutValueStory {
+            .with(ActivityOp::PutValueStory {
                 story: told.clone(),
                 expect: Expect::Absent,
             })

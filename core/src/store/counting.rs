@@ -10,12 +10,14 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::ids::{
-    CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, SpaceId, ThreadId, UserId,
+    CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, ReportId, SpaceId, ThreadId,
+    UserId,
 };
 use crate::model::{
     Activity, Attendance, Ballot, Community, DigestSchedule, Document, DocumentVersion, Event,
-    Handle, Invitation, JoinRequest, Mail, Membership, Participation, Poll, Post, Profile,
-    ReactionKind, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread, TokenHash, ValueStory,
+    Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Participation, Poll, Post,
+    Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
+    TokenHash, ValueStory,
 };
 
 /// Wraps a store and counts every call by method name.

@@ -2,11 +2,11 @@
 //! API Gateway (HTTP API v2 or REST v1) with a JWT authorizer whose claims
 //! identify the caller, over DynamoDB and S3.
 //!
-//! Configuration (environment, see `copkit_lambda::aws`): `COPKIT_TABLE`,
+//! Configuration (environment, see `copkit_aws::config`): `COPKIT_TABLE`,
 //! `COPKIT_BUCKET` (both required here), `COPKIT_CURSOR_KEY` (set the same
 //! value on every instance so cursors and upload tickets survive).
 
-use copkit_lambda::aws;
+use copkit_aws as aws;
 use copkit_lambda::{AppState, Authenticator, app};
 
 #[tokio::main]

@@ -10,9 +10,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
+use copkit_aws::{self as aws, AwsSettings};
 use copkit_core::blob::BlobStore;
 use copkit_core::{Config, Copkit, MemoryStore};
-use copkit_lambda::aws::{self, AwsSettings};
 use copkit_lambda::blob_fs::FsBlobStore;
 use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
 

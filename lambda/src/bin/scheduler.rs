@@ -2,7 +2,7 @@
 //! `template.yaml`) to run `copkit_lambda::scheduled`. Same configuration as
 //! `bootstrap` (`COPKIT_TABLE`, `COPKIT_BUCKET`, `COPKIT_CURSOR_KEY`).
 
-use copkit_lambda::aws;
+use copkit_aws as aws;
 use copkit_lambda::scheduled::{self, ScheduledReport};
 use lambda_http::{LambdaEvent, lambda_runtime, service_fn};
 use serde_json::Value;

@@ -3,14 +3,16 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod moto;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
+use copkit_aws::dynamo::calls::CallCounter;
 use copkit_core::{Config, Copkit, ManualClock, MemoryStore, SequentialIds, Store};
-use copkit_lambda::dynamo::calls::CallCounter;
 use copkit_lambda::{AppState, Authenticator, Claims, app};
 use serde_json::Value;
 use tower::ServiceExt;

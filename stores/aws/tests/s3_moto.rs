@@ -8,11 +8,11 @@ mod moto;
 
 use std::sync::Arc;
 
+use copkit_aws::S3BlobStore;
 use copkit_core::blob::{BlobStore, SignedRequest, sha256_hex};
 use copkit_core::model::{Access, CommunityKind, JoinPolicy, SpaceVisibility};
 use copkit_core::service::{NewCommunity, NewSpace, NewUploadedDocument, UploadIntent};
 use copkit_core::{Actor, Config, Copkit, Error, MemoryStore, UserId};
-use copkit_lambda::s3::S3BlobStore;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
@@ -20,7 +20,7 @@ use hyper_util::rt::TokioExecutor;
 
 async fn bucket() -> S3BlobStore {
     let config = moto::sdk_config().await;
-    let client = copkit_lambda::aws::s3_client(&config);
+    let client = copkit_aws::config::s3_client(&config);
     let mut suffix = [0u8; 6];
     getrandom::fill(&mut suffix).unwrap();
     let name = format!("copkit-test-{}", hex::encode(suffix));

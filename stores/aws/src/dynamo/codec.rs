@@ -14,6 +14,21 @@ use serde::de::DeserializeOwned;
 use super::keys::Key;
 use super::table::{DEFINITION, IndexDefinition};
 
+/// A claim item's user (handle claims).
+pub const CLAIM_USER: &str = "K_USER";
+/// A claim item's community (slug and token claims).
+pub const CLAIM_COMMUNITY: &str = "K_COMMUNITY";
+/// A claim item's invitation id (token claims).
+pub const CLAIM_ID: &str = "K_ID";
+
+/// A serde enum's JSON name (`training_group`).
+pub fn json_name<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => Ok(name),
+        _ => Err(StoreError::Internal("an enum without a JSON name".into())),
+    }
+}
+
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
 

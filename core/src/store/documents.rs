@@ -1,0 +1,72 @@
+//! The document library: documents and their immutable versions.
+//!
+//! The reads ([`DocumentStore`]) and the writes ([`DocumentOp`]) of one
+//! family of records; every store implements them in a file of the same name.
+
+use async_trait::async_trait;
+
+use super::{Chunk, Expect, ItemKey, Op, Range, StoreError};
+use crate::ids::{DocumentId, SpaceId};
+use crate::model::{Document, DocumentVersion};
+
+/// The document library.
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// One document.
+    async fn get_document(&self, id: &DocumentId) -> Result<Option<Document>, StoreError>;
+    /// A space's documents that are not deleted, most recently updated first
+    /// (then newest id first).
+    async fn list_documents(
+        &self,
+        space: &SpaceId,
+        range: &Range,
+    ) -> Result<Chunk<Document>, StoreError>;
+    /// One version of a document.
+    async fn get_document_version(
+        &self,
+        document: &DocumentId,
+        number: u32,
+    ) -> Result<Option<DocumentVersion>, StoreError>;
+    /// A document's versions, oldest first.
+    async fn list_document_versions(
+        &self,
+        document: &DocumentId,
+        range: &Range,
+    ) -> Result<Chunk<DocumentVersion>, StoreError>;
+}
+
+/// The writes to this family, each inside a [`Transaction`](super::Transaction)
+/// (see [`Op`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocumentOp {
+    /// Create or replace a document record.
+    PutDocument {
+        /// The new record.
+        document: Document,
+        /// Its expected current state.
+        expect: Expect,
+    },
+    /// Add an immutable document version (`AlreadyExists` if the number is taken).
+    AddDocumentVersion {
+        /// The version.
+        version: DocumentVersion,
+    },
+}
+
+impl DocumentOp {
+    /// The items this operation writes.
+    pub fn items(&self) -> Vec<ItemKey> {
+        match self {
+            DocumentOp::PutDocument { document, .. } => vec![ItemKey::Document(document.id)],
+            DocumentOp::AddDocumentVersion { version } => {
+                vec![ItemKey::DocumentVersion(version.document, version.number)]
+            }
+        }
+    }
+}
+
+impl From<DocumentOp> for Op {
+    fn from(op: DocumentOp) -> Op {
+        Op::Document(op)
+    }
+}

@@ -1,0 +1,118 @@
+//! Digests in memory: the tables, the checks and effects of
+//! [`DigestOp`], and the reads.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+use super::{MemoryStore, check_expect, chunk_of, parse_ulid_position};
+use crate::ids::{MailId, UserId};
+use crate::model::{DigestSchedule, Mail};
+use crate::store::{Chunk, ConditionFailure, DigestOp, DigestStore, Range, StoreError};
+
+/// The digests tables.
+#[derive(Debug, Default)]
+pub(super) struct Tables {
+    pub(super) digest_schedules: HashMap<UserId, DigestSchedule>,
+    /// Digest schedules by due time.
+    pub(super) digests_due: BTreeSet<(Timestamp, UserId)>,
+    pub(super) outbox: BTreeMap<(UserId, MailId), Mail>,
+}
+
+impl Tables {
+    /// Whether `op` may be applied now.
+    pub(super) fn check(&self, op: &DigestOp) -> Result<(), ConditionFailure> {
+        match op {
+            DigestOp::PutDigestSchedule { schedule, expect } => check_expect(
+                self.digest_schedules.get(&schedule.user).map(|s| s.version),
+                *expect,
+            ),
+            DigestOp::PutMail { mail } => {
+                if self.outbox.contains_key(&(mail.to.clone(), mail.id)) {
+                    Err(ConditionFailure::AlreadyExists)
+                } else {
+                    Ok(())
+                }
+            }
+            DigestOp::ForgetMail { .. } | DigestOp::ForgetDigestSchedule { .. } => Ok(()),
+        }
+    }
+
+    /// Applies `op` (checked already).
+    pub(super) fn apply(&mut self, op: DigestOp) {
+        match op {
+            DigestOp::PutDigestSchedule { schedule, .. } => {
+                if let Some(old) = self.digest_schedules.get(&schedule.user)
+                    && let Some(at) = old.next_due
+                {
+                    self.digests_due.remove(&(at, schedule.user.clone()));
+                }
+                if let Some(at) = schedule.next_due {
+                    self.digests_due.insert((at, schedule.user.clone()));
+                }
+                self.digest_schedules
+                    .insert(schedule.user.clone(), schedule);
+            }
+            DigestOp::PutMail { mail } => {
+                self.outbox.insert((mail.to.clone(), mail.id), mail);
+            }
+            DigestOp::ForgetMail { user, id } => {
+                self.outbox.remove(&(user, id));
+            }
+            DigestOp::ForgetDigestSchedule { user } => {
+                if let Some(old) = self.digest_schedules.remove(&user)
+                    && let Some(at) = old.next_due
+                {
+                    self.digests_due.remove(&(at, user));
+                }
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl DigestStore for MemoryStore {
+    async fn get_digest_schedule(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<DigestSchedule>, StoreError> {
+        Ok(self.lock().digests.digest_schedules.get(user).cloned())
+    }
+
+    async fn digests_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DigestSchedule>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .digests
+            .digests_due
+            .iter()
+            .take_while(|(at, _)| *at <= due)
+            .take(limit.clamp(1, 100) as usize)
+            .filter_map(|(_, u)| state.digests.digest_schedules.get(u).cloned())
+            .collect())
+    }
+
+    async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError> {
+        let after: Option<MailId> = parse_ulid_position(&range.after)?;
+        let end = match after {
+            Some(id) => Bound::Excluded((user.clone(), id)),
+            None => Bound::Included((user.clone(), MailId(ulid::Ulid(u128::MAX)))),
+        };
+        let state = self.lock();
+        let items = state
+            .digests
+            .outbox
+            .range((Bound::Included((user.clone(), MailId(ulid::Ulid(0)))), end))
+            .rev()
+            .map(|(_, m)| m.clone())
+            .collect::<Vec<_>>();
+        Ok(chunk_of(items.into_iter(), range.limit, |m| {
+            m.id.to_string()
+        }))
+    }
+}

@@ -1,0 +1,192 @@
+//! Invitations in memory: the tables, the checks and effects of
+//! [`InvitationOp`], and the reads.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use async_trait::async_trait;
+
+use super::{MemoryStore, SEP, check_expect, chunk_of, parse_ulid_position};
+use crate::ids::{CommunityId, InvitationId, UserId};
+use crate::model::{Invitation, JoinRequest, TokenHash};
+use crate::store::{
+    Chunk, ConditionFailure, Expect, InvitationOp, InvitationStore, JoinRequestStore, Range,
+    StoreError,
+};
+
+/// The invitations tables.
+#[derive(Debug, Default)]
+pub(super) struct Tables {
+    pub(super) join_requests: BTreeMap<(CommunityId, UserId), JoinRequest>,
+    pub(super) invitations: HashMap<InvitationId, Invitation>,
+    pub(super) invitation_tokens: HashMap<TokenHash, InvitationId>,
+    pub(super) community_invitations: BTreeSet<(CommunityId, InvitationId)>,
+}
+
+impl Tables {
+    /// Whether `op` may be applied now.
+    pub(super) fn check(&self, op: &InvitationOp) -> Result<(), ConditionFailure> {
+        match op {
+            InvitationOp::CreateInvitation { invitation } => {
+                if self.invitations.contains_key(&invitation.id)
+                    || self.invitation_tokens.contains_key(&invitation.token_hash)
+                {
+                    Err(ConditionFailure::AlreadyExists)
+                } else {
+                    Ok(())
+                }
+            }
+            InvitationOp::UpdateInvitation {
+                invitation,
+                expect_version,
+            } => check_expect(
+                self.invitations.get(&invitation.id).map(|i| i.version),
+                Expect::Version(*expect_version),
+            ),
+            InvitationOp::ConsumeInvitation { community, id, now } => {
+                match self.invitations.get(id) {
+                    Some(i) if i.community == *community && i.is_usable_at(*now) => Ok(()),
+                    _ => Err(ConditionFailure::InvitationUnusable),
+                }
+            }
+            InvitationOp::PutJoinRequest { request, expect } => check_expect(
+                self.join_requests
+                    .get(&(request.community, request.user.clone()))
+                    .map(|r| r.version),
+                *expect,
+            ),
+        }
+    }
+
+    /// Applies `op` (checked already).
+    pub(super) fn apply(&mut self, op: InvitationOp) {
+        match op {
+            InvitationOp::CreateInvitation { invitation } => {
+                self.invitation_tokens
+                    .insert(invitation.token_hash.clone(), invitation.id);
+                self.community_invitations
+                    .insert((invitation.community, invitation.id));
+                self.invitations.insert(invitation.id, invitation);
+            }
+            InvitationOp::UpdateInvitation { invitation, .. } => {
+                self.invitations.insert(invitation.id, invitation);
+            }
+            InvitationOp::ConsumeInvitation { id, .. } => {
+                if let Some(i) = self.invitations.get_mut(&id) {
+                    i.uses += 1;
+                    i.version += 1;
+                }
+            }
+            InvitationOp::PutJoinRequest { request, .. } => {
+                self.join_requests
+                    .insert((request.community, request.user.clone()), request);
+            }
+        }
+    }
+}
+
+fn request_position(r: &JoinRequest) -> String {
+    format!("{:020}{SEP}{}", r.requested_at.as_millisecond(), r.user)
+}
+
+#[async_trait]
+impl InvitationStore for MemoryStore {
+    async fn get_invitation(
+        &self,
+        community: &CommunityId,
+        id: &InvitationId,
+    ) -> Result<Option<Invitation>, StoreError> {
+        Ok(self
+            .lock()
+            .invitations
+            .invitations
+            .get(id)
+            .filter(|i| i.community == *community)
+            .cloned())
+    }
+
+    async fn get_invitation_by_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .invitations
+            .invitation_tokens
+            .get(hash)
+            .and_then(|id| state.invitations.invitations.get(id))
+            .cloned())
+    }
+
+    async fn list_invitations(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<Invitation>, StoreError> {
+        let after: Option<InvitationId> = parse_ulid_position(&range.after)?;
+        let end = match after {
+            Some(id) => Bound::Excluded((*community, id)),
+            None => Bound::Included((*community, InvitationId(ulid::Ulid(u128::MAX)))),
+        };
+        let state = self.lock();
+        let items = state
+            .invitations
+            .community_invitations
+            .range((
+                Bound::Included((*community, InvitationId(ulid::Ulid(0)))),
+                end,
+            ))
+            .rev()
+            .filter_map(|(_, id)| state.invitations.invitations.get(id))
+            .cloned();
+        Ok(chunk_of(items, range.limit, |i| i.id.to_string()))
+    }
+}
+
+#[async_trait]
+impl JoinRequestStore for MemoryStore {
+    async fn get_join_request(
+        &self,
+        community: &CommunityId,
+        user: &UserId,
+    ) -> Result<Option<JoinRequest>, StoreError> {
+        Ok(self
+            .lock()
+            .invitations
+            .join_requests
+            .get(&(*community, user.clone()))
+            .cloned())
+    }
+
+    async fn list_pending_requests(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<JoinRequest>, StoreError> {
+        if let Some(p) = &range.after {
+            let (ms, user) = p.split_once(SEP).ok_or(StoreError::InvalidPosition)?;
+            if ms.parse::<i64>().is_err() || UserId::new(user).is_err() {
+                return Err(StoreError::InvalidPosition);
+            }
+        }
+        let state = self.lock();
+        let mut pending: Vec<&JoinRequest> = state
+            .invitations
+            .join_requests
+            .iter()
+            .filter(|((c, _), r)| c == community && r.is_pending())
+            .map(|(_, r)| r)
+            .collect();
+        pending.sort_by_key(|r| request_position(r));
+        let items = pending
+            .into_iter()
+            .filter(|r| {
+                range
+                    .after
+                    .as_ref()
+                    .is_none_or(|after| request_position(r) > *after)
+            })
+            .cloned();
+        Ok(chunk_of(items, range.limit, request_position))
+    }
+}

@@ -1,0 +1,52 @@
+//! Planning the writes of [`DigestOp`]: the items each operation puts,
+//! updates or deletes, with their conditions.
+
+use copkit_core::model::DigestSchedule;
+use copkit_core::store::{DigestOp, Expect, StoreError};
+
+use super::Parts;
+use crate::dynamo::DynamoStore;
+use crate::dynamo::codec::{Item, encode, set_index};
+use crate::dynamo::keys::{self};
+use crate::dynamo::table::GSI3;
+
+impl DynamoStore {
+    /// The written items of `op`.
+    pub(super) fn plan_digests(
+        &self,
+        op: &DigestOp,
+        _keep_time: bool,
+        parts: &mut Parts,
+    ) -> Result<(), StoreError> {
+        match op {
+            DigestOp::PutDigestSchedule { schedule, expect } => {
+                parts.put_expecting(self, digest_schedule_item(schedule)?, *expect)?;
+            }
+            DigestOp::PutMail { mail } => {
+                parts.put_expecting(
+                    self,
+                    encode(mail, &keys::mail(&mail.to, &mail.id))?,
+                    Expect::Absent,
+                )?;
+            }
+            DigestOp::ForgetMail { user, id } => parts.forget(self, &keys::mail(user, id))?,
+            DigestOp::ForgetDigestSchedule { user } => {
+                parts.forget(self, &keys::digest_schedule(user))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn digest_schedule_item(s: &DigestSchedule) -> Result<Item, StoreError> {
+    let mut item = encode(s, &keys::digest_schedule(&s.user))?;
+    if let Some(at) = s.next_due {
+        set_index(
+            &mut item,
+            GSI3,
+            keys::digest_shard(&s.user),
+            keys::digest_sort(at, &s.user),
+        );
+    }
+    Ok(item)
+}
