@@ -54,7 +54,7 @@ curl -s -o /dev/null "http://127.0.0.1:$MOTO_PORT/" || { echo "moto did not star
 # workspace build above (same features, so nothing is rebuilt).
 AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
   AWS_REGION=us-east-1 cargo test --workspace --all-features -- --ignored
-printf 'DynamoDB calls per operation: target/dynamo-calls.md\n'
+printf 'DynamoDB calls per operation, by area: target/dynamo-calls/\n'
 kill $MOTO 2>/dev/null || true
 wait $MOTO 2>/dev/null || true
 trap - EXIT

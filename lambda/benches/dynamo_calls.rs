@@ -1,5 +1,5 @@
 //! DynamoDB calls per HTTP operation: every router scenario of
-//! `tests/api.rs` run against a DynamoDB table in moto, with the SDK
+//! `tests/api/` run against a DynamoDB table in moto, with the SDK
 //! interceptor counting calls per request. Prints the Markdown table (the
 //! most calls any successful answer of the operation took) with each
 //! operation's target: reads and list pages at most 2 calls, writes one
@@ -8,12 +8,13 @@
 //! Needs a moto server: `target/tools-venv/bin/python tests/moto_server.py
 //! 127.0.0.1 5599 &` then
 //! `AWS_ENDPOINT_URL=http://127.0.0.1:5599 cargo bench -p copkit-lambda --bench dynamo_calls`.
-//! The same numbers are asserted by the `api` test under `tests/run-all.sh`.
+//! The same numbers are asserted per area by the `api` test under
+//! `tests/run-all.sh` (tables in `target/dynamo-calls/`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[allow(dead_code, unused_imports)]
-#[path = "../tests/api.rs"]
+#[path = "../tests/api/main.rs"]
 mod api;
 
 fn main() {

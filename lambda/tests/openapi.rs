@@ -6,32 +6,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use copkit_core::{Copkit, MemoryStore};
-use copkit_lambda::{AppState, Authenticator, app};
+use copkit_lambda::app;
 use serde_json::Value;
 use tower::ServiceExt;
 
+mod common;
+
+use common::coverage::concrete;
+
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
-fn concrete(path: &str) -> String {
-    path.replace("{id}", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
-        .replace("{invitation_id}", "01ARZ3NDEKTSV4RRFFQ69G5FAV")
-        .replace("{user_id}", "someone")
-        .replace("{slug}", "some-slug")
-        .replace("{kind}", "like")
-        .replace("{occurrence}", "2026-03-10T18:30:00")
-}
-
 fn router() -> axum::Router {
-    let copkit = Copkit::new(Arc::new(MemoryStore::new())).unwrap();
-    app::router(AppState::new(
-        copkit,
-        Authenticator::hs256(b"openapi tests"),
-    ))
+    common::Api::new().router
 }
 
 async fn status(router: &axum::Router, method: &str, path: &str) -> StatusCode {

@@ -1,9 +1,18 @@
 //! A test client over the router: requests by path template, answers
 //! decoded, and a record of which kinds of answer each operation gave.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_arguments
+)]
 
+pub mod coverage;
 pub mod moto;
+pub mod requests;
+pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};

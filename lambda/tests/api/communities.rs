@@ -1,0 +1,268 @@
+//! The communities operations through the router.
+
+use axum::body::Body;
+use axum::http::{Method, Request};
+use serde_json::json;
+
+use super::common::requests::{is, problem};
+use super::common::world::*;
+
+crate::area_tests!(communities);
+
+pub async fn communities(w: &World) {
+    let api = &w.api;
+    let body = json!({"slug": "idem-group", "name": "Idempotent group", "purpose": "", "kind": "learning_set",
+                      "access": {"visibility": "private", "join_policy": "invite_only"}});
+    let first = api
+        .post_key("/communities", &[], OWNER, body.clone(), "create-key-001")
+        .await;
+    is(&first, 201);
+    let again = api
+        .post_key("/communities", &[], OWNER, body.clone(), "create-key-001")
+        .await;
+    is(&again, 201);
+    assert_eq!(again.json, first.json, "a replay answers the first result");
+    assert_eq!(again.headers["location"], first.headers["location"]);
+    let other = api
+        .post_key(
+            "/communities",
+            &[],
+            OWNER,
+            json!({"slug": "different"}),
+            "create-key-001",
+        )
+        .await;
+    problem(&other, 409, "idempotency_key_reused");
+    problem(
+        &api.post_key("/communities", &[], OWNER, body.clone(), "bad key!")
+            .await,
+        400,
+        "invalid_idempotency_key",
+    );
+    problem(
+        &api.post("/communities", &[], OWNER, json!({"slug": "x"}))
+            .await,
+        422,
+        "invalid_body",
+    );
+    let invalid = api.post("/communities", &[], OWNER, json!({"slug": "ok-slug", "name": "ab", "purpose": "", "kind": "learning_set", "access": {"visibility": "secret"}})).await;
+    problem(&invalid, 422, "invalid_input");
+    assert_eq!(invalid.json["errors"][0]["field"], "name");
+    problem(&api.post("/communities", &[], OWNER, json!({"slug": "x-y-z", "name": "Secret", "purpose": "", "kind": "learning_set", "access": {"visibility": "secret", "join_policy": "open"}})).await, 422, "invalid_body");
+    let raw = api
+        .send(
+            Method::POST,
+            "/communities",
+            Request::builder()
+                .method(Method::POST)
+                .uri("/communities")
+                .header("authorization", format!("Bearer {}", api.token(OWNER)))
+                .header("content-type", "application/json")
+                .body(Body::from("{not json"))
+                .unwrap(),
+        )
+        .await;
+    problem(&raw, 400, "malformed_json");
+    let huge = api
+        .send(
+            Method::POST,
+            "/communities",
+            Request::builder()
+                .method(Method::POST)
+                .uri("/communities")
+                .header("authorization", format!("Bearer {}", api.token(OWNER)))
+                .header("content-type", "application/json")
+                .body(Body::from(vec![b' '; 1024 * 1024 + 10]))
+                .unwrap(),
+        )
+        .await;
+    problem(&huge, 413, "payload_too_large");
+
+    let list = api.get("/communities?limit=1", &[], OUTSIDER).await;
+    is(&list, 200);
+    let cursor = list.json["next"].as_str().unwrap().to_owned();
+    is(
+        &api.get(
+            &format!("/communities?limit=1&cursor={cursor}"),
+            &[],
+            OUTSIDER,
+        )
+        .await,
+        200,
+    );
+    problem(
+        &api.get(
+            &format!("/communities?limit=1&cursor={cursor}x"),
+            &[],
+            OUTSIDER,
+        )
+        .await,
+        400,
+        "invalid_cursor",
+    );
+    problem(
+        &api.get("/communities?limit=101", &[], OUTSIDER).await,
+        400,
+        "invalid_query",
+    );
+    // Unknown query parameters are ignored, as HTTP clients expect.
+    is(
+        &api.get("/communities?colour=red", &[], OUTSIDER).await,
+        200,
+    );
+    let names: Vec<&str> = list.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["slug"].as_str().unwrap())
+        .collect();
+    assert!(
+        !names.contains(&"trainers"),
+        "secret communities are never listed"
+    );
+
+    is(
+        &api.get("/communities/{id}", &[("id", &w.c)], OUTSIDER)
+            .await,
+        200,
+    );
+    problem(
+        &api.get("/communities/{id}", &[("id", &w.secret)], OUTSIDER)
+            .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &api.get("/communities/{id}", &[("id", "not-a-ulid")], OWNER)
+            .await,
+        404,
+        "not_found",
+    );
+    is(
+        &api.get(
+            "/communities/by-slug/{slug}",
+            &[("slug", "st3-group")],
+            OUTSIDER,
+        )
+        .await,
+        200,
+    );
+    problem(
+        &api.get(
+            "/communities/by-slug/{slug}",
+            &[("slug", "trainers")],
+            OUTSIDER,
+        )
+        .await,
+        404,
+        "not_found",
+    );
+
+    let etag = api
+        .get("/communities/{id}", &[("id", &w.open)], OWNER)
+        .await
+        .etag();
+    let renamed = api
+        .patch(
+            "/communities/{id}",
+            &[("id", &w.open)],
+            OWNER,
+            json!({"name": "Open SIG"}),
+            &etag,
+        )
+        .await;
+    is(&renamed, 200);
+    assert_ne!(renamed.etag(), etag);
+    problem(
+        &api.patch(
+            "/communities/{id}",
+            &[("id", &w.open)],
+            OWNER,
+            json!({"name": "Again"}),
+            &etag,
+        )
+        .await,
+        409,
+        "version_conflict",
+    );
+    let etag_c = api
+        .get("/communities/{id}", &[("id", &w.c)], OWNER)
+        .await
+        .etag();
+    problem(
+        &api.patch(
+            "/communities/{id}",
+            &[("id", &w.c)],
+            MODERATOR,
+            json!({"name": "Mine"}),
+            &etag_c,
+        )
+        .await,
+        403,
+        "owners_only",
+    );
+    problem(
+        &api.patch(
+            "/communities/{id}",
+            &[("id", &w.secret)],
+            OUTSIDER,
+            json!({"name": "Mine"}),
+            "\"1\"",
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &api.patch(
+            "/communities/{id}",
+            &[("id", &w.c)],
+            OWNER,
+            json!({"slug": "NO"}),
+            &etag_c,
+        )
+        .await,
+        422,
+        "invalid_input",
+    );
+    problem(
+        &api.patch(
+            "/communities/{id}",
+            &[("id", &w.c)],
+            OWNER,
+            json!({"name": "x"}),
+            "3",
+        )
+        .await,
+        400,
+        "invalid_if_match",
+    );
+
+    is(
+        &api.get("/communities/{id}/activity", &[("id", &w.c)], MODERATOR)
+            .await,
+        200,
+    );
+    problem(
+        &api.get("/communities/{id}/activity", &[("id", &w.c)], MEMBER)
+            .await,
+        403,
+        "moderators_only",
+    );
+    problem(
+        &api.get("/communities/{id}/activity", &[("id", &w.secret)], OUTSIDER)
+            .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &api.get(
+            "/communities/{id}/activity?limit=abc",
+            &[("id", &w.c)],
+            MODERATOR,
+        )
+        .await,
+        400,
+        "invalid_query",
+    );
+}
