@@ -2,7 +2,7 @@
 """Per-call overhead of the Python bindings: the same read (get_community)
 awaited from Python and looped inside Rust, side by side in one process.
 
-    python3 bindings/python/build.py --release   # then pip install the wheel
+    python3 bindings/python/build.py --release --bench   # then pip install the wheel
     python3 bindings/python/bench.py [--calls N] [--rounds R]
 
 Prints nanoseconds per call for each, the ratio, and the cost of a plain

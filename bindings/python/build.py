@@ -3,7 +3,7 @@
 uniffi bindings from it with the pinned generator, stages them with the
 library in a package, and builds a platform wheel.
 
-    python3 bindings/python/build.py [--release] [--out DIR]
+    python3 bindings/python/build.py [--release] [--bench] [--out DIR]
 
 prints the wheel's path; install it with `pip install <wheel>`.
 """
@@ -34,11 +34,14 @@ def run(*args: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--release", action="store_true", help="optimised library")
+    parser.add_argument("--bench", action="store_true",
+                        help="with the benchmark aid Session.measure_native_reads (bench.py)")
     parser.add_argument("--out", default=str(ROOT / "target" / "wheels"), help="wheel folder")
     args = parser.parse_args()
 
     profile = ["--release"] if args.release else []
-    run("cargo", "build", "--quiet", "-p", "copkit-ffi", "--lib", *profile)
+    features = ["--features", "bench"] if args.bench else []
+    run("cargo", "build", "--quiet", "-p", "copkit-ffi", "--lib", *profile, *features)
     library = ROOT / "target" / ("release" if args.release else "debug") / library_name()
 
     stage = ROOT / "target" / "python-package"

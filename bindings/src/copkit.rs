@@ -1,48 +1,16 @@
 //! The top-level object: the services over one store, and the listeners.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use copkit_core::ffi::CopkitError;
 use copkit_core::mail::Outbox;
-use copkit_core::service::{AgendaItem, DigestRun, ReviewReport};
+use copkit_core::service::{DigestRun, ReviewReport};
 use copkit_core::{Actor, MemoryStore, UserId};
-use jiff::Timestamp;
 
 use crate::clock::{CopkitClock, HostClock};
-use crate::listener::{CopkitEvent, CopkitListener, Forward, Listeners};
+use crate::listener::{CopkitListener, Forward, Listeners};
 use crate::session::Session;
-
-/// What every session of one [`Copkit`] shares.
-pub(crate) struct Shared {
-    pub(crate) core: copkit_core::Copkit,
-    listeners: Arc<Listeners>,
-    /// Occurrences already announced per user, with their start (pruned
-    /// once started), so polling `announce_upcoming` never repeats one.
-    announced: Mutex<HashMap<(UserId, String), Timestamp>>,
-}
-
-impl Shared {
-    /// Sends an upcoming-event notice unless this user already had it.
-    pub(crate) fn announce(&self, event: CopkitEvent, user: &UserId, item: &AgendaItem) -> bool {
-        let key = (
-            user.clone(),
-            format!("{}/{}", item.event.id, item.occurrence.key),
-        );
-        let now = self.core.now();
-        let fresh = match self.announced.lock() {
-            Ok(mut seen) => {
-                seen.retain(|_, starts| *starts > now);
-                seen.insert(key, item.occurrence.starts_at).is_none()
-            }
-            Err(_) => false,
-        };
-        if fresh {
-            self.listeners.send(&event);
-        }
-        fresh
-    }
-}
+use crate::shared::Shared;
 
 /// copkit for one portal or app: the services over a store, shared by
 /// every [`Session`]. Create one per process.
@@ -56,11 +24,7 @@ impl Copkit {
         let listeners = Arc::new(Listeners::default());
         core.subscribe(Arc::new(Forward(listeners.clone())));
         Arc::new(Copkit {
-            shared: Arc::new(Shared {
-                core,
-                listeners,
-                announced: Mutex::new(HashMap::new()),
-            }),
+            shared: Arc::new(Shared::new(core, listeners)),
         })
     }
 }

@@ -48,6 +48,7 @@ mod copkit;
 mod listener;
 mod pages;
 mod session;
+mod shared;
 
 pub use clock::CopkitClock;
 pub use copkit::Copkit;

@@ -203,6 +203,7 @@ async fn bad_input_is_a_typed_error() {
     );
 }
 
+#[cfg(feature = "bench")]
 #[tokio::test]
 async fn native_reads_are_measured() {
     let kit = Copkit::new().unwrap();

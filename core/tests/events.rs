@@ -443,3 +443,46 @@ async fn the_agenda_merges_events_by_start() {
         .unwrap();
     assert_eq!(moved.version, 2);
 }
+
+#[tokio::test]
+async fn upcoming_lists_what_starts_soon_with_my_answer_and_reminds_once() {
+    let s = setup().await;
+    let k = &s.w.copkit;
+    // Fortnightly from Tuesday 10 March 18:30 London; the clock says
+    // Monday 2 March 09:00.
+    let event = k
+        .schedule_event(&s.helen, &s.space, fortnightly(3))
+        .await
+        .unwrap();
+    assert_eq!(k.upcoming(&s.tom, 24).await.unwrap(), vec![]);
+    let first = "2026-03-10T18:30:00";
+    k.rsvp(&s.tom, &event.id, first, RsvpResponse::Going)
+        .await
+        .unwrap();
+    // On Sunday 8 March, three days ahead reach the first occurrence only.
+    s.w.clock.set(ts("2026-03-08T09:00:00Z"));
+    let soon = k.upcoming(&s.tom, 72).await.unwrap();
+    assert_eq!(soon.len(), 1);
+    assert_eq!(soon[0].item.occurrence.key, first);
+    assert_eq!(soon[0].response, Some(RsvpResponse::Going));
+    let mias = k.upcoming(&s.mia, 72).await.unwrap();
+    assert_eq!(mias[0].response, None, "each person sees their own answer");
+    // An outsider's communities hold nothing of it.
+    assert_eq!(k.upcoming(&actor("stranger"), 168).await.unwrap(), vec![]);
+    for hours in [0, 169] {
+        assert_eq!(
+            invalid_fields(k.upcoming(&s.tom, hours).await),
+            vec!["within_hours"]
+        );
+    }
+
+    let mut reminders = copkit_core::service::Reminders::new();
+    let now = k.now();
+    assert!(reminders.first_time(&s.tom.user, &soon[0].item, now));
+    assert!(!reminders.first_time(&s.tom.user, &soon[0].item, now));
+    assert!(reminders.first_time(&s.mia.user, &soon[0].item, now));
+    // Once the occurrence has started, it is forgotten.
+    let after = ts("2026-03-10T19:00:00Z");
+    assert!(reminders.first_time(&s.tom.user, &soon[0].item, after));
+    assert_eq!(reminders.len(), 1);
+}

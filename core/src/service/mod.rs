@@ -41,6 +41,7 @@ mod requests;
 pub mod rights;
 mod spaces;
 mod threads;
+mod upcoming;
 pub mod uploads;
 mod value;
 
@@ -63,6 +64,7 @@ pub use requests::JoinRequestView;
 pub use rights::{DataExport, EXPORT_MAX_ITEMS, ErasureReport};
 pub use spaces::{NewSpace, SpaceChanges};
 pub use threads::{NewPost, NewThread, ThreadChanges};
+pub use upcoming::{Reminders, UPCOMING_MAX_HOURS, Upcoming};
 pub use uploads::{DownloadLink, NewUploadedDocument, UploadIntent, UploadTicket, UploadedVersion};
 pub use value::NewValueStory;
 

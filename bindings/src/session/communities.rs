@@ -1,0 +1,85 @@
+//! Communities, the directory and the activity record.
+
+use copkit_core::CommunityId;
+use copkit_core::model::CommunityKind;
+use copkit_core::service::{CommunityChanges, CommunityView, NewCommunity};
+
+use super::{Outcome, Session};
+use crate::pages::{self, *};
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Session {
+    /// Starts a community; the caller becomes its Owner.
+    pub async fn create_community(&self, input: NewCommunity) -> Outcome<CommunityView> {
+        Ok(self.core().create_community(&self.actor, input).await?)
+    }
+
+    /// A community as the caller sees it (NotFound when it is Secret to them).
+    pub async fn get_community(&self, id: CommunityId) -> Outcome<CommunityView> {
+        Ok(self.core().get_community(&self.actor, &id).await?)
+    }
+
+    /// A community by its slug.
+    pub async fn get_community_by_slug(&self, slug: String) -> Outcome<CommunityView> {
+        Ok(self
+            .core()
+            .get_community_by_slug(&self.actor, &slug)
+            .await?)
+    }
+
+    /// Changes a community's settings (owners); `expected_version` from the
+    /// card (Conflict when someone changed it since).
+    pub async fn update_community(
+        &self,
+        id: CommunityId,
+        changes: CommunityChanges,
+        expected_version: u64,
+    ) -> Outcome<CommunityView> {
+        let core = self.core();
+        Ok(core
+            .update_community(&self.actor, &id, changes, expected_version)
+            .await?)
+    }
+
+    /// The directory of listed communities, by name.
+    pub async fn directory(
+        &self,
+        kind: Option<CommunityKind>,
+        name_prefix: Option<String>,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<CommunityCardPage> {
+        let page = pages::request(limit, cursor);
+        let prefix = name_prefix.as_deref();
+        Ok(self
+            .core()
+            .directory(&self.actor, kind, prefix, &page)
+            .await?
+            .into())
+    }
+
+    /// The caller's communities.
+    pub async fn my_communities(
+        &self,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<MyCommunityPage> {
+        let page = pages::request(limit, cursor);
+        Ok(self.core().my_communities(&self.actor, &page).await?.into())
+    }
+
+    /// A community's activity, newest first (members).
+    pub async fn list_activity(
+        &self,
+        community: CommunityId,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<ActivityPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .list_activity(&self.actor, &community, &page)
+            .await?
+            .into())
+    }
+}

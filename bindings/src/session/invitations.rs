@@ -1,0 +1,58 @@
+//! Invitations by email or link.
+
+use copkit_core::model::Membership;
+use copkit_core::service::{CreatedInvitation, InvitationPreview, InvitationView, NewInvitation};
+use copkit_core::{CommunityId, InvitationId};
+
+use super::{Outcome, Session};
+use crate::pages::{self, *};
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Session {
+    /// Invites by email or makes a link; the token is returned only here.
+    pub async fn create_invitation(
+        &self,
+        community: CommunityId,
+        input: NewInvitation,
+    ) -> Outcome<CreatedInvitation> {
+        let core = self.core();
+        Ok(core
+            .create_invitation(&self.actor, &community, input)
+            .await?)
+    }
+
+    /// Invitations of a community (moderators).
+    pub async fn list_invitations(
+        &self,
+        community: CommunityId,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<InvitationPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .list_invitations(&self.actor, &community, &page)
+            .await?
+            .into())
+    }
+
+    /// Revokes an invitation (moderators).
+    pub async fn revoke_invitation(
+        &self,
+        community: CommunityId,
+        id: InvitationId,
+    ) -> Outcome<InvitationView> {
+        let core = self.core();
+        Ok(core.revoke_invitation(&self.actor, &community, &id).await?)
+    }
+
+    /// What a token leads to, before accepting.
+    pub async fn preview_invitation(&self, token: String) -> Outcome<InvitationPreview> {
+        Ok(self.core().preview_invitation(&self.actor, &token).await?)
+    }
+
+    /// Accepts an invitation.
+    pub async fn accept_invitation(&self, token: String) -> Outcome<Membership> {
+        Ok(self.core().accept_invitation(&self.actor, &token).await?)
+    }
+}

@@ -1,0 +1,63 @@
+//! Reports, moderation decisions and the log.
+
+use copkit_core::CommunityId;
+use copkit_core::model::{ModerationEntry, Report, ReportStatus};
+use copkit_core::service::{Moderation, NewReport};
+
+use super::{Outcome, Session};
+use crate::pages::{self, *};
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Session {
+    /// Reports a post or document you can read to the moderators.
+    pub async fn report_content(
+        &self,
+        community: CommunityId,
+        input: NewReport,
+    ) -> Outcome<Report> {
+        let core = self.core();
+        Ok(core.report_content(&self.actor, &community, input).await?)
+    }
+
+    /// A community's reports in one status, oldest first (moderators).
+    pub async fn list_reports(
+        &self,
+        community: CommunityId,
+        status: ReportStatus,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<ReportPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .list_reports(&self.actor, &community, status, &page)
+            .await?
+            .into())
+    }
+
+    /// Hides, unhides or removes content, or dismisses a report
+    /// (moderators), with a reason; appended to the moderation log.
+    pub async fn moderate(
+        &self,
+        community: CommunityId,
+        input: Moderation,
+    ) -> Outcome<ModerationEntry> {
+        let core = self.core();
+        Ok(core.moderate(&self.actor, &community, input).await?)
+    }
+
+    /// A community's moderation log, newest first (moderators).
+    pub async fn moderation_log(
+        &self,
+        community: CommunityId,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<ModerationEntryPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .moderation_log(&self.actor, &community, &page)
+            .await?
+            .into())
+    }
+}

@@ -1,0 +1,45 @@
+//! Polls and ballots.
+
+use copkit_core::service::{NewPoll, PollView};
+use copkit_core::{PollId, SpaceId};
+
+use super::{Outcome, Session};
+use crate::pages::{self, *};
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Session {
+    /// Opens a poll in a space.
+    pub async fn create_poll(&self, space: SpaceId, input: NewPoll) -> Outcome<PollView> {
+        Ok(self.core().create_poll(&self.actor, &space, input).await?)
+    }
+
+    /// A poll with the caller's ballot and, when visible, its results.
+    pub async fn get_poll(&self, id: PollId) -> Outcome<PollView> {
+        Ok(self.core().get_poll(&self.actor, &id).await?)
+    }
+
+    /// Polls of a space.
+    pub async fn list_polls(
+        &self,
+        space: SpaceId,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<PollPage> {
+        let page = pages::request(limit, cursor);
+        Ok(self
+            .core()
+            .list_polls(&self.actor, &space, &page)
+            .await?
+            .into())
+    }
+
+    /// Votes (again, replacing the earlier ballot) while the poll is open.
+    pub async fn vote(&self, id: PollId, choices: Vec<u32>) -> Outcome<PollView> {
+        Ok(self.core().vote(&self.actor, &id, &choices).await?)
+    }
+
+    /// Closes a poll early (its creator or moderators).
+    pub async fn close_poll(&self, id: PollId) -> Outcome<PollView> {
+        Ok(self.core().close_poll(&self.actor, &id).await?)
+    }
+}

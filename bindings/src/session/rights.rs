@@ -1,0 +1,21 @@
+//! Data rights: export and erasure.
+
+use copkit_core::service::{DataExport, ErasureReport};
+
+use super::{Outcome, Session};
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Session {
+    /// Everything copkit holds about you.
+    pub async fn export_my_data(&self) -> Outcome<DataExport> {
+        let core = self.core();
+        Ok(core.export_my_data(&self.actor).await?)
+    }
+
+    /// Erases your account (refused with `Conflict("hand_over_first")`
+    /// while you are a community's last owner).
+    pub async fn erase_my_account(&self) -> Outcome<ErasureReport> {
+        let core = self.core();
+        Ok(core.erase_my_account(&self.actor).await?)
+    }
+}

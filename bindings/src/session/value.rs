@@ -1,0 +1,66 @@
+//! What the community is worth: value stories, CPD evidence, health.
+
+use copkit_core::CommunityId;
+use copkit_core::model::ValueStory;
+use copkit_core::service::{CpdEvidence, HealthReport, NewValueStory};
+use jiff::civil::Date;
+
+use super::{Outcome, Session};
+use crate::pages::{self, *};
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Session {
+    /// Tells how the community helped you (members); it counts toward your
+    /// participation level.
+    pub async fn tell_value_story(
+        &self,
+        community: CommunityId,
+        input: NewValueStory,
+    ) -> Outcome<ValueStory> {
+        let core = self.core();
+        Ok(core
+            .tell_value_story(&self.actor, &community, input)
+            .await?)
+    }
+
+    /// A community's value stories, newest first (members).
+    pub async fn list_value_stories(
+        &self,
+        community: CommunityId,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    ) -> Outcome<ValueStoryPage> {
+        let page = pages::request(limit, cursor);
+        let core = self.core();
+        Ok(core
+            .list_value_stories(&self.actor, &community, &page)
+            .await?
+            .into())
+    }
+
+    /// Your CPD evidence for `from`–`to` (inclusive): events attended with
+    /// minutes, contributions, value stories with their text.
+    pub async fn cpd_evidence(&self, from: Date, to: Date) -> Outcome<CpdEvidence> {
+        Ok(self.core().cpd_evidence(&self.actor, from, to).await?)
+    }
+
+    /// The same evidence as CSV (columns `date, kind, community, activity,
+    /// minutes, hours, reflection, reference`).
+    pub async fn cpd_csv(&self, from: Date, to: Date) -> Outcome<String> {
+        let evidence = self.core().cpd_evidence(&self.actor, from, to).await?;
+        Ok(evidence.to_csv()?)
+    }
+
+    /// A community's health in a period (moderators).
+    pub async fn community_health(
+        &self,
+        community: CommunityId,
+        from: Date,
+        to: Date,
+    ) -> Outcome<HealthReport> {
+        let core = self.core();
+        Ok(core
+            .community_health(&self.actor, &community, from, to)
+            .await?)
+    }
+}
