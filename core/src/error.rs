@@ -4,7 +4,7 @@
 //! [`Error::NotFound`] (never [`Error::Forbidden`]), and every variant maps to
 //! one HTTP status and one binding error without leaking internals.
 
-use crate::ids::CommunityId;
+use crate::ids::{CommunityId, InvalidId};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -77,6 +77,61 @@ impl Error {
     pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
         Error::Invalid(vec![FieldError::new(field, code, message)])
     }
+
+    /// One error of every kind (every variant, every [`Forbidden`] and
+    /// [`Conflict`] reason), with placeholder details: what each face of
+    /// copkit (HTTP statuses, the OpenAPI document, the bindings) must
+    /// know how to answer. A new kind is a compile error in the
+    /// `successor` functions below until it is listed.
+    pub fn every_kind() -> Vec<Error> {
+        let mut kinds = Vec::new();
+        let mut next = Some(Error::NotFound);
+        while let Some(kind) = next {
+            next = kind.successor();
+            match kind {
+                Error::Forbidden(_) => kinds.extend(
+                    every(Forbidden::MembersOnly, Forbidden::successor)
+                        .into_iter()
+                        .map(Error::Forbidden),
+                ),
+                Error::Conflict(_) => kinds.extend(
+                    every(Conflict::VersionMismatch, Conflict::successor)
+                        .into_iter()
+                        .map(Error::Conflict),
+                ),
+                other => kinds.push(other),
+            }
+        }
+        kinds
+    }
+
+    /// The kind after this one, in declaration order.
+    fn successor(&self) -> Option<Error> {
+        match self {
+            Error::NotFound => Some(Error::Forbidden(Forbidden::MembersOnly)),
+            Error::Forbidden(_) => Some(Error::Conflict(Conflict::VersionMismatch)),
+            Error::Conflict(_) => Some(Error::Invalid(vec![FieldError::new(
+                "name",
+                "too_short",
+                "at least 3 characters",
+            )])),
+            Error::Invalid(_) => Some(Error::InvalidCursor),
+            Error::InvalidCursor => Some(Error::Unavailable {
+                retry_after_secs: 1,
+            }),
+            Error::Unavailable { .. } => Some(Error::Internal(String::new())),
+            Error::Internal(_) => None,
+        }
+    }
+}
+
+/// `first` and every value after it by `successor`.
+fn every<T: Copy>(first: T, successor: fn(T) -> Option<T>) -> Vec<T> {
+    let mut all = vec![first];
+    while let Some(next) = all.last().copied().and_then(successor) {
+        all.push(next);
+    }
+    all
 }
 
 /// One invalid input field.
@@ -139,6 +194,23 @@ pub enum Forbidden {
 }
 
 impl Forbidden {
+    /// The reason after this one, in declaration order (see
+    /// [`Error::every_kind`]).
+    fn successor(self) -> Option<Forbidden> {
+        match self {
+            Forbidden::MembersOnly => Some(Forbidden::ModeratorsOnly),
+            Forbidden::ModeratorsOnly => Some(Forbidden::OwnersOnly),
+            Forbidden::OwnersOnly => Some(Forbidden::Banned),
+            Forbidden::Banned => Some(Forbidden::JoinPolicy),
+            Forbidden::JoinPolicy => Some(Forbidden::Archived),
+            Forbidden::Archived => Some(Forbidden::TargetRole),
+            Forbidden::TargetRole => Some(Forbidden::InvitationForSomeoneElse),
+            Forbidden::InvitationForSomeoneElse => Some(Forbidden::NotAuthor),
+            Forbidden::NotAuthor => Some(Forbidden::SelfAction),
+            Forbidden::SelfAction => None,
+        }
+    }
+
     /// The stable code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -219,6 +291,32 @@ pub enum Conflict {
 }
 
 impl Conflict {
+    /// The reason after this one, in declaration order, with placeholder
+    /// details (see [`Error::every_kind`]).
+    fn successor(self) -> Option<Conflict> {
+        match self {
+            Conflict::VersionMismatch => Some(Conflict::SlugTaken),
+            Conflict::SlugTaken => Some(Conflict::LastOwner),
+            Conflict::LastOwner => Some(Conflict::AlreadyMember),
+            Conflict::AlreadyMember => Some(Conflict::AlreadyRequested),
+            Conflict::AlreadyRequested => Some(Conflict::RequestCooldown {
+                until: Timestamp::UNIX_EPOCH,
+            }),
+            Conflict::RequestCooldown { .. } => Some(Conflict::InvitationUnavailable),
+            Conflict::InvitationUnavailable => Some(Conflict::LimitReached),
+            Conflict::LimitReached => Some(Conflict::WrongState),
+            Conflict::WrongState => Some(Conflict::HandleTaken),
+            Conflict::HandleTaken => Some(Conflict::Closed),
+            Conflict::Closed => Some(Conflict::AnswerRequired),
+            Conflict::AnswerRequired => Some(Conflict::BallotMismatch),
+            Conflict::BallotMismatch => Some(Conflict::UploadMissing),
+            Conflict::UploadMissing => Some(Conflict::HandOverFirst {
+                community: CommunityId(ulid::Ulid::nil()),
+            }),
+            Conflict::HandOverFirst { .. } => None,
+        }
+    }
+
     /// The stable code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -241,47 +339,21 @@ impl Conflict {
     }
 }
 
+impl From<InvalidId> for Error {
+    fn from(e: InvalidId) -> Self {
+        Error::Invalid(vec![FieldError::new(e.kind, "invalid_id", e.to_string())])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn codes_are_snake_case_and_distinct() {
-        let errors = [
-            Error::NotFound,
-            Error::Forbidden(Forbidden::MembersOnly),
-            Error::Forbidden(Forbidden::ModeratorsOnly),
-            Error::Forbidden(Forbidden::OwnersOnly),
-            Error::Forbidden(Forbidden::Banned),
-            Error::Forbidden(Forbidden::JoinPolicy),
-            Error::Forbidden(Forbidden::Archived),
-            Error::Forbidden(Forbidden::TargetRole),
-            Error::Forbidden(Forbidden::InvitationForSomeoneElse),
-            Error::Forbidden(Forbidden::NotAuthor),
-            Error::Forbidden(Forbidden::SelfAction),
-            Error::Conflict(Conflict::VersionMismatch),
-            Error::Conflict(Conflict::SlugTaken),
-            Error::Conflict(Conflict::LastOwner),
-            Error::Conflict(Conflict::AlreadyMember),
-            Error::Conflict(Conflict::AlreadyRequested),
-            Error::Conflict(Conflict::RequestCooldown {
-                until: Timestamp::UNIX_EPOCH,
-            }),
-            Error::Conflict(Conflict::InvitationUnavailable),
-            Error::Conflict(Conflict::LimitReached),
-            Error::Conflict(Conflict::WrongState),
-            Error::Conflict(Conflict::HandleTaken),
-            Error::Conflict(Conflict::Closed),
-            Error::Conflict(Conflict::AnswerRequired),
-            Error::Conflict(Conflict::BallotMismatch),
-            Error::Conflict(Conflict::UploadMissing),
-            Error::Invalid(vec![]),
-            Error::InvalidCursor,
-            Error::Unavailable {
-                retry_after_secs: 1,
-            },
-            Error::Internal("x".into()),
-        ];
+        let errors = Error::every_kind();
+        // 7 variants, of which Forbidden has 10 reasons and Conflict 15.
+        assert_eq!(errors.len(), 5 + 10 + 15);
         let mut seen = std::collections::HashSet::new();
         for e in &errors {
             let code = e.code();

@@ -7,20 +7,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ulid::Ulid;
 
-use crate::error::{Error, FieldError};
-
 /// The error returned when text is not a valid identifier.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a valid {kind} id")]
 pub struct InvalidId {
     /// Which kind of id was expected (`community`, `space`, `user`, ...).
     pub kind: &'static str,
-}
-
-impl From<InvalidId> for Error {
-    fn from(e: InvalidId) -> Self {
-        Error::Invalid(vec![FieldError::new(e.kind, "invalid_id", e.to_string())])
-    }
 }
 
 macro_rules! ulid_id {

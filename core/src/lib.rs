@@ -62,15 +62,14 @@ pub mod error;
 pub mod ffi;
 pub mod ical;
 pub mod ids;
+pub mod json;
 pub mod mail;
 pub mod model;
 pub mod policy;
 pub mod recurrence;
 pub mod service;
 pub mod store;
-mod strict;
 pub mod validate;
-pub mod whole;
 
 pub use blob::{BlobStore, MemoryBlobStore};
 pub use clock::{Clock, IdSource, ManualClock, RandomIds, SequentialIds, SystemClock};

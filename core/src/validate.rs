@@ -50,6 +50,35 @@ pub mod limits {
     pub const PAGE_DEFAULT: u32 = 20;
     /// Largest page size.
     pub const PAGE_MAX: u32 = 100;
+
+    /// Titles: shortest.
+    pub const TITLE_MIN: usize = 3;
+    /// Titles: longest.
+    pub const TITLE_MAX: usize = 200;
+    /// Thread and post bodies: longest.
+    pub const BODY_MAX: usize = 20_000;
+    /// Tags per item.
+    pub const TAGS_MAX: usize = 10;
+    /// One tag: longest.
+    pub const TAG_MAX: usize = 30;
+    /// Mentions resolved per text (more are left as plain text).
+    pub const MENTIONS_MAX: usize = 20;
+    /// Document descriptions: longest.
+    pub const DOCUMENT_DESCRIPTION_MAX: usize = 2_000;
+    /// Version notes: longest.
+    pub const VERSION_NOTE_MAX: usize = 500;
+    /// Event descriptions: longest.
+    pub const EVENT_DESCRIPTION_MAX: usize = 5_000;
+    /// Event locations: longest.
+    pub const LOCATION_MAX: usize = 200;
+    /// Online meeting links: longest.
+    pub const URL_MAX: usize = 500;
+    /// Poll options: fewest.
+    pub const POLL_OPTIONS_MIN: usize = 2;
+    /// Poll options: most.
+    pub const POLL_OPTIONS_MAX: usize = 20;
+    /// One poll option: longest.
+    pub const POLL_OPTION_MAX: usize = 200;
 }
 
 /// The text patterns every input field follows, written once so that the

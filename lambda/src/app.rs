@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, middleware};
@@ -11,7 +11,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::idempotency;
+use crate::idempotency::{self, Replays};
 use crate::openapi::{ApiDoc, finish};
 use crate::problem::{ApiError, internal};
 use crate::routes::{self, health::ApiDocument};
@@ -26,7 +26,7 @@ pub fn router(state: AppState) -> Router {
     router
         .layer(Extension(ApiDocument(Arc::new(doc))))
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            Replays::from_ref(&state),
             idempotency::middleware,
         ))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))

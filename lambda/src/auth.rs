@@ -4,6 +4,7 @@
 //! [`Caller`] or the request is answered 401.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -13,7 +14,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::problem::ApiError;
-use crate::state::AppState;
 
 /// How the identity of a request is established.
 #[derive(Clone)]
@@ -171,12 +171,13 @@ pub struct Caller(pub Actor);
 impl<S> FromRequestParts<S> for Caller
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    Arc<Authenticator>: FromRef<S>,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = AppState::from_ref(state);
-        app.auth.authenticate(parts).map(Caller)
+        Arc::<Authenticator>::from_ref(state)
+            .authenticate(parts)
+            .map(Caller)
     }
 }

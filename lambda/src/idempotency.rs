@@ -12,7 +12,7 @@
 //! that lands on another instance is not recognised.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, to_bytes};
@@ -22,9 +22,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
+use crate::auth::Authenticator;
 use crate::extract::too_large;
 use crate::problem::ApiError;
-use crate::state::AppState;
 
 /// The header.
 pub const HEADER: &str = "idempotency-key";
@@ -155,8 +155,18 @@ fn valid_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// What the replay middleware needs: who is calling (keys are the
+/// caller's), and the answers kept.
+#[derive(Clone, Debug)]
+pub struct Replays {
+    /// Identifies the caller.
+    pub auth: Arc<Authenticator>,
+    /// The kept answers.
+    pub cache: Arc<IdempotencyCache>,
+}
+
 /// Middleware: replays creating POSTs that carry an `Idempotency-Key`.
-pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn middleware(State(state): State<Replays>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
@@ -197,7 +207,7 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         format!("{} {}", parts.method, parts.uri.path()),
         key_text,
     );
-    match state.idempotency.begin(&key, digest) {
+    match state.cache.begin(&key, digest) {
         Begin::Replay(response) => return response,
         Begin::Reject(problem) => return problem.into_response(),
         Begin::Fresh => {}
@@ -208,7 +218,7 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let (parts, body) = response.into_parts();
     match to_bytes(body, usize::MAX).await {
         Ok(answer) => {
-            state.idempotency.finish(
+            state.cache.finish(
                 &key,
                 digest,
                 parts.status,
@@ -218,7 +228,7 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
             Response::from_parts(parts, Body::from(answer))
         }
         Err(_) => {
-            state.idempotency.abandon(&key);
+            state.cache.abandon(&key);
             crate::problem::internal().into_response()
         }
     }

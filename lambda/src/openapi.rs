@@ -104,6 +104,7 @@ const ERRORS: [(&str, &str); 10] = [
 pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(openapi).unwrap_or_else(|_| json!({}));
     apply_markers(&mut doc);
+    list_problem_codes(&mut doc);
     unique_operation_ids(&mut doc);
     parameters_are_not_nullable(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
@@ -128,6 +129,21 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
         }
     }
     doc
+}
+
+/// Lists every problem code on the `Problem` schema's `code`
+/// (`x-problem-codes`: code → status and meaning), so clients can map
+/// them to their own errors.
+fn list_problem_codes(doc: &mut Value) {
+    let codes: serde_json::Map<String, Value> = crate::problem::problem_codes()
+        .into_iter()
+        .map(|(code, status, meaning)| (code, json!({"status": status, "description": meaning})))
+        .collect();
+    if let Some(code) = doc.pointer_mut("/components/schemas/Problem/properties/code")
+        && let Some(code) = code.as_object_mut()
+    {
+        code.insert("x-problem-codes".into(), Value::Object(codes));
+    }
 }
 
 /// A missing query or header parameter is how a client says "none": the

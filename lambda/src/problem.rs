@@ -6,7 +6,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use copkit_core::{Error, FieldError};
+use copkit_core::{Conflict, Error, FieldError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -174,6 +174,108 @@ impl From<Error> for ApiError {
             }
         }
     }
+}
+
+/// The codes the HTTP face answers with by itself (before or around a use
+/// case), with their status and meaning; the use cases' own codes come
+/// from [`Error::every_kind`]. Both are listed in the OpenAPI document
+/// ([`problem_codes`]).
+pub const HTTP_CODES: &[(&str, u16, &str)] = &[
+    ("unauthorized", 401, "No valid identity."),
+    (
+        "deleted",
+        404,
+        "The resource was deleted (its tombstone stays in lists).",
+    ),
+    (
+        "method_not_allowed",
+        405,
+        "The path does not take this method.",
+    ),
+    ("malformed_json", 400, "The body is not JSON."),
+    (
+        "invalid_body",
+        400,
+        "The JSON does not fit the operation's schema.",
+    ),
+    ("unreadable_body", 400, "The body could not be read."),
+    (
+        "invalid_query",
+        400,
+        "A query parameter is malformed or out of range.",
+    ),
+    (
+        "invalid_if_match",
+        400,
+        "`If-Match` is not an entity tag of this API.",
+    ),
+    (
+        "if_match_required",
+        400,
+        "This change needs the `If-Match` of the version read.",
+    ),
+    (
+        "invalid_idempotency_key",
+        400,
+        "`Idempotency-Key` is not 8–128 of `A-Z a-z 0-9 _ -`.",
+    ),
+    (
+        "idempotency_key_reused",
+        409,
+        "The key was used for a different request.",
+    ),
+    (
+        "idempotency_in_progress",
+        409,
+        "A request with this key is still running.",
+    ),
+    (
+        "invalid_digest",
+        400,
+        "`Content-Digest` is not a SHA-256 digest.",
+    ),
+    (
+        "payload_too_large",
+        413,
+        "The body is larger than the operation takes.",
+    ),
+    (
+        "unsupported_media_type",
+        415,
+        "The content type is not accepted here.",
+    ),
+];
+
+/// Every problem code an answer may carry, with its status and meaning:
+/// one per kind of [`Error`] (as [`ApiError::from`] answers it) and the
+/// HTTP face's own ([`HTTP_CODES`]), sorted by code.
+pub fn problem_codes() -> Vec<(String, u16, String)> {
+    let mut codes: Vec<(String, u16, String)> = Error::every_kind()
+        .into_iter()
+        .map(|kind| {
+            let detail = match &kind {
+                Error::Internal(_) => "Something went wrong on our side.".to_owned(),
+                Error::Invalid(_) => "Some fields are invalid; see `errors`.".to_owned(),
+                Error::Conflict(Conflict::RequestCooldown { .. }) => {
+                    "A denied request may be repeated only after a cool-down.".to_owned()
+                }
+                Error::Conflict(Conflict::HandOverFirst { .. }) => {
+                    "You are a community's last owner: hand ownership over first.".to_owned()
+                }
+                other => other.to_string(),
+            };
+            let api = ApiError::from(kind);
+            (api.problem.code.clone(), api.status.as_u16(), detail)
+        })
+        .collect();
+    codes.extend(
+        HTTP_CODES
+            .iter()
+            .map(|(code, status, meaning)| ((*code).to_owned(), *status, (*meaning).to_owned())),
+    );
+    codes.sort();
+    codes.dedup_by(|a, b| a.0 == b.0);
+    codes
 }
 
 /// 500 with no detail.

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use copkit_core::Copkit;
 
 use crate::auth::Authenticator;
-use crate::idempotency::IdempotencyCache;
+use crate::idempotency::{IdempotencyCache, Replays};
 
 /// The router's state: the services, how callers are identified, and the
 /// idempotency cache for creating POSTs.
@@ -26,6 +27,21 @@ impl AppState {
             copkit,
             auth: Arc::new(auth),
             idempotency: Arc::new(IdempotencyCache::default()),
+        }
+    }
+}
+
+impl FromRef<AppState> for Arc<Authenticator> {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth.clone()
+    }
+}
+
+impl FromRef<AppState> for Replays {
+    fn from_ref(state: &AppState) -> Self {
+        Replays {
+            auth: state.auth.clone(),
+            cache: state.idempotency.clone(),
         }
     }
 }

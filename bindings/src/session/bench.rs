@@ -6,14 +6,18 @@ use std::time::Instant;
 
 use copkit_core::CommunityId;
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Runs `get_community` `iterations` times inside Rust and returns the
     /// mean nanoseconds per call: the baseline that binding benchmarks set
     /// their own per-call time against.
-    pub async fn measure_native_reads(&self, id: CommunityId, iterations: u32) -> Outcome<u64> {
+    pub async fn measure_native_reads(
+        &self,
+        id: CommunityId,
+        iterations: u32,
+    ) -> SessionResult<u64> {
         let iterations = iterations.max(1);
         let started = Instant::now();
         for _ in 0..iterations {

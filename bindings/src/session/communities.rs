@@ -4,23 +4,23 @@ use copkit_core::CommunityId;
 use copkit_core::model::CommunityKind;
 use copkit_core::service::{CommunityChanges, CommunityView, NewCommunity};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Starts a community; the caller becomes its Owner.
-    pub async fn create_community(&self, input: NewCommunity) -> Outcome<CommunityView> {
+    pub async fn create_community(&self, input: NewCommunity) -> SessionResult<CommunityView> {
         Ok(self.core().create_community(&self.actor, input).await?)
     }
 
     /// A community as the caller sees it (NotFound when it is Secret to them).
-    pub async fn get_community(&self, id: CommunityId) -> Outcome<CommunityView> {
+    pub async fn get_community(&self, id: CommunityId) -> SessionResult<CommunityView> {
         Ok(self.core().get_community(&self.actor, &id).await?)
     }
 
     /// A community by its slug.
-    pub async fn get_community_by_slug(&self, slug: String) -> Outcome<CommunityView> {
+    pub async fn get_community_by_slug(&self, slug: String) -> SessionResult<CommunityView> {
         Ok(self
             .core()
             .get_community_by_slug(&self.actor, &slug)
@@ -34,7 +34,7 @@ impl Session {
         id: CommunityId,
         changes: CommunityChanges,
         expected_version: u64,
-    ) -> Outcome<CommunityView> {
+    ) -> SessionResult<CommunityView> {
         let core = self.core();
         Ok(core
             .update_community(&self.actor, &id, changes, expected_version)
@@ -48,7 +48,7 @@ impl Session {
         name_prefix: Option<String>,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<CommunityCardPage> {
+    ) -> SessionResult<CommunityCardPage> {
         let page = pages::request(limit, cursor);
         let prefix = name_prefix.as_deref();
         Ok(self
@@ -63,7 +63,7 @@ impl Session {
         &self,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<MyCommunityPage> {
+    ) -> SessionResult<MyCommunityPage> {
         let page = pages::request(limit, cursor);
         Ok(self.core().my_communities(&self.actor, &page).await?.into())
     }
@@ -74,7 +74,7 @@ impl Session {
         community: CommunityId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<ActivityPage> {
+    ) -> SessionResult<ActivityPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core

@@ -2,13 +2,13 @@
 
 use copkit_core::model::{DigestPreference, DigestSchedule, Mail};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Your digest schedule (digests off and version 0 when never chosen).
-    pub async fn digest_preference(&self) -> Outcome<DigestSchedule> {
+    pub async fn digest_preference(&self) -> SessionResult<DigestSchedule> {
         let core = self.core();
         Ok(core.digest_preference(&self.actor).await?)
     }
@@ -17,13 +17,13 @@ impl Session {
     pub async fn set_digest_preference(
         &self,
         preference: DigestPreference,
-    ) -> Outcome<DigestSchedule> {
+    ) -> SessionResult<DigestSchedule> {
         let core = self.core();
         Ok(core.set_digest_preference(&self.actor, preference).await?)
     }
 
     /// Your next digest as it stands now, rendered; nothing is sent.
-    pub async fn preview_digest(&self) -> Outcome<Mail> {
+    pub async fn preview_digest(&self) -> SessionResult<Mail> {
         let core = self.core();
         Ok(core.preview_digest(&self.actor).await?)
     }
@@ -33,7 +33,7 @@ impl Session {
         &self,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<MailPage> {
+    ) -> SessionResult<MailPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core.list_outbox(&self.actor, &page).await?.into())

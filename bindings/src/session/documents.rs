@@ -8,13 +8,17 @@ use copkit_core::service::{
 };
 use copkit_core::{DocumentId, SpaceId};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Adds a document with its bytes to a space's library.
-    pub async fn upload_document(&self, space: SpaceId, input: NewDocument) -> Outcome<Document> {
+    pub async fn upload_document(
+        &self,
+        space: SpaceId,
+        input: NewDocument,
+    ) -> SessionResult<Document> {
         Ok(self
             .core()
             .upload_document(&self.actor, &space, input)
@@ -27,7 +31,7 @@ impl Session {
         id: DocumentId,
         input: NewVersion,
         expected_version: u64,
-    ) -> Outcome<Document> {
+    ) -> SessionResult<Document> {
         let core = self.core();
         Ok(core
             .add_document_version(&self.actor, &id, input, expected_version)
@@ -40,7 +44,7 @@ impl Session {
         id: DocumentId,
         changes: DocumentChanges,
         expected_version: u64,
-    ) -> Outcome<Document> {
+    ) -> SessionResult<Document> {
         let core = self.core();
         Ok(core
             .update_document(&self.actor, &id, changes, expected_version)
@@ -48,12 +52,12 @@ impl Session {
     }
 
     /// Deletes a document (its uploader or moderators).
-    pub async fn delete_document(&self, id: DocumentId) -> Outcome<()> {
+    pub async fn delete_document(&self, id: DocumentId) -> SessionResult<()> {
         Ok(self.core().delete_document(&self.actor, &id).await?)
     }
 
     /// A document's details.
-    pub async fn get_document(&self, id: DocumentId) -> Outcome<Document> {
+    pub async fn get_document(&self, id: DocumentId) -> SessionResult<Document> {
         Ok(self.core().get_document(&self.actor, &id).await?)
     }
 
@@ -63,7 +67,7 @@ impl Session {
         space: SpaceId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<DocumentPage> {
+    ) -> SessionResult<DocumentPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -78,7 +82,7 @@ impl Session {
         id: DocumentId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<DocumentVersionPage> {
+    ) -> SessionResult<DocumentVersionPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -93,7 +97,7 @@ impl Session {
         &self,
         id: DocumentId,
         number: Option<u32>,
-    ) -> Outcome<Download> {
+    ) -> SessionResult<Download> {
         Ok(self
             .core()
             .download_document(&self.actor, &id, number)
@@ -107,7 +111,7 @@ impl Session {
         &self,
         space: SpaceId,
         intent: UploadIntent,
-    ) -> Outcome<UploadTicket> {
+    ) -> SessionResult<UploadTicket> {
         Ok(self
             .core()
             .begin_upload(&self.actor, &space, intent)
@@ -115,7 +119,7 @@ impl Session {
     }
 
     /// Sends the bytes of a ticket without a presigned `put`.
-    pub async fn send_upload(&self, upload: String, bytes: Vec<u8>) -> Outcome<()> {
+    pub async fn send_upload(&self, upload: String, bytes: Vec<u8>) -> SessionResult<()> {
         let mut source = InMemory::new(bytes);
         let core = self.core();
         Ok(core
@@ -128,7 +132,7 @@ impl Session {
         &self,
         space: SpaceId,
         input: NewUploadedDocument,
-    ) -> Outcome<Document> {
+    ) -> SessionResult<Document> {
         let core = self.core();
         Ok(core
             .add_uploaded_document(&self.actor, &space, input)
@@ -141,7 +145,7 @@ impl Session {
         id: DocumentId,
         input: UploadedVersion,
         expected_version: u64,
-    ) -> Outcome<Document> {
+    ) -> SessionResult<Document> {
         let core = self.core();
         Ok(core
             .add_uploaded_version(&self.actor, &id, input, expected_version)
@@ -154,7 +158,7 @@ impl Session {
         &self,
         id: DocumentId,
         number: Option<u32>,
-    ) -> Outcome<DownloadLink> {
+    ) -> SessionResult<DownloadLink> {
         let core = self.core();
         Ok(core
             .document_download_link(&self.actor, &id, number)

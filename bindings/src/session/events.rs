@@ -5,13 +5,13 @@ use copkit_core::service::{AgendaItem, EventInput};
 use copkit_core::{CommunityId, EventId, SpaceId, UserId};
 use jiff::Timestamp;
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Schedules an event, one-off or repeating (moderators).
-    pub async fn schedule_event(&self, space: SpaceId, input: EventInput) -> Outcome<Event> {
+    pub async fn schedule_event(&self, space: SpaceId, input: EventInput) -> SessionResult<Event> {
         Ok(self
             .core()
             .schedule_event(&self.actor, &space, input)
@@ -24,7 +24,7 @@ impl Session {
         id: EventId,
         input: EventInput,
         expected_version: u64,
-    ) -> Outcome<Event> {
+    ) -> SessionResult<Event> {
         let core = self.core();
         Ok(core
             .update_event(&self.actor, &id, input, expected_version)
@@ -38,7 +38,7 @@ impl Session {
         occurrence: String,
         cancelled: bool,
         expected_version: u64,
-    ) -> Outcome<Event> {
+    ) -> SessionResult<Event> {
         let core = self.core();
         Ok(core
             .set_occurrence_cancelled(&self.actor, &id, &occurrence, cancelled, expected_version)
@@ -46,7 +46,7 @@ impl Session {
     }
 
     /// An event.
-    pub async fn get_event(&self, id: EventId) -> Outcome<Event> {
+    pub async fn get_event(&self, id: EventId) -> SessionResult<Event> {
         Ok(self.core().get_event(&self.actor, &id).await?)
     }
 
@@ -56,7 +56,7 @@ impl Session {
         community: CommunityId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<EventPage> {
+    ) -> SessionResult<EventPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -71,7 +71,7 @@ impl Session {
         id: EventId,
         from: Timestamp,
         to: Timestamp,
-    ) -> Outcome<Vec<Occurrence>> {
+    ) -> SessionResult<Vec<Occurrence>> {
         Ok(self
             .core()
             .event_occurrences(&self.actor, &id, from, to)
@@ -84,7 +84,7 @@ impl Session {
         community: CommunityId,
         from: Timestamp,
         to: Timestamp,
-    ) -> Outcome<Vec<AgendaItem>> {
+    ) -> SessionResult<Vec<AgendaItem>> {
         Ok(self
             .core()
             .agenda(&self.actor, &community, from, to)
@@ -97,7 +97,7 @@ impl Session {
         community: CommunityId,
         from: Timestamp,
         to: Timestamp,
-    ) -> Outcome<String> {
+    ) -> SessionResult<String> {
         let core = self.core();
         Ok(core
             .calendar_feed(&self.actor, &community, from, to)
@@ -110,7 +110,7 @@ impl Session {
         id: EventId,
         occurrence: String,
         response: RsvpResponse,
-    ) -> Outcome<Rsvp> {
+    ) -> SessionResult<Rsvp> {
         let core = self.core();
         Ok(core.rsvp(&self.actor, &id, &occurrence, response).await?)
     }
@@ -122,7 +122,7 @@ impl Session {
         occurrence: String,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<RsvpPage> {
+    ) -> SessionResult<RsvpPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -132,7 +132,7 @@ impl Session {
     }
 
     /// Counts of answers to an occurrence.
-    pub async fn rsvp_tally(&self, id: EventId, occurrence: String) -> Outcome<RsvpTally> {
+    pub async fn rsvp_tally(&self, id: EventId, occurrence: String) -> SessionResult<RsvpTally> {
         Ok(self
             .core()
             .rsvp_tally(&self.actor, &id, &occurrence)
@@ -146,7 +146,7 @@ impl Session {
         occurrence: String,
         user: UserId,
         attended: bool,
-    ) -> Outcome<Attendance> {
+    ) -> SessionResult<Attendance> {
         let core = self.core();
         Ok(core
             .record_attendance(&self.actor, &id, &occurrence, &user, attended)
@@ -158,7 +158,7 @@ impl Session {
         &self,
         id: EventId,
         occurrence: String,
-    ) -> Outcome<Vec<Attendance>> {
+    ) -> SessionResult<Vec<Attendance>> {
         Ok(self
             .core()
             .list_attendance(&self.actor, &id, &occurrence)
@@ -169,7 +169,7 @@ impl Session {
     /// starting within `within_hours` (1–168), each once; returns how many
     /// were new. Call it periodically (a WorkManager job, a background
     /// task, a portal's scheduler).
-    pub async fn announce_upcoming(&self, within_hours: u32) -> Outcome<u32> {
+    pub async fn announce_upcoming(&self, within_hours: u32) -> SessionResult<u32> {
         let upcoming = self.core().upcoming(&self.actor, within_hours).await?;
         let mut announced = 0;
         for item in upcoming {

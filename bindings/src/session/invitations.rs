@@ -4,7 +4,7 @@ use copkit_core::model::Membership;
 use copkit_core::service::{CreatedInvitation, InvitationPreview, InvitationView, NewInvitation};
 use copkit_core::{CommunityId, InvitationId};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -14,7 +14,7 @@ impl Session {
         &self,
         community: CommunityId,
         input: NewInvitation,
-    ) -> Outcome<CreatedInvitation> {
+    ) -> SessionResult<CreatedInvitation> {
         let core = self.core();
         Ok(core
             .create_invitation(&self.actor, &community, input)
@@ -27,7 +27,7 @@ impl Session {
         community: CommunityId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<InvitationPage> {
+    ) -> SessionResult<InvitationPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -41,18 +41,18 @@ impl Session {
         &self,
         community: CommunityId,
         id: InvitationId,
-    ) -> Outcome<InvitationView> {
+    ) -> SessionResult<InvitationView> {
         let core = self.core();
         Ok(core.revoke_invitation(&self.actor, &community, &id).await?)
     }
 
     /// What a token leads to, before accepting.
-    pub async fn preview_invitation(&self, token: String) -> Outcome<InvitationPreview> {
+    pub async fn preview_invitation(&self, token: String) -> SessionResult<InvitationPreview> {
         Ok(self.core().preview_invitation(&self.actor, &token).await?)
     }
 
     /// Accepts an invitation.
-    pub async fn accept_invitation(&self, token: String) -> Outcome<Membership> {
+    pub async fn accept_invitation(&self, token: String) -> SessionResult<Membership> {
         Ok(self.core().accept_invitation(&self.actor, &token).await?)
     }
 }

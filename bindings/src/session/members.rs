@@ -4,18 +4,18 @@ use copkit_core::model::{LevelStanding, ParticipationLevel};
 use copkit_core::model::{Membership, Role};
 use copkit_core::{CommunityId, UserId};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Joins an open community.
-    pub async fn join(&self, community: CommunityId) -> Outcome<Membership> {
+    pub async fn join(&self, community: CommunityId) -> SessionResult<Membership> {
         Ok(self.core().join(&self.actor, &community).await?)
     }
 
     /// Leaves a community (a last Owner must hand over first).
-    pub async fn leave(&self, community: CommunityId) -> Outcome<()> {
+    pub async fn leave(&self, community: CommunityId) -> SessionResult<()> {
         Ok(self.core().leave(&self.actor, &community).await?)
     }
 
@@ -25,7 +25,7 @@ impl Session {
         community: CommunityId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<MemberPage> {
+    ) -> SessionResult<MemberPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -40,7 +40,7 @@ impl Session {
         community: CommunityId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<MembershipPage> {
+    ) -> SessionResult<MembershipPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -50,7 +50,11 @@ impl Session {
     }
 
     /// One member's membership.
-    pub async fn get_member(&self, community: CommunityId, user: UserId) -> Outcome<Membership> {
+    pub async fn get_member(
+        &self,
+        community: CommunityId,
+        user: UserId,
+    ) -> SessionResult<Membership> {
         Ok(self
             .core()
             .get_member(&self.actor, &community, &user)
@@ -58,7 +62,7 @@ impl Session {
     }
 
     /// Removes a member (moderators).
-    pub async fn remove_member(&self, community: CommunityId, user: UserId) -> Outcome<()> {
+    pub async fn remove_member(&self, community: CommunityId, user: UserId) -> SessionResult<()> {
         Ok(self
             .core()
             .remove_member(&self.actor, &community, &user)
@@ -72,7 +76,7 @@ impl Session {
         user: UserId,
         days: Option<u32>,
         reason: String,
-    ) -> Outcome<Membership> {
+    ) -> SessionResult<Membership> {
         let core = self.core();
         Ok(core
             .ban_member(&self.actor, &community, &user, days, &reason)
@@ -80,7 +84,7 @@ impl Session {
     }
 
     /// Lifts a ban (moderators).
-    pub async fn unban_member(&self, community: CommunityId, user: UserId) -> Outcome<()> {
+    pub async fn unban_member(&self, community: CommunityId, user: UserId) -> SessionResult<()> {
         Ok(self
             .core()
             .unban_member(&self.actor, &community, &user)
@@ -93,7 +97,7 @@ impl Session {
         community: CommunityId,
         user: UserId,
         role: Role,
-    ) -> Outcome<Membership> {
+    ) -> SessionResult<Membership> {
         let core = self.core();
         Ok(core
             .change_role(&self.actor, &community, &user, role)
@@ -101,7 +105,11 @@ impl Session {
     }
 
     /// Hands ownership to another member (owners).
-    pub async fn transfer_ownership(&self, community: CommunityId, user: UserId) -> Outcome<()> {
+    pub async fn transfer_ownership(
+        &self,
+        community: CommunityId,
+        user: UserId,
+    ) -> SessionResult<()> {
         let core = self.core();
         Ok(core
             .transfer_ownership(&self.actor, &community, &user)
@@ -110,7 +118,7 @@ impl Session {
 
     /// The caller's participation level in a community, the points behind
     /// it and what would move it (active members).
-    pub async fn my_level(&self, community: CommunityId) -> Outcome<LevelStanding> {
+    pub async fn my_level(&self, community: CommunityId) -> SessionResult<LevelStanding> {
         Ok(self.core().my_level(&self.actor, &community).await?)
     }
 
@@ -121,7 +129,7 @@ impl Session {
         level: ParticipationLevel,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<MemberPage> {
+    ) -> SessionResult<MemberPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core

@@ -34,7 +34,7 @@ uniffi::use_remote_type!(copkit_core::jiff::Timestamp);
 uniffi::use_remote_type!(copkit_core::jiff::civil::Date);
 
 /// What every session method returns.
-type Outcome<T> = Result<T, CopkitError>;
+type SessionResult<T> = Result<T, CopkitError>;
 
 /// One signed-in person's view of copkit. Cheap to create; create one per
 /// person (or per request in a portal).

@@ -4,7 +4,7 @@ use copkit_core::CommunityId;
 use copkit_core::model::{ModerationEntry, Report, ReportStatus};
 use copkit_core::service::{Moderation, NewReport};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -14,7 +14,7 @@ impl Session {
         &self,
         community: CommunityId,
         input: NewReport,
-    ) -> Outcome<Report> {
+    ) -> SessionResult<Report> {
         let core = self.core();
         Ok(core.report_content(&self.actor, &community, input).await?)
     }
@@ -26,7 +26,7 @@ impl Session {
         status: ReportStatus,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<ReportPage> {
+    ) -> SessionResult<ReportPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -41,7 +41,7 @@ impl Session {
         &self,
         community: CommunityId,
         input: Moderation,
-    ) -> Outcome<ModerationEntry> {
+    ) -> SessionResult<ModerationEntry> {
         let core = self.core();
         Ok(core.moderate(&self.actor, &community, input).await?)
     }
@@ -52,7 +52,7 @@ impl Session {
         community: CommunityId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<ModerationEntryPage> {
+    ) -> SessionResult<ModerationEntryPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core

@@ -3,18 +3,18 @@
 use copkit_core::service::{NewPoll, PollView};
 use copkit_core::{PollId, SpaceId};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Opens a poll in a space.
-    pub async fn create_poll(&self, space: SpaceId, input: NewPoll) -> Outcome<PollView> {
+    pub async fn create_poll(&self, space: SpaceId, input: NewPoll) -> SessionResult<PollView> {
         Ok(self.core().create_poll(&self.actor, &space, input).await?)
     }
 
     /// A poll with the caller's ballot and, when visible, its results.
-    pub async fn get_poll(&self, id: PollId) -> Outcome<PollView> {
+    pub async fn get_poll(&self, id: PollId) -> SessionResult<PollView> {
         Ok(self.core().get_poll(&self.actor, &id).await?)
     }
 
@@ -24,7 +24,7 @@ impl Session {
         space: SpaceId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<PollPage> {
+    ) -> SessionResult<PollPage> {
         let page = pages::request(limit, cursor);
         Ok(self
             .core()
@@ -34,12 +34,12 @@ impl Session {
     }
 
     /// Votes (again, replacing the earlier ballot) while the poll is open.
-    pub async fn vote(&self, id: PollId, choices: Vec<u32>) -> Outcome<PollView> {
+    pub async fn vote(&self, id: PollId, choices: Vec<u32>) -> SessionResult<PollView> {
         Ok(self.core().vote(&self.actor, &id, &choices).await?)
     }
 
     /// Closes a poll early (its creator or moderators).
-    pub async fn close_poll(&self, id: PollId) -> Outcome<PollView> {
+    pub async fn close_poll(&self, id: PollId) -> SessionResult<PollView> {
         Ok(self.core().close_poll(&self.actor, &id).await?)
     }
 }

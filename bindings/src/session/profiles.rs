@@ -4,12 +4,12 @@ use copkit_core::UserId;
 use copkit_core::model::Profile;
 use copkit_core::service::ProfileChanges;
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// The caller's profile (made from their identity on first use).
-    pub async fn my_profile(&self) -> Outcome<Profile> {
+    pub async fn my_profile(&self) -> SessionResult<Profile> {
         Ok(self.core().my_profile(&self.actor).await?)
     }
 
@@ -18,7 +18,7 @@ impl Session {
         &self,
         changes: ProfileChanges,
         expected_version: u64,
-    ) -> Outcome<Profile> {
+    ) -> SessionResult<Profile> {
         let core = self.core();
         Ok(core
             .update_my_profile(&self.actor, changes, expected_version)
@@ -26,7 +26,7 @@ impl Session {
     }
 
     /// Someone's public profile.
-    pub async fn profile(&self, user: UserId) -> Outcome<Profile> {
+    pub async fn profile(&self, user: UserId) -> SessionResult<Profile> {
         Ok(self.core().profile(&self.actor, &user).await?)
     }
 }

@@ -3,7 +3,7 @@
 use copkit_core::model::{JoinRequest, Membership};
 use copkit_core::{CommunityId, UserId};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -13,7 +13,7 @@ impl Session {
         &self,
         community: CommunityId,
         answer: Option<String>,
-    ) -> Outcome<JoinRequest> {
+    ) -> SessionResult<JoinRequest> {
         let core = self.core();
         Ok(core
             .request_to_join(&self.actor, &community, answer.as_deref())
@@ -21,12 +21,12 @@ impl Session {
     }
 
     /// The caller's own request to a community.
-    pub async fn my_join_request(&self, community: CommunityId) -> Outcome<JoinRequest> {
+    pub async fn my_join_request(&self, community: CommunityId) -> SessionResult<JoinRequest> {
         Ok(self.core().my_join_request(&self.actor, &community).await?)
     }
 
     /// Withdraws the caller's pending request.
-    pub async fn withdraw_join_request(&self, community: CommunityId) -> Outcome<()> {
+    pub async fn withdraw_join_request(&self, community: CommunityId) -> SessionResult<()> {
         let core = self.core();
         Ok(core.withdraw_join_request(&self.actor, &community).await?)
     }
@@ -37,7 +37,7 @@ impl Session {
         community: CommunityId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<JoinRequestPage> {
+    ) -> SessionResult<JoinRequestPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -51,7 +51,7 @@ impl Session {
         &self,
         community: CommunityId,
         user: UserId,
-    ) -> Outcome<Membership> {
+    ) -> SessionResult<Membership> {
         let core = self.core();
         Ok(core
             .approve_join_request(&self.actor, &community, &user)
@@ -64,7 +64,7 @@ impl Session {
         community: CommunityId,
         user: UserId,
         reason: String,
-    ) -> Outcome<JoinRequest> {
+    ) -> SessionResult<JoinRequest> {
         let core = self.core();
         Ok(core
             .deny_join_request(&self.actor, &community, &user, &reason)

@@ -2,19 +2,19 @@
 
 use copkit_core::service::{DataExport, ErasureReport};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Everything copkit holds about you.
-    pub async fn export_my_data(&self) -> Outcome<DataExport> {
+    pub async fn export_my_data(&self) -> SessionResult<DataExport> {
         let core = self.core();
         Ok(core.export_my_data(&self.actor).await?)
     }
 
     /// Erases your account (refused with `Conflict("hand_over_first")`
     /// while you are a community's last owner).
-    pub async fn erase_my_account(&self) -> Outcome<ErasureReport> {
+    pub async fn erase_my_account(&self) -> SessionResult<ErasureReport> {
         let core = self.core();
         Ok(core.erase_my_account(&self.actor).await?)
     }

@@ -4,12 +4,16 @@ use copkit_core::model::{Space, SpaceGrant};
 use copkit_core::service::{NewSpace, SpaceChanges};
 use copkit_core::{CommunityId, SpaceId, UserId};
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Creates a space (moderators).
-    pub async fn create_space(&self, community: CommunityId, input: NewSpace) -> Outcome<Space> {
+    pub async fn create_space(
+        &self,
+        community: CommunityId,
+        input: NewSpace,
+    ) -> SessionResult<Space> {
         Ok(self
             .core()
             .create_space(&self.actor, &community, input)
@@ -17,12 +21,12 @@ impl Session {
     }
 
     /// A space the caller can see.
-    pub async fn get_space(&self, id: SpaceId) -> Outcome<Space> {
+    pub async fn get_space(&self, id: SpaceId) -> SessionResult<Space> {
         Ok(self.core().get_space(&self.actor, &id).await?)
     }
 
     /// The spaces of a community the caller can see.
-    pub async fn list_spaces(&self, community: CommunityId) -> Outcome<Vec<Space>> {
+    pub async fn list_spaces(&self, community: CommunityId) -> SessionResult<Vec<Space>> {
         Ok(self.core().list_spaces(&self.actor, &community).await?)
     }
 
@@ -32,7 +36,7 @@ impl Session {
         id: SpaceId,
         changes: SpaceChanges,
         expected_version: u64,
-    ) -> Outcome<Space> {
+    ) -> SessionResult<Space> {
         let core = self.core();
         Ok(core
             .update_space(&self.actor, &id, changes, expected_version)
@@ -45,7 +49,7 @@ impl Session {
         id: SpaceId,
         archived: bool,
         expected_version: u64,
-    ) -> Outcome<Space> {
+    ) -> SessionResult<Space> {
         let core = self.core();
         Ok(core
             .set_space_archived(&self.actor, &id, archived, expected_version)
@@ -53,12 +57,12 @@ impl Session {
     }
 
     /// Lets one person into a Restricted space (moderators).
-    pub async fn grant_space(&self, id: SpaceId, user: UserId) -> Outcome<SpaceGrant> {
+    pub async fn grant_space(&self, id: SpaceId, user: UserId) -> SessionResult<SpaceGrant> {
         Ok(self.core().grant_space(&self.actor, &id, &user).await?)
     }
 
     /// Takes a grant back (moderators).
-    pub async fn revoke_space_grant(&self, id: SpaceId, user: UserId) -> Outcome<()> {
+    pub async fn revoke_space_grant(&self, id: SpaceId, user: UserId) -> SessionResult<()> {
         Ok(self
             .core()
             .revoke_space_grant(&self.actor, &id, &user)
@@ -66,7 +70,7 @@ impl Session {
     }
 
     /// The grants of a space (moderators).
-    pub async fn list_space_grants(&self, id: SpaceId) -> Outcome<Vec<SpaceGrant>> {
+    pub async fn list_space_grants(&self, id: SpaceId) -> SessionResult<Vec<SpaceGrant>> {
         Ok(self.core().list_space_grants(&self.actor, &id).await?)
     }
 }

@@ -5,7 +5,7 @@ use copkit_core::model::ValueStory;
 use copkit_core::service::{CpdEvidence, HealthReport, NewValueStory};
 use jiff::civil::Date;
 
-use super::{Outcome, Session};
+use super::{Session, SessionResult};
 use crate::pages::{self, *};
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -16,7 +16,7 @@ impl Session {
         &self,
         community: CommunityId,
         input: NewValueStory,
-    ) -> Outcome<ValueStory> {
+    ) -> SessionResult<ValueStory> {
         let core = self.core();
         Ok(core
             .tell_value_story(&self.actor, &community, input)
@@ -29,7 +29,7 @@ impl Session {
         community: CommunityId,
         limit: Option<u32>,
         cursor: Option<String>,
-    ) -> Outcome<ValueStoryPage> {
+    ) -> SessionResult<ValueStoryPage> {
         let page = pages::request(limit, cursor);
         let core = self.core();
         Ok(core
@@ -40,13 +40,13 @@ impl Session {
 
     /// Your CPD evidence for `from`–`to` (inclusive): events attended with
     /// minutes, contributions, value stories with their text.
-    pub async fn cpd_evidence(&self, from: Date, to: Date) -> Outcome<CpdEvidence> {
+    pub async fn cpd_evidence(&self, from: Date, to: Date) -> SessionResult<CpdEvidence> {
         Ok(self.core().cpd_evidence(&self.actor, from, to).await?)
     }
 
     /// The same evidence as CSV (columns `date, kind, community, activity,
     /// minutes, hours, reflection, reference`).
-    pub async fn cpd_csv(&self, from: Date, to: Date) -> Outcome<String> {
+    pub async fn cpd_csv(&self, from: Date, to: Date) -> SessionResult<String> {
         let evidence = self.core().cpd_evidence(&self.actor, from, to).await?;
         Ok(evidence.to_csv()?)
     }
@@ -57,7 +57,7 @@ impl Session {
         community: CommunityId,
         from: Date,
         to: Date,
-    ) -> Outcome<HealthReport> {
+    ) -> SessionResult<HealthReport> {
         let core = self.core();
         Ok(core
             .community_health(&self.actor, &community, from, to)

@@ -214,7 +214,7 @@ enum AccessInput {
     Secret {},
 }
 
-crate::strict::strict_tagged!(Access, AccessInput, "visibility");
+crate::json::strict_tagged!(Access, AccessInput, "visibility");
 
 impl From<AccessInput> for Access {
     fn from(a: AccessInput) -> Self {

@@ -32,7 +32,7 @@ pub struct DigestPreference {
     /// Off, daily or weekly.
     pub frequency: DigestFrequency,
     /// The local hour it arrives (0–23; default 7).
-    #[serde(default = "default_hour", deserialize_with = "crate::whole::u8")]
+    #[serde(default = "default_hour", deserialize_with = "crate::json::whole_u8")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 23, default = 7))]
     #[cfg_attr(feature = "uniffi", uniffi(default = 7))]
     pub hour: u8,

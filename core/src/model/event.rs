@@ -58,7 +58,7 @@ pub struct Recurrence {
     /// The pattern.
     pub frequency: Frequency,
     /// Every how many days, weeks or months (1–52; 1 = every one, 2 = every other).
-    #[serde(deserialize_with = "crate::whole::u32")]
+    #[serde(deserialize_with = "crate::json::whole_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 52))]
     pub interval: u32,
     /// When it stops; `None` repeats indefinitely.
@@ -136,8 +136,8 @@ enum FrequencyInput {
     },
 }
 
-crate::strict::strict_tagged!(MonthlyBy, MonthlyByInput, "type");
-crate::strict::strict_tagged!(RecurrenceEnd, RecurrenceEndInput, "type");
+crate::json::strict_tagged!(MonthlyBy, MonthlyByInput, "type");
+crate::json::strict_tagged!(RecurrenceEnd, RecurrenceEndInput, "type");
 
 /// The most weekdays a weekly pattern lists.
 pub const MAX_WEEKDAYS: usize = 7;
@@ -148,7 +148,7 @@ impl TryFrom<serde_json::Value> for Frequency {
     /// Monday with repeats removed, so a pattern reads back as it behaves.
     fn try_from(value: serde_json::Value) -> Result<Self, String> {
         Ok(
-            match crate::strict::tagged::<FrequencyInput>(value, "type")? {
+            match crate::json::tagged::<FrequencyInput>(value, "type")? {
                 FrequencyInput::Daily {} => Frequency::Daily,
                 FrequencyInput::Weekly { weekdays } if weekdays.len() > MAX_WEEKDAYS => {
                     return Err(format!("at most {MAX_WEEKDAYS} weekdays"));
@@ -168,7 +168,7 @@ impl TryFrom<serde_json::Value> for Frequency {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum MonthlyByInput {
     DayOfMonth {
-        #[serde(deserialize_with = "crate::whole::u8")]
+        #[serde(deserialize_with = "crate::json::whole_u8")]
         day: u8,
     },
     LastDay {},
@@ -237,7 +237,7 @@ pub enum RecurrenceEnd {
     /// After this many occurrences (cancelled ones count too, as in RFC 5545).
     Count {
         /// How many (1–1,000).
-        #[serde(deserialize_with = "crate::whole::u32")]
+        #[serde(deserialize_with = "crate::json::whole_u32")]
         #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
         count: u32,
     },
@@ -250,7 +250,7 @@ enum RecurrenceEndInput {
         date: civil::Date,
     },
     Count {
-        #[serde(deserialize_with = "crate::whole::u32")]
+        #[serde(deserialize_with = "crate::json::whole_u32")]
         count: u32,
     },
 }

@@ -58,16 +58,16 @@ impl Contribution {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LevelRules {
     /// The rolling window in days (7–365; default 90).
-    #[serde(deserialize_with = "crate::whole::u32")]
+    #[serde(deserialize_with = "crate::json::whole_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 7, maximum = 365))]
     pub window_days: u32,
     /// Points in the window that make a member Active (1–1,000; default 3).
-    #[serde(deserialize_with = "crate::whole::u32")]
+    #[serde(deserialize_with = "crate::json::whole_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub active_points: u32,
     /// Points in the window that make a member Core (1–10,000; default 15;
     /// at or below `active_points` there is no Active band).
-    #[serde(deserialize_with = "crate::whole::u32")]
+    #[serde(deserialize_with = "crate::json::whole_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub core_points: u32,
 }

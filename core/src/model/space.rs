@@ -80,7 +80,7 @@ enum SpaceVisibilityInput {
     Public {},
 }
 
-crate::strict::strict_tagged!(SpaceVisibility, SpaceVisibilityInput, "type");
+crate::json::strict_tagged!(SpaceVisibility, SpaceVisibilityInput, "type");
 
 impl From<SpaceVisibilityInput> for SpaceVisibility {
     fn from(v: SpaceVisibilityInput) -> Self {

@@ -7,39 +7,7 @@ use crate::model::Handle;
 use crate::policy::{self, SpaceAction, SpaceViewer, Standing};
 use crate::service::access::SpaceAccess;
 use crate::service::{Actor, Copkit};
-use crate::validate::Checker;
-
-/// Content limits.
-pub mod limits {
-    /// Titles: shortest.
-    pub const TITLE_MIN: usize = 3;
-    /// Titles: longest.
-    pub const TITLE_MAX: usize = 200;
-    /// Thread and post bodies: longest.
-    pub const BODY_MAX: usize = 20_000;
-    /// Tags per item.
-    pub const TAGS_MAX: usize = 10;
-    /// One tag: longest.
-    pub const TAG_MAX: usize = 30;
-    /// Mentions resolved per text (more are left as plain text).
-    pub const MENTIONS_MAX: usize = 20;
-    /// Document descriptions: longest.
-    pub const DOCUMENT_DESCRIPTION_MAX: usize = 2_000;
-    /// Version notes: longest.
-    pub const VERSION_NOTE_MAX: usize = 500;
-    /// Event descriptions: longest.
-    pub const EVENT_DESCRIPTION_MAX: usize = 5_000;
-    /// Event locations: longest.
-    pub const LOCATION_MAX: usize = 200;
-    /// Online meeting links: longest.
-    pub const URL_MAX: usize = 500;
-    /// Poll options: fewest.
-    pub const POLL_OPTIONS_MIN: usize = 2;
-    /// Poll options: most.
-    pub const POLL_OPTIONS_MAX: usize = 20;
-    /// One poll option: longest.
-    pub const POLL_OPTION_MAX: usize = 200;
-}
+use crate::validate::{Checker, limits};
 
 /// Normalizes tags: lower-cased and deduplicated; each is 1–30 of
 /// `A-Z a-z 0-9 -`, at most 10.

@@ -10,12 +10,13 @@ use crate::model::Contribution;
 use crate::model::{ActivityKind, Document, DocumentVersion, Page, PageRequest};
 use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
-use crate::service::content::{self, limits};
+use crate::service::content;
 use crate::service::moderation;
 use crate::service::participation::Counted;
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{DocumentOp, Expect, Transaction, Wanted};
 use crate::validate::Checker;
+use crate::validate::limits;
 
 /// What it takes to add a document.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,10 +16,10 @@ use crate::model::{
 use crate::policy::{CommunityAction, SpaceAction};
 use crate::recurrence;
 use crate::service::access::{CommunityAccess, SpaceAccess};
-use crate::service::content::limits;
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{EventOp, Expect, Range, Records, Transaction, Wanted};
 use crate::validate::Checker;
+use crate::validate::limits;
 
 /// An event's description and schedule, for scheduling and for replacing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +66,7 @@ pub struct EventInput {
     )]
     pub start_time: String,
     /// Minutes per occurrence, 5–1,440.
-    #[serde(deserialize_with = "crate::whole::u32")]
+    #[serde(deserialize_with = "crate::json::whole_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 5, maximum = 1440))]
     pub duration_minutes: u32,
     /// How it repeats.
@@ -74,7 +74,7 @@ pub struct EventInput {
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub recurrence: Option<Recurrence>,
     /// Most people going per occurrence (1–10,000).
-    #[serde(default, deserialize_with = "crate::whole::option_u32")]
+    #[serde(default, deserialize_with = "crate::json::whole_option_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub capacity: Option<u32>,

@@ -29,7 +29,7 @@ pub struct NewInvitation {
     /// What accepting grants.
     pub access: InviteAccess,
     /// Lifetime in hours (1–2,160; default 336, two weeks).
-    #[serde(default, deserialize_with = "crate::whole::option_u32")]
+    #[serde(default, deserialize_with = "crate::json::whole_option_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2160))]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub expires_in_hours: Option<u32>,
@@ -90,7 +90,7 @@ pub enum InviteTarget {
     /// Anyone holding the link, up to `max_uses` people.
     Link {
         /// How many people may use it (1–1,000; default 10).
-        #[serde(default, deserialize_with = "crate::whole::option_u32")]
+        #[serde(default, deserialize_with = "crate::json::whole_option_u32")]
         #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
         max_uses: Option<u32>,
     },
@@ -124,7 +124,7 @@ enum InviteTargetInput {
         address: String,
     },
     Link {
-        #[serde(default, deserialize_with = "crate::whole::option_u32")]
+        #[serde(default, deserialize_with = "crate::json::whole_option_u32")]
         max_uses: Option<u32>,
     },
 }
@@ -146,8 +146,8 @@ enum InviteAccessInput {
     Guest { spaces: Vec<SpaceId> },
 }
 
-crate::strict::strict_tagged!(InviteAccess, InviteAccessInput, "role");
-crate::strict::strict_tagged!(InviteTarget, InviteTargetInput, "type");
+crate::json::strict_tagged!(InviteAccess, InviteAccessInput, "role");
+crate::json::strict_tagged!(InviteTarget, InviteTargetInput, "type");
 
 impl From<InviteAccessInput> for InviteAccess {
     fn from(a: InviteAccessInput) -> Self {

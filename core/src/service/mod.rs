@@ -318,7 +318,7 @@ impl Copkit {
     /// Applies `tx` atomically, maps store failures to domain errors, and
     /// tells listeners about the activities it recorded.
     pub(crate) async fn commit(&self, tx: Transaction) -> Result<()> {
-        let outcome = Outcome::of(&tx);
+        let outcome = CommitMeaning::of(&tx);
         let result = self.store.commit(tx).await;
         self.settle(result, outcome)
     }
@@ -328,9 +328,9 @@ impl Copkit {
     pub(crate) fn settle(
         &self,
         result: std::result::Result<(), StoreError>,
-        outcome: Outcome,
+        outcome: CommitMeaning,
     ) -> Result<()> {
-        let Outcome {
+        let CommitMeaning {
             activities,
             already_exists,
         } = outcome;
@@ -400,14 +400,14 @@ impl Copkit {
 /// What a transaction's result means to its use case: the activities to
 /// announce after success, and the conflict each operation's
 /// `AlreadyExists` stands for.
-pub(crate) struct Outcome {
+pub(crate) struct CommitMeaning {
     activities: Vec<Activity>,
     already_exists: Vec<Conflict>,
 }
 
-impl Outcome {
+impl CommitMeaning {
     pub(crate) fn of(tx: &Transaction) -> Self {
-        Outcome {
+        CommitMeaning {
             activities: tx
                 .ops()
                 .iter()

@@ -12,7 +12,7 @@ use crate::model::{
 };
 use crate::service::access::SpaceAccess;
 use crate::service::members::MemberView;
-use crate::service::{Actor, Copkit, Outcome};
+use crate::service::{Actor, CommitMeaning, Copkit};
 use crate::store::{
     ActivityOp, CommunityOp, Expect, MemberFilter, Op, StoreError, Transaction, Wanted,
 };
@@ -130,7 +130,7 @@ impl Copkit {
             for op in counted.ops(self.now()) {
                 full.push(op);
             }
-            let outcome = Outcome::of(&full);
+            let outcome = CommitMeaning::of(&full);
             match self.store().commit(full).await {
                 Err(StoreError::Condition { op, .. }) if op >= base && attempt < COUNT_ATTEMPTS => {
                     let m = &counted.membership;

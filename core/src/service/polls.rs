@@ -8,10 +8,10 @@ use crate::ids::{PollId, SpaceId};
 use crate::model::{ActivityKind, Ballot, Page, PageRequest, Poll, ResultsVisibility};
 use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
-use crate::service::content::limits;
 use crate::service::{Actor, Copkit};
 use crate::store::{Expect, PollOp, Records, Transaction, Wanted};
 use crate::validate::Checker;
+use crate::validate::limits;
 
 /// What it takes to open a poll.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +35,7 @@ pub struct NewPoll {
     #[serde(default)]
     pub multiple_choice: bool,
     /// Hours until voting ends (1–8,760, a year).
-    #[serde(deserialize_with = "crate::whole::u32")]
+    #[serde(deserialize_with = "crate::json::whole_u32")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 8760))]
     pub closes_in_hours: u32,
     /// When members see the results.

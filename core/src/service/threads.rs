@@ -12,11 +12,12 @@ use crate::model::{
 };
 use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
-use crate::service::content::{self, limits};
+use crate::service::content;
 use crate::service::moderation;
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::{DiscussionOp, Expect, Records, Transaction, Wanted};
 use crate::validate::Checker;
+use crate::validate::limits;
 
 /// What it takes to start a thread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,11 +26,11 @@ use crate::error::{Conflict, Error, FieldError, Result};
 use crate::ids::{DocumentId, SpaceId};
 use crate::model::{Cursor, Document, DocumentVersion};
 use crate::policy::SpaceAction;
-use crate::service::content::limits;
 use crate::service::documents::{BlobBytes, Content, DocumentFields};
 use crate::service::{Actor, Copkit, check_version};
 use crate::store::StoreError;
 use crate::validate::Checker;
+use crate::validate::limits;
 
 /// How long an upload ticket lasts.
 pub const UPLOAD_TTL: SignedDuration = SignedDuration::from_mins(15);
@@ -47,7 +47,7 @@ pub struct UploadIntent {
     #[cfg_attr(feature = "openapi", schema(format = "copkit:content-type"))]
     pub content_type: String,
     /// Size in bytes (at most the library's limit, 50 MB by default).
-    #[serde(deserialize_with = "crate::whole::u64")]
+    #[serde(deserialize_with = "crate::json::whole_u64")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 52428800))]
     pub size: u64,
     /// SHA-256 of the bytes, lower-case hex.

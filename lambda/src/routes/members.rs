@@ -148,7 +148,7 @@ pub struct NewBan {
     #[schema(value_type = String, format = "copkit:user-id")]
     pub user: UserId,
     /// For how many days (1–3,650); omit for a permanent ban.
-    #[serde(default, deserialize_with = "copkit_core::whole::option_u32")]
+    #[serde(default, deserialize_with = "copkit_core::json::whole_option_u32")]
     #[schema(minimum = 1, maximum = 3650)]
     pub days: Option<u32>,
     /// Why (1–500 characters).

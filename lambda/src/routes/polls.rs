@@ -72,7 +72,7 @@ async fn get_poll(
 #[serde(deny_unknown_fields)]
 pub struct BallotBody {
     /// Chosen option numbers (0-based), each once.
-    #[serde(deserialize_with = "copkit_core::whole::vec_u32")]
+    #[serde(deserialize_with = "copkit_core::json::whole_vec_u32")]
     #[schema(format = "copkit:unique+items-index", min_items = 1, max_items = 20)]
     pub choices: Vec<u32>,
 }
