@@ -16,7 +16,6 @@ impl DynamoStore {
     pub(super) fn plan_communities(
         &self,
         op: &CommunityOp,
-        _keep_time: bool,
         parts: &mut Parts,
     ) -> Result<(), StoreError> {
         match op {

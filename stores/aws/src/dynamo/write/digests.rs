@@ -12,12 +12,7 @@ use crate::dynamo::table::GSI3;
 
 impl DynamoStore {
     /// The written items of `op`.
-    pub(super) fn plan_digests(
-        &self,
-        op: &DigestOp,
-        _keep_time: bool,
-        parts: &mut Parts,
-    ) -> Result<(), StoreError> {
+    pub(super) fn plan_digests(&self, op: &DigestOp, parts: &mut Parts) -> Result<(), StoreError> {
         match op {
             DigestOp::PutDigestSchedule { schedule, expect } => {
                 parts.put_expecting(self, digest_schedule_item(schedule)?, *expect)?;

@@ -3,11 +3,9 @@
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use copkit_core::model::{Post, Reaction, Thread};
-use copkit_core::store::{ConditionFailure, DiscussionOp, Expect, StoreError};
+use copkit_core::store::{ConditionFailure, DiscussionOp, StoreError};
 
-use super::{
-    DELETED, Expr, LAST, OnFail, Parts, absent, exists, expect_condition, expect_failure, fixed,
-};
+use super::{DELETED, Expr, LAST, OnFail, Parts, absent, exists, fixed};
 use crate::dynamo::DynamoStore;
 use crate::dynamo::codec::{Item, b, encode, n, s, set_index};
 use crate::dynamo::keys::{self};
@@ -23,41 +21,34 @@ impl DynamoStore {
     ) -> Result<(), StoreError> {
         match op {
             DiscussionOp::PutThread { thread, expect } => {
-                let item = thread_item(thread)?;
-                let write = match expect {
-                    Expect::Absent => {
-                        let mut e = Expr::default();
-                        let condition = absent(&mut e);
-                        self.put(item, &[condition], e)?
-                    }
-                    Expect::Version(_) => {
-                        // Activity is the store's: its time, count and
-                        // ordering key survive a replace. A deleted thread
-                        // leaves both lists; an unpinned one the pinned list.
-                        let live = thread.deleted_at.is_none();
-                        let mut keep = vec!["post_count", "last_activity_at", LAST];
-                        let remove = if !live {
-                            vec![
-                                GSI2.partition_key,
-                                GSI2.sort_key,
-                                GSI3.partition_key,
-                                GSI3.sort_key,
-                            ]
-                        } else if !thread.pinned {
-                            vec![GSI3.partition_key, GSI3.sort_key]
-                        } else {
-                            vec![]
-                        };
-                        if live {
-                            keep.push(GSI2.sort_key);
-                        }
-                        let expect = *expect;
-                        self.replace(&keys::thread(&thread.id), item, &keep, &remove, |e| {
-                            vec![expect_condition(expect, e)]
-                        })?
-                    }
+                // Activity is the store's: its time, count and ordering key
+                // survive a replace. A deleted thread leaves both lists; an
+                // unpinned one the pinned list.
+                let live = thread.deleted_at.is_none();
+                let mut keep = vec!["post_count", "last_activity_at", LAST];
+                let remove = if !live {
+                    vec![
+                        GSI2.partition_key,
+                        GSI2.sort_key,
+                        GSI3.partition_key,
+                        GSI3.sort_key,
+                    ]
+                } else if !thread.pinned {
+                    vec![GSI3.partition_key, GSI3.sort_key]
+                } else {
+                    vec![]
                 };
-                parts.add(write, expect_failure(*expect));
+                if live {
+                    keep.push(GSI2.sort_key);
+                }
+                parts.put_or_replace(
+                    self,
+                    &keys::thread(&thread.id),
+                    thread_item(thread)?,
+                    *expect,
+                    &keep,
+                    &remove,
+                )?;
             }
             DiscussionOp::TouchThread { thread, at, posts } => {
                 let mut e = Expr::default();
@@ -92,21 +83,15 @@ impl DynamoStore {
                 );
             }
             DiscussionOp::PutPost { post, expect } => {
-                let item = post_item(post)?;
-                let write = match expect {
-                    Expect::Absent => {
-                        let mut e = Expr::default();
-                        let condition = absent(&mut e);
-                        self.put(item, &[condition], e)?
-                    }
-                    Expect::Version(_) => {
-                        let expect = *expect;
-                        self.replace(&keys::post(&post.id), item, &["reactions"], &[], |e| {
-                            vec![expect_condition(expect, e)]
-                        })?
-                    }
-                };
-                parts.add(write, expect_failure(*expect));
+                // Reaction counts are the store's: a replace keeps them.
+                parts.put_or_replace(
+                    self,
+                    &keys::post(&post.id),
+                    post_item(post)?,
+                    *expect,
+                    &["reactions"],
+                    &[],
+                )?;
             }
             DiscussionOp::AddReaction { reaction } => {
                 parts.add(

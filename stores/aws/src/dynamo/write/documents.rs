@@ -15,7 +15,6 @@ impl DynamoStore {
     pub(super) fn plan_documents(
         &self,
         op: &DocumentOp,
-        _keep_time: bool,
         parts: &mut Parts,
     ) -> Result<(), StoreError> {
         match op {

@@ -12,12 +12,7 @@ use crate::dynamo::table::GSI1;
 
 impl DynamoStore {
     /// The written items of `op`.
-    pub(super) fn plan_events(
-        &self,
-        op: &EventOp,
-        _keep_time: bool,
-        parts: &mut Parts,
-    ) -> Result<(), StoreError> {
+    pub(super) fn plan_events(&self, op: &EventOp, parts: &mut Parts) -> Result<(), StoreError> {
         match op {
             EventOp::PutEvent { event, expect } => {
                 parts.put_expecting(self, event_item(event)?, *expect)?;

@@ -19,7 +19,6 @@ impl DynamoStore {
     pub(super) fn plan_invitations(
         &self,
         op: &InvitationOp,
-        _keep_time: bool,
         parts: &mut Parts,
     ) -> Result<(), StoreError> {
         match op {

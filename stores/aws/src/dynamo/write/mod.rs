@@ -123,6 +123,33 @@ impl Parts {
         Ok(())
     }
 
+    /// Adds a write of `item` at `key`: a put when creating
+    /// (`Expect::Absent`); when replacing, an update at the expected
+    /// version that keeps the store-owned attributes `keep` (counts,
+    /// activity) and removes `remove` (index keys the record leaves).
+    fn put_or_replace(
+        &mut self,
+        store: &DynamoStore,
+        key: &Key,
+        item: Item,
+        expect: Expect,
+        keep: &[&str],
+        remove: &[&str],
+    ) -> Result<(), StoreError> {
+        let write = match expect {
+            Expect::Absent => {
+                let mut e = Expr::default();
+                let condition = absent(&mut e);
+                store.put(item, &[condition], e)?
+            }
+            Expect::Version(_) => store.replace(key, item, keep, remove, |e| {
+                vec![expect_condition(expect, e)]
+            })?,
+        };
+        self.add(write, expect_failure(expect));
+        Ok(())
+    }
+
     /// Adds an unconditional delete of `key` (erasure: nothing happens
     /// when the item is gone already).
     fn forget(&mut self, store: &DynamoStore, key: &Key) -> Result<(), StoreError> {
@@ -391,17 +418,17 @@ impl DynamoStore {
     fn plan(&self, op_index: usize, op: &Op, keep_time: bool) -> Result<Vec<Part>, StoreError> {
         let mut parts = Parts::new(op_index);
         match op {
-            Op::Activity(op) => self.plan_activity(op, keep_time, &mut parts)?,
-            Op::Community(op) => self.plan_communities(op, keep_time, &mut parts)?,
-            Op::Digest(op) => self.plan_digests(op, keep_time, &mut parts)?,
+            Op::Activity(op) => self.plan_activity(op, &mut parts)?,
+            Op::Community(op) => self.plan_communities(op, &mut parts)?,
+            Op::Digest(op) => self.plan_digests(op, &mut parts)?,
             Op::Discussion(op) => self.plan_discussions(op, keep_time, &mut parts)?,
-            Op::Document(op) => self.plan_documents(op, keep_time, &mut parts)?,
-            Op::Event(op) => self.plan_events(op, keep_time, &mut parts)?,
-            Op::Invitation(op) => self.plan_invitations(op, keep_time, &mut parts)?,
-            Op::Moderation(op) => self.plan_moderation(op, keep_time, &mut parts)?,
-            Op::Poll(op) => self.plan_polls(op, keep_time, &mut parts)?,
-            Op::Profile(op) => self.plan_profiles(op, keep_time, &mut parts)?,
-            Op::Space(op) => self.plan_spaces(op, keep_time, &mut parts)?,
+            Op::Document(op) => self.plan_documents(op, &mut parts)?,
+            Op::Event(op) => self.plan_events(op, &mut parts)?,
+            Op::Invitation(op) => self.plan_invitations(op, &mut parts)?,
+            Op::Moderation(op) => self.plan_moderation(op, &mut parts)?,
+            Op::Poll(op) => self.plan_polls(op, &mut parts)?,
+            Op::Profile(op) => self.plan_profiles(op, &mut parts)?,
+            Op::Space(op) => self.plan_spaces(op, &mut parts)?,
         }
         Ok(parts.into_parts())
     }

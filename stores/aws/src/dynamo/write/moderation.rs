@@ -14,7 +14,6 @@ impl DynamoStore {
     pub(super) fn plan_moderation(
         &self,
         op: &ModerationOp,
-        _keep_time: bool,
         parts: &mut Parts,
     ) -> Result<(), StoreError> {
         match op {

@@ -2,11 +2,9 @@
 //! updates or deletes, with their conditions.
 
 use copkit_core::model::Poll;
-use copkit_core::store::{Expect, PollOp, StoreError};
+use copkit_core::store::{PollOp, StoreError};
 
-use super::{
-    CLOSES, Expr, OPTIONS, OnFail, Parts, absent, exists, expect_condition, expect_failure,
-};
+use super::{CLOSES, Expr, OPTIONS, OnFail, Parts, exists};
 use crate::dynamo::DynamoStore;
 use crate::dynamo::codec::{Item, encode, n, s, set_index};
 use crate::dynamo::keys::{self};
@@ -14,33 +12,18 @@ use crate::dynamo::table::GSI1;
 
 impl DynamoStore {
     /// The written items of `op`.
-    pub(super) fn plan_polls(
-        &self,
-        op: &PollOp,
-        _keep_time: bool,
-        parts: &mut Parts,
-    ) -> Result<(), StoreError> {
+    pub(super) fn plan_polls(&self, op: &PollOp, parts: &mut Parts) -> Result<(), StoreError> {
         match op {
             PollOp::PutPoll { poll, expect } => {
-                let item = poll_item(poll)?;
-                let write = match expect {
-                    Expect::Absent => {
-                        let mut e = Expr::default();
-                        let condition = absent(&mut e);
-                        self.put(item, &[condition], e)?
-                    }
-                    Expect::Version(_) => {
-                        let expect = *expect;
-                        self.replace(
-                            &keys::poll(&poll.id),
-                            item,
-                            &["tally", "voters", OPTIONS],
-                            &[],
-                            |e| vec![expect_condition(expect, e)],
-                        )?
-                    }
-                };
-                parts.add(write, expect_failure(*expect));
+                // The tally and voter count are the store's: a replace keeps them.
+                parts.put_or_replace(
+                    self,
+                    &keys::poll(&poll.id),
+                    poll_item(poll)?,
+                    *expect,
+                    &["tally", "voters", OPTIONS],
+                    &[],
+                )?;
             }
             PollOp::PutBallot { ballot, expect } => {
                 let key = keys::ballot(&ballot.poll, &ballot.user);

@@ -13,7 +13,6 @@ impl DynamoStore {
     pub(super) fn plan_profiles(
         &self,
         op: &ProfileOp,
-        _keep_time: bool,
         parts: &mut Parts,
     ) -> Result<(), StoreError> {
         match op {

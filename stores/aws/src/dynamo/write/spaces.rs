@@ -12,12 +12,7 @@ use crate::dynamo::table::GSI1;
 
 impl DynamoStore {
     /// The written items of `op`.
-    pub(super) fn plan_spaces(
-        &self,
-        op: &SpaceOp,
-        _keep_time: bool,
-        parts: &mut Parts,
-    ) -> Result<(), StoreError> {
+    pub(super) fn plan_spaces(&self, op: &SpaceOp, parts: &mut Parts) -> Result<(), StoreError> {
         match op {
             SpaceOp::PutSpace { space, expect } => {
                 parts.put_expecting(self, space_item(space)?, *expect)?;
