@@ -148,6 +148,7 @@ impl UserId {
             || len > Self::MAX_LEN
             || subject == "."
             || subject == ".."
+            || subject == FORMER_MEMBER
             || subject.chars().any(|c| c.is_control() || c.is_whitespace())
         {
             return Err(InvalidId { kind: "user" });
@@ -155,9 +156,11 @@ impl UserId {
         Ok(UserId(subject))
     }
 
-    /// The author of content whose person erased their account: `former
-    /// member`. It holds a space, so no sign-in subject can ever be it, and
-    /// it is the same for everyone erased (nothing links their content).
+    /// The author of content whose person erased their account:
+    /// `~former-member`. It fits the API's user-id pattern (strict clients
+    /// read it like any id), [`UserId::new`] refuses it, so no sign-in
+    /// subject or caller-named id can ever be it, and it is the same for
+    /// everyone erased (nothing links their content).
     pub fn former_member() -> UserId {
         UserId(FORMER_MEMBER.to_owned())
     }
@@ -192,7 +195,7 @@ impl FromStr for UserId {
 }
 
 /// See [`UserId::former_member`].
-const FORMER_MEMBER: &str = "former member";
+const FORMER_MEMBER: &str = "~former-member";
 
 impl<'de> Deserialize<'de> for UserId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -207,6 +210,15 @@ impl<'de> Deserialize<'de> for UserId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_former_member_fits_the_pattern_but_is_nobodys() {
+        let pattern = regex::Regex::new(crate::validate::patterns::USER_ID).unwrap();
+        assert!(pattern.is_match(UserId::former_member().as_str()));
+        assert!(UserId::new(UserId::former_member().as_str()).is_err());
+        let read: UserId = serde_json::from_str("\"~former-member\"").unwrap();
+        assert!(read.is_former_member());
+    }
 
     #[test]
     fn user_ids_reject_blank_whitespace_control_and_long() {

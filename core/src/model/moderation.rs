@@ -126,15 +126,17 @@ pub struct Report {
     pub version: u64,
 }
 
-/// Marks content a moderator hid.
+/// Marks content a moderator hid. Who hid it and why are shown only to
+/// its author and to the moderators who can see its space (and in the
+/// moderation log); everyone else sees only that and when it was hidden.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Hidden {
-    /// The moderator.
-    pub by: UserId,
-    /// Their reason.
-    pub reason: String,
+    /// The moderator (withheld from other readers).
+    pub by: Option<UserId>,
+    /// Their reason (withheld from other readers).
+    pub reason: Option<String>,
     /// When.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
@@ -150,6 +152,9 @@ pub enum ModerationSubject {
     Content {
         /// Which.
         content: ContentRef,
+        /// The space it is in (the entry binds like the content: only
+        /// moderators admitted to the space see it).
+        space: SpaceId,
         /// Its author.
         author: UserId,
     },

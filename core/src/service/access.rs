@@ -172,7 +172,7 @@ impl Copkit {
         self.space_parents.remember(&space);
         let community = records.community().ok_or(Error::NotFound)?;
         let membership = records.membership_of(&actor.user);
-        let granted = records.grant().is_some();
+        let granted = records.grant_of(&actor.user).is_some();
         let participation = records.participation_of(&actor.user);
         let standing = Standing::of(membership.as_ref(), false, self.now());
         let access = SpaceAccess {

@@ -14,11 +14,20 @@ impl Copkit {
         community: &CommunityId,
         page: &PageRequest,
     ) -> Result<Page<Activity>> {
-        self.authorize(actor, community, CommunityAction::Moderate)
+        let access = self
+            .authorize(actor, community, CommunityAction::Moderate)
             .await?;
+        // A Restricted space binds moderators too: what happened in a space
+        // they are not admitted to is left out.
+        let visible = self.visible_space_ids(actor, &access).await?;
         let scope = format!("activity|{community}");
-        let range = self.range(&scope, page)?;
-        let chunk = self.store().list_activity(community, &range).await?;
-        self.page(&scope, chunk)
+        let store = self.store();
+        self.visible_page(
+            &scope,
+            page,
+            |range| async move { store.list_activity(community, &range).await },
+            |a: &Activity| a.space.is_none_or(|s| visible.contains(&s)),
+        )
+        .await
     }
 }

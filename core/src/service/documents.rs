@@ -555,14 +555,18 @@ impl Copkit {
             .authorize_space(actor, space, SpaceAction::View)
             .await?;
         let scope = format!("documents|{space}");
-        let range = self.range(&scope, page)?;
-        let mut chunk = self.store().list_documents(space, &range).await?;
-        // Hidden documents are left out for those who may not see them (a
-        // page may then hold fewer items; its cursor still continues).
-        chunk.items.retain(|d| {
-            d.hidden.is_none() || moderation::sees_hidden(actor, &access, &d.created_by)
-        });
-        self.page(&scope, chunk)
+        let store = self.store();
+        // Hidden documents are left out for those who may not see them,
+        // before the page's limit applies.
+        self.visible_page(
+            &scope,
+            page,
+            |range| async move { store.list_documents(space, &range).await },
+            |d: &Document| {
+                d.hidden.is_none() || moderation::sees_hidden(actor, &access, &d.created_by)
+            },
+        )
+        .await
     }
 
     /// A document's versions, oldest first.

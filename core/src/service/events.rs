@@ -13,7 +13,7 @@ use crate::model::{
     ActivityKind, Attendance, Event, Occurrence, Page, PageRequest, Recurrence, Rsvp, RsvpResponse,
     RsvpTally,
 };
-use crate::policy::{CommunityAction, SpaceAction};
+use crate::policy::{self, CommunityAction, SpaceAction, SpaceViewer, Standing};
 use crate::recurrence;
 use crate::service::access::{CommunityAccess, SpaceAccess};
 use crate::service::{Actor, Copkit, check_version};
@@ -382,17 +382,14 @@ impl Copkit {
             .map(|s| s.id)
             .collect();
         let scope = format!("events|{community}");
-        let range = self.range(&scope, page)?;
-        let chunk = self.store().list_events(community, &range).await?;
-        let page = self.page(&scope, chunk)?;
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .filter(|e| visible.contains(&e.space))
-                .collect(),
-            next: page.next,
-        })
+        let store = self.store();
+        self.visible_page(
+            &scope,
+            page,
+            |range| async move { store.list_events(community, &range).await },
+            |e: &Event| visible.contains(&e.space),
+        )
+        .await
     }
 
     /// An event's occurrences starting in `[from, to)` (at most 400 days),
@@ -607,6 +604,7 @@ impl Copkit {
                 if *user != actor.user {
                     also.push(Wanted::Membership(e.community, user.clone()));
                     also.push(Wanted::Participation(e.community, user.clone()));
+                    also.push(Wanted::Grant(e.space, user.clone()));
                 }
                 also
             })
@@ -621,16 +619,38 @@ impl Copkit {
         if event.cancelled.binary_search(&found.local_start).is_ok() {
             return Err(Error::Conflict(Conflict::Closed));
         }
-        let (member, participation) = if *user == actor.user {
+        let (member, participation, granted) = if *user == actor.user {
             (
                 access.community.membership.clone(),
                 access.participation.clone(),
+                access.granted,
             )
         } else {
-            (records.membership_of(user), records.participation_of(user))
+            (
+                records.membership_of(user),
+                records.participation_of(user),
+                records.grant_of(user).is_some(),
+            )
         };
         if !member.as_ref().is_some_and(|m| m.is_active()) {
             // Only current members and guests attend.
+            return Err(Error::NotFound);
+        }
+        // Only someone who may see the event attends it (its title would
+        // otherwise reach their CPD record and export).
+        let attendee = SpaceViewer {
+            user,
+            standing: Standing::of(member.as_ref(), false, now),
+            granted,
+        };
+        if policy::space(
+            &access.community.community,
+            &access.space,
+            attendee,
+            SpaceAction::View,
+        )
+        .is_err()
+        {
             return Err(Error::NotFound);
         }
         // Counted once: when an occurrence is first recorded as attended.

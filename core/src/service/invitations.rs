@@ -270,7 +270,8 @@ impl Copkit {
         community: &CommunityId,
         input: NewInvitation,
     ) -> Result<CreatedInvitation> {
-        self.authorize(actor, community, CommunityAction::Invite)
+        let access = self
+            .authorize(actor, community, CommunityAction::Invite)
             .await?;
         let mut check = Checker::new();
         let (target, max_uses) = match &input.target {
@@ -321,9 +322,11 @@ impl Copkit {
         };
         check.finish()?;
         if !spaces.is_empty() {
-            // Spaces named in the body are authorized like path ids: an
-            // unknown one is not found; an archived one takes no guests.
-            let existing = self.store().list_spaces(community).await?;
+            // Spaces named in the body are authorized like path ids: one
+            // the inviter may not see (a Restricted space they are not
+            // admitted to, moderators included) is not found; an archived
+            // one takes no guests.
+            let existing = self.visible_spaces(actor, &access).await?;
             for id in &spaces {
                 match existing.iter().find(|s| s.id == *id) {
                     None => return Err(Error::NotFound),

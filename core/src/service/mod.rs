@@ -20,6 +20,7 @@ use crate::store::{
     ActivityOp, Chunk, CommunityOp, ConditionFailure, InvitationOp, Op, ProfileOp, Range, Store,
     StoreError, Transaction,
 };
+use crate::validate::limits;
 
 mod access;
 mod activity;
@@ -386,16 +387,74 @@ impl Copkit {
 
     /// Turns a store chunk into a caller's page with a cursor bound to `scope`.
     pub(crate) fn page<T>(&self, scope: &str, chunk: Chunk<T>) -> Result<Page<T>> {
-        let next = chunk
-            .next
-            .map(|p| self.cursors.encode(scope, &p))
-            .transpose()?;
-        Ok(Page {
-            items: chunk.items,
-            next,
-        })
+        self.page_after(scope, chunk.items, chunk.next)
+    }
+
+    /// A caller's page of `items`, continuing after the store position
+    /// `next` (the cursor is bound to `scope`).
+    fn page_after<T>(&self, scope: &str, items: Vec<T>, next: Option<String>) -> Result<Page<T>> {
+        let next = next.map(|p| self.cursors.encode(scope, &p)).transpose()?;
+        Ok(Page { items, next })
+    }
+
+    /// A page of the items `visible` admits, chosen before the limit
+    /// applies: store chunks are read until the page is full or the list
+    /// ends, and the cursor continues right after the last item shown
+    /// (present only when another visible item follows). Neither the
+    /// page's length nor its cursor tells anything about what was left out.
+    /// At most [`VISIBLE_PAGE_READS`] chunks are read for one page; past
+    /// that the page ends early with a cursor after what was read.
+    pub(crate) async fn visible_page<T, F, Fut>(
+        &self,
+        scope: &str,
+        request: &PageRequest,
+        mut fetch: F,
+        visible: impl Fn(&T) -> bool,
+    ) -> Result<Page<T>>
+    where
+        F: FnMut(Range) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<Chunk<T>, StoreError>>,
+    {
+        let range = self.range(scope, request)?;
+        let limit = range.limit as usize;
+        let mut after = range.after;
+        let mut shown: Vec<T> = Vec::with_capacity(limit);
+        let mut last_shown: Option<String> = None;
+        for read in 0..VISIBLE_PAGE_READS {
+            // The first read asks for one more than the page, to know
+            // whether a next page exists; later ones read in bulk.
+            let size = if read == 0 {
+                (range.limit + 1).min(limits::PAGE_MAX)
+            } else {
+                limits::PAGE_MAX
+            };
+            let chunk = fetch(Range {
+                limit: size,
+                after: after.clone(),
+            })
+            .await?;
+            for (item, position) in chunk.items.into_iter().zip(chunk.positions) {
+                if !visible(&item) {
+                    continue;
+                }
+                if shown.len() == limit {
+                    return self.page_after(scope, shown, last_shown);
+                }
+                shown.push(item);
+                last_shown = Some(position);
+            }
+            match chunk.next {
+                Some(next) => after = Some(next),
+                None => return self.page_after(scope, shown, None),
+            }
+        }
+        self.page_after(scope, shown, after)
     }
 }
+
+/// The most store reads one visible page may take (a caller who may see
+/// almost nothing of a very long list gets a short page with a cursor).
+pub const VISIBLE_PAGE_READS: usize = 20;
 
 /// What a transaction's result means to its use case: the activities to
 /// announce after success, and the conflict each operation's

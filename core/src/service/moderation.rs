@@ -128,9 +128,14 @@ pub(crate) fn sees_hidden(actor: &Actor, access: &SpaceAccess, author: &UserId) 
     *author == actor.user || access.decide(actor, SpaceAction::Moderate).is_ok()
 }
 
-/// A post as `actor` may read it: hidden text is withheld from others.
+/// A post as `actor` may read it: hidden text, and who hid it and why, are
+/// withheld from all but its author and the space's moderators.
 pub(crate) fn as_seen(mut post: Post, actor: &Actor, access: &SpaceAccess) -> Post {
-    if post.hidden.is_some() && !sees_hidden(actor, access, &post.author) {
+    if let Some(hidden) = &mut post.hidden
+        && !sees_hidden(actor, access, &post.author)
+    {
+        hidden.by = None;
+        hidden.reason = None;
         post.body = String::new();
         post.mentions = Vec::new();
     }
@@ -212,12 +217,19 @@ impl Copkit {
         status: ReportStatus,
         page: &PageRequest,
     ) -> Result<Page<Report>> {
-        self.authorize(actor, community, CommunityAction::Moderate)
+        let access = self
+            .authorize(actor, community, CommunityAction::Moderate)
             .await?;
+        let visible = self.visible_space_ids(actor, &access).await?;
         let scope = format!("reports|{community}|{status:?}");
-        let range = self.range(&scope, page)?;
-        let chunk = self.store().list_reports(community, status, &range).await?;
-        self.page(&scope, chunk)
+        let store = self.store();
+        self.visible_page(
+            &scope,
+            page,
+            |range| async move { store.list_reports(community, status, &range).await },
+            |r: &Report| visible.contains(&r.space),
+        )
+        .await
     }
 
     /// Hides, unhides or removes a post or document, or dismisses a report
@@ -239,6 +251,11 @@ impl Copkit {
         if content.community() != *community {
             return Err(Error::NotFound);
         }
+        // A Restricted space binds moderators too: content in a space they
+        // are not admitted to is not there for them.
+        self.space_access_in(actor, community, &content.space())
+            .await?
+            .require(actor, SpaceAction::Moderate)?;
         let report = match &input.report {
             Some(id) => {
                 let report = self
@@ -255,10 +272,11 @@ impl Copkit {
         };
         let now = self.now();
         let author = content.author().clone();
+        let space = content.space();
         let wrong_state = Error::Conflict(Conflict::WrongState);
         let hidden = Hidden {
-            by: actor.user.clone(),
-            reason: reason.clone(),
+            by: Some(actor.user.clone()),
+            reason: Some(reason.clone()),
             at: now,
         };
         let (action, write) = match (input.decision, content) {
@@ -329,6 +347,7 @@ impl Copkit {
             action,
             subject: ModerationSubject::Content {
                 content: input.target.clone(),
+                space,
                 author,
             },
             report: input.report,
@@ -361,7 +380,7 @@ impl Copkit {
         tx.push(self.activity(
             actor,
             *community,
-            None,
+            Some(space),
             now,
             ActivityKind::ContentModerated {
                 content: input.target,
@@ -379,12 +398,22 @@ impl Copkit {
         community: &CommunityId,
         page: &PageRequest,
     ) -> Result<Page<ModerationEntry>> {
-        self.authorize(actor, community, CommunityAction::Moderate)
+        let access = self
+            .authorize(actor, community, CommunityAction::Moderate)
             .await?;
+        let visible = self.visible_space_ids(actor, &access).await?;
         let scope = format!("moderation-log|{community}");
-        let range = self.range(&scope, page)?;
-        let chunk = self.store().list_moderation_log(community, &range).await?;
-        self.page(&scope, chunk)
+        let store = self.store();
+        self.visible_page(
+            &scope,
+            page,
+            |range| async move { store.list_moderation_log(community, &range).await },
+            |e: &ModerationEntry| match &e.subject {
+                ModerationSubject::Content { space, .. } => visible.contains(space),
+                ModerationSubject::Member { .. } => true,
+            },
+        )
+        .await
     }
 
     /// The log entry of a ban or its lifting, for the member use cases.

@@ -157,6 +157,21 @@ impl Copkit {
         self.visible_spaces(actor, &access).await
     }
 
+    /// The ids of the spaces of the community in `access` that the caller
+    /// may see (what binds every surface derived from their content).
+    pub(crate) async fn visible_space_ids(
+        &self,
+        actor: &Actor,
+        access: &CommunityAccess,
+    ) -> Result<std::collections::HashSet<SpaceId>> {
+        Ok(self
+            .visible_spaces(actor, access)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect())
+    }
+
     /// The spaces of the community in `access` that the caller may see. The
     /// caller's grants are read only when a grant could open a space.
     pub(crate) async fn visible_spaces(

@@ -184,6 +184,18 @@ impl Records {
         }
     }
 
+    /// Takes out `user`'s grant, if found (a batch may hold several).
+    pub fn grant_of(&mut self, user: &UserId) -> Option<SpaceGrant> {
+        let at = self
+            .0
+            .iter()
+            .position(|r| matches!(r, Record::Grant(g) if g.user == *user))?;
+        match self.0.swap_remove(at) {
+            Record::Grant(grant) => Some(grant),
+            _ => None,
+        }
+    }
+
     /// Takes out `user`'s membership, if found (a batch may hold several).
     pub fn membership_of(&mut self, user: &UserId) -> Option<Membership> {
         let at = self

@@ -95,8 +95,23 @@ impl Range {
 pub struct Chunk<T> {
     /// The items.
     pub items: Vec<T>,
+    /// The position right after each item, one per item: the list read
+    /// again from `positions[i]` continues with `items[i + 1]`. A caller
+    /// that keeps only some items can end its page at any of them.
+    pub positions: Vec<String>,
     /// The position to continue after; `None` when the list is exhausted.
     pub next: Option<String>,
+}
+
+impl<T> Chunk<T> {
+    /// An empty, exhausted chunk.
+    pub fn empty() -> Self {
+        Chunk {
+            items: Vec::new(),
+            positions: Vec::new(),
+            next: None,
+        }
+    }
 }
 
 /// Everything a copkit store provides.

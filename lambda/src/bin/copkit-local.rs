@@ -90,7 +90,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => random_secret()?,
     };
     let copkit = services(&args).await?;
-    let auth = Authenticator::hs256(&secret);
+    let mut auth = Authenticator::hs256(&secret);
+    if let Some(issuer) = auth_issuer() {
+        auth = auth.with_issuer(issuer);
+    }
+    if let Some(audience) = auth_audience() {
+        auth = auth.with_audience(audience);
+    }
     if args.demo {
         if demo::is_seeded(&copkit).await? {
             println!("The demo data set is already in this store.");
@@ -105,7 +111,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         print_demo_tokens(&auth, &base);
     } else {
         println!(
-            "Sign requests with an HS256 JWT (claims: sub, name, email, exp) using COPKIT_JWT_SECRET."
+            "Sign requests with an HS256 JWT (claims: sub, exp, and name, email, email_verified, \
+             nbf; iss and aud when COPKIT_JWT_ISSUER / COPKIT_JWT_AUDIENCE are set) using \
+             COPKIT_JWT_SECRET."
         );
     }
     let router = app::router(AppState::new(copkit, auth));
@@ -117,6 +125,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The issuer local tokens must name (`COPKIT_JWT_ISSUER`), if any.
+fn auth_issuer() -> Option<String> {
+    std::env::var("COPKIT_JWT_ISSUER")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// The audience local tokens must name (`COPKIT_JWT_AUDIENCE`), if any.
+fn auth_audience() -> Option<String> {
+    std::env::var("COPKIT_JWT_AUDIENCE")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
 fn print_demo_tokens(auth: &Authenticator, base: &str) {
     let expires = jiff::Timestamp::now().as_second() + 7 * 24 * 3600;
     println!("\nDemo users (tokens valid for 7 days):");
@@ -126,7 +148,11 @@ fn print_demo_tokens(auth: &Authenticator, base: &str) {
             sub: user.sub.into(),
             name: Some(user.name.into()),
             email: Some(user.email.into()),
-            exp: u64::try_from(expires).ok(),
+            email_verified: Some(true),
+            exp: Some(expires),
+            iss: auth_issuer(),
+            aud: auth_audience().map(copkit_lambda::auth::Audience::One),
+            ..Claims::default()
         };
         let Some(token) = auth.issue(&claims) else {
             continue;

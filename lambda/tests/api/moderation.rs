@@ -1,6 +1,6 @@
 //! The moderation operations through the router.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::common::requests::{is, problem};
 use super::common::world::*;
@@ -186,7 +186,12 @@ pub async fn moderation(w: &World) {
     let seen = api.get("/posts/{id}", &[("id", &post_id)], MEMBER).await;
     is(&seen, 200);
     assert_eq!(seen.json["body"], "");
-    assert_eq!(seen.json["hidden"]["reason"], "Identifiable");
+    // ... nor who hid it or why: those are for its author and moderators.
+    assert!(seen.json["hidden"]["at"].is_string());
+    assert_eq!(seen.json["hidden"]["reason"], Value::Null);
+    assert_eq!(seen.json["hidden"]["by"], Value::Null);
+    let moderated = api.get("/posts/{id}", &[("id", &post_id)], MODERATOR).await;
+    assert_eq!(moderated.json["hidden"]["reason"], "Identifiable");
     let log = api
         .get("/communities/{id}/moderation-log", &[("id", c)], OWNER)
         .await;

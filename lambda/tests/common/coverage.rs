@@ -299,6 +299,21 @@ pub const OVER_TARGET: &[(&str, &str)] = &[
         "access facts, the spaces and the caller's grants (which spaces are visible), the events",
     ),
     (
+        "GET /communities/{id}/activity",
+        "access facts, the spaces (and the caller's grants) so that what happened in a \
+         Restricted space the moderator is not admitted to is left out, the page",
+    ),
+    (
+        "GET /communities/{id}/moderation-log",
+        "access facts, the spaces (and the caller's grants): entries about content in a \
+         Restricted space the moderator is not admitted to are left out, the page",
+    ),
+    (
+        "GET /communities/{id}/reports",
+        "access facts, the spaces (and the caller's grants): reports of content in a \
+         Restricted space the moderator is not admitted to are left out, the page",
+    ),
+    (
         "GET /communities/{id}/events",
         "access facts, the spaces and the caller's grants (which spaces are visible), the events page",
     ),

@@ -21,7 +21,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use copkit_aws::dynamo::calls::CallCounter;
-use copkit_core::{Config, Copkit, ManualClock, MemoryStore, SequentialIds, Store};
+use copkit_core::{Clock, Config, Copkit, ManualClock, MemoryStore, SequentialIds, Store};
 use copkit_lambda::{AppState, Authenticator, Claims, app};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -100,7 +100,7 @@ impl Api {
             .config(Config::with_cursor_key([9; 32]))
             .build()
             .unwrap();
-        let auth = Authenticator::hs256(b"router tests");
+        let auth = Authenticator::hs256(b"router tests").with_clock(clock.clone());
         let router = app::router(AppState::new(copkit.clone(), auth.clone()));
         Api {
             router,
@@ -136,7 +136,9 @@ impl Api {
                 sub: user.into(),
                 name: Some(format!("Dr {user}")),
                 email: Some(format!("{user}@example.nhs.uk")),
-                exp: None,
+                email_verified: Some(true),
+                exp: Some(self.clock.now().as_second() + 24 * 3600),
+                ..Claims::default()
             })
             .unwrap()
     }

@@ -86,6 +86,7 @@ macro_rules! store_conformance_suite {
             grants_put_list_delete,
             activity_record_and_list,
             foreign_positions_are_rejected,
+            each_item_carries_the_position_after_it,
             concurrent_versioned_writers_lose_nothing,
             handles_are_unique_and_move,
             threads_order_by_activity_and_keep_their_stats,

@@ -162,6 +162,63 @@ pub async fn foreign_positions_are_rejected<S: Store + ?Sized>(store: &S) {
     );
 }
 
+/// Every item of a chunk comes with the position right after it: a list
+/// read again from there continues with the next item (what lets a
+/// service end a filtered page at any item it shows).
+pub async fn each_item_carries_the_position_after_it<S: Store + ?Sized>(store: &S) {
+    let c = community("Item positions", Visibility::Private);
+    create(store, &c).await;
+    let mut ops: Vec<Op> = Vec::new();
+    for i in 0..4 {
+        let m = membership(c.id, &user(&format!("p{i}")), Role::Member);
+        ops.push(
+            CommunityOp::PutMembership {
+                membership: m,
+                expect: Expect::Absent,
+            }
+            .into(),
+        );
+    }
+    ops.push(
+        CommunityOp::AdjustCounts {
+            community: c.id,
+            delta: CountDelta {
+                members: 4,
+                ..CountDelta::default()
+            },
+        }
+        .into(),
+    );
+    commit(store, ops).await.unwrap();
+    let whole = store
+        .list_members(&c.id, MemberFilter::Active, &Range::first(100))
+        .await
+        .unwrap();
+    assert_eq!(whole.items.len(), 5);
+    assert_eq!(whole.positions.len(), whole.items.len());
+    assert_eq!(whole.next, None);
+    for (i, position) in whole.positions.iter().enumerate() {
+        let rest = store
+            .list_members(
+                &c.id,
+                MemberFilter::Active,
+                &Range {
+                    limit: 100,
+                    after: Some(position.clone()),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(rest.items, whole.items[i + 1..].to_vec(), "after item {i}");
+    }
+    let page = store
+        .list_members(&c.id, MemberFilter::Active, &Range::first(2))
+        .await
+        .unwrap();
+    assert_eq!(page.positions.len(), 2);
+    assert_eq!(page.next.as_ref(), page.positions.last());
+}
+
 pub async fn concurrent_versioned_writers_lose_nothing<S: Store + ?Sized>(store: &S) {
     let ann = user("ann");
     commit(

@@ -126,12 +126,17 @@ pub(super) fn chunk_of<T>(
         }
         taken.push(item);
     }
+    let positions: Vec<String> = taken.iter().map(&position).collect();
     let next = if more {
-        taken.last().map(&position)
+        positions.last().cloned()
     } else {
         None
     };
-    Chunk { items: taken, next }
+    Chunk {
+        items: taken,
+        positions,
+        next,
+    }
 }
 
 pub(super) fn check_expect(current: Option<u64>, expect: Expect) -> Result<(), ConditionFailure> {

@@ -292,6 +292,7 @@ impl DynamoStore {
                 .into_iter()
                 .map(decode)
                 .collect::<Result<_, _>>()?,
+            positions: chunk.positions,
             next: chunk.next,
         })
     }

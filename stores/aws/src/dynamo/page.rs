@@ -138,16 +138,22 @@ pub fn chunk_of(
     limit: u32,
 ) -> Result<Chunk<Item>, StoreError> {
     let limit = limit.clamp(1, PAGE_MAX) as usize;
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items
-            .last()
-            .map(|last| listing.position_of(last))
-            .transpose()?
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let positions = items
+        .iter()
+        .map(|item| listing.position_of(item))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = if more {
+        positions.last().cloned()
     } else {
         None
     };
-    Ok(Chunk { items, next })
+    Ok(Chunk {
+        items,
+        positions,
+        next,
+    })
 }
 
 /// The number of items to ask for: one more than the page, to know whether
