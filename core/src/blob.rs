@@ -35,6 +35,39 @@ pub fn is_valid_key(key: &str) -> bool {
             .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
+/// How many leading bytes [`content_matches`] looks at.
+pub const SNIFF_LEN: usize = 8192;
+
+/// Whether a file starting with `head` (its first [`SNIFF_LEN`] bytes, or
+/// all of it) can be what `content_type` says it is, judged by its magic
+/// numbers (the `infer` crate): executables are never documents whatever
+/// they are called; PDF, images and office files must carry their own
+/// signature (OOXML and OpenDocument files are zip archives); text must
+/// not carry a binary signature or NUL bytes. Other types a host allows
+/// pass unless they are executables.
+pub fn content_matches(content_type: &str, head: &[u8]) -> bool {
+    let head = &head[..head.len().min(SNIFF_LEN)];
+    let detected = infer::get(head);
+    if detected.is_some_and(|kind| kind.matcher_type() == infer::MatcherType::App) {
+        return false;
+    }
+    let mime = detected.map(|kind| kind.mime_type());
+    match content_type {
+        "text/plain" | "text/csv" | "text/markdown" => mime.is_none() && !head.contains(&0),
+        "application/pdf" | "image/png" | "image/jpeg" | "image/gif" => mime == Some(content_type),
+        "application/msword" | "application/vnd.ms-excel" | "application/vnd.ms-powerpoint" => {
+            mime == Some(content_type) || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+        }
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+        | "application/vnd.oasis.opendocument.text" => {
+            mime == Some(content_type) || mime == Some("application/zip")
+        }
+        _ => true,
+    }
+}
+
 /// A request a client sends straight to the blob storage (a presigned URL).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -97,6 +130,16 @@ pub trait BlobStore: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError>;
     /// The bytes under `key`, if any.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// The first `len` bytes under `key` (fewer when the blob is shorter),
+    /// if any. The default reads the whole blob; stores that can read a
+    /// range do.
+    async fn get_prefix(&self, key: &str, len: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.get(key).await?.map(|mut bytes| {
+            bytes.truncate(len);
+            bytes
+        }))
+    }
     /// Removes the blob under `key` (no-op if absent).
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 
@@ -265,9 +308,28 @@ pub mod conformance {
             .await
             .unwrap();
         assert_eq!(store.get(&key).await.unwrap(), Some(b"replaced".to_vec()));
+        assert_eq!(
+            store.get_prefix(&key, 3).await.unwrap(),
+            Some(b"rep".to_vec())
+        );
+        assert_eq!(
+            store.get_prefix(&key, 100).await.unwrap(),
+            Some(b"replaced".to_vec())
+        );
         let empty = format!("{prefix}/docs/empty/v1");
         store.put(&empty, Vec::new(), "text/plain").await.unwrap();
         assert_eq!(store.get(&empty).await.unwrap(), Some(Vec::new()));
+        assert_eq!(
+            store.get_prefix(&empty, 10).await.unwrap(),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            store
+                .get_prefix(&format!("{prefix}/docs/none"), 10)
+                .await
+                .unwrap(),
+            None
+        );
         store.delete(&key).await.unwrap();
         store.delete(&key).await.unwrap();
         assert_eq!(store.get(&key).await.unwrap(), None);

@@ -189,10 +189,87 @@ async fn a_members_cpd_evidence_covers_their_own_period() {
         mias.entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
         vec![CpdKind::Event, CpdKind::Contribution]
     );
-    // Over-long periods start 366 days before `to`.
-    let long = k
-        .cpd_evidence(&tom, date(2020, 1, 1), date(2026, 3, 31))
+    // A whole leap year is the longest period.
+    let year = k
+        .cpd_evidence(&tom, date(2024, 1, 1), date(2024, 12, 31))
         .await
         .unwrap();
-    assert_eq!(long.from, date(2025, 3, 31));
+    assert_eq!(year.from, date(2024, 1, 1));
+}
+
+#[tokio::test]
+async fn bad_periods_are_field_errors_never_a_silent_cut_or_a_crash() {
+    let w = World::new();
+    let tom = actor("tom");
+    let cases = [
+        // The day after the last representable one used to fail inside.
+        (date(2026, 1, 1), date(9999, 12, 31), vec!["to"]),
+        (date(1900, 1, 1), date(2026, 1, 1), vec!["from"]),
+        // Reversed.
+        (date(2026, 3, 31), date(2026, 3, 1), vec!["from"]),
+        // Longer than 366 days: said, not shortened.
+        (date(2020, 1, 1), date(2026, 3, 31), vec!["from"]),
+    ];
+    for (from, to, fields) in cases {
+        let err = w.copkit.cpd_evidence(&tom, from, to).await.err();
+        match err {
+            Some(copkit_core::Error::Invalid(errors)) => {
+                let got: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(got, fields, "{from}..{to}");
+            }
+            other => panic!("{from}..{to}: {other:?}"),
+        }
+    }
+    let too_long = w
+        .copkit
+        .cpd_evidence(&tom, date(2020, 1, 1), date(2026, 3, 31))
+        .await
+        .err()
+        .unwrap();
+    assert!(too_long.to_string().contains("366"), "{too_long}");
+}
+
+#[test]
+fn csv_cells_never_start_a_formula() {
+    use copkit_core::service::{CpdEntry, CpdEvidence};
+    let entry = |text: &str| CpdEntry {
+        date: date(2026, 3, 3),
+        kind: CpdKind::ValueStory,
+        community: copkit_core::CommunityId(ulid::Ulid::nil()),
+        community_name: text.into(),
+        activity: text.into(),
+        minutes: 0,
+        reflection: text.into(),
+        reference: text.into(),
+    };
+    let dangerous = [
+        "=HYPERLINK(\"http://x\")",
+        "+1+2",
+        "-2+3",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+    ];
+    let evidence = CpdEvidence {
+        user: copkit_core::UserId::new("tom").unwrap(),
+        from: date(2026, 3, 1),
+        to: date(2026, 3, 31),
+        entries: dangerous.iter().map(|d| entry(d)).collect(),
+        event_minutes: 0,
+        contributions: 0,
+        value_stories: 0,
+    };
+    let csv = evidence.to_csv().unwrap();
+    let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+    for (row, text) in reader.records().zip(dangerous) {
+        let row = row.unwrap();
+        for column in [2, 3, 6, 7] {
+            assert_eq!(&row[column], format!("'{text}"), "column {column}");
+        }
+    }
+    // Plain text is left alone.
+    assert_eq!(
+        copkit_core::service::cpd::inert_cell("Case review"),
+        "Case review"
+    );
 }

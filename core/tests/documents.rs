@@ -43,13 +43,17 @@ async fn a_document_round_trips_through_versions() {
         .await
         .unwrap();
 
-    let v1: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    let v1: Vec<u8> = [
+        b"%PDF-1.7\n".as_slice(),
+        &(0..=255u8).cycle().take(100_000).collect::<Vec<_>>(),
+    ]
+    .concat();
     let doc = w
         .copkit
         .upload_document(&tom, &s.id, pdf("Sore throat pathway", &v1))
         .await
         .unwrap();
-    assert_eq!((doc.current_version, doc.size), (1, 100_000));
+    assert_eq!((doc.current_version, doc.size), (1, 100_009));
     let download = w
         .copkit
         .download_document(&helen, &doc.id, None)
@@ -176,11 +180,39 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind() {
         .await
         .unwrap();
 
-    let mut wrong_sum = pdf("Checked", b"real bytes");
+    let mut wrong_sum = pdf("Checked", b"%PDF-1.7 real bytes");
     wrong_sum.sha256 = Some(sha256_hex(b"other bytes"));
     assert_eq!(
         invalid_fields(w.copkit.upload_document(&helen, &s.id, wrong_sum).await),
         ["sha256"]
+    );
+    // A Windows executable called a PDF, or text: refused, nothing stored.
+    let program: Vec<u8> = [b"MZ\x90\x00\x03".as_slice(), &[0u8; 200]].concat();
+    for declared in ["application/pdf", "text/plain", "image/png"] {
+        let mut disguised = pdf("Program", &program);
+        disguised.content_type = declared.into();
+        match w.copkit.upload_document(&helen, &s.id, disguised).await {
+            Err(copkit_core::Error::Invalid(fields)) => {
+                assert_eq!(fields[0].field, "content_type", "{declared}");
+                assert_eq!(fields[0].code, "content_mismatch", "{declared}");
+            }
+            other => panic!("{declared}: {other:?}"),
+        }
+    }
+    // A PDF called a PNG, and text called a PDF.
+    let mut misnamed = pdf("Picture", b"%PDF-1.7 not an image");
+    misnamed.content_type = "image/png".into();
+    assert_eq!(
+        invalid_fields(w.copkit.upload_document(&helen, &s.id, misnamed).await),
+        ["content_type"]
+    );
+    assert_eq!(
+        invalid_fields(
+            w.copkit
+                .upload_document(&helen, &s.id, pdf("Plain", b"just some notes"))
+                .await
+        ),
+        ["content_type"]
     );
     let mut exe = pdf("Program", b"MZ");
     exe.content_type = "application/x-msdownload".into();
@@ -191,7 +223,7 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind() {
     assert_eq!(
         invalid_fields(
             w.copkit
-                .upload_document(&helen, &s.id, pdf("ab", b"x"))
+                .upload_document(&helen, &s.id, pdf("ab", b"%PDF-1.7"))
                 .await
         ),
         ["title"]
@@ -220,7 +252,7 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind() {
         .create_space(&helen, &c2, new_space("Library", SpaceVisibility::Members))
         .await
         .unwrap();
-    let big = vec![7u8; 1_001];
+    let big = [b"%PDF-1.7".as_slice(), &[7u8; 1_001]].concat();
     assert_eq!(
         invalid_fields(
             small
@@ -232,7 +264,7 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind() {
     assert!(blobs.is_empty(), "refused uploads write no blob");
 
     small
-        .upload_document(&helen, &s2.id, pdf("Fits", &[1u8; 10]))
+        .upload_document(&helen, &s2.id, pdf("Fits", b"%PDF-1.7 1"))
         .await
         .unwrap();
     assert_eq!(blobs.len(), 1);

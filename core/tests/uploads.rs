@@ -107,7 +107,12 @@ async fn an_upload_becomes_a_document_and_a_version() {
         space,
         ..
     } = setup().await;
-    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let bytes: Vec<u8> = b"%PDF-1.7\n"
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle())
+        .take(70_000)
+        .collect();
     let ticket = w
         .copkit
         .begin_upload(&tom, &space, intent(&bytes))
@@ -156,7 +161,7 @@ async fn an_upload_becomes_a_document_and_a_version() {
         Some(Error::Conflict(Conflict::UploadMissing))
     );
 
-    let second = b"second edition".to_vec();
+    let second = b"%PDF-1.7 second edition".to_vec();
     let ticket = w
         .copkit
         .begin_upload(&tom, &space, intent(&second))
@@ -332,5 +337,41 @@ async fn tickets_are_checked_and_bound() {
             .await
             .err(),
         Some(Error::NotFound)
+    );
+}
+
+#[tokio::test]
+async fn uploaded_bytes_that_are_not_their_declared_type_are_refused_and_dropped() {
+    let Setup { w, tom, space, .. } = setup().await;
+    let program: Vec<u8> = [b"MZ\x90\x00\x03".as_slice(), &[0u8; 4000]].concat();
+    let ticket = w
+        .copkit
+        .begin_upload(&tom, &space, intent(&program))
+        .await
+        .unwrap();
+    w.copkit
+        .receive_upload(&tom, &ticket.upload, &mut pieces(&program))
+        .await
+        .unwrap();
+    match w
+        .copkit
+        .add_uploaded_document(&tom, &space, filed("Totally a PDF", &ticket.upload))
+        .await
+    {
+        Err(Error::Invalid(fields)) => {
+            assert_eq!(
+                (fields[0].field.as_str(), fields[0].code),
+                ("content_type", "content_mismatch")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The bytes are gone: filing again finds no upload.
+    assert_eq!(
+        w.copkit
+            .add_uploaded_document(&tom, &space, filed("Totally a PDF", &ticket.upload))
+            .await
+            .err(),
+        Some(Error::Conflict(copkit_core::Conflict::UploadMissing))
     );
 }

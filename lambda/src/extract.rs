@@ -244,3 +244,26 @@ mod tests {
         assert!(pattern.is_match("\"3\"") && pattern.is_match("W/\"3\"") && !pattern.is_match("3"));
     }
 }
+
+/// `?from=&to=`: a period of whole days (UTC) for a report, checked before
+/// anything else: both days between 2000-01-01 and 2100-12-31, `from` not
+/// after `to`, at most 366 days (else 400 `invalid_query` naming the
+/// parameter; nothing is cut silently).
+#[derive(Debug, Clone, Copy, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Days {
+    /// First day, `YYYY-MM-DD`.
+    #[param(value_type = String, format = Date)]
+    pub from: jiff::civil::Date,
+    /// Last day, `YYYY-MM-DD` (at most 365 days after `from`).
+    #[param(value_type = String, format = Date)]
+    pub to: jiff::civil::Date,
+}
+
+impl Days {
+    /// The period, once checked.
+    pub fn checked(self) -> Result<Days, ApiError> {
+        copkit_core::service::check_period(self.from, self.to).map_err(ApiError::in_query)?;
+        Ok(self)
+    }
+}

@@ -110,6 +110,22 @@ impl ApiError {
         e
     }
 
+    /// 400 `invalid_query` listing the query parameters a use case found
+    /// invalid (its field errors); any other error as usual.
+    pub fn in_query(e: Error) -> Self {
+        match e {
+            Error::Invalid(errors) => {
+                let mut api = ApiError::bad_request(
+                    "invalid_query",
+                    "Some query parameters are invalid; see `errors`.",
+                );
+                api.problem.errors = fields(errors);
+                api
+            }
+            other => other.into(),
+        }
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -141,6 +157,16 @@ impl From<Error> for ApiError {
             }
             Error::Conflict(reason) => {
                 ApiError::new(StatusCode::CONFLICT, reason.code(), reason.to_string())
+            }
+            // Bytes that are not what their content type says: 415.
+            Error::Invalid(errors) if errors.iter().any(|e| e.code == "content_mismatch") => {
+                let mut api = ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "The bytes are not what their content type says.",
+                );
+                api.problem.errors = fields(errors);
+                api
             }
             Error::Invalid(errors) => {
                 let mut api = ApiError::new(

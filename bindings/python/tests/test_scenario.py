@@ -170,7 +170,7 @@ def test_the_whole_scenario(world):
         assert [p.id for p in posts.items] == [answer.id]
 
         # a document with its bytes round-tripped
-        data = bytes(range(256)) * 40
+        data = b"%PDF-1.7\n" + bytes(range(256)) * 40
         document = await lead.upload_document(
             cases.id,
             NewDocument(title="Fever guideline", description="Local summary", tags=[],

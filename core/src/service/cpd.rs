@@ -125,12 +125,12 @@ impl CpdEvidence {
             out.write_record([
                 e.date.to_string(),
                 e.kind.as_str().to_owned(),
-                e.community_name.clone(),
-                e.activity.clone(),
+                inert_cell(&e.community_name),
+                inert_cell(&e.activity),
                 e.minutes.to_string(),
                 format!("{:.2}", f64::from(e.minutes) / 60.0),
-                e.reflection.clone(),
-                e.reference.clone(),
+                inert_cell(&e.reflection),
+                inert_cell(&e.reference),
             ])
             .map_err(fail)?;
         }
@@ -141,8 +141,53 @@ impl CpdEvidence {
     }
 }
 
-/// A report's period: `from`–`to` (inclusive UTC days), at most
-/// [`CPD_MAX_DAYS`] long (an earlier `from` moves up to `to` − 365 days).
+/// Text a spreadsheet will not run as a formula (OWASP CSV injection): a
+/// cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+/// leading `'`, which spreadsheets show as text and do not evaluate.
+pub fn inert_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The earliest day a report may cover.
+pub const PERIOD_EARLIEST: Date = jiff::civil::date(2000, 1, 1);
+/// The latest day a report may cover.
+pub const PERIOD_LATEST: Date = jiff::civil::date(2100, 12, 31);
+
+/// Checks a report's period `from`–`to` (inclusive days): both between
+/// [`PERIOD_EARLIEST`] and [`PERIOD_LATEST`], `from` not after `to`, at
+/// most [`CPD_MAX_DAYS`] days. Every problem is a field error; nothing is
+/// cut silently.
+pub fn check_period(from: Date, to: Date) -> Result<()> {
+    let mut check = crate::validate::Checker::new();
+    for (field, day) in [("from", from), ("to", to)] {
+        if !(PERIOD_EARLIEST..=PERIOD_LATEST).contains(&day) {
+            check.fail(
+                field,
+                "out_of_range",
+                format!("must be between {PERIOD_EARLIEST} and {PERIOD_LATEST}"),
+            );
+        }
+    }
+    if !check.is_empty() {
+        // Order and length mean nothing for a day out of range.
+    } else if from > to {
+        check.fail("from", "after_to", "must not be after `to`");
+    } else if (to - from).get_days() >= CPD_MAX_DAYS as i32 {
+        check.fail(
+            "from",
+            "period_too_long",
+            format!("a period is at most {CPD_MAX_DAYS} days"),
+        );
+    }
+    check.finish()
+}
+
+/// A report's period: `from`–`to` (inclusive UTC days), checked by
+/// [`check_period`].
 pub(crate) struct Period {
     /// The effective first day.
     pub from: Date,
@@ -154,10 +199,7 @@ pub(crate) struct Period {
 
 impl Period {
     pub(crate) fn of(from: Date, to: Date) -> Result<Period> {
-        let earliest = to
-            .checked_sub(jiff::Span::new().days(CPD_MAX_DAYS - 1))
-            .unwrap_or(Date::MIN);
-        let from = from.max(earliest);
+        check_period(from, to)?;
         let end = to
             .tomorrow()
             .map_err(|e| Error::Internal(format!("date out of range: {e}")))
@@ -189,9 +231,8 @@ fn contribution(kind: &ActivityKind) -> Option<String> {
 }
 
 impl Copkit {
-    /// The caller's own CPD evidence for `from`–`to` (inclusive; a later
-    /// `from` than `to` gives an empty period; periods longer than 366 days
-    /// start 366 days before `to`): events attended with their minutes,
+    /// The caller's own CPD evidence for `from`–`to` (inclusive, at most
+    /// 366 days, see [`check_period`]): events attended with their minutes,
     /// contributions, and value stories with their text.
     pub async fn cpd_evidence(&self, actor: &Actor, from: Date, to: Date) -> Result<CpdEvidence> {
         let Period { from, start, end } = Period::of(from, to)?;

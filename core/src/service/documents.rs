@@ -84,6 +84,9 @@ pub struct DocumentChanges {
 pub struct Download {
     /// The version.
     pub version: DocumentVersion,
+    /// A safe file name for it: the title's letters, digits and dashes,
+    /// the version number and the type's extension (`Case-log-v2.pdf`).
+    pub filename: String,
     /// Its bytes.
     pub bytes: Vec<u8>,
 }
@@ -178,7 +181,9 @@ impl Copkit {
         sha256: Option<&str>,
         bytes: &[u8],
     ) -> String {
+        let allowed = check.is_empty();
         let content_type = self.check_content_type(check, content_type);
+        let allowed = allowed && check.is_empty();
         let max = self.config().max_document_bytes;
         if u64::try_from(bytes.len()).map_or(true, |n| n > max) {
             check.fail("bytes", "too_large", format!("at most {max} bytes"));
@@ -187,6 +192,14 @@ impl Copkit {
                 "sha256",
                 "checksum_mismatch",
                 "the bytes do not match the SHA-256 given",
+            );
+        } else if allowed && !crate::blob::content_matches(&content_type, bytes) {
+            // Bytes that are not what they claim (an executable called a
+            // PDF) are refused.
+            check.fail(
+                "content_type",
+                "content_mismatch",
+                format!("the bytes are not {content_type}"),
             );
         }
         content_type
@@ -591,7 +604,7 @@ impl Copkit {
         id: &DocumentId,
         number: Option<u32>,
     ) -> Result<Download> {
-        let (_, version) = self.document_version_access(actor, id, number).await?;
+        let (document, version) = self.document_version_access(actor, id, number).await?;
         let bytes = self
             .blobs()
             .get(&version.blob_key)
@@ -603,7 +616,16 @@ impl Copkit {
                 version.blob_key
             )));
         }
-        Ok(Download { version, bytes })
+        let filename = crate::service::uploads::download_filename_with_extension(
+            &document.title,
+            version.number,
+            &version.content_type,
+        );
+        Ok(Download {
+            version,
+            filename,
+            bytes,
+        })
     }
 }
 

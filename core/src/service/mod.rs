@@ -47,7 +47,10 @@ pub mod uploads;
 mod value;
 
 pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunity, NewCommunity};
-pub use cpd::{CPD_CSV_COLUMNS, CPD_MAX_DAYS, CpdEntry, CpdEvidence, CpdKind};
+pub use cpd::{
+    CPD_CSV_COLUMNS, CPD_MAX_DAYS, CpdEntry, CpdEvidence, CpdKind, PERIOD_EARLIEST, PERIOD_LATEST,
+    check_period,
+};
 pub use digest::{DigestRun, next_digest_at};
 pub use documents::{DocumentChanges, Download, NewDocument, NewVersion};
 pub use events::{AgendaItem, EventInput};

@@ -21,7 +21,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::blob::{ByteSource, SignedRequest, sha256_hex};
+use crate::blob::{ByteSource, SNIFF_LEN, SignedRequest, content_matches, sha256_hex};
 use crate::error::{Conflict, Error, FieldError, Result};
 use crate::ids::{DocumentId, SpaceId};
 use crate::model::{Cursor, Document, DocumentVersion};
@@ -318,6 +318,19 @@ impl Copkit {
             let _ = self.blobs().delete(&claim.key).await;
             return Err(Error::Conflict(Conflict::UploadMissing));
         }
+        let head = self
+            .blobs()
+            .get_prefix(&claim.key, SNIFF_LEN)
+            .await?
+            .unwrap_or_default();
+        if !content_matches(&claim.content_type, &head) {
+            let _ = self.blobs().delete(&claim.key).await;
+            return Err(Error::invalid(
+                "content_type",
+                "content_mismatch",
+                format!("the bytes are not {}", claim.content_type),
+            ));
+        }
         Ok(())
     }
 
@@ -421,6 +434,34 @@ pub fn download_filename(title: &str, number: u32) -> String {
     let name = name.trim_matches('-');
     let name = if name.is_empty() { "document" } else { name };
     format!("{}-v{number}", &name[..name.len().min(80)])
+}
+
+/// [`download_filename`] with the extension of `content_type` (none for a
+/// type copkit does not know).
+pub fn download_filename_with_extension(title: &str, number: u32, content_type: &str) -> String {
+    let extension = match content_type {
+        "application/pdf" => "pdf",
+        "application/msword" => "doc",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "application/vnd.ms-excel" => "xls",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "xlsx",
+        "application/vnd.ms-powerpoint" => "ppt",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => "pptx",
+        "application/vnd.oasis.opendocument.text" => "odt",
+        "text/plain" => "txt",
+        "text/csv" => "csv",
+        "text/markdown" => "md",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        _ => "",
+    };
+    let name = download_filename(title, number);
+    if extension.is_empty() {
+        name
+    } else {
+        format!("{name}.{extension}")
+    }
 }
 
 #[cfg(test)]

@@ -5,14 +5,11 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use copkit_core::service::CpdEvidence;
-use jiff::civil::Date;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Caller;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, Days};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
@@ -22,41 +19,30 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(evidence_csv))
 }
 
-/// A period of days.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct Period {
-    /// First day, `YYYY-MM-DD`.
-    #[param(value_type = String, format = Date)]
-    from: Date,
-    /// Last day, `YYYY-MM-DD` (periods over 366 days start 366 days before it;
-    /// a `from` after `to` gives an empty period).
-    #[param(value_type = String, format = Date)]
-    to: Date,
-}
-
 /// Your CPD evidence for a period: events attended with minutes,
 /// contributions, and value stories with their text.
-#[utoipa::path(get, path = "/me/cpd", tag = "cpd", params(Period),
+#[utoipa::path(get, path = "/me/cpd", tag = "cpd", params(Days),
     responses((status = 200, description = "Your evidence", body = CpdEvidence)))]
 async fn evidence(
     State(s): State<AppState>,
     Caller(me): Caller,
-    ApiQuery(p): ApiQuery<Period>,
+    ApiQuery(p): ApiQuery<Days>,
 ) -> ApiResult<Json<CpdEvidence>> {
+    let p = p.checked()?;
     Ok(Json(s.copkit.cpd_evidence(&me, p.from, p.to).await?))
 }
 
 /// The same evidence as CSV, columns `date, kind, community, activity,
 /// minutes, hours, reflection, reference` (see the crate docs of
 /// `copkit_core::service::cpd`).
-#[utoipa::path(get, path = "/me/cpd.csv", tag = "cpd", params(Period),
+#[utoipa::path(get, path = "/me/cpd.csv", tag = "cpd", params(Days),
     responses((status = 200, description = "Your evidence as CSV", content_type = "text/csv", body = String)))]
 async fn evidence_csv(
     State(s): State<AppState>,
     Caller(me): Caller,
-    ApiQuery(p): ApiQuery<Period>,
+    ApiQuery(p): ApiQuery<Days>,
 ) -> ApiResult<Response> {
+    let p = p.checked()?;
     let csv = s.copkit.cpd_evidence(&me, p.from, p.to).await?.to_csv()?;
     Ok((
         [

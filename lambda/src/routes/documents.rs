@@ -81,6 +81,13 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| too_large())?;
+        if !copkit_core::blob::content_matches(&content_type, &bytes) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("The bytes are not {content_type}."),
+            ));
+        }
         Ok(Upload {
             content_type,
             sha256,
@@ -317,9 +324,11 @@ async fn content(
     {
         headers.insert("content-digest", v);
     }
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment"),
-    );
+    // The file name is made of letters, digits, dashes and a dot only, so
+    // it needs no quoting rules beyond the quotes.
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", download.filename))
+            .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    headers.insert(header::CONTENT_DISPOSITION, disposition);
     Ok((headers, download.bytes).into_response())
 }

@@ -3,15 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use copkit_core::service::HealthReport;
-use jiff::civil::Date;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::CommunityPath;
 use crate::auth::Caller;
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, Days};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
@@ -19,32 +16,20 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(community_health))
 }
 
-/// A period of days.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct Period {
-    /// First day (UTC), `YYYY-MM-DD`.
-    #[param(value_type = String, format = Date)]
-    from: Date,
-    /// Last day (UTC), `YYYY-MM-DD` (periods over 366 days start 366 days
-    /// before it).
-    #[param(value_type = String, format = Date)]
-    to: Date,
-}
-
 /// The community's health in a period (moderators): members by level,
 /// joins and leaves, contributors, threads and replies, time to first
 /// reply, questions answered within 48 h, documents, events held and
 /// attendance, value stories (definitions in `copkit_core::service::health`).
 #[utoipa::path(get, path = "/communities/{id}/health", tag = "value",
-    params(CommunityPath, Period),
+    params(CommunityPath, Days),
     responses((status = 200, description = "The report", body = HealthReport)))]
 async fn community_health(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(p): ApiPath<CommunityPath>,
-    ApiQuery(q): ApiQuery<Period>,
+    ApiQuery(q): ApiQuery<Days>,
 ) -> ApiResult<Json<HealthReport>> {
+    let q = q.checked()?;
     Ok(Json(
         s.copkit.community_health(&me, &p.id, q.from, q.to).await?,
     ))

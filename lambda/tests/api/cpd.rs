@@ -50,4 +50,26 @@ pub async fn cpd(w: &World) {
         400,
         "invalid_query",
     );
+    // Out of range, reversed or too long: a 400 naming the parameter (the
+    // first used to be a 500, the others a silent cut).
+    for (query, field) in [
+        ("from=2026-01-01&to=9999-12-31", "to"),
+        ("from=2026-03-31&to=2026-03-01", "from"),
+        ("from=2020-01-01&to=2026-03-31", "from"),
+    ] {
+        for path in ["/me/cpd", "/me/cpd.csv"] {
+            let bad = api.get(&format!("{path}?{query}"), &[], MEMBER).await;
+            problem(&bad, 400, "invalid_query");
+            assert_eq!(bad.json["errors"][0]["field"], field, "{path}?{query}");
+        }
+    }
+    let too_long = api
+        .get("/me/cpd?from=2020-01-01&to=2026-03-31", &[], MEMBER)
+        .await;
+    assert!(
+        too_long.json["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("366")
+    );
 }

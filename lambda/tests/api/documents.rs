@@ -66,6 +66,23 @@ pub async fn documents(w: &World) {
         415,
         "unsupported_media_type",
     );
+    // A Windows executable called a PDF (or Markdown) is refused.
+    let program = [b"MZ\x90\x00\x03".as_slice(), &[0u8; 500]].concat();
+    for declared in ["application/pdf", DOC_TYPE] {
+        let refused = api
+            .upload(
+                "/spaces/{id}/documents",
+                &[("id", sp)],
+                MEMBER,
+                q,
+                declared,
+                &program,
+                &[],
+            )
+            .await;
+        problem(&refused, 415, "unsupported_media_type");
+        assert_eq!(refused.headers["x-content-type-options"], "nosniff");
+    }
     problem(
         &api.upload(
             "/spaces/{id}/documents",
@@ -129,6 +146,17 @@ pub async fn documents(w: &World) {
     is(&content, 200);
     assert_eq!(content.body, bytes);
     assert_eq!(content.headers["content-type"], DOC_TYPE);
+    // Never sniffed into another type; saved under a safe name.
+    assert_eq!(content.headers["x-content-type-options"], "nosniff");
+    let disposition = content.headers["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.starts_with("attachment; filename=\"")
+            && disposition.ends_with(".md\"")
+            && disposition[22..disposition.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'),
+        "{disposition}"
+    );
     problem(
         &api.get("/documents/{id}/content", &[("id", &d)], OUTSIDER)
             .await,

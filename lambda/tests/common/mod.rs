@@ -242,6 +242,14 @@ impl Api {
             "{method} {template} answered {status}: {:?}",
             answer.json
         );
+        assert_eq!(
+            answer
+                .headers
+                .get("x-content-type-options")
+                .map(|v| v.as_bytes()),
+            Some(b"nosniff".as_slice()),
+            "{method} {template}: every answer says nosniff"
+        );
         if let Some(kind) = kind {
             self.seen
                 .lock()

@@ -74,6 +74,37 @@ impl S3BlobStore {
     }
 }
 
+impl S3BlobStore {
+    /// The object under `key`, whole or the byte `range` of it.
+    async fn read(&self, key: &str, range: Option<String>) -> Result<Option<Vec<u8>>, StoreError> {
+        let result = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(checked(key)?)
+            .set_range(range)
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
+                return Ok(None);
+            }
+            // The range of an empty object is unsatisfiable: it has no bytes.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 416) => {
+                return Ok(Some(Vec::new()));
+            }
+            Err(e) => return Err(sdk_error(e)),
+        };
+        let bytes = output
+            .body
+            .collect()
+            .await
+            .map_err(|e| StoreError::Internal(format!("reading an object: {e}")))?;
+        Ok(Some(bytes.into_bytes().to_vec()))
+    }
+}
+
 #[async_trait]
 impl BlobStore for S3BlobStore {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), StoreError> {
@@ -93,26 +124,19 @@ impl BlobStore for S3BlobStore {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let result = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(checked(key)?)
-            .send()
-            .await;
-        let output = match result {
-            Ok(output) => output,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
-                return Ok(None);
-            }
-            Err(e) => return Err(sdk_error(e)),
-        };
-        let bytes = output
-            .body
-            .collect()
-            .await
-            .map_err(|e| StoreError::Internal(format!("reading an object: {e}")))?;
-        Ok(Some(bytes.into_bytes().to_vec()))
+        self.read(key, None).await
+    }
+
+    async fn get_prefix(&self, key: &str, len: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        if len == 0 {
+            return Ok(self.head(key).await?.map(|_| Vec::new()));
+        }
+        let mut bytes = self.read(key, Some(format!("bytes=0-{}", len - 1))).await?;
+        // A store ignoring the range still returns no more than asked.
+        if let Some(bytes) = &mut bytes {
+            bytes.truncate(len);
+        }
+        Ok(bytes)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {

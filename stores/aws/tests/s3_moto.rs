@@ -102,7 +102,12 @@ async fn a_document_travels_by_presigned_requests() {
         .await
         .unwrap();
 
-    let bytes: Vec<u8> = (0..=255u8).cycle().take(300_000).collect();
+    let bytes: Vec<u8> = b"%PDF-1.7\n"
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle())
+        .take(300_000)
+        .collect();
     let ticket = copkit
         .begin_upload(
             &helen,

@@ -135,7 +135,7 @@ class ScenarioTest {
         assertEquals(answer.id, trainee.acceptAnswer(question.id, answer.id).acceptedAnswer)
 
         // a document with its bytes round-tripped
-        val data = ByteArray(10_240) { (it % 256).toByte() }
+        val data = "%PDF-1.7\n".toByteArray() + ByteArray(10_240) { (it % 256).toByte() }
         val sha = MessageDigest.getInstance("SHA-256").digest(data).joinToString("") { "%02x".format(it) }
         val document = lead.uploadDocument(
             cases.id,
