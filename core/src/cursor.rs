@@ -1,13 +1,22 @@
-//! Signed pagination cursors, bound to the query that produced them.
+//! Sealed pagination cursors, bound to the query that produced them.
 //!
-//! A store answers a list with a raw *position* (where the next page starts).
-//! Services hand callers a [`Cursor`] instead: the position plus an HMAC over
-//! the query's *scope* (which list, with which filters) and the position. A
-//! cursor that was altered, or that is replayed against another list, fails
-//! verification and becomes [`Error::InvalidCursor`].
+//! A store answers a list with a raw *position* (where the next page
+//! starts: often the key of the last item, which may name a record).
+//! Services hand callers a [`Cursor`] instead: the position encrypted and
+//! authenticated with XChaCha20-Poly1305, the query's *scope* (which list,
+//! with which filters) as associated data. A caller learns nothing from a
+//! cursor; one that was altered, or replayed against another list, fails to
+//! open and becomes [`Error::InvalidCursor`].
+//!
+//! The nonce is derived from the scope and the position (HMAC-SHA256, as
+//! in SIV constructions), so the same page always gets the same cursor and
+//! no randomness is needed; a separate key, derived from the codec's key,
+//! encrypts.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
@@ -16,13 +25,16 @@ use crate::model::Cursor;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Bytes of the MAC kept in a cursor (128 bits).
-const TAG_LEN: usize = 16;
+/// Bytes of the nonce at the front of a cursor.
+const NONCE_LEN: usize = 24;
 
-/// Signs and verifies cursors with one secret key.
+/// Seals and opens cursors with one secret key.
 #[derive(Clone)]
 pub struct CursorCodec {
-    key: [u8; 32],
+    /// Derives nonces.
+    nonce_key: [u8; 32],
+    /// Encrypts.
+    cipher: XChaCha20Poly1305,
 }
 
 impl std::fmt::Debug for CursorCodec {
@@ -31,52 +43,73 @@ impl std::fmt::Debug for CursorCodec {
     }
 }
 
-impl CursorCodec {
-    /// A codec with the given secret key.
-    pub fn new(key: [u8; 32]) -> Self {
-        CursorCodec { key }
-    }
-
-    fn tag(&self, scope: &str, position: &str) -> Result<[u8; TAG_LEN], Error> {
-        let mut mac = HmacSha256::new_from_slice(&self.key)
-            .map_err(|e| Error::Internal(format!("cursor key: {e}")))?;
-        mac.update(scope.as_bytes());
+/// HMAC-SHA256 of `parts` (each followed by a zero byte) under `key`.
+fn prf(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()));
+    for part in parts {
+        mac.update(part);
         mac.update(&[0]);
-        mac.update(position.as_bytes());
-        let full = mac.finalize().into_bytes();
-        let mut tag = [0u8; TAG_LEN];
-        tag.copy_from_slice(&full[..TAG_LEN]);
-        Ok(tag)
+    }
+    mac.finalize().into_bytes().into()
+}
+
+impl CursorCodec {
+    /// A codec with the given secret key (two keys are derived from it: one
+    /// for nonces, one for encryption).
+    pub fn new(key: [u8; 32]) -> Self {
+        let nonce_key = prf(&key, &[b"copkit cursor nonce v1"]);
+        let cipher_key = prf(&key, &[b"copkit cursor encryption v1"]);
+        CursorCodec {
+            nonce_key,
+            cipher: XChaCha20Poly1305::new(&cipher_key.into()),
+        }
     }
 
-    /// Wraps a store position into a cursor bound to `scope`.
+    /// Seals a store position into a cursor bound to `scope`.
     pub fn encode(&self, scope: &str, position: &str) -> Result<Cursor, Error> {
-        let tag = self.tag(scope, position)?;
-        let mut bytes = Vec::with_capacity(TAG_LEN + position.len());
-        bytes.extend_from_slice(&tag);
-        bytes.extend_from_slice(position.as_bytes());
+        let derived = prf(&self.nonce_key, &[scope.as_bytes(), position.as_bytes()]);
+        let mut nonce = XNonce::default();
+        nonce.copy_from_slice(&derived[..NONCE_LEN]);
+        let sealed = self
+            .cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: position.as_bytes(),
+                    aad: scope.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::Internal("sealing a cursor".into()))?;
+        let mut bytes = Vec::with_capacity(NONCE_LEN + sealed.len());
+        bytes.extend_from_slice(&nonce);
+        bytes.extend_from_slice(&sealed);
         Ok(Cursor(URL_SAFE_NO_PAD.encode(bytes)))
     }
 
-    /// Recovers the position from a cursor, if it was made by this codec for
-    /// this `scope` and not altered.
+    /// Recovers the position from a cursor, if it was sealed by this codec
+    /// for this `scope` and not altered.
     pub fn decode(&self, scope: &str, cursor: &Cursor) -> Result<String, Error> {
         let bytes = URL_SAFE_NO_PAD
             .decode(cursor.0.as_bytes())
             .map_err(|_| Error::InvalidCursor)?;
-        if bytes.len() < TAG_LEN {
+        if bytes.len() < NONCE_LEN {
             return Err(Error::InvalidCursor);
         }
-        let (tag, position) = bytes.split_at(TAG_LEN);
-        let position = std::str::from_utf8(position).map_err(|_| Error::InvalidCursor)?;
-        let mut mac = HmacSha256::new_from_slice(&self.key)
-            .map_err(|e| Error::Internal(format!("cursor key: {e}")))?;
-        mac.update(scope.as_bytes());
-        mac.update(&[0]);
-        mac.update(position.as_bytes());
-        mac.verify_truncated_left(tag)
+        let (head, sealed) = bytes.split_at(NONCE_LEN);
+        let mut nonce = XNonce::default();
+        nonce.copy_from_slice(head);
+        let position = self
+            .cipher
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: sealed,
+                    aad: scope.as_bytes(),
+                },
+            )
             .map_err(|_| Error::InvalidCursor)?;
-        Ok(position.to_owned())
+        String::from_utf8(position).map_err(|_| Error::InvalidCursor)
     }
 }
 
@@ -109,6 +142,23 @@ mod tests {
                 Err(Error::InvalidCursor)
             );
         }
+    }
+
+    #[test]
+    fn a_cursor_reveals_nothing_of_its_position() {
+        // A position naming a hidden document's id.
+        let position = "SPACE#s1\u{1f}01KJQ6ZK0000000000000HIDDEN";
+        let cursor = codec().encode("documents|s1", position).unwrap();
+        let bytes = URL_SAFE_NO_PAD.decode(cursor.0.as_bytes()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("HIDDEN") && !text.contains("SPACE"),
+            "{text}"
+        );
+        assert!(!cursor.0.contains("HIDDEN"));
+        // The same page always gets the same cursor; another page another.
+        assert_eq!(codec().encode("documents|s1", position).unwrap(), cursor);
+        assert_ne!(codec().encode("documents|s1", "other").unwrap(), cursor);
     }
 
     proptest! {

@@ -348,3 +348,82 @@ async fn listeners_hear_committed_changes_only_and_cannot_break_them() {
         matches!(&heard[2], ActivityKind::MemberJoined { user, .. } if *user == UserId::new("ann").unwrap())
     );
 }
+
+#[tokio::test]
+async fn no_slug_answer_reveals_a_secret_community() {
+    let b = build().await;
+    let k = &b.w.copkit;
+    let outsider = actor("prober");
+    // Taking the Secret community's slug works as for any free slug (it
+    // used to be `409 slug_taken`: a secret confirmed to anyone).
+    let mine = k
+        .create_community(
+            &outsider,
+            common::new_community("trainers-secret", Visibility::Private, JoinPolicy::Approval),
+        )
+        .await
+        .unwrap();
+    // The slug now finds the prober's community for everyone but the Secret
+    // community's members, who still find theirs by it.
+    let found = k
+        .get_community_by_slug(&actor("passer-by"), "trainers-secret")
+        .await
+        .unwrap();
+    assert_eq!(found.card.id, mine.card.id);
+    let members_view = k
+        .get_community_by_slug(&b.member, "trainers-secret")
+        .await
+        .unwrap();
+    assert_eq!(members_view.card.id, mine.card.id);
+    let by_id = k.get_community(&b.member, &b.secret).await.unwrap();
+    assert_eq!(by_id.card.slug.as_str(), "trainers-secret");
+    // Renaming a listed community onto the slug of a Secret one works too.
+    let other = k
+        .create_community(
+            &outsider,
+            common::new_community("other-group", Visibility::Public, JoinPolicy::Open),
+        )
+        .await
+        .unwrap();
+    let second_secret = k
+        .create_community(
+            &b.member,
+            common::new_community("hidden-two", Visibility::Secret, JoinPolicy::InviteOnly),
+        )
+        .await
+        .unwrap();
+    k.update_community(
+        &outsider,
+        &other.card.id,
+        CommunityChanges {
+            slug: Some("hidden-two".into()),
+            ..CommunityChanges::default()
+        },
+        other.card.version,
+    )
+    .await
+    .unwrap();
+    // Members find their Secret community by slug when no listed one holds it.
+    let only_secret = k
+        .create_community(
+            &b.member,
+            common::new_community("only-secret", Visibility::Secret, JoinPolicy::InviteOnly),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        k.get_community_by_slug(&b.member, "only-secret")
+            .await
+            .unwrap()
+            .card
+            .id,
+        only_secret.card.id
+    );
+    assert_eq!(
+        k.get_community_by_slug(&outsider, "only-secret")
+            .await
+            .err(),
+        Some(Error::NotFound)
+    );
+    assert_ne!(second_secret.card.id, other.card.id);
+}

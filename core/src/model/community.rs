@@ -44,6 +44,17 @@ pub struct Community {
     pub level_rules: LevelRules,
 }
 
+impl Community {
+    /// The slug this community claims in the one namespace of slugs: its
+    /// own when it is listed (Public or Private); none when Secret, so no
+    /// answer about a slug (taken, free, found) can reveal a Secret
+    /// community. Secret communities are found by id, or by slug among the
+    /// caller's own communities.
+    pub fn slug_claim(&self) -> Option<&Slug> {
+        self.visibility.is_listed().then_some(&self.slug)
+    }
+}
+
 /// Counters kept on the community record. Only the store changes them, through
 /// [`CountDelta`]s inside the same atomic write as the change they count.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

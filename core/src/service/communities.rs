@@ -12,7 +12,7 @@ use crate::model::{
 };
 use crate::policy::{CommunityAction, Standing};
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{CommunityOp, DirectoryQuery, Expect, Transaction};
+use crate::store::{CommunityOp, DirectoryQuery, Expect, Range, Transaction};
 use crate::validate::{Checker, limits};
 
 /// What it takes to start a community.
@@ -273,15 +273,50 @@ impl Copkit {
         })
     }
 
-    /// A community by its slug (same visibility rules as by id).
+    /// A community by its slug (same visibility rules as by id). Listed
+    /// communities hold their slug in one namespace; a Secret community
+    /// holds none (no answer about a slug may reveal it), so it is found by
+    /// slug only among the caller's own communities.
     pub async fn get_community_by_slug(&self, actor: &Actor, slug: &str) -> Result<CommunityView> {
         let slug = Slug::new(slug).map_err(|_| Error::NotFound)?;
-        let id = self
-            .store()
-            .community_id_by_slug(&slug)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let id = match self.store().community_id_by_slug(&slug).await? {
+            Some(id) => id,
+            None => self
+                .my_secret_community_by_slug(actor, &slug)
+                .await?
+                .ok_or(Error::NotFound)?,
+        };
         self.get_community(actor, &id).await
+    }
+
+    /// The caller's Secret community with this slug, if any (the first
+    /// found, were two of theirs to share it).
+    async fn my_secret_community_by_slug(
+        &self,
+        actor: &Actor,
+        slug: &Slug,
+    ) -> Result<Option<CommunityId>> {
+        let mut range = Range::first(100);
+        loop {
+            let chunk = self
+                .store()
+                .list_user_memberships(&actor.user, &range)
+                .await?;
+            let ids: Vec<CommunityId> = chunk.items.iter().map(|m| m.community).collect();
+            let found = self
+                .store()
+                .get_communities(&ids)
+                .await?
+                .into_iter()
+                .find(|c| c.visibility == Visibility::Secret && c.slug == *slug);
+            if let Some(community) = found {
+                return Ok(Some(community.id));
+            }
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => return Ok(None),
+            }
+        }
     }
 
     /// Changes a community's settings (owners only). `expected_version` is
@@ -334,7 +369,7 @@ impl Copkit {
         let tx = Transaction::new()
             .with(CommunityOp::UpdateCommunity {
                 community: next.clone(),
-                previous_slug: current.slug.clone(),
+                previous_claim: current.slug_claim().cloned(),
                 expect_version: current.version,
             })
             .with(self.activity(actor, *id, None, now, ActivityKind::CommunityUpdated));

@@ -99,20 +99,22 @@ pub trait MembershipStore: Send + Sync {
 /// (see [`Op`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommunityOp {
-    /// Create a community and claim its slug. Fails `AlreadyExists` if the
-    /// slug (or the id) is taken.
+    /// Create a community and claim its slug when it has one to claim
+    /// ([`Community::slug_claim`]: listed communities only). Fails
+    /// `AlreadyExists` if the claimed slug (or the id) is taken.
     CreateCommunity {
         /// The new community, counts included.
         community: Community,
     },
-    /// Replace a community's settings (never its counts). When the slug
-    /// changes, the new slug is claimed (`AlreadyExists` if taken) and the
-    /// old one released, in the same write.
+    /// Replace a community's settings (never its counts). When its slug
+    /// claim changes (a new slug, or it becomes listed or Secret), the new
+    /// claim is made (`AlreadyExists` if taken) and the old one released, in
+    /// the same write.
     UpdateCommunity {
         /// The new settings.
         community: Community,
-        /// The slug it had when read (released if the slug changes).
-        previous_slug: Slug,
+        /// The slug claim it had when read ([`Community::slug_claim`]).
+        previous_claim: Option<Slug>,
         /// The version read.
         expect_version: u64,
     },
@@ -138,19 +140,20 @@ impl CommunityOp {
     /// The items this operation writes.
     pub fn items(&self) -> Vec<ItemKey> {
         match self {
-            CommunityOp::CreateCommunity { community } => vec![
-                ItemKey::Community(community.id),
-                ItemKey::Slug(community.slug.clone()),
-            ],
+            CommunityOp::CreateCommunity { community } => {
+                let mut items = vec![ItemKey::Community(community.id)];
+                items.extend(community.slug_claim().cloned().map(ItemKey::Slug));
+                items
+            }
             CommunityOp::UpdateCommunity {
                 community,
-                previous_slug,
+                previous_claim,
                 ..
             } => {
                 let mut items = vec![ItemKey::Community(community.id)];
-                if *previous_slug != community.slug {
-                    items.push(ItemKey::Slug(previous_slug.clone()));
-                    items.push(ItemKey::Slug(community.slug.clone()));
+                if previous_claim.as_ref() != community.slug_claim() {
+                    items.extend(previous_claim.iter().cloned().map(ItemKey::Slug));
+                    items.extend(community.slug_claim().cloned().map(ItemKey::Slug));
                 }
                 items
             }

@@ -23,9 +23,12 @@ pub async fn communities_create_and_read<S: Store + ?Sized>(store: &S) {
     create(store, &b).await;
     assert_eq!(store.get_community(&a.id).await.unwrap(), Some(a.clone()));
     assert_eq!(
-        store.get_community_by_slug(&b.slug).await.unwrap(),
-        Some(b.clone())
+        store.get_community_by_slug(&a.slug).await.unwrap(),
+        Some(a.clone())
     );
+    // A Secret community holds no slug.
+    assert_eq!(store.get_community_by_slug(&b.slug).await.unwrap(), None);
+    assert_eq!(store.get_community(&b.id).await.unwrap(), Some(b.clone()));
     assert_eq!(
         store.community_id_by_slug(&a.slug).await.unwrap(),
         Some(a.id)
@@ -54,6 +57,111 @@ pub async fn communities_create_and_read<S: Store + ?Sized>(store: &S) {
         .unwrap();
     both.sort_by_key(|c| c.name.clone());
     assert_eq!(both, vec![a, b]);
+}
+
+/// A Secret community claims no slug: another community may take it, and
+/// no slug lookup finds it; turning it listed claims it (or fails when
+/// taken), turning it Secret again releases it.
+pub async fn secret_communities_claim_no_slug<S: Store + ?Sized>(store: &S) {
+    let secret = community("Hidden", Visibility::Secret);
+    create(store, &secret).await;
+    assert_eq!(
+        store.community_id_by_slug(&secret.slug).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.get_community_by_slug(&secret.slug).await.unwrap(),
+        None
+    );
+    // A second Secret one and a listed one may use the same slug.
+    let twin = Community {
+        id: CommunityId(ulid()),
+        ..community("Twin", Visibility::Secret)
+    };
+    let twin = Community {
+        slug: secret.slug.clone(),
+        ..twin
+    };
+    create(store, &twin).await;
+    let listed = Community {
+        id: CommunityId(ulid()),
+        slug: secret.slug.clone(),
+        ..community("Listed", Visibility::Private)
+    };
+    create(store, &listed).await;
+    assert_eq!(
+        store.community_id_by_slug(&secret.slug).await.unwrap(),
+        Some(listed.id)
+    );
+    // Listing the Secret one would take the slug: refused, nothing changed.
+    let exposed = Community {
+        visibility: Visibility::Private,
+        join_policy: JoinPolicy::Approval,
+        version: 2,
+        ..secret.clone()
+    };
+    let result = commit(
+        store,
+        vec![
+            CommunityOp::UpdateCommunity {
+                community: exposed.clone(),
+                previous_claim: None,
+                expect_version: 1,
+            }
+            .into(),
+        ],
+    )
+    .await;
+    assert_eq!(failure(result), (0, ConditionFailure::AlreadyExists));
+    assert_eq!(
+        store
+            .get_community(&secret.id)
+            .await
+            .unwrap()
+            .map(|c| c.version),
+        Some(1)
+    );
+    // The listed one goes Secret: its slug is free; the other takes it.
+    let hidden = Community {
+        visibility: Visibility::Secret,
+        join_policy: JoinPolicy::InviteOnly,
+        version: 2,
+        ..listed.clone()
+    };
+    commit(
+        store,
+        vec![
+            CommunityOp::UpdateCommunity {
+                community: hidden,
+                previous_claim: Some(listed.slug.clone()),
+                expect_version: 1,
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.community_id_by_slug(&secret.slug).await.unwrap(),
+        None
+    );
+    commit(
+        store,
+        vec![
+            CommunityOp::UpdateCommunity {
+                community: exposed,
+                previous_claim: None,
+                expect_version: 1,
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.community_id_by_slug(&secret.slug).await.unwrap(),
+        Some(secret.id)
+    );
 }
 
 pub async fn slugs_are_unique<S: Store + ?Sized>(store: &S) {
@@ -132,7 +240,7 @@ pub async fn community_update_moves_the_slug<S: Store + ?Sized>(store: &S) {
         vec![
             CommunityOp::UpdateCommunity {
                 community: moved.clone(),
-                previous_slug: c.slug.clone(),
+                previous_claim: Some(c.slug.clone()),
                 expect_version: 1,
             }
             .into(),
@@ -180,7 +288,7 @@ pub async fn community_update_moves_the_slug<S: Store + ?Sized>(store: &S) {
                     version: 3,
                     ..moved.clone()
                 },
-                previous_slug: new_slug.clone(),
+                previous_claim: Some(new_slug.clone()),
                 expect_version: 1,
             }
             .into(),
@@ -197,7 +305,7 @@ pub async fn community_update_moves_the_slug<S: Store + ?Sized>(store: &S) {
                     version: 3,
                     ..moved.clone()
                 },
-                previous_slug: new_slug.clone(),
+                previous_claim: Some(new_slug.clone()),
                 expect_version: 2,
             }
             .into(),
@@ -659,7 +767,7 @@ pub async fn directory_lists_only_listed_by_name<S: Store + ?Sized>(store: &S) {
         vec![
             CommunityOp::UpdateCommunity {
                 community: hidden,
-                previous_slug: b.slug.clone(),
+                previous_claim: Some(b.slug.clone()),
                 expect_version: 1,
             }
             .into(),
@@ -678,7 +786,7 @@ pub async fn directory_lists_only_listed_by_name<S: Store + ?Sized>(store: &S) {
         vec![
             CommunityOp::UpdateCommunity {
                 community: renamed,
-                previous_slug: a.slug.clone(),
+                previous_claim: Some(a.slug.clone()),
                 expect_version: 1,
             }
             .into(),

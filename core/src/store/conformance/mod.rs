@@ -69,6 +69,7 @@ macro_rules! store_conformance_suite {
             profiles_put_get_and_version,
             communities_create_and_read,
             slugs_are_unique,
+            secret_communities_claim_no_slug,
             community_update_moves_the_slug,
             counts_guard_the_last_owner_and_limits,
             failed_transactions_write_nothing,

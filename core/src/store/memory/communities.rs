@@ -31,7 +31,9 @@ impl Tables {
         match op {
             CommunityOp::CreateCommunity { community } => {
                 if self.communities.contains_key(&community.id)
-                    || self.slugs.contains_key(&community.slug)
+                    || community
+                        .slug_claim()
+                        .is_some_and(|slug| self.slugs.contains_key(slug))
                 {
                     Err(ConditionFailure::AlreadyExists)
                 } else {
@@ -40,20 +42,27 @@ impl Tables {
             }
             CommunityOp::UpdateCommunity {
                 community,
-                previous_slug,
+                previous_claim,
                 expect_version,
             } => {
                 let current = self
                     .communities
                     .get(&community.id)
                     .ok_or(ConditionFailure::VersionMismatch)?;
-                if current.version != *expect_version || current.slug != *previous_slug {
+                if current.version != *expect_version
+                    || current.slug_claim() != previous_claim.as_ref()
+                {
                     return Err(ConditionFailure::VersionMismatch);
                 }
-                if community.slug != *previous_slug && self.slugs.contains_key(&community.slug) {
-                    return Err(ConditionFailure::AlreadyExists);
+                match community.slug_claim() {
+                    Some(slug)
+                        if Some(slug) != previous_claim.as_ref()
+                            && self.slugs.contains_key(slug) =>
+                    {
+                        Err(ConditionFailure::AlreadyExists)
+                    }
+                    _ => Ok(()),
                 }
-                Ok(())
             }
             CommunityOp::AdjustCounts { community, delta } => {
                 rules::adjust_counts(self.communities.get(community).map(|c| &c.counts), *delta)
@@ -72,7 +81,9 @@ impl Tables {
     pub(super) fn apply(&mut self, op: CommunityOp) {
         match op {
             CommunityOp::CreateCommunity { community } => {
-                self.slugs.insert(community.slug.clone(), community.id);
+                if let Some(slug) = community.slug_claim() {
+                    self.slugs.insert(slug.clone(), community.id);
+                }
                 if community.visibility.is_listed() {
                     self.directory.insert(directory_key(&community));
                 }
@@ -80,16 +91,20 @@ impl Tables {
             }
             CommunityOp::UpdateCommunity {
                 mut community,
-                previous_slug,
+                previous_claim,
                 ..
             } => {
                 if let Some(current) = self.communities.get(&community.id) {
                     community.counts = current.counts;
                     self.directory.remove(&directory_key(current));
                 }
-                if community.slug != previous_slug {
-                    self.slugs.remove(&previous_slug);
-                    self.slugs.insert(community.slug.clone(), community.id);
+                if previous_claim.as_ref() != community.slug_claim() {
+                    if let Some(previous) = previous_claim {
+                        self.slugs.remove(&previous);
+                    }
+                    if let Some(slug) = community.slug_claim() {
+                        self.slugs.insert(slug.clone(), community.id);
+                    }
                 }
                 if community.visibility.is_listed() {
                     self.directory.insert(directory_key(&community));

@@ -2,7 +2,7 @@
 //! updates or deletes, with their conditions.
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use copkit_core::model::{Community, Membership, MembershipStatus};
+use copkit_core::model::{Community, Membership, MembershipStatus, Slug};
 use copkit_core::store::{CommunityOp, ConditionFailure, StoreError};
 
 use super::{Expr, OnFail, Parts, absent, exists, fixed};
@@ -26,14 +26,16 @@ impl DynamoStore {
                     self.put(community_item(community)?, &[condition], e)?,
                     fixed(ConditionFailure::AlreadyExists),
                 );
-                parts.add(
-                    self.slug_claim(community)?,
-                    fixed(ConditionFailure::AlreadyExists),
-                );
+                if let Some(slug) = community.slug_claim() {
+                    parts.add(
+                        self.slug_claim(slug, community)?,
+                        fixed(ConditionFailure::AlreadyExists),
+                    );
+                }
             }
             CommunityOp::UpdateCommunity {
                 community,
-                previous_slug,
+                previous_claim,
                 expect_version,
             } => {
                 let key = keys::community(&community.id);
@@ -50,24 +52,34 @@ impl DynamoStore {
                     ],
                     |e| {
                         let version = e.name("version");
-                        let slug = e.name("slug");
                         vec![
                             exists(e),
                             format!("{version} = {}", e.value(n(expect_version))),
-                            format!("{slug} = {}", e.value(s(previous_slug.as_str()))),
                         ]
                     },
                 )?;
                 parts.add(write, fixed(ConditionFailure::VersionMismatch));
-                if community.slug != *previous_slug {
-                    parts.add(
-                        self.slug_claim(community)?,
-                        fixed(ConditionFailure::AlreadyExists),
-                    );
-                    parts.add(
-                        self.delete(&keys::slug(previous_slug), &[], Expr::default())?,
-                        fixed(ConditionFailure::VersionMismatch),
-                    );
+                if previous_claim.as_ref() != community.slug_claim() {
+                    if let Some(slug) = community.slug_claim() {
+                        parts.add(
+                            self.slug_claim(slug, community)?,
+                            fixed(ConditionFailure::AlreadyExists),
+                        );
+                    }
+                    if let Some(previous) = previous_claim {
+                        // Only this community's own claim is released.
+                        let mut e = Expr::default();
+                        let gone = absent(&mut e);
+                        let owner = e.name(CLAIM_COMMUNITY);
+                        let mine = format!(
+                            "({gone} OR {owner} = {})",
+                            e.value(s(community.id.to_string()))
+                        );
+                        parts.add(
+                            self.delete(&keys::slug(previous), &[mine], e)?,
+                            fixed(ConditionFailure::VersionMismatch),
+                        );
+                    }
                 }
             }
             CommunityOp::AdjustCounts { community, delta } => {
@@ -110,8 +122,13 @@ impl DynamoStore {
         Ok(())
     }
 
-    fn slug_claim(&self, community: &Community) -> Result<TransactWriteItem, StoreError> {
-        let mut claim = key_item(&keys::slug(&community.slug));
+    /// The claim of `slug` for `community` (only if nobody holds it).
+    fn slug_claim(
+        &self,
+        slug: &Slug,
+        community: &Community,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut claim = key_item(&keys::slug(slug));
         claim.insert(CLAIM_COMMUNITY.into(), s(community.id.to_string()));
         let mut e = Expr::default();
         let condition = absent(&mut e);
