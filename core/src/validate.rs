@@ -138,11 +138,6 @@ impl Checker {
         self.errors.push(FieldError::new(field, code, message));
     }
 
-    /// True while no field has failed.
-    pub fn is_empty(&self) -> bool {
-        self.errors.is_empty()
-    }
-
     /// Records the error if `result` failed; passes the value through otherwise.
     pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
         match result {

@@ -38,6 +38,14 @@ pub struct Invitation {
 }
 
 impl Invitation {
+    /// The address an email invitation is for (lower-case), if it is one.
+    pub fn addressed_to(&self) -> Option<&str> {
+        match &self.target {
+            InvitationTarget::Email { address } => Some(address),
+            InvitationTarget::Link => None,
+        }
+    }
+
     /// True when it can still be accepted at `now`.
     pub fn is_usable_at(&self, now: Timestamp) -> bool {
         self.revoked_at.is_none() && now < self.expires_at && self.uses < self.max_uses

@@ -172,7 +172,7 @@ pub fn check_period(from: Date, to: Date) -> Result<()> {
             );
         }
     }
-    if !check.is_empty() {
+    if !check.is_ok() {
         // Order and length mean nothing for a day out of range.
     } else if from > to {
         check.fail("from", "after_to", "must not be after `to`");

@@ -181,9 +181,9 @@ impl Copkit {
         sha256: Option<&str>,
         bytes: &[u8],
     ) -> String {
-        let allowed = check.is_empty();
+        let allowed = check.is_ok();
         let content_type = self.check_content_type(check, content_type);
-        let allowed = allowed && check.is_empty();
+        let allowed = allowed && check.is_ok();
         let max = self.config().max_document_bytes;
         if u64::try_from(bytes.len()).map_or(true, |n| n > max) {
             check.fail("bytes", "too_large", format!("at most {max} bytes"));

@@ -134,6 +134,14 @@ pub enum CommunityOp {
         /// Its expected current state.
         expect: Expect,
     },
+    /// Delete a membership record (erasure, after leaving; nothing happens
+    /// when absent).
+    ForgetMembership {
+        /// The community.
+        community: CommunityId,
+        /// Whose.
+        user: UserId,
+    },
 }
 
 impl CommunityOp {
@@ -162,6 +170,9 @@ impl CommunityOp {
                 membership.community,
                 membership.user.clone(),
             )],
+            CommunityOp::ForgetMembership { community, user } => {
+                vec![ItemKey::Membership(*community, user.clone())]
+            }
         }
     }
 }

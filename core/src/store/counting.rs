@@ -278,6 +278,15 @@ impl InvitationStore for CountingStore {
         self.count("list_invitations");
         self.inner.list_invitations(community, range).await
     }
+
+    async fn list_invitations_to(
+        &self,
+        address: &str,
+        range: &Range,
+    ) -> Result<Chunk<Invitation>, StoreError> {
+        self.count("list_invitations_to");
+        self.inner.list_invitations_to(address, range).await
+    }
 }
 
 #[async_trait]

@@ -83,6 +83,16 @@ pub enum DiscussionOp {
         /// Which.
         kind: ReactionKind,
     },
+    /// Delete a person's reaction record, keeping the post's counts (an
+    /// aggregate; erasure). Nothing happens when absent.
+    ForgetReaction {
+        /// The post.
+        post: PostId,
+        /// Whose.
+        user: UserId,
+        /// Which.
+        kind: ReactionKind,
+    },
 }
 
 impl DiscussionOp {
@@ -100,6 +110,9 @@ impl DiscussionOp {
                 ItemKey::Reaction(*post, user.clone(), *kind),
                 ItemKey::Post(*post),
             ],
+            DiscussionOp::ForgetReaction { post, user, kind } => {
+                vec![ItemKey::Reaction(*post, user.clone(), *kind)]
+            }
         }
     }
 }

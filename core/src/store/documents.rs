@@ -51,6 +51,13 @@ pub enum DocumentOp {
         /// The version.
         version: DocumentVersion,
     },
+    /// Replace a stored version with its anonymised copy (erasure: the
+    /// uploader is [`UserId::former_member`]). `VersionMismatch` if the
+    /// version is not stored.
+    AnonymiseVersion {
+        /// The anonymised version (same document and number).
+        version: DocumentVersion,
+    },
 }
 
 impl DocumentOp {
@@ -59,6 +66,9 @@ impl DocumentOp {
         match self {
             DocumentOp::PutDocument { document, .. } => vec![ItemKey::Document(document.id)],
             DocumentOp::AddDocumentVersion { version } => {
+                vec![ItemKey::DocumentVersion(version.document, version.number)]
+            }
+            DocumentOp::AnonymiseVersion { version } => {
                 vec![ItemKey::DocumentVersion(version.document, version.number)]
             }
         }

@@ -106,6 +106,16 @@ pub enum EventOp {
         /// Whose.
         user: UserId,
     },
+    /// Delete an RSVP (erasure; nothing happens when absent). The tally is
+    /// changed by its own [`EventOp::AdjustRsvpTally`].
+    ForgetRsvp {
+        /// The event.
+        event: EventId,
+        /// The occurrence key.
+        occurrence: String,
+        /// Whose.
+        user: UserId,
+    },
 }
 
 impl EventOp {
@@ -135,6 +145,11 @@ impl EventOp {
                 occurrence.clone(),
                 user.clone(),
             )],
+            EventOp::ForgetRsvp {
+                event,
+                occurrence,
+                user,
+            } => vec![ItemKey::Rsvp(*event, occurrence.clone(), user.clone())],
         }
     }
 }

@@ -30,6 +30,14 @@ pub trait InvitationStore: Send + Sync {
         community: &CommunityId,
         range: &Range,
     ) -> Result<Chunk<Invitation>, StoreError>;
+    /// The invitations addressed to `address` (lower-case), in every
+    /// community, oldest first: what a person's export shows and their
+    /// erasure revokes.
+    async fn list_invitations_to(
+        &self,
+        address: &str,
+        range: &Range,
+    ) -> Result<Chunk<Invitation>, StoreError>;
 }
 
 /// Join requests.
@@ -82,6 +90,13 @@ pub enum InvitationOp {
         /// Its expected current state.
         expect: Expect,
     },
+    /// Delete a join request (erasure; nothing happens when absent).
+    ForgetJoinRequest {
+        /// The community.
+        community: CommunityId,
+        /// Whose.
+        user: UserId,
+    },
 }
 
 impl InvitationOp {
@@ -99,6 +114,9 @@ impl InvitationOp {
                 request.community,
                 request.user.clone(),
             )],
+            InvitationOp::ForgetJoinRequest { community, user } => {
+                vec![ItemKey::JoinRequest(*community, user.clone())]
+            }
         }
     }
 }

@@ -53,6 +53,14 @@ pub enum PollOp {
         /// The time of the vote.
         now: Timestamp,
     },
+    /// Delete a ballot, keeping the poll's tally (an aggregate; erasure).
+    /// Nothing happens when absent.
+    ForgetBallot {
+        /// The poll.
+        poll: PollId,
+        /// Whose.
+        user: UserId,
+    },
 }
 
 impl PollOp {
@@ -64,6 +72,7 @@ impl PollOp {
                 vec![ItemKey::Ballot(ballot.poll, ballot.user.clone())]
             }
             PollOp::AdjustTally { poll, .. } => vec![ItemKey::Poll(*poll)],
+            PollOp::ForgetBallot { poll, user } => vec![ItemKey::Ballot(*poll, user.clone())],
         }
     }
 }

@@ -222,3 +222,233 @@ pub async fn erasure_anonymises_and_forgets<S: Store + ?Sized>(store: &S) {
             .collect()
     ));
 }
+
+/// The records erasure deletes or anonymises one by one: a membership, a
+/// join request, a reaction (the post's count stays), an RSVP, a ballot
+/// (the poll's tally stays), a document version's uploader; and email
+/// invitations are listed by their address, leaving that list when the
+/// address goes.
+pub async fn erasure_reaches_every_personal_record<S: Store + ?Sized>(store: &S) {
+    use crate::model::{
+        Ballot, DocumentVersion, InvitationTarget, Reaction, ReactionKind, RequestStatus, Role,
+        RsvpResponse,
+    };
+    use crate::store::{
+        CommunityOp, DiscussionOp, DocumentOp, EventOp, InvitationOp, PollOp, Wanted,
+    };
+    let s = space_in_new_community(store, "Erasure reach").await;
+    let me = user("erased");
+    let t = thread(&s, 1);
+    let p = post(&t, None);
+    let d = document(&s, 1);
+    let v1 = doc_version(&d, 1);
+    let ev = event(&s, None);
+    let answer = rsvp(&ev, &me, RsvpResponse::Going);
+    let pl = poll(&s, 2);
+    let ballot = Ballot {
+        poll: pl.id,
+        user: me.clone(),
+        choices: vec![1],
+        cast_at: t0(),
+        version: 1,
+    };
+    let request = crate::model::JoinRequest {
+        community: s.community,
+        user: me.clone(),
+        answer: Some("My practice".into()),
+        status: RequestStatus::Pending,
+        requested_at: t0(),
+        version: 1,
+    };
+    let address = format!("{}@example.nhs.uk", unique());
+    let (mut invited, _) = invitation(s.community, 1);
+    invited.target = InvitationTarget::Email {
+        address: address.clone(),
+    };
+    commit(
+        store,
+        vec![
+            CommunityOp::PutMembership {
+                membership: membership(s.community, &me, Role::Member),
+                expect: Expect::Absent,
+            }
+            .into(),
+            InvitationOp::PutJoinRequest {
+                request: request.clone(),
+                expect: Expect::Absent,
+            }
+            .into(),
+            DiscussionOp::PutThread {
+                thread: t.clone(),
+                expect: Expect::Absent,
+            }
+            .into(),
+            DiscussionOp::PutPost {
+                post: p.clone(),
+                expect: Expect::Absent,
+            }
+            .into(),
+            DocumentOp::PutDocument {
+                document: d.clone(),
+                expect: Expect::Absent,
+            }
+            .into(),
+            DocumentOp::AddDocumentVersion {
+                version: v1.clone(),
+            }
+            .into(),
+            EventOp::PutEvent {
+                event: ev.clone(),
+                expect: Expect::Absent,
+            }
+            .into(),
+            EventOp::PutRsvp {
+                rsvp: answer.clone(),
+                expect: Expect::Absent,
+            }
+            .into(),
+            tally_op(&ev, 1, 0, 0),
+            PollOp::PutPoll {
+                poll: pl.clone(),
+                expect: Expect::Absent,
+            }
+            .into(),
+            PollOp::PutBallot {
+                ballot: ballot.clone(),
+                expect: Expect::Absent,
+            }
+            .into(),
+            InvitationOp::CreateInvitation {
+                invitation: invited.clone(),
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    commit(
+        store,
+        vec![
+            DiscussionOp::AddReaction {
+                reaction: Reaction {
+                    post: p.id,
+                    user: me.clone(),
+                    kind: ReactionKind::Thanks,
+                    at: t0(),
+                },
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    let to_me = store
+        .list_invitations_to(&address, &Range::first(10))
+        .await
+        .unwrap();
+    assert_eq!(to_me.items, vec![invited.clone()]);
+
+    // Anonymising a version that is not stored is refused.
+    let missing = DocumentVersion {
+        number: 9,
+        ..v1.clone()
+    };
+    let result = commit(
+        store,
+        vec![DocumentOp::AnonymiseVersion { version: missing }.into()],
+    )
+    .await;
+    assert_eq!(failure(result), (0, ConditionFailure::VersionMismatch));
+
+    let forget: Vec<Op> = vec![
+        CommunityOp::ForgetMembership {
+            community: s.community,
+            user: me.clone(),
+        }
+        .into(),
+        InvitationOp::ForgetJoinRequest {
+            community: s.community,
+            user: me.clone(),
+        }
+        .into(),
+        DiscussionOp::ForgetReaction {
+            post: p.id,
+            user: me.clone(),
+            kind: ReactionKind::Thanks,
+        }
+        .into(),
+        EventOp::ForgetRsvp {
+            event: ev.id,
+            occurrence: answer.occurrence.clone(),
+            user: me.clone(),
+        }
+        .into(),
+        PollOp::ForgetBallot {
+            poll: pl.id,
+            user: me.clone(),
+        }
+        .into(),
+        DocumentOp::AnonymiseVersion {
+            version: DocumentVersion {
+                uploaded_by: UserId::former_member(),
+                ..v1.clone()
+            },
+        }
+        .into(),
+        InvitationOp::UpdateInvitation {
+            invitation: crate::model::Invitation {
+                target: InvitationTarget::Link,
+                revoked_at: Some(t0()),
+                version: invited.version + 1,
+                ..invited.clone()
+            },
+            expect_version: invited.version,
+        }
+        .into(),
+    ];
+    commit(store, forget.clone()).await.unwrap();
+    // Forgetting again changes nothing (the version is anonymised already).
+    commit(store, forget[..5].to_vec()).await.unwrap();
+
+    let mut found = store
+        .get_records(&[
+            Wanted::Membership(s.community, me.clone()),
+            Wanted::JoinRequest(s.community, me.clone()),
+            Wanted::Reaction(p.id, me.clone(), ReactionKind::Thanks),
+            Wanted::Rsvp(ev.id, answer.occurrence.clone(), me.clone()),
+            Wanted::Ballot(pl.id, me.clone()),
+            Wanted::DocumentVersion(d.id, 1),
+            Wanted::Post(p.id),
+            Wanted::Poll(pl.id),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        found.version().map(|v| v.uploaded_by),
+        Some(UserId::former_member())
+    );
+    assert_eq!(
+        found.post().map(|p| p.reactions.thanks),
+        Some(1),
+        "counts stay"
+    );
+    assert_eq!(found.poll().map(|p| p.tally), Some(pl.tally.clone()));
+    assert!(found.0.is_empty(), "nothing personal left: {:?}", found.0);
+    assert_eq!(store.get_membership(&s.community, &me).await.unwrap(), None);
+    assert!(
+        store
+            .list_user_memberships(&me, &Range::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_invitations_to(&address, &Range::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}

@@ -96,6 +96,7 @@ macro_rules! store_conformance_suite {
             digest_schedules_come_due_and_the_outbox_lists,
             reports_queue_by_status_and_the_log_lists_newest_first,
             erasure_anonymises_and_forgets,
+            erasure_reaches_every_personal_record,
             roster_lists_by_level,
             value_stories_list_by_community_and_author,
             people_list_their_own_activity_and_attendance,

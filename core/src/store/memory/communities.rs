@@ -74,6 +74,7 @@ impl Tables {
                     .map(|m| m.version),
                 *expect,
             ),
+            CommunityOp::ForgetMembership { .. } => Ok(()),
         }
     }
 
@@ -123,6 +124,10 @@ impl Tables {
                     .insert((membership.user.clone(), membership.community));
                 self.memberships
                     .insert((membership.community, membership.user.clone()), membership);
+            }
+            CommunityOp::ForgetMembership { community, user } => {
+                self.user_memberships.remove(&(user.clone(), community));
+                self.memberships.remove(&(community, user));
             }
         }
     }

@@ -54,6 +54,7 @@ impl Tables {
                     Err(ConditionFailure::VersionMismatch)
                 }
             }
+            DiscussionOp::ForgetReaction { .. } => Ok(()),
         }
     }
 
@@ -98,6 +99,9 @@ impl Tables {
                 {
                     p.reactions = next;
                 }
+                self.reactions.remove(&(post, user, kind));
+            }
+            DiscussionOp::ForgetReaction { post, user, kind } => {
                 self.reactions.remove(&(post, user, kind));
             }
         }

@@ -36,6 +36,16 @@ impl Tables {
                     Ok(())
                 }
             }
+            DocumentOp::AnonymiseVersion { version } => {
+                if self
+                    .document_versions
+                    .contains_key(&(version.document, version.number))
+                {
+                    Ok(())
+                } else {
+                    Err(ConditionFailure::VersionMismatch)
+                }
+            }
         }
     }
 
@@ -47,6 +57,10 @@ impl Tables {
                 self.documents.insert(document.id, document);
             }
             DocumentOp::AddDocumentVersion { version } => {
+                self.document_versions
+                    .insert((version.document, version.number), version);
+            }
+            DocumentOp::AnonymiseVersion { version } => {
                 self.document_versions
                     .insert((version.document, version.number), version);
             }

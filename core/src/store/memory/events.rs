@@ -56,6 +56,7 @@ impl Tables {
             .map(drop),
             EventOp::PutAttendance { .. } => Ok(()),
             EventOp::ForgetAttendance { .. } => Ok(()),
+            EventOp::ForgetRsvp { .. } => Ok(()),
         }
     }
 
@@ -117,6 +118,13 @@ impl Tables {
                     self.user_attendance
                         .remove(&(old.user.clone(), attendance_position(&old)));
                 }
+            }
+            EventOp::ForgetRsvp {
+                event,
+                occurrence,
+                user,
+            } => {
+                self.rsvps.remove(&(event, occurrence, user));
             }
         }
     }

@@ -21,6 +21,8 @@ pub(super) struct Tables {
     pub(super) invitations: HashMap<InvitationId, Invitation>,
     pub(super) invitation_tokens: HashMap<TokenHash, InvitationId>,
     pub(super) community_invitations: BTreeSet<(CommunityId, InvitationId)>,
+    /// Email invitations by address.
+    pub(super) email_invitations: BTreeSet<(String, InvitationId)>,
 }
 
 impl Tables {
@@ -55,6 +57,7 @@ impl Tables {
                     .map(|r| r.version),
                 *expect,
             ),
+            InvitationOp::ForgetJoinRequest { .. } => Ok(()),
         }
     }
 
@@ -66,9 +69,25 @@ impl Tables {
                     .insert(invitation.token_hash.clone(), invitation.id);
                 self.community_invitations
                     .insert((invitation.community, invitation.id));
+                if let Some(address) = invitation.addressed_to() {
+                    self.email_invitations
+                        .insert((address.to_owned(), invitation.id));
+                }
                 self.invitations.insert(invitation.id, invitation);
             }
             InvitationOp::UpdateInvitation { invitation, .. } => {
+                if let Some(address) = self
+                    .invitations
+                    .get(&invitation.id)
+                    .and_then(Invitation::addressed_to)
+                {
+                    self.email_invitations
+                        .remove(&(address.to_owned(), invitation.id));
+                }
+                if let Some(address) = invitation.addressed_to() {
+                    self.email_invitations
+                        .insert((address.to_owned(), invitation.id));
+                }
                 self.invitations.insert(invitation.id, invitation);
             }
             InvitationOp::ConsumeInvitation { id, .. } => {
@@ -80,6 +99,9 @@ impl Tables {
             InvitationOp::PutJoinRequest { request, .. } => {
                 self.join_requests
                     .insert((request.community, request.user.clone()), request);
+            }
+            InvitationOp::ForgetJoinRequest { community, user } => {
+                self.join_requests.remove(&(community, user));
             }
         }
     }
@@ -137,6 +159,27 @@ impl InvitationStore for MemoryStore {
                 end,
             ))
             .rev()
+            .filter_map(|(_, id)| state.invitations.invitations.get(id))
+            .cloned();
+        Ok(chunk_of(items, range.limit, |i| i.id.to_string()))
+    }
+
+    async fn list_invitations_to(
+        &self,
+        address: &str,
+        range: &Range,
+    ) -> Result<Chunk<Invitation>, StoreError> {
+        let after: Option<InvitationId> = parse_ulid_position(&range.after)?;
+        let start = match after {
+            Some(id) => Bound::Excluded((address.to_owned(), id)),
+            None => Bound::Included((address.to_owned(), InvitationId(ulid::Ulid(0)))),
+        };
+        let end = Bound::Included((address.to_owned(), InvitationId(ulid::Ulid(u128::MAX))));
+        let state = self.lock();
+        let items = state
+            .invitations
+            .email_invitations
+            .range((start, end))
             .filter_map(|(_, id)| state.invitations.invitations.get(id))
             .cloned();
         Ok(chunk_of(items, range.limit, |i| i.id.to_string()))

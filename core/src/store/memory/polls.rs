@@ -38,6 +38,7 @@ impl Tables {
                 voters,
                 now,
             } => rules::adjust_poll_tally(self.polls.get(poll), deltas, *voters, *now).map(drop),
+            PollOp::ForgetBallot { .. } => Ok(()),
         }
     }
 
@@ -69,6 +70,9 @@ impl Tables {
                     p.tally = tally;
                     p.voters = count;
                 }
+            }
+            PollOp::ForgetBallot { poll, user } => {
+                self.ballots.remove(&(poll, user));
             }
         }
     }

@@ -320,6 +320,15 @@ pub fn user_memberships(user: &UserId) -> String {
     format!("USER#{user}#COMMS")
 }
 
+/// GSI1: the email invitations addressed to one address (sort: invitation
+/// id). The key holds the address's SHA-256, not the address.
+pub fn invited_email(address: &str) -> String {
+    format!(
+        "INVITED#{}",
+        copkit_core::blob::sha256_hex(address.as_bytes())
+    )
+}
+
 /// GSI1: a person's grants (sort: community, then space).
 pub fn user_grants(user: &UserId) -> String {
     format!("USER#{user}#GRANTS")

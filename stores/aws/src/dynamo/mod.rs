@@ -22,7 +22,7 @@
 //! | report | `COMM#c` | `REPORT#r` | `COMM#c#REPORTS#status` / `r` | | |
 //! | moderation log entry | `COMM#c#MODLOG` | `m` | | | |
 //! | join request | `COMM#c` | `JOINREQ#u` | | | `COMM#c#PENDING` / `time␟u` (pending) |
-//! | invitation | `COMM#c` | `INVITE#i` (TTL) | | | |
+//! | invitation | `COMM#c` | `INVITE#i` (TTL) | `INVITED#sha256(email)` / `i` (email invitations) | | |
 //! | token claim | `TOKEN#sha256` | `TOKEN` (TTL) | | | |
 //! | space | `SPACE#s` | `META` | `COMM#c#SPACES` / `s` | | |
 //! | grant | `SPACE#s` | `GRANT#u` | `USER#u#GRANTS` / `c␟s` | | |

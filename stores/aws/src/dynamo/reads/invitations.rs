@@ -9,7 +9,7 @@ use crate::dynamo::DynamoStore;
 use crate::dynamo::codec::{CLAIM_COMMUNITY, CLAIM_ID, get_s};
 use crate::dynamo::keys;
 use crate::dynamo::page::Listing;
-use crate::dynamo::table::GSI3;
+use crate::dynamo::table::{GSI1, GSI3};
 
 #[async_trait]
 impl InvitationStore for DynamoStore {
@@ -47,6 +47,15 @@ impl InvitationStore for DynamoStore {
         let listing = Listing::table(keys::community(community).pk)
             .with_prefix(keys::INVITATION_PREFIX)
             .descending();
+        self.page(&listing, range).await
+    }
+
+    async fn list_invitations_to(
+        &self,
+        address: &str,
+        range: &Range,
+    ) -> Result<Chunk<Invitation>, StoreError> {
+        let listing = Listing::index(GSI1, keys::invited_email(address));
         self.page(&listing, range).await
     }
 }

@@ -118,6 +118,9 @@ impl DynamoStore {
             CommunityOp::PutMembership { membership, expect } => {
                 parts.put_expecting(self, membership_item(membership)?, *expect)?;
             }
+            CommunityOp::ForgetMembership { community, user } => {
+                parts.forget(self, &keys::membership(community, user))?;
+            }
         }
         Ok(())
     }

@@ -117,6 +117,9 @@ impl DynamoStore {
                     fixed(ConditionFailure::VersionMismatch),
                 );
             }
+            DiscussionOp::ForgetReaction { post, user, kind } => {
+                parts.forget(self, &keys::reaction(post, user, *kind))?;
+            }
         }
         Ok(())
     }

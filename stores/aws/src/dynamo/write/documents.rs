@@ -4,7 +4,7 @@
 use copkit_core::model::Document;
 use copkit_core::store::{ConditionFailure, DocumentOp, StoreError};
 
-use super::{Expr, Parts, absent, fixed};
+use super::{Expr, Parts, absent, exists, fixed};
 use crate::dynamo::DynamoStore;
 use crate::dynamo::codec::{Item, encode, set_index};
 use crate::dynamo::keys::{self};
@@ -28,6 +28,15 @@ impl DynamoStore {
                 parts.add(
                     self.put(encode(version, &key)?, &[condition], e)?,
                     fixed(ConditionFailure::AlreadyExists),
+                );
+            }
+            DocumentOp::AnonymiseVersion { version } => {
+                let key = keys::document_version(&version.document, version.number);
+                let mut e = Expr::default();
+                let condition = exists(&mut e);
+                parts.add(
+                    self.put(encode(version, &key)?, &[condition], e)?,
+                    fixed(ConditionFailure::VersionMismatch),
                 );
             }
         }

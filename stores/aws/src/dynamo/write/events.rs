@@ -99,6 +99,11 @@ impl DynamoStore {
                 occurrence,
                 user,
             } => parts.forget(self, &keys::attendance(event, occurrence, user))?,
+            EventOp::ForgetRsvp {
+                event,
+                occurrence,
+                user,
+            } => parts.forget(self, &keys::rsvp(event, occurrence, user))?,
         }
         Ok(())
     }

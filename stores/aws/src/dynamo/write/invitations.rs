@@ -9,7 +9,7 @@ use super::{EXPIRES, Expr, Parts, REVOKED, absent, exists, expect_condition, fix
 use crate::dynamo::DynamoStore;
 use crate::dynamo::codec::{CLAIM_COMMUNITY, CLAIM_ID, Item, b, encode, key_item, n, s, set_index};
 use crate::dynamo::keys::{self};
-use crate::dynamo::table::{DEFINITION, GSI3};
+use crate::dynamo::table::{DEFINITION, GSI1, GSI3};
 
 /// How long DynamoDB keeps an invitation after it expired.
 const INVITATION_GRACE_SECS: i64 = 90 * 24 * 3600;
@@ -77,6 +77,9 @@ impl DynamoStore {
             InvitationOp::PutJoinRequest { request, expect } => {
                 parts.put_expecting(self, join_request_item(request)?, *expect)?;
             }
+            InvitationOp::ForgetJoinRequest { community, user } => {
+                parts.forget(self, &keys::join_request(community, user))?;
+            }
         }
         Ok(())
     }
@@ -106,5 +109,13 @@ fn invitation_item(i: &Invitation) -> Result<Item, StoreError> {
     item.insert(REVOKED.into(), b(i.revoked_at.is_some()));
     item.insert(EXPIRES.into(), s(keys::time_key(i.expires_at)));
     item.insert(DEFINITION.ttl_attribute.into(), invitation_ttl(i));
+    if let Some(address) = i.addressed_to() {
+        set_index(
+            &mut item,
+            GSI1,
+            keys::invited_email(address),
+            i.id.to_string(),
+        );
+    }
     Ok(item)
 }

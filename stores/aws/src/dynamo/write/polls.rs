@@ -74,6 +74,9 @@ impl DynamoStore {
                     },
                 );
             }
+            PollOp::ForgetBallot { poll, user } => {
+                parts.forget(self, &keys::ballot(poll, user))?;
+            }
         }
         Ok(())
     }
