@@ -13,3 +13,23 @@ async fn memory_blob_store_passes_the_blob_checks() {
     )
     .await;
 }
+
+/// After an erasure no record of the memory store holds the person's id,
+/// handle, name or email.
+#[tokio::test]
+async fn erasure_leaves_no_residue_in_memory() {
+    let store = copkit_core::MemoryStore::new();
+    let erased =
+        copkit_core::store::conformance::residue_after_erasure(std::sync::Arc::new(store.clone()))
+            .await;
+    let dump = format!("{store:?}");
+    assert!(
+        dump.contains("Febrile infant pathway"),
+        "the dump holds the records"
+    );
+    assert_eq!(
+        erased.found_in(&dump),
+        Vec::<String>::new(),
+        "residue of {erased:?}"
+    );
+}

@@ -14,37 +14,53 @@
 //! membership left (grants go with it); their value stories, threads,
 //! posts and documents are kept for the community but attributed to
 //! [`UserId::former_member`]; their activity is anonymised the same way
-//! (and leaves their activity list); attendance records, the digest
-//! schedule, the outbox and finally the profile (releasing the handle) are
-//! deleted. Every step is found again through the person's own indexes, so
-//! an erasure cut short by a failure is completed by running it again.
-//! Afterwards an export finds nothing.
+//! (and leaves their activity list), and each activity's traces go with it:
+//! reactions and ballots are deleted (counts and tallies, aggregates, stay),
+//! RSVPs deleted with their place in the tally, join requests (with their
+//! answer) deleted so no stale request can re-add them, the document
+//! versions they uploaded and the reports they filed anonymised. Then, in
+//! every community they were in or asked to join, their leftover
+//! membership record is deleted (a ban stays: it must outlive the account)
+//! and what others recorded about them (an approval, attendance, an
+//! accepted answer) names the former member; invitations addressed to
+//! their email are revoked and lose the address; attendance records, the
+//! digest schedule, the outbox and finally the profile (releasing the
+//! handle) are deleted. Every step is found again through the person's own
+//! indexes, so an erasure cut short by a failure is completed by running it
+//! again. Afterwards an export finds nothing, and no record of any store
+//! holds their id, handle, name or email (the residue test,
+//! `store::conformance::residue_after_erasure`).
 //!
-//! Kept, by design or for now: membership records (their status says Left),
-//! RSVPs and ballots (tallies stay right), and activity by *others* that
-//! names them (an approval, a ban) keep the opaque sign-in subject id, never
-//! a name; reports they filed keep their id as reporter.
+//! Not reached: others' words (a post of someone else's that names them in
+//! its text), moderation log entries about their content (an accountability
+//! record), and digests already sent to others.
+
+use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Conflict, Error, Result};
-use crate::ids::UserId;
+use crate::ids::{CommunityId, UserId};
 use crate::model::{
-    Activity, ActivityKind, Attendance, DigestSchedule, Document, Mail, Membership, Participation,
-    Post, Profile, Role, Thread, ValueStory,
+    Activity, ActivityKind, Attendance, DigestSchedule, Document, DocumentVersion, Invitation,
+    InvitationTarget, Mail, Membership, MembershipStatus, Participation, Post, Profile, Report,
+    Role, RsvpResponse, Thread, ValueStory,
 };
 use crate::service::{Actor, Copkit};
 use crate::store::batch::MAX_WANTED;
 use crate::store::{
-    ActivityOp, DigestOp, DiscussionOp, DocumentOp, EventOp, Expect, Op, ProfileOp, Range,
-    Transaction, Wanted,
+    ActivityOp, CommunityOp, DigestOp, DiscussionOp, DocumentOp, EventOp, Expect, InvitationOp,
+    ModerationOp, Op, PollOp, ProfileOp, Range, Record, Records, Transaction, Wanted,
 };
 
 /// Most items per list in an export.
 pub const EXPORT_MAX_ITEMS: usize = 10_000;
 /// Activities anonymised per transaction (each may rewrite its content too).
-const ERASE_BATCH: u32 = 40;
+/// Activities handled per erasure transaction: each may bring its
+/// anonymised copy, its content and two trace operations (an RSVP and its
+/// tally), so a batch stays within a transaction's 100 operations.
+const ERASE_BATCH: u32 = 24;
 
 /// Everything copkit holds about one person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,37 +164,70 @@ fn created_content(kind: &ActivityKind) -> Option<Wanted> {
     }
 }
 
-/// The activity kind with every mention of `user` replaced by the former
-/// member.
-fn anonymised(kind: ActivityKind, user: &UserId) -> ActivityKind {
-    let swap = |u: UserId| {
-        if u == *user {
-            UserId::former_member()
-        } else {
-            u
+/// The records of the person's own an activity points to that erasure
+/// deletes or anonymises (read in one batch): their reaction, RSVP,
+/// ballot, join request, and the document versions they uploaded.
+fn traces(activity: &Activity, user: &UserId) -> Vec<Wanted> {
+    match &activity.kind {
+        ActivityKind::Reacted { post, reaction } => {
+            vec![Wanted::Reaction(*post, user.clone(), *reaction)]
         }
-    };
-    use ActivityKind as K;
-    match kind {
-        K::MemberJoined { user: u, role, via } => K::MemberJoined {
-            user: swap(u),
-            role,
-            via,
-        },
-        K::MemberLeft { user: u } => K::MemberLeft { user: swap(u) },
-        K::JoinRequested { user: u } => K::JoinRequested { user: swap(u) },
-        K::JoinRequestWithdrawn { user: u } => K::JoinRequestWithdrawn { user: swap(u) },
-        K::AnswerAccepted {
-            thread,
-            post,
-            author,
-        } => K::AnswerAccepted {
-            thread,
-            post,
-            author: swap(author),
-        },
-        other => other,
+        ActivityKind::Rsvped {
+            event, occurrence, ..
+        } => vec![Wanted::Rsvp(*event, occurrence.clone(), user.clone())],
+        ActivityKind::Voted { poll } => vec![Wanted::Ballot(*poll, user.clone())],
+        ActivityKind::JoinRequested { .. } => {
+            vec![Wanted::JoinRequest(activity.community, user.clone())]
+        }
+        ActivityKind::DocumentAdded { document } => vec![Wanted::DocumentVersion(*document, 1)],
+        ActivityKind::DocumentVersionAdded { document, number } => {
+            vec![Wanted::DocumentVersion(*document, *number)]
+        }
+        _ => Vec::new(),
     }
+}
+
+/// The activity kind with every mention of `user` replaced by the former
+/// member, whatever field names them (read through the kind's JSON, so a
+/// new kind naming a person is covered without a change here).
+fn anonymised(kind: ActivityKind, user: &UserId) -> ActivityKind {
+    fn swap(value: &mut serde_json::Value, user: &str, former: &str) -> bool {
+        match value {
+            serde_json::Value::String(s) if s == user => {
+                *s = former.to_owned();
+                true
+            }
+            // Every element is visited (no short cut): all mentions go.
+            serde_json::Value::Array(items) => {
+                let mut any = false;
+                for v in items {
+                    any |= swap(v, user, former);
+                }
+                any
+            }
+            serde_json::Value::Object(fields) => {
+                let mut any = false;
+                for v in fields.values_mut() {
+                    any |= swap(v, user, former);
+                }
+                any
+            }
+            _ => false,
+        }
+    }
+    let Ok(mut json) = serde_json::to_value(&kind) else {
+        return kind;
+    };
+    if !swap(&mut json, user.as_str(), UserId::former_member().as_str()) {
+        return kind;
+    }
+    serde_json::from_value(json).unwrap_or(kind)
+}
+
+/// Whether an activity by someone else names `user` (an approval, a ban,
+/// attendance recorded for them...).
+fn names(kind: &ActivityKind, user: &UserId) -> bool {
+    anonymised(kind.clone(), user) != *kind
 }
 
 impl Copkit {
@@ -271,8 +320,25 @@ impl Copkit {
             self.leave(actor, &m.community).await?;
             report.communities_left += 1;
         }
+        // Every community they were ever in or asked to join, from their
+        // memberships and their own activity (read before it is
+        // anonymised): their leftover membership records go, and what
+        // others recorded about them is anonymised.
+        let mut communities: BTreeSet<CommunityId> =
+            memberships.iter().map(|m| m.community).collect();
+        let own = drain!(&mut ignored, |r| store.list_user_activity(user, &r));
+        communities.extend(own.iter().map(|a| a.community));
         self.anonymise_value_stories(user, &mut report).await?;
         self.anonymise_activity(user, &mut report).await?;
+        for community in &communities {
+            self.forget_membership_record(community, user, &mut report)
+                .await?;
+            self.anonymise_mentions(community, user, &mut report)
+                .await?;
+        }
+        if let Some(address) = &actor.email {
+            self.revoke_invitations_to(address, &mut report).await?;
+        }
         loop {
             let chunk = store.list_user_attendance(user, &Range::first(100)).await?;
             if chunk.items.is_empty() {
@@ -326,10 +392,198 @@ impl Copkit {
         Ok(report)
     }
 
+    /// Deletes the person's membership record in `community` once it is no
+    /// longer active (a ban stays: it must outlive the account, or the same
+    /// sign-in could come back).
+    async fn forget_membership_record(
+        &self,
+        community: &CommunityId,
+        user: &UserId,
+        report: &mut ErasureReport,
+    ) -> Result<()> {
+        let Some(membership) = self.store().get_membership(community, user).await? else {
+            return Ok(());
+        };
+        if membership.is_active() || matches!(membership.status, MembershipStatus::Banned { .. }) {
+            return Ok(());
+        }
+        self.forget(
+            CommunityOp::ForgetMembership {
+                community: *community,
+                user: user.clone(),
+            },
+            report,
+        )
+        .await
+    }
+
+    /// What others recorded about the person in `community` (an approval,
+    /// attendance, an accepted answer...) keeps the event but names the
+    /// former member.
+    async fn anonymise_mentions(
+        &self,
+        community: &CommunityId,
+        user: &UserId,
+        report: &mut ErasureReport,
+    ) -> Result<()> {
+        let mut range = Range::first(100);
+        loop {
+            let chunk = self.store().list_activity(community, &range).await?;
+            let mut tx = Transaction::new();
+            for a in chunk.items {
+                if a.actor != *user && names(&a.kind, user) {
+                    report.activities_anonymised += 1;
+                    tx.push(ActivityOp::AnonymiseActivity {
+                        activity: Activity {
+                            kind: anonymised(a.kind.clone(), user),
+                            ..a
+                        },
+                    });
+                }
+            }
+            if !tx.ops().is_empty() {
+                self.commit(tx).await?;
+            }
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Invitations addressed to the person's (verified) email are revoked
+    /// and lose the address, so none can bring the erased account back.
+    async fn revoke_invitations_to(&self, address: &str, report: &mut ErasureReport) -> Result<()> {
+        let address = address.to_lowercase();
+        let now = self.now();
+        loop {
+            let chunk = self
+                .store()
+                .list_invitations_to(&address, &Range::first(ERASE_BATCH))
+                .await?;
+            if chunk.items.is_empty() {
+                return Ok(());
+            }
+            let mut tx = Transaction::new();
+            for invitation in chunk.items {
+                report.records_deleted += 1;
+                tx.push(InvitationOp::UpdateInvitation {
+                    expect_version: invitation.version,
+                    invitation: Invitation {
+                        target: InvitationTarget::Link,
+                        revoked_at: invitation.revoked_at.or(Some(now)),
+                        version: invitation.version + 1,
+                        ..invitation
+                    },
+                });
+            }
+            self.commit(tx).await?;
+        }
+    }
+
     /// Deletes one of the person's records.
     async fn forget(&self, op: impl Into<Op>, report: &mut ErasureReport) -> Result<()> {
         self.commit(Transaction::new().with(op)).await?;
         report.records_deleted += 1;
+        Ok(())
+    }
+
+    /// Adds to `tx` the deletion or anonymisation of what `records` found
+    /// of the person's traces, and anonymises the reports they filed (read
+    /// one by one: a report is found by its id alone).
+    async fn forget_traces(
+        &self,
+        activities: &[Activity],
+        user: &UserId,
+        records: &mut Records,
+        tx: &mut Transaction,
+        report: &mut ErasureReport,
+    ) -> Result<()> {
+        let mut ops: Vec<Op> = Vec::new();
+        for record in std::mem::take(&mut records.0) {
+            match record {
+                Record::Reaction(post, _, kind) => ops.push(
+                    DiscussionOp::ForgetReaction {
+                        post,
+                        user: user.clone(),
+                        kind,
+                    }
+                    .into(),
+                ),
+                Record::Rsvp(rsvp) => {
+                    let (going, maybe, declined) = match rsvp.response {
+                        RsvpResponse::Going => (-1, 0, 0),
+                        RsvpResponse::Maybe => (0, -1, 0),
+                        RsvpResponse::Declined => (0, 0, -1),
+                    };
+                    ops.push(
+                        EventOp::AdjustRsvpTally {
+                            event: rsvp.event,
+                            occurrence: rsvp.occurrence.clone(),
+                            going,
+                            maybe,
+                            declined,
+                            capacity: None,
+                        }
+                        .into(),
+                    );
+                    ops.push(
+                        EventOp::ForgetRsvp {
+                            event: rsvp.event,
+                            occurrence: rsvp.occurrence,
+                            user: user.clone(),
+                        }
+                        .into(),
+                    );
+                }
+                Record::Ballot(ballot) => ops.push(
+                    PollOp::ForgetBallot {
+                        poll: ballot.poll,
+                        user: user.clone(),
+                    }
+                    .into(),
+                ),
+                Record::JoinRequest(request) => ops.push(
+                    InvitationOp::ForgetJoinRequest {
+                        community: request.community,
+                        user: user.clone(),
+                    }
+                    .into(),
+                ),
+                Record::DocumentVersion(version) if version.uploaded_by == *user => ops.push(
+                    DocumentOp::AnonymiseVersion {
+                        version: DocumentVersion {
+                            uploaded_by: UserId::former_member(),
+                            ..version
+                        },
+                    }
+                    .into(),
+                ),
+                other => records.0.push(other),
+            }
+        }
+        for a in activities {
+            if let ActivityKind::ContentReported { report: id } = &a.kind
+                && let Some(filed) = self.store().get_report(&a.community, id).await?
+                && filed.reporter == *user
+            {
+                ops.push(
+                    ModerationOp::PutReport {
+                        expect: Expect::Version(filed.version),
+                        report: Report {
+                            reporter: UserId::former_member(),
+                            version: filed.version + 1,
+                            ..filed
+                        },
+                    }
+                    .into(),
+                );
+            }
+        }
+        report.records_deleted += ops.len() as u32;
+        for op in ops {
+            tx.push(op);
+        }
         Ok(())
     }
 
@@ -374,17 +628,22 @@ impl Copkit {
             if chunk.items.is_empty() {
                 return Ok(());
             }
-            let wanted: Vec<Wanted> = chunk
-                .items
-                .iter()
-                .filter_map(|a| created_content(&a.kind))
-                .collect();
+            let mut wanted: Vec<Wanted> = Vec::new();
+            for a in &chunk.items {
+                for w in created_content(&a.kind).into_iter().chain(traces(a, user)) {
+                    if !wanted.contains(&w) {
+                        wanted.push(w);
+                    }
+                }
+            }
             let mut records = if wanted.is_empty() {
                 Default::default()
             } else {
                 self.store().get_records(&wanted).await?
             };
             let mut tx = Transaction::new();
+            self.forget_traces(&chunk.items, user, &mut records, &mut tx, report)
+                .await?;
             while let Some(t) = records.thread() {
                 if t.author == *user {
                     report.content_anonymised += 1;

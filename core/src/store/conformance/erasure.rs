@@ -452,3 +452,300 @@ pub async fn erasure_reaches_every_personal_record<S: Store + ?Sized>(store: &S)
             .is_empty()
     );
 }
+
+/// What identifies the person [`residue_after_erasure`] erased: their id,
+/// handle, name and email. After the erasure none may appear in any record
+/// of the store.
+#[derive(Debug, Clone)]
+pub struct Erased {
+    /// Their sign-in subject id.
+    pub user: String,
+    /// Their handle.
+    pub handle: String,
+    /// Their display name.
+    pub name: String,
+    /// Their email address.
+    pub email: String,
+}
+
+impl Erased {
+    /// Every identifying string found in `dump` (a printout of every record
+    /// the store holds).
+    pub fn found_in(&self, dump: &str) -> Vec<String> {
+        [&self.user, &self.handle, &self.name, &self.email]
+            .into_iter()
+            .filter(|needle| dump.contains(needle.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// A member takes part in every way copkit records — a profile with a
+/// handle, a join request elsewhere with an answer naming them, an email
+/// invitation to a third community, a question and a reply (accepted as
+/// the answer), a reaction, an RSVP, attendance recorded for them, a
+/// ballot, a report, a document with two versions, a value story, a
+/// digest — then erases their account. Returns who they were, for the
+/// caller to search every record of `store` for (the residue test, run on
+/// every store).
+pub async fn residue_after_erasure(store: std::sync::Arc<dyn Store>) -> Erased {
+    use crate::model::{
+        Access, CommunityKind, ContentRef, DigestFrequency, JoinPolicy, ReactionKind, ReportReason,
+        RsvpResponse, SpaceVisibility, ThreadKind,
+    };
+    use crate::service::{
+        Actor, Copkit, EventInput, NewCommunity, NewDocument, NewInvitation, NewPoll, NewPost,
+        NewReport, NewSpace, NewThread, NewValueStory, NewVersion, ProfileChanges,
+    };
+    use crate::{ManualClock, RandomIds};
+
+    let tag = unique();
+    let erased = Erased {
+        user: format!("pat-{tag}"),
+        handle: format!("pat_{}", &tag[tag.len() - 12..]),
+        name: format!("Pat Erasedname {tag}"),
+        email: format!("pat.{tag}@example.org"),
+    };
+    let clock = std::sync::Arc::new(ManualClock::new(t0()));
+    let k = Copkit::builder(store)
+        .clock(clock.clone())
+        .ids(std::sync::Arc::new(RandomIds))
+        .build()
+        .unwrap();
+    let helen = Actor::new(user("helen")).with_name("Helen Owner");
+    let pat = Actor::new(UserId::new(erased.user.clone()).unwrap())
+        .with_name(erased.name.clone())
+        .with_email(erased.email.clone());
+    let community = |slug: &str, policy| NewCommunity {
+        slug: format!("{slug}-{tag}"),
+        name: format!("Group {slug}"),
+        purpose: String::new(),
+        kind: CommunityKind::TrainingGroup,
+        access: Access::Private {
+            join_policy: policy,
+        },
+        join_question: Some("Which practice are you at?".into()),
+    };
+    let c = k
+        .create_community(&helen, community("st3", JoinPolicy::InviteOnly))
+        .await
+        .unwrap()
+        .card
+        .id;
+    let elsewhere = k
+        .create_community(&helen, community("elsewhere", JoinPolicy::Approval))
+        .await
+        .unwrap()
+        .card
+        .id;
+    let third = k
+        .create_community(&helen, community("third", JoinPolicy::InviteOnly))
+        .await
+        .unwrap()
+        .card
+        .id;
+    k.request_to_join(&pat, &elsewhere, Some(&format!("I am {}", erased.name)))
+        .await
+        .unwrap();
+    k.create_invitation(&helen, &third, NewInvitation::email(erased.email.clone()))
+        .await
+        .unwrap();
+    let link = k
+        .create_invitation(&helen, &c, NewInvitation::link(1))
+        .await
+        .unwrap();
+    k.accept_invitation(&pat, &link.token).await.unwrap();
+    let version = k.my_profile(&pat).await.unwrap().version;
+    k.update_my_profile(
+        &pat,
+        ProfileChanges {
+            display_name: Some(erased.name.clone()),
+            handle: Some(erased.handle.clone()),
+            professional_role: Some("GP trainee".into()),
+            organisation: None,
+        },
+        version,
+    )
+    .await
+    .unwrap();
+    let cases = k
+        .create_space(
+            &helen,
+            &c,
+            NewSpace {
+                name: "Cases".into(),
+                description: String::new(),
+                visibility: SpaceVisibility::Members,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    k.set_digest_preference(
+        &pat,
+        crate::model::DigestPreference {
+            frequency: DigestFrequency::Daily,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    clock.advance(SignedDuration::from_mins(1));
+    let question = k
+        .start_thread(
+            &pat,
+            &cases,
+            NewThread {
+                kind: ThreadKind::Question,
+                title: "Febrile infant pathway?".into(),
+                body: "My question.".into(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let reply = k
+        .add_post(
+            &pat,
+            &question.id,
+            NewPost {
+                body: "My own follow-up.".into(),
+                parent: None,
+            },
+        )
+        .await
+        .unwrap();
+    k.accept_answer(&helen, &question.id, Some(reply.id))
+        .await
+        .unwrap();
+    let news = k
+        .start_thread(
+            &helen,
+            &cases,
+            NewThread {
+                kind: ThreadKind::Discussion,
+                title: "News".into(),
+                body: String::new(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let helens = k
+        .add_post(
+            &helen,
+            &news.id,
+            NewPost {
+                body: "Rota changes.".into(),
+                parent: None,
+            },
+        )
+        .await
+        .unwrap();
+    k.react(&pat, &helens.id, ReactionKind::Thanks)
+        .await
+        .unwrap();
+    k.report_content(
+        &pat,
+        &c,
+        NewReport {
+            target: ContentRef::Post { post: helens.id },
+            reason: ReportReason::Other,
+            note: "Please check.".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let document = k
+        .upload_document(
+            &pat,
+            &cases,
+            NewDocument {
+                title: "My audit".into(),
+                description: String::new(),
+                tags: vec![],
+                content_type: "text/plain".into(),
+                sha256: None,
+                bytes: b"audit v1".to_vec(),
+            },
+        )
+        .await
+        .unwrap();
+    k.add_document_version(
+        &pat,
+        &document.id,
+        NewVersion {
+            content_type: "text/plain".into(),
+            sha256: None,
+            bytes: b"audit v2".to_vec(),
+            note: "Second cycle".into(),
+        },
+        document.version,
+    )
+    .await
+    .unwrap();
+    let poll = k
+        .create_poll(
+            &helen,
+            &cases,
+            NewPoll {
+                question: "Next topic?".into(),
+                options: vec!["Dermatology".into(), "Mental health".into()],
+                multiple_choice: false,
+                closes_in_hours: 24,
+                results: crate::model::ResultsVisibility::AfterVote,
+            },
+        )
+        .await
+        .unwrap();
+    k.vote(&pat, &poll.poll.id, &[1]).await.unwrap();
+    k.tell_value_story(
+        &pat,
+        &c,
+        NewValueStory {
+            kind: crate::model::ValueKind::Applied,
+            title: "Safer prescribing".into(),
+            story: "I changed my practice.".into(),
+            thread: None,
+        },
+    )
+    .await
+    .unwrap();
+    let event = k
+        .schedule_event(
+            &helen,
+            &cases,
+            EventInput {
+                title: "Teaching".into(),
+                description: String::new(),
+                location: None,
+                online_url: None,
+                time_zone: "Europe/London".into(),
+                start_date: jiff::civil::date(2026, 1, 2),
+                start_time: "08:00".into(),
+                duration_minutes: 60,
+                recurrence: None,
+                capacity: None,
+            },
+        )
+        .await
+        .unwrap();
+    k.rsvp(&pat, &event.id, "2026-01-02T08:00:00", RsvpResponse::Going)
+        .await
+        .unwrap();
+    clock.advance(SignedDuration::from_hours(48));
+    k.record_attendance(&helen, &event.id, "2026-01-02T08:00:00", &pat.user, true)
+        .await
+        .unwrap();
+    let run = k
+        .send_due_digests(&crate::mail::Outbox::new(k.store().clone()), 1000)
+        .await
+        .unwrap();
+    assert!(run.sent >= 1, "a digest was sent: {run:?}");
+
+    k.erase_my_account(&pat).await.unwrap();
+    // Running it again finds nothing more to do.
+    let again = k.erase_my_account(&pat).await.unwrap();
+    assert_eq!(again.communities_left, 0);
+    erased
+}
