@@ -302,3 +302,130 @@ async fn a_last_owner_must_hand_over_first() {
     assert_eq!(report.communities_left, 1);
     assert!(k.export_my_data(&g.helen).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_export_holds_requests_rsvps_ballots_reports_invitations_and_grants() {
+    use copkit_core::model::{ContentRef, ReportReason, Role, RsvpResponse};
+    use copkit_core::service::{NewInvitation, NewPoll, NewReport};
+    let g = active_member().await;
+    let k = &g.w.copkit;
+    let helen = &g.helen;
+    let tom = &g.tom;
+    let elsewhere =
+        g.w.community(
+            helen,
+            "elsewhere",
+            Visibility::Private,
+            JoinPolicy::Approval,
+        )
+        .await;
+    k.request_to_join(tom, &elsewhere, Some("Elm Street Surgery"))
+        .await
+        .unwrap();
+    let third =
+        g.w.community(helen, "third", Visibility::Private, JoinPolicy::InviteOnly)
+            .await;
+    k.create_invitation(helen, &third, NewInvitation::email("tom@example.org"))
+        .await
+        .unwrap();
+    let room = k
+        .create_space(helen, &g.c, new_space("Room", SpaceVisibility::Members))
+        .await
+        .unwrap()
+        .id;
+    k.grant_space(helen, &room, &tom.user).await.unwrap();
+    let news = k
+        .list_threads(helen, &g.cases, &PageRequest::first())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|t| t.title == "Helen's news")
+        .unwrap();
+    let helens = k
+        .add_post(
+            helen,
+            &news.id,
+            NewPost {
+                body: "Rota.".into(),
+                parent: None,
+            },
+        )
+        .await
+        .unwrap();
+    k.report_content(
+        tom,
+        &g.c,
+        NewReport {
+            target: ContentRef::Post { post: helens.id },
+            reason: ReportReason::Other,
+            note: "Check".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let poll = k
+        .create_poll(
+            helen,
+            &g.cases,
+            NewPoll {
+                question: "Next?".into(),
+                options: vec!["A".into(), "B".into()],
+                multiple_choice: false,
+                closes_in_hours: 24,
+                results: copkit_core::model::ResultsVisibility::AfterVote,
+            },
+        )
+        .await
+        .unwrap();
+    k.vote(tom, &poll.poll.id, &[0]).await.unwrap();
+    let event = k
+        .schedule_event(
+            helen,
+            &g.cases,
+            EventInput {
+                title: "Later".into(),
+                description: String::new(),
+                location: None,
+                online_url: None,
+                time_zone: "Europe/London".into(),
+                start_date: date(2026, 4, 1),
+                start_time: "08:00".into(),
+                duration_minutes: 60,
+                recurrence: None,
+                capacity: None,
+            },
+        )
+        .await
+        .unwrap();
+    k.rsvp(tom, &event.id, "2026-04-01T08:00:00", RsvpResponse::Maybe)
+        .await
+        .unwrap();
+    k.change_role(helen, &g.c, &tom.user, Role::Moderator)
+        .await
+        .unwrap();
+    k.create_invitation(tom, &g.c, NewInvitation::link(3))
+        .await
+        .unwrap();
+
+    let export = k.export_my_data(tom).await.unwrap();
+    assert_eq!(export.join_requests.len(), 1);
+    assert_eq!(
+        export.join_requests[0].answer.as_deref(),
+        Some("Elm Street Surgery")
+    );
+    assert_eq!(export.rsvps.len(), 1);
+    assert_eq!(export.rsvps[0].response, RsvpResponse::Maybe);
+    assert_eq!(export.ballots.len(), 1);
+    assert_eq!(export.reports.len(), 1);
+    assert_eq!(export.invitations_received.len(), 1);
+    assert_eq!(export.invitations_sent.len(), 1);
+    assert_eq!(export.grants.len(), 1);
+    // And after erasure, none of it.
+    k.change_role(helen, &g.c, &tom.user, Role::Member)
+        .await
+        .unwrap();
+    k.erase_my_account(tom).await.unwrap();
+    let after = k.export_my_data(tom).await.unwrap();
+    assert!(after.is_empty(), "{after:?}");
+}

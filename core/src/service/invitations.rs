@@ -208,7 +208,7 @@ pub struct InvitationView {
 }
 
 impl InvitationView {
-    fn of(i: &Invitation, now: Timestamp) -> Self {
+    pub(crate) fn of(i: &Invitation, now: Timestamp) -> Self {
         let state = if i.revoked_at.is_some() {
             InvitationState::Revoked
         } else if now >= i.expires_at {

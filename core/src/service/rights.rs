@@ -43,11 +43,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{CommunityId, UserId};
 use crate::model::{
-    Activity, ActivityKind, Attendance, DigestSchedule, Document, DocumentVersion, Invitation,
-    InvitationTarget, Mail, Membership, MembershipStatus, Participation, Post, Profile, Report,
-    Role, RsvpResponse, Thread, ValueStory,
+    Activity, ActivityKind, Attendance, Ballot, DigestSchedule, Document, DocumentVersion,
+    Invitation, InvitationTarget, JoinRequest, Mail, Membership, MembershipStatus, Participation,
+    Post, Profile, Report, Role, Rsvp, RsvpResponse, SpaceGrant, Thread, ValueStory,
 };
-use crate::service::{Actor, Copkit};
+use crate::service::{Actor, Copkit, InvitationView};
 use crate::store::batch::MAX_WANTED;
 use crate::store::{
     ActivityOp, CommunityOp, DigestOp, DiscussionOp, DocumentOp, EventOp, Expect, InvitationOp,
@@ -94,6 +94,20 @@ pub struct DataExport {
     pub digest_schedule: Option<DigestSchedule>,
     /// Digests sent to them, newest first.
     pub outbox: Vec<Mail>,
+    /// Their join requests (with their answers), by community.
+    pub join_requests: Vec<JoinRequest>,
+    /// Their RSVPs.
+    pub rsvps: Vec<Rsvp>,
+    /// Their ballots.
+    pub ballots: Vec<Ballot>,
+    /// The reports they filed.
+    pub reports: Vec<Report>,
+    /// Invitations they created.
+    pub invitations_sent: Vec<InvitationView>,
+    /// Invitations addressed to their (verified) email.
+    pub invitations_received: Vec<InvitationView>,
+    /// Their grants to spaces, in their current communities.
+    pub grants: Vec<SpaceGrant>,
     /// Whether a list was cut at [`EXPORT_MAX_ITEMS`].
     pub truncated: bool,
 }
@@ -112,6 +126,13 @@ impl DataExport {
             && self.activity.is_empty()
             && self.digest_schedule.is_none()
             && self.outbox.is_empty()
+            && self.join_requests.is_empty()
+            && self.rsvps.is_empty()
+            && self.ballots.is_empty()
+            && self.reports.is_empty()
+            && self.invitations_sent.is_empty()
+            && self.invitations_received.is_empty()
+            && self.grants.is_empty()
     }
 }
 
@@ -246,13 +267,30 @@ impl Copkit {
             .iter()
             .map(|m| Wanted::Participation(m.community, user.clone()))
             .collect();
-        wanted.extend(activity.iter().filter_map(|a| created_content(&a.kind)));
+        for w in activity
+            .iter()
+            .flat_map(|a| created_content(&a.kind).into_iter().chain(traces(a, user)))
+        {
+            if !wanted.contains(&w) {
+                wanted.push(w);
+            }
+        }
         let (mut participation, mut threads, mut posts, mut documents) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut join_requests, mut rsvps, mut ballots) = (Vec::new(), Vec::new(), Vec::new());
         for batch in wanted.chunks(MAX_WANTED) {
             let mut records = store.get_records(batch).await?;
             while let Some(p) = records.participation() {
                 participation.push(p);
+            }
+            while let Some(r) = records.join_request() {
+                join_requests.push(r);
+            }
+            while let Some(r) = records.rsvp() {
+                rsvps.push(r);
+            }
+            while let Some(b) = records.ballot() {
+                ballots.push(b);
             }
             while let Some(t) = records.thread() {
                 threads.extend((t.author == *user).then_some(t));
@@ -267,6 +305,42 @@ impl Copkit {
         threads.sort_by_key(|t| t.id);
         posts.sort_by_key(|p| p.id);
         documents.sort_by_key(|d| d.id);
+        let now = self.now();
+        let mut reports = Vec::new();
+        let mut invitations_sent = Vec::new();
+        for a in &activity {
+            match &a.kind {
+                ActivityKind::ContentReported { report } => {
+                    if let Some(r) = store.get_report(&a.community, report).await?
+                        && r.reporter == *user
+                    {
+                        reports.push(r);
+                    }
+                }
+                ActivityKind::InvitationCreated { invitation } => {
+                    if let Some(i) = store.get_invitation(&a.community, invitation).await?
+                        && i.created_by == *user
+                    {
+                        invitations_sent.push(InvitationView::of(&i, now));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let invitations_received = match &actor.email {
+            Some(address) => {
+                let address = address.to_lowercase();
+                drain!(&mut truncated, |r| store.list_invitations_to(&address, &r))
+                    .iter()
+                    .map(|i| InvitationView::of(i, now))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let mut grants = Vec::new();
+        for m in &memberships {
+            grants.extend(store.list_user_grants(&m.community, user).await?);
+        }
         Ok(DataExport {
             user: user.clone(),
             exported_at: self.now(),
@@ -281,6 +355,13 @@ impl Copkit {
             activity,
             digest_schedule: store.get_digest_schedule(user).await?,
             outbox,
+            join_requests,
+            rsvps,
+            ballots,
+            reports,
+            invitations_sent,
+            invitations_received,
+            grants,
             truncated,
         })
     }
