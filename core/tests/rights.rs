@@ -429,3 +429,47 @@ async fn the_export_holds_requests_rsvps_ballots_reports_invitations_and_grants(
     let after = k.export_my_data(tom).await.unwrap();
     assert!(after.is_empty(), "{after:?}");
 }
+
+/// A member with 10,000 posts: their export is larger than a Lambda
+/// response (6 MB) and still delivered whole — inline here, where the blob
+/// store cannot sign a download (a local server has no response limit).
+#[tokio::test]
+async fn a_very_large_export_is_still_delivered_whole() {
+    use copkit_core::service::{EXPORT_INLINE_MAX, ExportDelivery};
+    let g = active_member().await;
+    let k = &g.w.copkit;
+    let thread = k
+        .start_thread(
+            &g.tom,
+            &g.cases,
+            NewThread {
+                kind: ThreadKind::Discussion,
+                title: "Reflections".into(),
+                body: String::new(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let body = "A reflection on today's surgery. ".repeat(20);
+    for _ in 0..10_000 {
+        k.add_post(
+            &g.tom,
+            &thread.id,
+            NewPost {
+                body: body.clone(),
+                parent: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let ExportDelivery::Inline(bytes) = k.deliver_export(&g.tom).await.unwrap() else {
+        panic!("the memory blob store signs nothing: the export comes inline");
+    };
+    assert!(bytes.len() > 6 * 1024 * 1024, "{} bytes", bytes.len());
+    assert!(bytes.len() > EXPORT_INLINE_MAX);
+    let export: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(export["posts"].as_array().unwrap().len(), 10_001);
+    assert_eq!(export["truncated"], false);
+}

@@ -252,11 +252,12 @@ mod tests {
 #[derive(Debug, Clone, Copy, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Days {
-    /// First day, `YYYY-MM-DD`.
-    #[param(value_type = String, format = Date)]
+    /// First day, `YYYY-MM-DD` (2000-01-01 to 2100-12-31).
+    #[param(value_type = String, format = Date, pattern = r"^(?:20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$")]
     pub from: jiff::civil::Date,
-    /// Last day, `YYYY-MM-DD` (at most 365 days after `from`).
-    #[param(value_type = String, format = Date)]
+    /// Last day, `YYYY-MM-DD` (2000-01-01 to 2100-12-31, not before `from`,
+    /// at most 365 days after it).
+    #[param(value_type = String, format = Date, pattern = r"^(?:20[0-9]{2}|2100)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$")]
     pub to: jiff::civil::Date,
 }
 

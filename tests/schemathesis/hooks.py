@@ -7,7 +7,14 @@ request, whatever the schema's string type says. In positive cases (those
 meant to be accepted) a drawn cursor is dropped before the call; negative
 cases keep theirs and are rejected as they should be. Every check stays
 enabled.
+
+A report's period (`from`, `to`) must not be reversed nor longer than 366
+days: a rule across two parameters that JSON Schema cannot state (each
+date's range is in the schema). Positive cases get a period that keeps it
+(the dates swapped, the start moved up); negative cases are left alone.
 """
+
+import datetime
 
 import schemathesis
 
@@ -18,3 +25,19 @@ def before_call(ctx, case, kwargs):
     positive = meta is not None and meta.generation.mode.is_positive
     if positive and isinstance(case.query, dict):
         case.query.pop("cursor", None)
+        keep_period_rule(case.query)
+
+
+def keep_period_rule(query):
+    """Swaps a reversed period and shortens one over 366 days."""
+    try:
+        start = datetime.date.fromisoformat(str(query["from"]))
+        end = datetime.date.fromisoformat(str(query["to"]))
+    except (KeyError, ValueError):
+        return
+    if start > end:
+        start, end = end, start
+    if (end - start).days >= 366:
+        start = end - datetime.timedelta(days=365)
+    query["from"], query["to"] = start.isoformat(), end.isoformat()
+

@@ -65,7 +65,9 @@ pub use participation::{REVIEW_BATCH, ReviewReport};
 pub use polls::{NewPoll, PollView};
 pub use profiles::ProfileChanges;
 pub use requests::JoinRequestView;
-pub use rights::{DataExport, EXPORT_MAX_ITEMS, ErasureReport};
+pub use rights::{
+    DataExport, EXPORT_INLINE_MAX, EXPORT_LINK_TTL, EXPORT_MAX_ITEMS, ErasureReport, ExportDelivery,
+};
 pub use spaces::{NewSpace, SpaceChanges};
 pub use threads::{NewPost, NewThread, ThreadChanges};
 pub use upcoming::{Reminders, UPCOMING_MAX_HOURS, Upcoming};

@@ -40,6 +40,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::blob::SignedRequest;
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{CommunityId, UserId};
 use crate::model::{
@@ -55,7 +56,7 @@ use crate::store::{
 };
 
 /// Most items per list in an export.
-pub const EXPORT_MAX_ITEMS: usize = 10_000;
+pub const EXPORT_MAX_ITEMS: usize = 50_000;
 /// Activities anonymised per transaction (each may rewrite its content too).
 /// Activities handled per erasure transaction: each may bring its
 /// anonymised copy, its content and two trace operations (an RSVP and its
@@ -134,6 +135,32 @@ impl DataExport {
             && self.invitations_received.is_empty()
             && self.grants.is_empty()
     }
+}
+
+/// The largest export answered inline (an AWS Lambda response holds at
+/// most 6 MB); a larger one is stored and downloaded from the blob store.
+pub const EXPORT_INLINE_MAX: usize = 5 * 1024 * 1024;
+
+/// How long the download link of a stored export works.
+pub const EXPORT_LINK_TTL: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+/// An export as the caller receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportDelivery {
+    /// The JSON document itself (at most [`EXPORT_INLINE_MAX`] bytes, or
+    /// any size when the blob store cannot sign a download).
+    Inline(Vec<u8>),
+    /// Too large to answer inline: stored under `exports/`, fetched with
+    /// this short-lived request (deployments expire the stored copy, see
+    /// the SAM template's lifecycle rule).
+    Download {
+        /// The request that fetches the document.
+        get: SignedRequest,
+        /// Its size in bytes.
+        size: u64,
+        /// When the request stops working.
+        expires_at: Timestamp,
+    },
 }
 
 /// What an erasure did.
@@ -252,6 +279,43 @@ fn names(kind: &ActivityKind, user: &UserId) -> bool {
 }
 
 impl Copkit {
+    /// The caller's export as JSON, delivered whatever its size: inline up
+    /// to [`EXPORT_INLINE_MAX`]; larger, written to the blob store and
+    /// answered with a download request valid for [`EXPORT_LINK_TTL`]
+    /// (inline still when the blob store cannot sign requests: a local
+    /// server has no response limit).
+    pub async fn deliver_export(&self, actor: &Actor) -> Result<ExportDelivery> {
+        let export = self.export_my_data(actor).await?;
+        let bytes = serde_json::to_vec(&export)
+            .map_err(|e| Error::Internal(format!("writing an export: {e}")))?;
+        if bytes.len() <= EXPORT_INLINE_MAX {
+            return Ok(ExportDelivery::Inline(bytes));
+        }
+        let now = self.now();
+        let key = format!("exports/{}.json", self.new_ulid(now));
+        let size = bytes.len() as u64;
+        let ttl = std::time::Duration::from_secs(EXPORT_LINK_TTL.as_secs().unsigned_abs());
+        self.blobs()
+            .put(&key, bytes.clone(), "application/json")
+            .await?;
+        match self
+            .blobs()
+            .presign_get(&key, "copkit-export.json", ttl)
+            .await?
+        {
+            Some(get) => Ok(ExportDelivery::Download {
+                get,
+                size,
+                expires_at: now.saturating_add(EXPORT_LINK_TTL).unwrap_or(now),
+            }),
+            None => {
+                // Nothing can fetch it later: answer inline, keep nothing.
+                let _ = self.blobs().delete(&key).await;
+                Ok(ExportDelivery::Inline(bytes))
+            }
+        }
+    }
+
     /// Everything copkit holds about the caller, as one document.
     pub async fn export_my_data(&self, actor: &Actor) -> Result<DataExport> {
         let user = &actor.user;

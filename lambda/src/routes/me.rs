@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use copkit_core::model::{Page, Profile};
-use copkit_core::service::{DataExport, ErasureReport, MyCommunity, ProfileChanges};
+use copkit_core::service::{
+    DataExport, ErasureReport, ExportDelivery, MyCommunity, ProfileChanges,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -48,19 +50,40 @@ async fn update_me(
 }
 
 /// Everything copkit holds about you, as one JSON document (a download).
+/// An export larger than 5 MB is stored and answered with `303 See Other`
+/// to a download link valid for 15 minutes.
 #[utoipa::path(get, path = "/me/export", tag = "me",
-    responses((status = 200, description = "Your data", body = DataExport,
-        headers(("Content-Disposition" = String, description = "attachment; filename=\"copkit-export.json\"")))))]
+    responses(
+        (status = 200, description = "Your data", body = DataExport,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"copkit-export.json\""))),
+        (status = 303, description = "Your data is large: fetch it from `Location` (valid 15 minutes)",
+            headers(("Location" = String, description = "The download link")))))]
 async fn export(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Response> {
-    let data = s.copkit.export_my_data(&me).await?;
-    Ok((
-        [(
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_static("attachment; filename=\"copkit-export.json\""),
-        )],
-        Json(data),
-    )
-        .into_response())
+    match s.copkit.deliver_export(&me).await? {
+        ExportDelivery::Inline(bytes) => Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_static("attachment; filename=\"copkit-export.json\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response()),
+        ExportDelivery::Download { get, .. } => {
+            let location = HeaderValue::from_str(&get.url)
+                .map_err(|e| copkit_core::Error::Internal(format!("a download link: {e}")))?;
+            Ok((
+                axum::http::StatusCode::SEE_OTHER,
+                [(header::LOCATION, location)],
+            )
+                .into_response())
+        }
+    }
 }
 
 /// Erases your account: you leave every community, your threads, posts,

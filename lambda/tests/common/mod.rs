@@ -93,10 +93,16 @@ impl Api {
 
     /// The router over `store`, with a manual clock and sequential ids.
     pub fn with_store(store: Arc<dyn Store>) -> Api {
+        Api::with_parts(store, Arc::new(copkit_core::MemoryBlobStore::new()))
+    }
+
+    /// The router over `store` with document bytes in `blobs`.
+    pub fn with_parts(store: Arc<dyn Store>, blobs: Arc<dyn copkit_core::BlobStore>) -> Api {
         let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
         let copkit = Copkit::builder(store)
             .clock(clock.clone())
             .ids(Arc::new(SequentialIds::new()))
+            .blobs(blobs)
             .config(Config::with_cursor_key([9; 32]))
             .build()
             .unwrap();

@@ -181,3 +181,83 @@ async fn a_document_travels_by_presigned_requests() {
     );
     assert!(blobs.get(&link.version.blob_key).await.unwrap().is_some());
 }
+
+/// An export larger than a Lambda response (6 MB: a member with 10,000
+/// posts) is stored in S3 and fetched whole with its short-lived link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --include-ignored)"]
+async fn a_very_large_export_is_downloaded_from_s3() {
+    use copkit_core::service::{ExportDelivery, NewPost, NewThread};
+    let blobs = bucket().await;
+    let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
+        .blobs(Arc::new(blobs.clone()))
+        .config(Config::with_cursor_key([5; 32]))
+        .build()
+        .unwrap();
+    let helen = Actor::new(UserId::new("helen").unwrap());
+    let group = copkit
+        .create_community(
+            &helen,
+            NewCommunity {
+                slug: "export-group".into(),
+                name: "Export group".into(),
+                purpose: String::new(),
+                kind: CommunityKind::TrainingGroup,
+                access: Access::Private {
+                    join_policy: JoinPolicy::InviteOnly,
+                },
+                join_question: None,
+            },
+        )
+        .await
+        .unwrap();
+    let space = copkit
+        .create_space(
+            &helen,
+            &group.card.id,
+            NewSpace {
+                name: "Reflections".into(),
+                description: String::new(),
+                visibility: SpaceVisibility::Members,
+            },
+        )
+        .await
+        .unwrap();
+    let thread = copkit
+        .start_thread(
+            &helen,
+            &space.id,
+            NewThread {
+                kind: copkit_core::model::ThreadKind::Discussion,
+                title: "A year of reflections".into(),
+                body: String::new(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let body = "A reflection on today's surgery. ".repeat(20);
+    for _ in 0..10_000 {
+        copkit
+            .add_post(
+                &helen,
+                &thread.id,
+                NewPost {
+                    body: body.clone(),
+                    parent: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let ExportDelivery::Download { get, size, .. } = copkit.deliver_export(&helen).await.unwrap()
+    else {
+        panic!("S3 signs a download: a large export is stored, not inline");
+    };
+    assert!(size > 6 * 1024 * 1024, "{size} bytes");
+    let (status, bytes) = send(&get, Vec::new()).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes.len() as u64, size);
+    let export: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(export["posts"].as_array().unwrap().len(), 10_000);
+}
