@@ -143,6 +143,13 @@ pub trait BlobStore: Send + Sync {
     /// Removes the blob under `key` (no-op if absent).
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 
+    /// Removes the blob under `key` for good: in a store that keeps
+    /// earlier versions of an object (S3 with versioning), every version
+    /// and delete marker too. The default is [`delete`](Self::delete).
+    async fn purge(&self, key: &str) -> Result<(), StoreError> {
+        self.delete(key).await
+    }
+
     /// Stores what `source` yields under `key`. A source error leaves no
     /// blob behind. The default reads it all into memory, then [`put`](Self::put)s.
     async fn put_stream(

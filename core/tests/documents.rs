@@ -269,3 +269,103 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind() {
         .unwrap();
     assert_eq!(blobs.len(), 1);
 }
+
+/// Removed means removed: a deleted document's and a moderator-removed
+/// document's bytes (every version) are purged once the grace window has
+/// passed, and not before.
+#[tokio::test]
+async fn removed_documents_bytes_are_purged_after_the_grace_window() {
+    use copkit_core::model::ContentRef;
+    use copkit_core::service::{ContentDecision, Moderation};
+    let w = World::new();
+    let helen = actor("helen");
+    let c = w
+        .community(
+            &helen,
+            "library",
+            Visibility::Private,
+            JoinPolicy::InviteOnly,
+        )
+        .await;
+    let s = w
+        .copkit
+        .create_space(&helen, &c, new_space("Library", SpaceVisibility::Members))
+        .await
+        .unwrap();
+    let k = &w.copkit;
+    let mut keys = Vec::new();
+    let mut documents = Vec::new();
+    for title in ["Deleted guideline", "Removed guideline", "Kept guideline"] {
+        let d = k
+            .upload_document(&helen, &s.id, pdf(title, b"%PDF-1.7 v1"))
+            .await
+            .unwrap();
+        let d = k
+            .add_document_version(
+                &helen,
+                &d.id,
+                NewVersion {
+                    content_type: "application/pdf".into(),
+                    sha256: None,
+                    bytes: b"%PDF-1.7 v2".to_vec(),
+                    note: String::new(),
+                },
+                d.version,
+            )
+            .await
+            .unwrap();
+        let versions = k
+            .list_document_versions(&helen, &d.id, &PageRequest::first())
+            .await
+            .unwrap();
+        keys.push(
+            versions
+                .items
+                .iter()
+                .map(|v| v.blob_key.clone())
+                .collect::<Vec<_>>(),
+        );
+        documents.push(d);
+    }
+    k.delete_document(&helen, &documents[0].id).await.unwrap();
+    k.moderate(
+        &helen,
+        &c,
+        Moderation {
+            target: ContentRef::Document {
+                document: documents[1].id,
+            },
+            decision: ContentDecision::Remove,
+            reason: "Out of date".into(),
+            report: None,
+        },
+    )
+    .await
+    .unwrap();
+    let present = |key: &String| {
+        let key = key.clone();
+        async move { k.blobs().get(&key).await.unwrap().is_some() }
+    };
+    // Within the grace window nothing goes.
+    w.advance_days(29);
+    let early = k.purge_removed_documents(100).await.unwrap();
+    assert_eq!((early.documents, early.blobs_purged), (0, 0));
+    for key in keys.iter().flatten() {
+        assert!(present(key).await, "{key} kept during the grace window");
+    }
+    w.advance_days(2);
+    let run = k.purge_removed_documents(100).await.unwrap();
+    assert_eq!(
+        (run.documents, run.blobs_purged, run.more_due),
+        (2, 4, false)
+    );
+    for key in keys[0].iter().chain(&keys[1]) {
+        assert!(!present(key).await, "{key} purged");
+    }
+    for key in &keys[2] {
+        assert!(present(key).await, "the kept document keeps its bytes");
+    }
+    // Nothing is due any more.
+    let again = k.purge_removed_documents(100).await.unwrap();
+    assert_eq!((again.documents, again.blobs_purged), (0, 0));
+}

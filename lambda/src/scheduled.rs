@@ -1,6 +1,7 @@
 //! The scheduled jobs (an EventBridge schedule invokes the `scheduler`
-//! function): the participation review that lets time lower levels, and
-//! the rhythm digests that are due, delivered to the stored outbox.
+//! function): the participation review that lets time lower levels, the
+//! rhythm digests that are due, delivered to the stored outbox, and the
+//! purge of removed documents' bytes whose grace window has passed.
 //!
 //! The handler takes the EventBridge event as JSON, checks it is a
 //! scheduled event, and reviews until nothing is due (bounded per run, so a
@@ -8,7 +9,7 @@
 
 use copkit_core::Copkit;
 use copkit_core::mail::Outbox;
-use copkit_core::service::{DigestRun, REVIEW_BATCH};
+use copkit_core::service::{DigestRun, PurgeRun, REVIEW_BATCH};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -17,6 +18,9 @@ pub const MAX_REVIEW_CALLS: u32 = 50;
 
 /// Digests one run produces at most (the rest wait for the next run).
 pub const MAX_DIGESTS_PER_RUN: u32 = 2_000;
+
+/// Removed documents one run purges at most (the rest wait for the next).
+pub const MAX_PURGES_PER_RUN: u32 = 100;
 
 /// What a scheduled run did (the function's result, in the logs).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -29,6 +33,8 @@ pub struct ScheduledReport {
     pub more_due: bool,
     /// What the digest producer did.
     pub digests: DigestRun,
+    /// What the purge of removed documents' bytes did.
+    pub purged: PurgeRun,
 }
 
 /// Why a run did nothing.
@@ -62,5 +68,6 @@ pub async fn run(copkit: &Copkit, event: &Value) -> Result<ScheduledReport, Sche
     report.digests = copkit
         .send_due_digests(&outbox, MAX_DIGESTS_PER_RUN)
         .await?;
+    report.purged = copkit.purge_removed_documents(MAX_PURGES_PER_RUN).await?;
     Ok(report)
 }

@@ -239,7 +239,7 @@ fn the_bucket_is_private_encrypted_and_tls_only() {
 }
 
 #[test]
-fn the_scheduler_runs_hourly_on_the_table_only() {
+fn the_scheduler_runs_hourly_on_the_table_and_purges_only_document_bytes() {
     let template = template();
     let function = resource(&template, "SchedulerFunction");
     let properties = &function["Properties"];
@@ -260,11 +260,32 @@ fn the_scheduler_runs_hourly_on_the_table_only() {
             }
         }
     }
+    let purge: BTreeSet<String> = [
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:ListBucketVersions",
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .collect();
+    let (s3, table): (BTreeSet<String>, BTreeSet<String>) =
+        actions.iter().cloned().partition(|a| a.starts_with("s3:"));
+    assert_eq!(s3, purge, "S3 only to purge removed documents' bytes");
     assert!(
-        actions.iter().all(|a| a.starts_with("dynamodb:")),
-        "{actions:?}"
+        table.iter().all(|a| a.starts_with("dynamodb:")),
+        "{table:?}"
     );
-    assert!(actions.is_subset(&allowed_actions(&template)));
+    assert!(table.is_subset(&allowed_actions(&template)));
+    for policy in list(&properties["Policies"]) {
+        for statement in list(&policy["Statement"]) {
+            if text(&statement["Sid"]) == "PurgeRemovedDocumentBytes" {
+                assert_eq!(
+                    statement["Resource"]["Fn::Sub"],
+                    "${Documents.Arn}/documents/*"
+                );
+            }
+        }
+    }
     assert!(
         !actions
             .iter()

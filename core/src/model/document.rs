@@ -75,3 +75,14 @@ pub struct DocumentVersion {
     /// What changed (up to 500 characters).
     pub note: String,
 }
+
+/// A removed document whose bytes are to be purged once `due_at` passes
+/// (the grace window after a deletion or a moderator's removal): every
+/// version's bytes, and in stores that keep object versions, all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobPurge {
+    /// The document.
+    pub document: DocumentId,
+    /// When its bytes go.
+    pub due_at: Timestamp,
+}

@@ -27,7 +27,7 @@ pub use digest::{
     DigestMember, DigestPoll, DigestPollOption, DigestPreference, DigestSchedule, DigestThread,
     Mail,
 };
-pub use document::{Document, DocumentVersion};
+pub use document::{BlobPurge, Document, DocumentVersion};
 pub use event::{
     Attendance, Event, Frequency, MonthlyBy, Nth, Occurrence, Recurrence, RecurrenceEnd, Rsvp,
     RsvpResponse, RsvpTally, Weekday,

@@ -1,20 +1,21 @@
 //! The document library: documents with immutable versions whose bytes live
 //! in the blob store, checked against their SHA-256 on the way in and out.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::blob::sha256_hex;
 use crate::error::{Error, Result};
 use crate::ids::{DocumentId, SpaceId};
 use crate::model::Contribution;
-use crate::model::{ActivityKind, Document, DocumentVersion, Page, PageRequest};
+use crate::model::{ActivityKind, BlobPurge, Document, DocumentVersion, Page, PageRequest};
 use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::content;
 use crate::service::moderation;
 use crate::service::participation::Counted;
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{DocumentOp, Expect, Transaction, Wanted};
+use crate::store::{DocumentOp, Expect, Range, Transaction, Wanted};
 use crate::validate::Checker;
 use crate::validate::limits;
 
@@ -76,6 +77,17 @@ pub struct DocumentChanges {
     )]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tags: Option<Vec<String>>,
+}
+
+/// What one purge run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeRun {
+    /// Removed documents whose bytes were purged.
+    pub documents: u32,
+    /// Blobs purged (one per version).
+    pub blobs_purged: u32,
+    /// Whether more purges were due when the run stopped.
+    pub more_due: bool,
 }
 
 /// A version's bytes, verified against its checksum.
@@ -526,7 +538,8 @@ impl Copkit {
     }
 
     /// Deletes a document (creator or moderator). It disappears from the
-    /// library; its versions' bytes are kept for the record.
+    /// library at once; its versions' bytes are purged after the grace
+    /// window ([`Config::purge_grace`](crate::service::Config)).
     pub async fn delete_document(&self, actor: &Actor, id: &DocumentId) -> Result<()> {
         let (old, access) = self.document_access(actor, id).await?;
         self.may_change(actor, &access, &old.created_by, true)?;
@@ -542,6 +555,7 @@ impl Copkit {
                 document: new,
                 expect: Expect::Version(old.version),
             })
+            .with(self.purge_later(*id, now))
             .with(self.activity(
                 actor,
                 old.community,
@@ -550,6 +564,58 @@ impl Copkit {
                 ActivityKind::DocumentDeleted { document: *id },
             ));
         self.commit(tx).await
+    }
+
+    /// The queue entry that purges a removed document's bytes once the
+    /// grace window has passed.
+    pub(crate) fn purge_later(&self, document: DocumentId, now: Timestamp) -> DocumentOp {
+        DocumentOp::SchedulePurge {
+            purge: BlobPurge {
+                document,
+                due_at: now.checked_add(self.config().purge_grace).unwrap_or(now),
+            },
+        }
+    }
+
+    /// Purges the bytes of documents removed longer ago than the grace
+    /// window (at most `max` documents; call again while `more_due`): every
+    /// version's blob, and in blob stores that keep object versions, all of
+    /// them. A document no longer removed keeps its bytes.
+    pub async fn purge_removed_documents(&self, max: u32) -> Result<PurgeRun> {
+        let now = self.now();
+        let due = self.store().purges_due(now, max).await?;
+        let mut run = PurgeRun {
+            more_due: due.len() as u32 >= max.max(1),
+            ..PurgeRun::default()
+        };
+        for purge in due {
+            let removed = self
+                .store()
+                .get_document(&purge.document)
+                .await?
+                .is_some_and(|d| d.deleted_at.is_some());
+            if removed {
+                let mut range = Range::first(100);
+                loop {
+                    let chunk = self
+                        .store()
+                        .list_document_versions(&purge.document, &range)
+                        .await?;
+                    for version in &chunk.items {
+                        self.blobs().purge(&version.blob_key).await?;
+                        run.blobs_purged += 1;
+                    }
+                    match chunk.next {
+                        Some(next) => range.after = Some(next),
+                        None => break,
+                    }
+                }
+                run.documents += 1;
+            }
+            self.commit(Transaction::new().with(DocumentOp::ForgetPurge { purge }))
+                .await?;
+        }
+        Ok(run)
     }
 
     /// One document's details.

@@ -52,7 +52,7 @@ pub use cpd::{
     check_period,
 };
 pub use digest::{DigestRun, next_digest_at};
-pub use documents::{DocumentChanges, Download, NewDocument, NewVersion};
+pub use documents::{DocumentChanges, Download, NewDocument, NewVersion, PurgeRun};
 pub use events::{AgendaItem, EventInput};
 pub use health::{HealthReport, LevelCounts, ValueCount};
 pub use invitations::{
@@ -121,6 +121,9 @@ pub struct Config {
     pub max_document_bytes: u64,
     /// Content types the library accepts (lower-case, without parameters).
     pub allowed_content_types: Vec<String>,
+    /// How long a deleted or removed document's bytes are kept before
+    /// they are purged (default 30 days).
+    pub purge_grace: SignedDuration,
 }
 
 /// The content types a document library accepts by default: office
@@ -153,6 +156,7 @@ impl Config {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
+            purge_grace: SignedDuration::from_hours(30 * 24),
         }
     }
 }

@@ -358,6 +358,12 @@ impl Copkit {
         if let Some(op) = write {
             tx.push(op);
         }
+        // A removed document's bytes go after the grace window.
+        if action == ModerationAction::Removed
+            && let ContentRef::Document { document } = &input.target
+        {
+            tx.push(self.purge_later(*document, now));
+        }
         if let Some(report) = report {
             tx.push(ModerationOp::PutReport {
                 expect: Expect::Version(report.version),

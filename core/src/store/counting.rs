@@ -14,10 +14,10 @@ use crate::ids::{
     UserId,
 };
 use crate::model::{
-    Activity, Attendance, Ballot, Community, DigestSchedule, Document, DocumentVersion, Event,
-    Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Participation, Poll, Post,
-    Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
-    TokenHash, ValueStory,
+    Activity, Attendance, Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion,
+    Event, Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Participation, Poll,
+    Post, Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant,
+    Thread, TokenHash, ValueStory,
 };
 
 /// Wraps a store and counts every call by method name.
@@ -402,6 +402,11 @@ impl DocumentStore for CountingStore {
     ) -> Result<Chunk<DocumentVersion>, StoreError> {
         self.count("list_document_versions");
         self.inner.list_document_versions(document, range).await
+    }
+
+    async fn purges_due(&self, now: Timestamp, limit: u32) -> Result<Vec<BlobPurge>, StoreError> {
+        self.count("purges_due");
+        self.inner.purges_due(now, limit).await
     }
 }
 

@@ -4,10 +4,11 @@
 //! family of records; every store implements them in a file of the same name.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 
 use super::{Chunk, Expect, ItemKey, Op, Range, StoreError};
 use crate::ids::{DocumentId, SpaceId};
-use crate::model::{Document, DocumentVersion};
+use crate::model::{BlobPurge, Document, DocumentVersion};
 
 /// The document library.
 #[async_trait]
@@ -33,6 +34,8 @@ pub trait DocumentStore: Send + Sync {
         document: &DocumentId,
         range: &Range,
     ) -> Result<Chunk<DocumentVersion>, StoreError>;
+    /// Purges due at `now` or before, oldest first, at most `limit`.
+    async fn purges_due(&self, now: Timestamp, limit: u32) -> Result<Vec<BlobPurge>, StoreError>;
 }
 
 /// The writes to this family, each inside a [`Transaction`](super::Transaction)
@@ -58,6 +61,17 @@ pub enum DocumentOp {
         /// The anonymised version (same document and number).
         version: DocumentVersion,
     },
+    /// Queue a removed document's bytes for purging (replacing an earlier
+    /// entry of the same due time).
+    SchedulePurge {
+        /// What, and when.
+        purge: BlobPurge,
+    },
+    /// Take a done purge off the queue (nothing happens when absent).
+    ForgetPurge {
+        /// The entry.
+        purge: BlobPurge,
+    },
 }
 
 impl DocumentOp {
@@ -70,6 +84,9 @@ impl DocumentOp {
             }
             DocumentOp::AnonymiseVersion { version } => {
                 vec![ItemKey::DocumentVersion(version.document, version.number)]
+            }
+            DocumentOp::SchedulePurge { purge } | DocumentOp::ForgetPurge { purge } => {
+                vec![ItemKey::Purge(purge.document)]
             }
         }
     }

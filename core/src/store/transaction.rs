@@ -146,6 +146,8 @@ pub enum ItemKey {
     Poll(PollId),
     /// A ballot.
     Ballot(PollId, UserId),
+    /// A document's queued purge.
+    Purge(DocumentId),
 }
 
 /// Operations applied together, entirely or not at all.

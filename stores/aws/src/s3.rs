@@ -150,6 +150,59 @@ impl BlobStore for S3BlobStore {
         Ok(())
     }
 
+    async fn purge(&self, key: &str) -> Result<(), StoreError> {
+        let key = checked(key)?;
+        // Every version and delete marker of exactly this key (the bucket
+        // keeps versions; a plain delete would only hide the bytes).
+        let mut key_marker = None;
+        let mut version_marker = None;
+        let mut found = false;
+        loop {
+            let page = self
+                .client
+                .list_object_versions()
+                .bucket(&self.bucket)
+                .prefix(key)
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            let versions = page
+                .versions()
+                .iter()
+                .filter(|v| v.key() == Some(key))
+                .filter_map(|v| v.version_id());
+            let markers = page
+                .delete_markers()
+                .iter()
+                .filter(|m| m.key() == Some(key))
+                .filter_map(|m| m.version_id());
+            for version in versions.chain(markers) {
+                found = true;
+                self.client
+                    .delete_object()
+                    .bucket(&self.bucket)
+                    .key(key)
+                    .version_id(version)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+            }
+            if page.is_truncated() != Some(true) {
+                break;
+            }
+            key_marker = page.next_key_marker().map(str::to_owned);
+            version_marker = page.next_version_id_marker().map(str::to_owned);
+        }
+        if found {
+            Ok(())
+        } else {
+            // A store that lists no versions: delete the object itself.
+            self.delete(key).await
+        }
+    }
+
     async fn head(&self, key: &str) -> Result<Option<BlobInfo>, StoreError> {
         let result = self
             .client

@@ -261,3 +261,54 @@ async fn a_very_large_export_is_downloaded_from_s3() {
     let export: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(export["posts"].as_array().unwrap().len(), 10_000);
 }
+
+/// In a bucket that keeps versions, purging a key removes every version and
+/// delete marker: the bytes are gone, not hidden.
+#[tokio::test]
+#[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --include-ignored)"]
+async fn purging_removes_every_version_of_an_object() {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
+    let store = bucket().await;
+    let config = moto::sdk_config().await;
+    let client = copkit_aws::config::s3_client(&config);
+    client
+        .put_bucket_versioning()
+        .bucket(store.bucket())
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let key = "documents/d1/v1";
+    store
+        .put(key, b"first".to_vec(), "text/plain")
+        .await
+        .unwrap();
+    store
+        .put(key, b"second".to_vec(), "text/plain")
+        .await
+        .unwrap();
+    store.delete(key).await.unwrap();
+    let versions = |client: aws_sdk_s3::Client, bucket: String| async move {
+        let listed = client
+            .list_object_versions()
+            .bucket(bucket)
+            .prefix(key)
+            .send()
+            .await
+            .unwrap();
+        listed.versions().len() + listed.delete_markers().len()
+    };
+    assert_eq!(
+        versions(client.clone(), store.bucket().to_owned()).await,
+        3,
+        "two versions and a delete marker: the bytes are only hidden"
+    );
+    store.purge(key).await.unwrap();
+    assert_eq!(versions(client.clone(), store.bucket().to_owned()).await, 0);
+    // Purging what is gone is harmless.
+    store.purge(key).await.unwrap();
+}

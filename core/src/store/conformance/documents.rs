@@ -122,3 +122,61 @@ pub async fn documents_and_their_versions<S: Store + ?Sized>(store: &S) {
     .await;
     assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
 }
+
+/// The purge queue: entries come due in time order, only once due, and
+/// leave when forgotten (forgetting twice is harmless).
+pub async fn purges_come_due_in_order<S: Store + ?Sized>(store: &S) {
+    use crate::model::BlobPurge;
+    use crate::store::DocumentOp;
+    // Far in the future, so other checks' entries (in a shared table) are
+    // due too but these come after them in order.
+    let base = t0() + SignedDuration::from_hours(24 * 365 * 50);
+    let purge = |days: i64| BlobPurge {
+        document: crate::ids::DocumentId(ulid()),
+        due_at: base + SignedDuration::from_hours(24 * days),
+    };
+    let (soon, later) = (purge(1), purge(2));
+    commit(
+        store,
+        vec![
+            DocumentOp::SchedulePurge {
+                purge: later.clone(),
+            }
+            .into(),
+            DocumentOp::SchedulePurge {
+                purge: soon.clone(),
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    let mine = |due: Vec<BlobPurge>| -> Vec<BlobPurge> {
+        due.into_iter()
+            .filter(|p| p.document == soon.document || p.document == later.document)
+            .collect()
+    };
+    let before = store.purges_due(base, 100).await.unwrap();
+    assert_eq!(mine(before), vec![]);
+    let first = store.purges_due(soon.due_at, 100).await.unwrap();
+    assert_eq!(mine(first), vec![soon.clone()]);
+    let both = store.purges_due(later.due_at, 100).await.unwrap();
+    assert_eq!(mine(both.clone()), vec![soon.clone(), later.clone()]);
+    assert!(
+        both.windows(2).all(|w| w[0].due_at <= w[1].due_at),
+        "oldest first"
+    );
+    let forget = vec![
+        DocumentOp::ForgetPurge {
+            purge: soon.clone(),
+        }
+        .into(),
+    ];
+    commit(store, forget.clone()).await.unwrap();
+    commit(store, forget).await.unwrap();
+    let left = store.purges_due(later.due_at, 100).await.unwrap();
+    assert_eq!(mine(left), vec![later.clone()]);
+    commit(store, vec![DocumentOp::ForgetPurge { purge: later }.into()])
+        .await
+        .unwrap();
+}

@@ -102,6 +102,7 @@ macro_rules! store_conformance_suite {
             people_list_their_own_activity_and_attendance,
             posts_and_reactions_count_once,
             documents_and_their_versions,
+            purges_come_due_in_order,
             events_rsvps_tallies_and_attendance,
             rsvp_capacity_race_never_overbooks,
             polls_ballots_and_tallies,

@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 
 use super::{MemoryStore, check_expect, chunk_of, newest_first};
 use crate::ids::{DocumentId, SpaceId};
-use crate::model::{Document, DocumentVersion};
+use crate::model::{BlobPurge, Document, DocumentVersion};
 use crate::store::{Chunk, ConditionFailure, DocumentOp, DocumentStore, Range, StoreError};
 
 /// The documents tables.
@@ -17,6 +18,8 @@ pub(super) struct Tables {
     pub(super) documents: HashMap<DocumentId, Document>,
     pub(super) space_documents: BTreeSet<(SpaceId, DocumentId)>,
     pub(super) document_versions: BTreeMap<(DocumentId, u32), DocumentVersion>,
+    /// Purges queued, by due time.
+    pub(super) purges: BTreeSet<(Timestamp, DocumentId)>,
 }
 
 impl Tables {
@@ -46,6 +49,7 @@ impl Tables {
                     Err(ConditionFailure::VersionMismatch)
                 }
             }
+            DocumentOp::SchedulePurge { .. } | DocumentOp::ForgetPurge { .. } => Ok(()),
         }
     }
 
@@ -63,6 +67,12 @@ impl Tables {
             DocumentOp::AnonymiseVersion { version } => {
                 self.document_versions
                     .insert((version.document, version.number), version);
+            }
+            DocumentOp::SchedulePurge { purge } => {
+                self.purges.insert((purge.due_at, purge.document));
+            }
+            DocumentOp::ForgetPurge { purge } => {
+                self.purges.remove(&(purge.due_at, purge.document));
             }
         }
     }
@@ -125,5 +135,20 @@ impl DocumentStore for MemoryStore {
             .range((start, Bound::Included((*document, u32::MAX))))
             .map(|(_, v)| v.clone());
         Ok(chunk_of(items, range.limit, |v| v.number.to_string()))
+    }
+
+    async fn purges_due(&self, now: Timestamp, limit: u32) -> Result<Vec<BlobPurge>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .documents
+            .purges
+            .iter()
+            .take_while(|(due, _)| *due <= now)
+            .take(limit as usize)
+            .map(|(due_at, document)| BlobPurge {
+                document: *document,
+                due_at: *due_at,
+            })
+            .collect())
     }
 }

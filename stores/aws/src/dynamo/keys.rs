@@ -99,6 +99,19 @@ pub fn review_sort(at: Timestamp, community: &CommunityId, user: &UserId) -> Str
 
 /// The highest review sort key due at `due` (everything at or before it
 /// sorts lower).
+/// The queue of document purges, one partition (purges are rare): sort
+/// key `due-time␟document`.
+pub fn purge(purge: &copkit_core::model::BlobPurge) -> Key {
+    Key {
+        pk: PURGES.to_owned(),
+        sk: format!("{}{SEP}{}", time_key(purge.due_at), purge.document),
+    }
+}
+
+/// The partition of the purge queue.
+pub const PURGES: &str = "PURGES";
+
+/// The highest sort key due at `due` in a time-ordered queue.
 pub fn review_upto(due: Timestamp) -> String {
     // U+0020 sorts just above SEP, so entries of exactly `due` are included.
     format!("{}\u{20}", time_key(due))

@@ -37,6 +37,7 @@
 //! | RSVP tally | `EVENT#e` | `TALLY#occurrence` | | | |
 //! | attendance | `EVENT#e` | `ATTEND#occurrence␟u` | `USER#u#ATTEND` / `recorded␟e␟occurrence` | | |
 //! | poll | `POLL#p` | `META` | `SPACE#s#POLLS` / `p` | | |
+//! | document purge (queued) | `PURGES` | `due-time␟d` | | | |
 //! | ballot | `POLL#p` | `BALLOT#u` | | | |
 //!
 //! Things read by id alone (spaces, threads, posts, documents, events,

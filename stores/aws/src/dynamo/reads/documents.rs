@@ -1,11 +1,12 @@
 //! Reading documents from DynamoDB.
 
 use async_trait::async_trait;
-use copkit_core::model::{Document, DocumentVersion};
+use copkit_core::model::{BlobPurge, Document, DocumentVersion};
 use copkit_core::store::{Chunk, DocumentStore, Range, StoreError};
 use copkit_core::{DocumentId, SpaceId};
 
 use crate::dynamo::DynamoStore;
+use crate::dynamo::codec::decode;
 use crate::dynamo::keys;
 use crate::dynamo::page::Listing;
 use crate::dynamo::table::GSI2;
@@ -40,5 +41,17 @@ impl DocumentStore for DynamoStore {
     ) -> Result<Chunk<DocumentVersion>, StoreError> {
         let listing = Listing::table(keys::document(document).pk).with_prefix(keys::VERSION_PREFIX);
         self.page(&listing, range).await
+    }
+
+    async fn purges_due(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<BlobPurge>, StoreError> {
+        let listing = Listing::table(keys::PURGES.to_owned()).upto(keys::review_upto(now));
+        let items = self
+            .query_all(&listing, limit.clamp(1, 100) as usize)
+            .await?;
+        items.into_iter().map(decode).collect()
     }
 }

@@ -39,6 +39,13 @@ impl DynamoStore {
                     fixed(ConditionFailure::VersionMismatch),
                 );
             }
+            DocumentOp::SchedulePurge { purge } => {
+                parts.add(
+                    self.put(encode(purge, &keys::purge(purge))?, &[], Expr::default())?,
+                    fixed(ConditionFailure::VersionMismatch),
+                );
+            }
+            DocumentOp::ForgetPurge { purge } => parts.forget(self, &keys::purge(purge))?,
         }
         Ok(())
     }
