@@ -2,7 +2,8 @@
 //! caller with every id that caller may not reach — in the path or inside
 //! the body — answers 404 (401 without a token), exactly like something
 //! that does not exist, and changes nothing (the whole store is compared
-//! before and after).
+//! before and after: every record of the memory store, every item of the
+//! DynamoDB table on moto).
 //!
 //! The callers: the owner, a moderator not admitted to a Restricted room,
 //! the member named on it, a plain member, a guest of one space, an
@@ -200,7 +201,7 @@ async fn join(api: &Api, owner: &Actor, c: &CommunityId, who: &Actor) {
 /// The world, and who may not reach what.
 struct World {
     api: Api,
-    store: MemoryStore,
+    store: Snapshot,
     /// Caller name (empty: no token) → targets it may not reach.
     unreachable: BTreeMap<String, Vec<Target>>,
     /// Posts and threads of the Members space (for bodies).
@@ -214,9 +215,95 @@ struct World {
     private: String,
 }
 
-async fn world() -> World {
+/// An attribute value printed with its maps in key order (the SDK keeps
+/// them in hash maps).
+fn canonical(value: &aws_sdk_dynamodb::types::AttributeValue) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    match value {
+        A::M(map) => {
+            let sorted: BTreeMap<&String, String> =
+                map.iter().map(|(k, v)| (k, canonical(v))).collect();
+            format!("M{sorted:?}")
+        }
+        A::L(items) => format!("L{:?}", items.iter().map(canonical).collect::<Vec<_>>()),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Fails with the records that differ when a refused call changed any.
+fn unchanged(before: &str, after: &str) {
+    let (old, new): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    let gone: Vec<&&str> = old.iter().filter(|l| !new.contains(l)).collect();
+    let came: Vec<&&str> = new.iter().filter(|l| !old.contains(l)).collect();
+    assert!(
+        gone.is_empty() && came.is_empty(),
+        "a refused call changed something:\n- {gone:?}\n+ {came:?}"
+    );
+}
+
+/// Where the world lives, and how to read every record it holds.
+enum Snapshot {
+    Memory(MemoryStore),
+    Dynamo(aws_sdk_dynamodb::Client, String),
+}
+
+impl Snapshot {
+    /// Every record, printed (to compare before and after).
+    async fn dump(&self) -> String {
+        match self {
+            Snapshot::Memory(store) => format!("{store:#?}"),
+            Snapshot::Dynamo(client, table) => {
+                let mut items = Vec::new();
+                let mut start = None;
+                loop {
+                    let page = client
+                        .scan()
+                        .table_name(table)
+                        .consistent_read(true)
+                        .set_exclusive_start_key(start)
+                        .send()
+                        .await
+                        .unwrap();
+                    items.extend(page.items().iter().map(|item| {
+                        let sorted: BTreeMap<&String, String> =
+                            item.iter().map(|(k, v)| (k, canonical(v))).collect();
+                        format!("{sorted:?}")
+                    }));
+                    match page.last_evaluated_key() {
+                        Some(key) => start = Some(key.clone()),
+                        None => break,
+                    }
+                }
+                items.sort();
+                items.join("\n")
+            }
+        }
+    }
+}
+
+async fn world_on_memory() -> World {
     let store = MemoryStore::new();
     let api = Api::with_store(Arc::new(store.clone()));
+    world(api, Snapshot::Memory(store)).await
+}
+
+async fn world_on_dynamodb() -> World {
+    let endpoint = copkit_aws::emulator::endpoint_from_env()
+        .unwrap_or_else(|| panic!("AWS_ENDPOINT_URL is not set"));
+    let config = copkit_aws::emulator::sdk_config(&endpoint).await;
+    let table = copkit_aws::emulator::unique_name("copkit-outsiders").unwrap();
+    let store = copkit_aws::emulator::store_on(&config, &table, None)
+        .await
+        .unwrap();
+    let api = Api::with_store(Arc::new(store));
+    world(
+        api,
+        Snapshot::Dynamo(aws_sdk_dynamodb::Client::new(&config), table),
+    )
+    .await
+}
+
+async fn world(api: Api, store: Snapshot) -> World {
     let k = &api.copkit;
     let owner = actor("owner");
     let private = community(
@@ -505,8 +592,28 @@ async fn send(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_caller_reaches_what_they_may_not_see_on_any_route() {
-    let w = world().await;
-    let before = format!("{:?}", w.store);
+    every_route_refuses(world_on_memory().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --ignored)"]
+async fn no_caller_reaches_what_they_may_not_see_on_any_route_on_dynamodb() {
+    every_route_refuses(world_on_dynamodb().await).await;
+}
+
+#[tokio::test]
+async fn ids_inside_bodies_are_authorized_like_ids_in_paths() {
+    bodies_are_authorized(world_on_memory().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --ignored)"]
+async fn ids_inside_bodies_are_authorized_like_ids_in_paths_on_dynamodb() {
+    bodies_are_authorized(world_on_dynamodb().await).await;
+}
+
+async fn every_route_refuses(w: World) {
+    let before = w.store.dump().await;
     let doc = copkit_lambda::app::openapi_document();
     let mut wrong = Vec::new();
     let mut calls = 0;
@@ -539,19 +646,13 @@ async fn no_caller_reaches_what_they_may_not_see_on_any_route() {
         wrong.join("\n")
     );
     assert!(calls > 2_000, "{calls} calls");
-    assert_eq!(
-        format!("{:?}", w.store),
-        before,
-        "a refused call changed something"
-    );
+    unchanged(&before, &w.store.dump().await);
 }
 
-#[tokio::test]
-async fn ids_inside_bodies_are_authorized_like_ids_in_paths() {
-    let w = world().await;
+async fn bodies_are_authorized(w: World) {
     // After the session, so attendance could be recorded.
     w.api.clock.set("2026-03-11T09:00:00Z".parse().unwrap());
-    let before = format!("{:?}", w.store);
+    let before = w.store.dump().await;
     let post = |p: &str| json!({"type": "post", "post": p});
     let cases: Vec<(&str, &str, &str, String, Value)> = vec![
         // A report or a decision about content in the room.
@@ -643,11 +744,7 @@ async fn ids_inside_bodies_are_authorized_like_ids_in_paths() {
         }
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
-    assert_eq!(
-        format!("{:?}", w.store),
-        before,
-        "a refused call changed something"
-    );
+    unchanged(&before, &w.store.dump().await);
     // The same bodies with visible ids do work (the refusals were about
     // the ids): the member reports the Members space's post.
     let ok = send(
