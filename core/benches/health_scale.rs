@@ -69,6 +69,7 @@ fn seed(n: usize) -> (Community, Vec<Op>) {
             spaces: 0,
         },
         level_rules: Default::default(),
+        departed_uploads: Default::default(),
     };
     let space = Space {
         id: SpaceId(ulid(1 << 59)),

@@ -11,11 +11,11 @@ mod common;
 use common::{World, actor, new_space};
 use copkit_core::mail::Outbox;
 use copkit_core::model::{
-    DigestFrequency, DigestPreference, JoinPolicy, PageRequest, SpaceVisibility, ThreadKind,
-    ValueKind, Visibility,
+    DepartedUploads, DigestFrequency, DigestPreference, JoinPolicy, PageRequest, SpaceVisibility,
+    ThreadKind, ValueKind, Visibility,
 };
 use copkit_core::service::{
-    EventInput, NewDocument, NewPost, NewThread, NewValueStory, ProfileChanges,
+    CommunityChanges, EventInput, NewDocument, NewPost, NewThread, NewValueStory, ProfileChanges,
 };
 use copkit_core::{Actor, CommunityId, Conflict, Error, SpaceId, UserId};
 use jiff::civil::date;
@@ -472,4 +472,67 @@ async fn a_very_large_export_is_still_delivered_whole() {
     let export: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(export["posts"].as_array().unwrap().len(), 10_001);
     assert_eq!(export["truncated"], false);
+}
+
+#[tokio::test]
+async fn a_community_that_does_not_keep_departed_uploads_loses_them_and_their_bytes() {
+    let g = active_member().await;
+    let k = &g.w.copkit;
+    let card = k.get_community(&g.helen, &g.c).await.unwrap().card;
+    assert_eq!(card.departed_uploads, DepartedUploads::Keep, "the default");
+    k.update_community(
+        &g.helen,
+        &g.c,
+        CommunityChanges {
+            departed_uploads: Some(DepartedUploads::Remove),
+            ..CommunityChanges::default()
+        },
+        card.version,
+    )
+    .await
+    .unwrap();
+    let library = |who: Actor| async move {
+        k.list_documents(&who, &g.cases, &PageRequest::first())
+            .await
+            .unwrap()
+            .items
+    };
+    let audit = library(g.helen.clone()).await;
+    assert_eq!(audit.len(), 1);
+    let versions = k
+        .list_document_versions(&g.helen, &audit[0].id, &PageRequest::first())
+        .await
+        .unwrap()
+        .items;
+    let key = versions[0].blob_key.clone();
+
+    let report = k.erase_my_account(&g.tom).await.unwrap();
+    assert_eq!(report.documents_removed, 1);
+    assert!(
+        library(g.helen.clone()).await.is_empty(),
+        "removed with Tom"
+    );
+    // The bytes stay through the grace window, then go.
+    g.w.advance_days(29);
+    k.purge_removed_documents(100).await.unwrap();
+    assert!(k.blobs().get(&key).await.unwrap().is_some());
+    g.w.advance_days(2);
+    let run = k.purge_removed_documents(100).await.unwrap();
+    assert_eq!((run.documents, run.blobs_purged), (1, 1));
+    assert!(k.blobs().get(&key).await.unwrap().is_none(), "purged");
+}
+
+#[tokio::test]
+async fn by_default_a_community_keeps_departed_uploads() {
+    let g = active_member().await;
+    let k = &g.w.copkit;
+    let report = k.erase_my_account(&g.tom).await.unwrap();
+    assert_eq!(report.documents_removed, 0);
+    let library = k
+        .list_documents(&g.helen, &g.cases, &PageRequest::first())
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(library.len(), 1);
+    assert_eq!(library[0].created_by, UserId::former_member());
 }

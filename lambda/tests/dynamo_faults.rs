@@ -62,6 +62,7 @@ fn community() -> Community {
             spaces: 0,
         },
         level_rules: Default::default(),
+        departed_uploads: Default::default(),
     }
 }
 

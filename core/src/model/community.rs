@@ -42,6 +42,9 @@ pub struct Community {
     /// How participation levels are computed here.
     #[serde(default)]
     pub level_rules: LevelRules,
+    /// What happens to the documents of someone who erases their account.
+    #[serde(default)]
+    pub departed_uploads: DepartedUploads,
 }
 
 impl Community {
@@ -113,6 +116,22 @@ impl CommunityCounts {
             spaces: add(self.spaces, delta.spaces)?,
         })
     }
+}
+
+/// What a community does with the documents of someone who erases their
+/// account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum DepartedUploads {
+    /// The community keeps them, attributed to a former member (the
+    /// default: a shared library outlives its contributors).
+    #[default]
+    Keep,
+    /// They are removed with the account, and their bytes purged after the
+    /// grace window.
+    Remove,
 }
 
 /// What kind of group a community is.

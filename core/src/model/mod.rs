@@ -20,7 +20,8 @@ mod value;
 
 pub use activity::{Activity, ActivityKind, JoinedVia};
 pub use community::{
-    Access, Community, CommunityCounts, CommunityKind, CountDelta, JoinPolicy, Slug, Visibility,
+    Access, Community, CommunityCounts, CommunityKind, CountDelta, DepartedUploads, JoinPolicy,
+    Slug, Visibility,
 };
 pub use digest::{
     CommunityDigest, Digest, DigestAnswer, DigestDocument, DigestEvent, DigestFrequency,

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ids::CommunityId;
 use crate::model::{
-    Access, ActivityKind, Community, CommunityCounts, CommunityKind, JoinPolicy, JoinedVia,
-    LevelRules, Membership, MembershipStatus, Page, PageRequest, ParticipationLevel, Role, Slug,
-    Visibility,
+    Access, ActivityKind, Community, CommunityCounts, CommunityKind, DepartedUploads, JoinPolicy,
+    JoinedVia, LevelRules, Membership, MembershipStatus, Page, PageRequest, ParticipationLevel,
+    Role, Slug, Visibility,
 };
 use crate::policy::{CommunityAction, Standing};
 use crate::service::{Actor, Copkit, check_version};
@@ -87,6 +87,11 @@ pub struct CommunityChanges {
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub level_rules: Option<LevelRules>,
+    /// What happens to the documents of someone who erases their account
+    /// (from then on; documents already kept stay kept).
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub departed_uploads: Option<DepartedUploads>,
 }
 
 /// What anyone who can see a community sees of it: the listing card.
@@ -119,6 +124,8 @@ pub struct CommunityCard {
     pub version: u64,
     /// How participation levels are computed here.
     pub level_rules: LevelRules,
+    /// What happens to the documents of someone who erases their account.
+    pub departed_uploads: DepartedUploads,
 }
 
 impl From<&Community> for CommunityCard {
@@ -136,6 +143,7 @@ impl From<&Community> for CommunityCard {
             created_at: c.created_at,
             version: c.version,
             level_rules: c.level_rules,
+            departed_uploads: c.departed_uploads,
         }
     }
 }
@@ -212,6 +220,7 @@ impl Copkit {
                 spaces: 0,
             },
             level_rules: Default::default(),
+            departed_uploads: Default::default(),
         };
         let owner = Membership {
             community: community.id,
@@ -351,6 +360,7 @@ impl Copkit {
             next.join_question = question(&mut check, &q);
         }
         next.kind = changes.kind.unwrap_or(next.kind);
+        next.departed_uploads = changes.departed_uploads.unwrap_or(next.departed_uploads);
         if let Some(rules) = changes.level_rules {
             match rules.problem() {
                 Some((field, message)) => check.fail(field, "out_of_range", message),

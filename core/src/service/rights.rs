@@ -13,7 +13,10 @@
 //! in order: each membership's participation record is deleted and the
 //! membership left (grants go with it); their value stories, threads,
 //! posts and documents are kept for the community but attributed to
-//! [`UserId::former_member`]; their activity is anonymised the same way
+//! [`UserId::former_member`] (documents are removed instead, their bytes
+//! purged after the grace window, where the community's
+//! [`DepartedUploads`] says so; versions they added to others' documents
+//! stay with those documents, anonymised); their activity is anonymised the same way
 //! (and leaves their activity list), and each activity's traces go with it:
 //! reactions and ballots are deleted (counts and tallies, aggregates, stay),
 //! RSVPs deleted with their place in the tally, join requests (with their
@@ -35,7 +38,7 @@
 //! its text), moderation log entries about their content (an accountability
 //! record), and digests already sent to others.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -44,9 +47,9 @@ use crate::blob::SignedRequest;
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{CommunityId, UserId};
 use crate::model::{
-    Activity, ActivityKind, Attendance, Ballot, DigestSchedule, Document, DocumentVersion,
-    Invitation, InvitationTarget, JoinRequest, Mail, Membership, MembershipStatus, Participation,
-    Post, Profile, Report, Role, Rsvp, RsvpResponse, SpaceGrant, Thread, ValueStory,
+    Activity, ActivityKind, Attendance, Ballot, DepartedUploads, DigestSchedule, Document,
+    DocumentVersion, Invitation, InvitationTarget, JoinRequest, Mail, Membership, MembershipStatus,
+    Participation, Post, Profile, Report, Role, Rsvp, RsvpResponse, SpaceGrant, Thread, ValueStory,
 };
 use crate::service::{Actor, Copkit, InvitationView};
 use crate::store::batch::MAX_WANTED;
@@ -57,7 +60,6 @@ use crate::store::{
 
 /// Most items per list in an export.
 pub const EXPORT_MAX_ITEMS: usize = 50_000;
-/// Activities anonymised per transaction (each may rewrite its content too).
 /// Activities handled per erasure transaction: each may bring its
 /// anonymised copy, its content and two trace operations (an RSVP and its
 /// tally), so a batch stays within a transaction's 100 operations.
@@ -176,6 +178,11 @@ pub struct ErasureReport {
     pub activities_anonymised: u32,
     /// Records deleted (participation, attendance, mail, schedule, profile).
     pub records_deleted: u32,
+    /// Their documents removed, where the community does not keep a
+    /// departed member's uploads ([`DepartedUploads::Remove`]); the bytes
+    /// are purged after the grace window.
+    #[serde(default)]
+    pub documents_removed: u32,
 }
 
 /// Every item of a list, page by page, up to [`EXPORT_MAX_ITEMS`] (a
@@ -732,6 +739,26 @@ impl Copkit {
         Ok(())
     }
 
+    /// What `community` does with a departed member's documents (read once
+    /// per erasure; a community since deleted keeps nothing to decide).
+    async fn departed_uploads(
+        &self,
+        community: &CommunityId,
+        known: &mut BTreeMap<CommunityId, DepartedUploads>,
+    ) -> Result<DepartedUploads> {
+        if let Some(policy) = known.get(community) {
+            return Ok(*policy);
+        }
+        let policy = self
+            .store()
+            .get_community(community)
+            .await?
+            .map(|c| c.departed_uploads)
+            .unwrap_or_default();
+        known.insert(*community, policy);
+        Ok(policy)
+    }
+
     /// Value stories stay with the community, told by a former member.
     async fn anonymise_value_stories(
         &self,
@@ -765,6 +792,7 @@ impl Copkit {
     /// The person's activity, a batch at a time: each activity anonymised,
     /// with the thread, post or document it created.
     async fn anonymise_activity(&self, user: &UserId, report: &mut ErasureReport) -> Result<()> {
+        let mut policies = BTreeMap::new();
         loop {
             let chunk = self
                 .store()
@@ -818,10 +846,19 @@ impl Copkit {
             while let Some(d) = records.document() {
                 if d.created_by == *user {
                     report.content_anonymised += 1;
+                    let remove = d.deleted_at.is_none()
+                        && self.departed_uploads(&d.community, &mut policies).await?
+                            == DepartedUploads::Remove;
+                    let now = self.now();
+                    if remove {
+                        report.documents_removed += 1;
+                        tx.push(self.purge_later(d.id, now));
+                    }
                     tx.push(DocumentOp::PutDocument {
                         expect: Expect::Version(d.version),
                         document: Document {
                             created_by: UserId::former_member(),
+                            deleted_at: if remove { Some(now) } else { d.deleted_at },
                             version: d.version + 1,
                             ..d
                         },

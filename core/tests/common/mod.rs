@@ -131,6 +131,7 @@ pub fn policy_community(
         version: 1,
         counts: copkit_core::model::CommunityCounts::default(),
         level_rules: Default::default(),
+        departed_uploads: Default::default(),
     }
 }
 

@@ -70,6 +70,7 @@ pub fn community(name: &str, visibility: Visibility) -> Community {
             spaces: 0,
         },
         level_rules: Default::default(),
+        departed_uploads: Default::default(),
     }
 }
 

@@ -129,6 +129,7 @@ mod tests {
                 spaces: 4,
             },
             level_rules: Default::default(),
+            departed_uploads: Default::default(),
         };
         let key = super::super::keys::community(&community.id);
         let mut item = encode(&community, &key).unwrap();
