@@ -17,9 +17,9 @@ use copkit_core::model::{
 };
 use copkit_core::service::{
     ContentDecision, EventInput, InviteAccess, InviteTarget, Moderation, NewDocument,
-    NewInvitation, NewPost, NewReport, NewThread,
+    NewInvitation, NewPost, NewReport, NewThread, SpaceChanges,
 };
-use copkit_core::{Actor, CommunityId, DocumentId, Error, EventId, PostId, SpaceId};
+use copkit_core::{Actor, CommunityId, Conflict, DocumentId, Error, EventId, PostId, SpaceId};
 use jiff::civil::date;
 
 struct Group {
@@ -341,6 +341,92 @@ async fn a_guest_invitation_may_name_only_spaces_the_inviter_sees() {
     let guest = actor("visiting-appraiser");
     k.accept_invitation(&guest, &invited.token).await.unwrap();
     assert!(k.get_space(&guest, &g.room).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_invitation_works_only_while_its_inviter_may_still_give_what_it_names() {
+    let g = group().await;
+    let k = &g.w.copkit;
+    // A panel room that admits the moderator, who invites a guest to it
+    // and makes a member link.
+    let panel = k
+        .create_space(
+            &g.owner,
+            &g.c,
+            new_space(
+                "Panel",
+                SpaceVisibility::Restricted {
+                    users: vec![g.moderator.user.clone()],
+                    roles: vec![],
+                },
+            ),
+        )
+        .await
+        .unwrap();
+    let guest_invite = k
+        .create_invitation(
+            &g.moderator,
+            &g.c,
+            NewInvitation {
+                target: InviteTarget::Link { max_uses: Some(1) },
+                access: InviteAccess::Guest {
+                    spaces: vec![panel.id],
+                },
+                expires_in_hours: None,
+            },
+        )
+        .await
+        .unwrap();
+    let member_link = k
+        .create_invitation(&g.moderator, &g.c, NewInvitation::link(1))
+        .await
+        .unwrap();
+    // The moderator is no longer admitted to the panel room.
+    k.update_space(
+        &g.owner,
+        &panel.id,
+        SpaceChanges {
+            visibility: Some(SpaceVisibility::Restricted {
+                users: vec![g.alice.user.clone()],
+                roles: vec![],
+            }),
+            ..SpaceChanges::default()
+        },
+        panel.version,
+    )
+    .await
+    .unwrap();
+    let guest = actor("visiting-appraiser");
+    assert_eq!(
+        k.accept_invitation(&guest, &guest_invite.token).await.err(),
+        Some(Error::Conflict(Conflict::InvitationUnavailable))
+    );
+    assert!(k.get_space(&guest, &panel.id).await.is_err());
+    let roster = k
+        .list_members(&g.owner, &g.c, &PageRequest::of(100))
+        .await
+        .unwrap()
+        .items;
+    assert!(roster.iter().all(|m| m.user != guest.user), "not let in");
+    // The member link still works while the moderator may invite...
+    let newcomer = actor("newcomer");
+    k.accept_invitation(&newcomer, &member_link.token)
+        .await
+        .unwrap();
+    // ...and not once they may not.
+    let second_link = k
+        .create_invitation(&g.moderator, &g.c, NewInvitation::link(5))
+        .await
+        .unwrap();
+    k.change_role(&g.owner, &g.c, &g.moderator.user, Role::Member)
+        .await
+        .unwrap();
+    assert_eq!(
+        k.accept_invitation(&actor("late"), &second_link.token)
+            .await
+            .err(),
+        Some(Error::Conflict(Conflict::InvitationUnavailable))
+    );
 }
 
 #[tokio::test]

@@ -465,8 +465,38 @@ impl Copkit {
         })
     }
 
+    /// An invitation speaks for whoever made it, so it works only while
+    /// they still may invite, and grants only spaces they still see: made
+    /// by someone since demoted, banned or gone, or naming a Restricted
+    /// space they are no longer admitted to (or one since archived), it is
+    /// unavailable.
+    async fn inviter_still_vouches(&self, invitation: &Invitation) -> Result<()> {
+        let unavailable = Error::Conflict(Conflict::InvitationUnavailable);
+        let inviter = Actor::new(invitation.created_by.clone());
+        let access = match self
+            .authorize(&inviter, &invitation.community, CommunityAction::Invite)
+            .await
+        {
+            Ok(access) => access,
+            Err(Error::NotFound | Error::Forbidden(_)) => return Err(unavailable),
+            Err(other) => return Err(other),
+        };
+        if invitation.guest_spaces.is_empty() {
+            return Ok(());
+        }
+        let visible = self.visible_spaces(&inviter, &access).await?;
+        let grantable = |id: &SpaceId| visible.iter().any(|s| s.id == *id && !s.is_archived());
+        if invitation.guest_spaces.iter().all(grantable) {
+            Ok(())
+        } else {
+            Err(unavailable)
+        }
+    }
+
     /// Accepts an invitation: one use is counted and the caller becomes a
     /// member (or a guest with the invitation's space grants) in one write.
+    /// It must still be usable, addressed to the caller (when by email),
+    /// and vouched for by its inviter (see `inviter_still_vouches`).
     pub async fn accept_invitation(&self, actor: &Actor, token: &str) -> Result<Membership> {
         let invitation = self.invitation_by_token(token).await?;
         let now = self.now();
@@ -497,6 +527,7 @@ impl Copkit {
             (Some(Role::Guest) | None, InvitedRole::Member) => Role::Member,
             (Some(_), _) => return Err(Error::Conflict(Conflict::AlreadyMember)),
         };
+        self.inviter_still_vouches(&invitation).await?;
 
         let mut tx = Transaction::new();
         tx.push(InvitationOp::ConsumeInvitation {
