@@ -25,7 +25,6 @@
 
 pub mod app;
 pub mod auth;
-pub mod blob_fs;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;

@@ -13,8 +13,8 @@ use clap::{Parser, ValueEnum};
 use copkit_aws::{self as aws, AwsSettings};
 use copkit_core::blob::BlobStore;
 use copkit_core::{Config, Copkit, MemoryStore};
-use copkit_lambda::blob_fs::FsBlobStore;
 use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
+use copkit_sqlite::FileBlobStore;
 
 /// Runs copkit's HTTP API locally.
 #[derive(Debug, Parser)]
@@ -46,7 +46,7 @@ enum StoreKind {
 
 /// The services over the chosen store.
 async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
-    let files: Arc<dyn BlobStore> = Arc::new(FsBlobStore::new(args.data_dir.join("blobs")));
+    let files: Arc<dyn BlobStore> = Arc::new(FileBlobStore::new(args.data_dir.join("blobs")));
     let config = Config::with_cursor_key(aws::cursor_key_from_env()?);
     let builder = match args.store {
         StoreKind::Memory => Copkit::builder(Arc::new(MemoryStore::new())).blobs(files),

@@ -97,8 +97,6 @@ pub fn review_sort(at: Timestamp, community: &CommunityId, user: &UserId) -> Str
     format!("{}{SEP}{community}{SEP}{user}", time_key(at))
 }
 
-/// The highest review sort key due at `due` (everything at or before it
-/// sorts lower).
 /// The queue of document purges, one partition (purges are rare): sort
 /// key `due-time␟document`.
 pub fn purge(purge: &copkit_core::model::BlobPurge) -> Key {

@@ -1,0 +1,17 @@
+//! copkit's embedded store: one SQLite file that survives restarts and is
+//! shared safely by several processes (a portal's web workers), with the
+//! document bytes as files beside it.
+//!
+//! Built so far: [`Database`] — opening a file safely (WAL, foreign keys,
+//! a busy timeout; copkit's application id and schema version checked
+//! before anything is written; migrations each in a transaction) and
+//! running blocking SQLite calls off the async runtime's workers. The
+//! store traits over it follow (see ARCHITECTURE.md, "The SQLite store").
+
+mod blobs;
+mod database;
+
+pub use blobs::FileBlobStore;
+pub use database::{
+    APPLICATION_ID, BUSY_TIMEOUT, Database, OpenError, schema_version, store_error,
+};
