@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use super::{MemoryStore, SEP, check_expect, chunk_of, parse_ulid_position};
 use crate::ids::{CommunityId, SpaceId, UserId};
-use crate::model::{Community, Membership, MembershipStatus, Slug};
+use crate::model::{Community, Membership, MembershipStatus, ParticipationLevel, Slug};
 use crate::store::{
     AccessFacts, Chunk, CommunityOp, CommunityStore, ConditionFailure, DirectoryQuery,
     MemberFilter, MembershipStore, Range, StoreError, rules,
@@ -23,6 +23,41 @@ pub(super) struct Tables {
     pub(super) directory: BTreeSet<(String, CommunityId)>,
     pub(super) memberships: BTreeMap<(CommunityId, UserId), Membership>,
     pub(super) user_memberships: BTreeSet<(UserId, CommunityId)>,
+    /// Each community's active and banned members by (role, user), and
+    /// active ones by level, so a roster page costs the same whatever the
+    /// community's size.
+    pub(super) roster: BTreeSet<RosterEntry>,
+    pub(super) levels: BTreeSet<(CommunityId, ParticipationLevel, UserId)>,
+}
+
+/// A membership's place in its community's roster: (community, banned?,
+/// role, user).
+pub(super) type RosterEntry = (CommunityId, bool, u8, UserId);
+
+/// Where `m` is listed on the roster (nowhere unless active or banned).
+fn roster_entry(m: &Membership) -> Option<RosterEntry> {
+    let banned = matches!(m.status, MembershipStatus::Banned { .. });
+    (m.is_active() || banned).then(|| (m.community, banned, m.role as u8, m.user.clone()))
+}
+
+/// Where `m` is listed by level (only while active).
+fn level_entry(m: &Membership) -> Option<(CommunityId, ParticipationLevel, UserId)> {
+    m.is_active()
+        .then(|| (m.community, m.level, m.user.clone()))
+}
+
+impl Tables {
+    /// Takes the membership under `key` off the roster indexes.
+    fn unlist(&mut self, key: &(CommunityId, UserId)) {
+        if let Some(old) = self.memberships.get(key) {
+            if let Some(entry) = roster_entry(old) {
+                self.roster.remove(&entry);
+            }
+            if let Some(entry) = level_entry(old) {
+                self.levels.remove(&entry);
+            }
+        }
+    }
 }
 
 impl Tables {
@@ -120,12 +155,16 @@ impl Tables {
                 }
             }
             CommunityOp::PutMembership { membership, .. } => {
+                self.unlist(&(membership.community, membership.user.clone()));
+                self.roster.extend(roster_entry(&membership));
+                self.levels.extend(level_entry(&membership));
                 self.user_memberships
                     .insert((membership.user.clone(), membership.community));
                 self.memberships
                     .insert((membership.community, membership.user.clone()), membership);
             }
             CommunityOp::ForgetMembership { community, user } => {
+                self.unlist(&(community, user.clone()));
                 self.user_memberships.remove(&(user.clone(), community));
                 self.memberships.remove(&(community, user));
             }
@@ -248,20 +287,19 @@ impl MembershipStore for MemoryStore {
                 Some(p) => Some(UserId::new(p.as_str()).map_err(|_| StoreError::InvalidPosition)?),
                 None => None,
             };
+            let start = match after {
+                Some(user) => Bound::Excluded((*community, level, user)),
+                None => Bound::Included((*community, level, UserId::range_start())),
+            };
             let state = self.lock();
-            let items = state
-                .communities
-                .memberships
-                .range((*community, UserId::range_start())..)
-                .take_while(|((c, _), _)| c == community)
-                .map(|(_, m)| m)
-                .filter(|m| m.is_active() && m.level == level)
-                .filter(|m| after.as_ref().is_none_or(|a| m.user > *a))
-                .cloned()
-                .collect::<Vec<_>>();
-            return Ok(chunk_of(items.into_iter(), range.limit, |m| {
-                m.user.to_string()
-            }));
+            let t = &state.communities;
+            let items = t
+                .levels
+                .range((start, Bound::Unbounded))
+                .take_while(|(c, l, _)| c == community && *l == level)
+                .filter_map(|(c, _, u)| t.memberships.get(&(*c, u.clone())))
+                .cloned();
+            return Ok(chunk_of(items, range.limit, |m| m.user.to_string()));
         }
         let after = match &range.after {
             Some(p) => {
@@ -272,27 +310,18 @@ impl MembershipStore for MemoryStore {
             }
             None => None,
         };
+        let banned = matches!(filter, MemberFilter::Banned);
+        let start = match after {
+            Some((role, user)) => Bound::Excluded((*community, banned, role, user)),
+            None => Bound::Included((*community, banned, 0, UserId::range_start())),
+        };
         let state = self.lock();
-        let mut members: Vec<&Membership> = state
-            .communities
-            .memberships
-            .range((*community, UserId::range_start())..)
-            .take_while(|((c, _), _)| c == community)
-            .map(|(_, m)| m)
-            .filter(|m| match filter {
-                MemberFilter::Active => m.is_active(),
-                MemberFilter::Banned => matches!(m.status, MembershipStatus::Banned { .. }),
-                MemberFilter::Level(_) => false,
-            })
-            .collect();
-        members.sort_by(|a, b| (a.role, &a.user).cmp(&(b.role, &b.user)));
-        let items = members
-            .into_iter()
-            .filter(|m| {
-                after
-                    .as_ref()
-                    .is_none_or(|(role, user)| (m.role as u8, &m.user) > (*role, user))
-            })
+        let t = &state.communities;
+        let items = t
+            .roster
+            .range((start, Bound::Unbounded))
+            .take_while(|(c, b, _, _)| c == community && *b == banned)
+            .filter_map(|(c, _, _, u)| t.memberships.get(&(*c, u.clone())))
             .cloned();
         Ok(chunk_of(items, range.limit, member_position))
     }

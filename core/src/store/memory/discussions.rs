@@ -1,21 +1,42 @@
 //! Discussions in memory: the tables, the checks and effects of
 //! [`DiscussionOp`], and the reads.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, check_expect, chunk_of, newest_first, parse_ulid_position};
+use super::{
+    MemoryStore, check_expect, chunk_of, parse_time_id, parse_ulid_position, time_id_position,
+};
 use crate::ids::{PostId, SpaceId, ThreadId, UserId};
 use crate::model::{Post, ReactionKind, Thread};
 use crate::store::{Chunk, ConditionFailure, DiscussionOp, Range, StoreError, ThreadStore, rules};
+
+/// A thread's place in its space's newest-first list: the space, then
+/// (activity in ms, id) descending.
+pub(super) type RecentEntry = (SpaceId, Reverse<(i64, ThreadId)>);
+
+/// Where `thread` is listed among its space's recent threads (nowhere once
+/// deleted).
+fn recent_entry(thread: &Thread) -> Option<RecentEntry> {
+    thread.deleted_at.is_none().then(|| {
+        (
+            thread.space,
+            Reverse((thread.last_activity_at.as_millisecond(), thread.id)),
+        )
+    })
+}
 
 /// The discussions tables.
 #[derive(Debug, Default)]
 pub(super) struct Tables {
     pub(super) threads: HashMap<ThreadId, Thread>,
     pub(super) space_threads: BTreeSet<(SpaceId, ThreadId)>,
+    /// Each space's threads not deleted, newest activity first, so a page
+    /// costs the same whatever the space holds.
+    pub(super) recent: BTreeSet<RecentEntry>,
     pub(super) posts: HashMap<PostId, Post>,
     pub(super) thread_posts: BTreeSet<(ThreadId, PostId)>,
     pub(super) reactions: BTreeSet<(PostId, UserId, ReactionKind)>,
@@ -65,7 +86,11 @@ impl Tables {
                 if let Some(current) = self.threads.get(&thread.id) {
                     thread.last_activity_at = current.last_activity_at;
                     thread.post_count = current.post_count;
+                    if let Some(entry) = recent_entry(current) {
+                        self.recent.remove(&entry);
+                    }
                 }
+                self.recent.extend(recent_entry(&thread));
                 self.space_threads.insert((thread.space, thread.id));
                 self.threads.insert(thread.id, thread);
             }
@@ -73,8 +98,12 @@ impl Tables {
                 if let Some(t) = self.threads.get_mut(&thread)
                     && let Ok(count) = rules::touch_thread(Some(t), posts)
                 {
+                    if let Some(entry) = recent_entry(t) {
+                        self.recent.remove(&entry);
+                    }
                     t.last_activity_at = t.last_activity_at.max(at);
                     t.post_count = count;
+                    self.recent.extend(recent_entry(t));
                 }
             }
             DiscussionOp::PutPost { mut post, .. } => {
@@ -119,14 +148,23 @@ impl ThreadStore for MemoryStore {
         space: &SpaceId,
         range: &Range,
     ) -> Result<Chunk<Thread>, StoreError> {
+        let after: Option<(i64, ThreadId)> =
+            range.after.as_deref().map(parse_time_id).transpose()?;
+        let start = match after {
+            Some(after) => Bound::Excluded((*space, Reverse(after))),
+            None => Bound::Included((*space, Reverse((i64::MAX, ThreadId(ulid::Ulid(u128::MAX)))))),
+        };
         let state = self.lock();
         let threads = state
             .discussions
-            .space_threads
-            .range((*space, ThreadId(ulid::Ulid(0)))..=(*space, ThreadId(ulid::Ulid(u128::MAX))))
-            .filter_map(|(_, id)| state.discussions.threads.get(id))
-            .filter(|t| t.deleted_at.is_none());
-        newest_first(threads, |t| (t.last_activity_at, t.id), range)
+            .recent
+            .range((start, Bound::Unbounded))
+            .take_while(|(s, _)| s == space)
+            .filter_map(|(_, Reverse((_, id)))| state.discussions.threads.get(id))
+            .cloned();
+        Ok(chunk_of(threads, range.limit, |t| {
+            time_id_position(t.last_activity_at, t.id)
+        }))
     }
 
     async fn list_pinned_threads(&self, space: &SpaceId) -> Result<Vec<Thread>, StoreError> {
