@@ -5,13 +5,18 @@
 //! Built so far: [`Database`] — opening a file safely (WAL, foreign keys,
 //! a busy timeout; copkit's application id and schema version checked
 //! before anything is written; migrations each in a transaction) and
-//! running blocking SQLite calls off the async runtime's workers. The
-//! store traits over it follow (see ARCHITECTURE.md, "The SQLite store").
+//! running blocking SQLite calls off the async runtime's workers; and
+//! [`SqliteStore`], the store traits over it, family by family (profiles so
+//! far: it does not implement `Store` until every family is ported).
 
 mod blobs;
 mod database;
+mod families;
+mod items;
+mod store;
 
 pub use blobs::FileBlobStore;
 pub use database::{
     APPLICATION_ID, BUSY_TIMEOUT, Database, OpenError, schema_version, store_error,
 };
+pub use store::SqliteStore;

@@ -1,0 +1,125 @@
+//! Spaces and the guest grants that open them, in SQLite: the items, the
+//! checks and effects of [`SpaceOp`], and the reads. The same rules as the
+//! memory store's `spaces.rs`.
+//!
+//! | record | key | also listed under |
+//! |---|---|---|
+//! | space | `SPACE#id` / `META` | index 1: `SPACES␟community` / `id` |
+//! | grant | `SPACE#space` / `GRANT#user` | index 1: `GRANTS␟community␟user` / `space` |
+
+use copkit_core::model::{Space, SpaceGrant};
+use copkit_core::store::{ConditionFailure, SpaceOp, StoreError};
+use copkit_core::{CommunityId, SpaceId, UserId};
+use rusqlite::Connection;
+
+use super::check_expect;
+use crate::items::{self, Index, Key, Listed, Order, SEP};
+
+fn space_key(id: &SpaceId) -> Key {
+    Key::new(format!("SPACE#{id}"), "META")
+}
+
+fn community_spaces(community: &CommunityId) -> String {
+    format!("SPACES{SEP}{community}")
+}
+
+fn grant_key(space: &SpaceId, user: &UserId) -> Key {
+    Key::new(format!("SPACE#{space}"), format!("GRANT#{user}"))
+}
+
+fn user_grants(community: &CommunityId, user: &UserId) -> String {
+    format!("GRANTS{SEP}{community}{SEP}{user}")
+}
+
+/// Whether `op` may be applied now.
+pub(crate) fn check(
+    conn: &Connection,
+    op: &SpaceOp,
+) -> Result<Result<(), ConditionFailure>, StoreError> {
+    Ok(match op {
+        SpaceOp::PutSpace { space, expect } => {
+            let current: Option<Space> = items::get(conn, &space_key(&space.id))?;
+            check_expect(current.map(|s| s.version), *expect)
+        }
+        SpaceOp::PutGrant { .. } | SpaceOp::DeleteGrant { .. } => Ok(()),
+    })
+}
+
+/// Applies `op` (checked already).
+pub(crate) fn apply(conn: &Connection, op: SpaceOp) -> Result<(), StoreError> {
+    match op {
+        SpaceOp::PutSpace { space, .. } => {
+            let listed = Listed::nowhere().on(
+                Index::One,
+                community_spaces(&space.community),
+                space.id.to_string(),
+            );
+            items::put(conn, &space_key(&space.id), &space, &listed)
+        }
+        SpaceOp::PutGrant { grant } => {
+            let listed = Listed::nowhere().on(
+                Index::One,
+                user_grants(&grant.community, &grant.user),
+                grant.space.to_string(),
+            );
+            items::put(conn, &grant_key(&grant.space, &grant.user), &grant, &listed)
+        }
+        SpaceOp::DeleteGrant { space, user } => items::delete(conn, &grant_key(&space, &user)),
+    }
+}
+
+/// One space.
+pub(crate) fn get_space(conn: &Connection, id: &SpaceId) -> Result<Option<Space>, StoreError> {
+    items::get(conn, &space_key(id))
+}
+
+/// Every space of a community, by id.
+pub(crate) fn list_spaces(
+    conn: &Connection,
+    community: &CommunityId,
+) -> Result<Vec<Space>, StoreError> {
+    let all = items::page_index(
+        conn,
+        Index::One,
+        &community_spaces(community),
+        "",
+        None,
+        usize::MAX,
+        Order::Ascending,
+    )?;
+    Ok(all.into_iter().map(|(_, s)| s).collect())
+}
+
+/// Every grant of a member in a community, by space.
+pub(crate) fn list_user_grants(
+    conn: &Connection,
+    community: &CommunityId,
+    user: &UserId,
+) -> Result<Vec<SpaceGrant>, StoreError> {
+    let all = items::page_index(
+        conn,
+        Index::One,
+        &user_grants(community, user),
+        "",
+        None,
+        usize::MAX,
+        Order::Ascending,
+    )?;
+    Ok(all.into_iter().map(|(_, g)| g).collect())
+}
+
+/// Every grant of a space, by user.
+pub(crate) fn list_space_grants(
+    conn: &Connection,
+    space: &SpaceId,
+) -> Result<Vec<SpaceGrant>, StoreError> {
+    let all = items::page(
+        conn,
+        &format!("SPACE#{space}"),
+        "GRANT#",
+        None,
+        usize::MAX,
+        Order::Ascending,
+    )?;
+    Ok(all.into_iter().map(|(_, g)| g).collect())
+}
