@@ -6,7 +6,8 @@
 //! Everything here runs inside one SQLite transaction that the caller
 //! opened (`BEGIN IMMEDIATE` for writes), on a blocking thread.
 
-use copkit_core::store::StoreError;
+use copkit_core::store::{Chunk, Range, StoreError};
+use copkit_core::validate::limits;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -38,10 +39,6 @@ impl Key {
 
 /// One of the three secondary indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[expect(
-    dead_code,
-    reason = "indexes two and three serve families still to port"
-)]
 pub enum Index {
     /// `g1pk`, `g1sk`.
     One,
@@ -88,13 +85,6 @@ impl Listed {
 
 /// Which way a page runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "newest-first lists come with the families still to port"
-    )
-)]
 pub enum Order {
     /// Smallest sort value first.
     Ascending,
@@ -237,6 +227,82 @@ fn scan<T: DeserializeOwned>(
         items.push((sort, decode(&body)?));
     }
     Ok(items)
+}
+
+/// Where a list reads from: a partition or an index, within a prefix of
+/// its sort values.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// The items of partition `pk`.
+    Partition {
+        /// The partition.
+        pk: &'a str,
+        /// What their sort values start with.
+        prefix: &'a str,
+    },
+    /// The items listed under `pk` in an index.
+    Index {
+        /// The index.
+        index: Index,
+        /// The partition in that index.
+        pk: &'a str,
+        /// What their sort values start with.
+        prefix: &'a str,
+    },
+}
+
+/// One list page of up to `range.limit` items that `keep` accepts, read
+/// from `source` after `range.after` (a sort value this list returned,
+/// checked by the caller), each with its position; `next` is set only when
+/// another kept item follows. Items `keep` refuses are skipped before the
+/// limit applies, so a page is full whenever more items exist.
+pub fn chunk<T: DeserializeOwned>(
+    conn: &Connection,
+    source: Source<'_>,
+    order: Order,
+    range: &Range,
+    keep: impl Fn(&T) -> bool,
+) -> Result<Chunk<T>, StoreError> {
+    let limit = range.limit.clamp(1, limits::PAGE_MAX) as usize;
+    let mut after = range.after.clone();
+    let (mut items, mut positions) = (Vec::new(), Vec::new());
+    let mut more = false;
+    loop {
+        let batch: Page<T> = match source {
+            Source::Partition { pk, prefix } => {
+                page(conn, pk, prefix, after.as_deref(), limit + 1, order)?
+            }
+            Source::Index { index, pk, prefix } => {
+                page_index(conn, index, pk, prefix, after.as_deref(), limit + 1, order)?
+            }
+        };
+        let exhausted = batch.len() <= limit;
+        for (sort, item) in batch {
+            after = Some(sort.clone());
+            if !keep(&item) {
+                continue;
+            }
+            if items.len() == limit {
+                more = true;
+                break;
+            }
+            items.push(item);
+            positions.push(sort);
+        }
+        if more || exhausted {
+            break;
+        }
+    }
+    let next = if more {
+        positions.last().cloned()
+    } else {
+        None
+    };
+    Ok(Chunk {
+        items,
+        positions,
+        next,
+    })
 }
 
 #[cfg(test)]

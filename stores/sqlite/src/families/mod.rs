@@ -4,12 +4,16 @@
 //! operations, and its reads, as functions over a connection inside the
 //! caller's transaction.
 //!
-//! Ported so far: profiles, spaces. The rest follow the same shape.
+//! Ported so far: profiles, communities, spaces, discussions, documents. The rest follow the same shape.
 
+pub(crate) mod communities;
+pub(crate) mod discussions;
+pub(crate) mod documents;
 pub(crate) mod profiles;
 pub(crate) mod spaces;
 
 use copkit_core::store::{ConditionFailure, Expect};
+use jiff::Timestamp;
 
 /// Whether a record at `current` version meets `expect`.
 pub(crate) fn check_expect(current: Option<u64>, expect: Expect) -> Result<(), ConditionFailure> {
@@ -19,4 +23,11 @@ pub(crate) fn check_expect(current: Option<u64>, expect: Expect) -> Result<(), C
         (Some(v), Expect::Version(want)) if v == want => Ok(()),
         (_, Expect::Version(_)) => Err(ConditionFailure::VersionMismatch),
     }
+}
+
+/// An instant as a fixed-width string that sorts like the instant
+/// (nanoseconds, offset so that every representable instant is positive).
+pub(crate) fn time_key(t: Timestamp) -> String {
+    const OFFSET: i128 = 400_000_000_000_000_000_000;
+    format!("{:021}", t.as_nanosecond() + OFFSET)
 }

@@ -68,6 +68,15 @@ pub(crate) fn apply(conn: &Connection, op: SpaceOp) -> Result<(), StoreError> {
     }
 }
 
+/// One grant.
+pub(crate) fn get_grant(
+    conn: &Connection,
+    space: &SpaceId,
+    user: &UserId,
+) -> Result<Option<SpaceGrant>, StoreError> {
+    items::get(conn, &grant_key(space, user))
+}
+
 /// One space.
 pub(crate) fn get_space(conn: &Connection, id: &SpaceId) -> Result<Option<Space>, StoreError> {
     items::get(conn, &space_key(id))
