@@ -15,20 +15,20 @@
 
 use async_trait::async_trait;
 use copkit_core::model::{
-    BlobPurge, Community, Document, DocumentVersion, Handle, Membership, Post, Profile,
-    ReactionKind, Slug, Space, SpaceGrant, Thread,
+    Ballot, BlobPurge, Community, Document, DocumentVersion, Handle, Membership, ModerationEntry,
+    Poll, Post, Profile, ReactionKind, Report, ReportStatus, Slug, Space, SpaceGrant, Thread,
 };
 use copkit_core::store::{
     AccessFacts, Chunk, CommunityStore, DirectoryQuery, DocumentStore, MemberFilter,
-    MembershipStore, Op, ProfileStore, Range, SpaceStore, StoreError, ThreadStore, Transaction,
-    WriteStore,
+    MembershipStore, ModerationStore, Op, PollStore, ProfileStore, Range, SpaceStore, StoreError,
+    ThreadStore, Transaction, WriteStore,
 };
-use copkit_core::{CommunityId, DocumentId, PostId, SpaceId, ThreadId, UserId};
+use copkit_core::{CommunityId, DocumentId, PollId, PostId, ReportId, SpaceId, ThreadId, UserId};
 use jiff::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::database::{Database, store_error};
-use crate::families::{communities, discussions, documents, profiles, spaces};
+use crate::families::{communities, discussions, documents, moderation, polls, profiles, spaces};
 
 /// The store over one SQLite file. Cloning shares the connections.
 #[derive(Debug, Clone)]
@@ -59,6 +59,8 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Community(op) => communities::check(&tx, op)?,
             Op::Discussion(op) => discussions::check(&tx, op)?,
             Op::Document(op) => documents::check(&tx, op)?,
+            Op::Moderation(op) => moderation::check(&tx, op)?,
+            Op::Poll(op) => polls::check(&tx, op)?,
             Op::Profile(op) => profiles::check(&tx, op)?,
             Op::Space(op) => spaces::check(&tx, op)?,
             other => return Err(not_ported(other)),
@@ -70,6 +72,8 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Community(op) => communities::apply(&tx, op)?,
             Op::Discussion(op) => discussions::apply(&tx, op)?,
             Op::Document(op) => documents::apply(&tx, op)?,
+            Op::Moderation(op) => moderation::apply(&tx, op)?,
+            Op::Poll(op) => polls::apply(&tx, op)?,
             Op::Profile(op) => profiles::apply(&tx, op)?,
             Op::Space(op) => spaces::apply(&tx, op)?,
             other => return Err(not_ported(&other)),
@@ -332,6 +336,65 @@ impl DocumentStore for SqliteStore {
     async fn purges_due(&self, now: Timestamp, limit: u32) -> Result<Vec<BlobPurge>, StoreError> {
         self.db
             .run(move |conn| documents::purges_due(conn, now, limit))
+            .await
+    }
+}
+
+#[async_trait]
+impl PollStore for SqliteStore {
+    async fn get_poll(&self, id: &PollId) -> Result<Option<Poll>, StoreError> {
+        let id = *id;
+        self.db.run(move |conn| polls::get_poll(conn, &id)).await
+    }
+
+    async fn list_polls(&self, space: &SpaceId, range: &Range) -> Result<Chunk<Poll>, StoreError> {
+        let (space, range) = (*space, range.clone());
+        self.db
+            .run(move |conn| polls::list_polls(conn, &space, &range))
+            .await
+    }
+
+    async fn get_ballot(&self, poll: &PollId, user: &UserId) -> Result<Option<Ballot>, StoreError> {
+        let (poll, user) = (*poll, user.clone());
+        self.db
+            .run(move |conn| polls::get_ballot(conn, &poll, &user))
+            .await
+    }
+}
+
+#[async_trait]
+impl ModerationStore for SqliteStore {
+    async fn get_report(
+        &self,
+        community: &CommunityId,
+        id: &ReportId,
+    ) -> Result<Option<Report>, StoreError> {
+        let (community, id) = (*community, *id);
+        self.db
+            .run(move |conn| moderation::get_report(conn, &community, &id))
+            .await
+    }
+
+    async fn list_reports(
+        &self,
+        community: &CommunityId,
+        status: ReportStatus,
+        range: &Range,
+    ) -> Result<Chunk<Report>, StoreError> {
+        let (community, range) = (*community, range.clone());
+        self.db
+            .run(move |conn| moderation::list_reports(conn, &community, status, &range))
+            .await
+    }
+
+    async fn list_moderation_log(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ModerationEntry>, StoreError> {
+        let (community, range) = (*community, range.clone());
+        self.db
+            .run(move |conn| moderation::list_moderation_log(conn, &community, &range))
             .await
     }
 }

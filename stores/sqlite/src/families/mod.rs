@@ -4,11 +4,14 @@
 //! operations, and its reads, as functions over a connection inside the
 //! caller's transaction.
 //!
-//! Ported so far: profiles, communities, spaces, discussions, documents. The rest follow the same shape.
+//! Ported so far: profiles, communities, spaces, discussions, documents,
+//! polls, moderation. The rest follow the same shape.
 
 pub(crate) mod communities;
 pub(crate) mod discussions;
 pub(crate) mod documents;
+pub(crate) mod moderation;
+pub(crate) mod polls;
 pub(crate) mod profiles;
 pub(crate) mod spaces;
 
