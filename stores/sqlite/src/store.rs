@@ -15,11 +15,12 @@
 
 use async_trait::async_trait;
 use copkit_core::model::{
-    Ballot, BlobPurge, Community, Document, DocumentVersion, Handle, Membership, ModerationEntry,
-    Poll, Post, Profile, ReactionKind, Report, ReportStatus, Slug, Space, SpaceGrant, Thread,
+    Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion, Handle, Mail,
+    Membership, ModerationEntry, Poll, Post, Profile, ReactionKind, Report, ReportStatus, Slug,
+    Space, SpaceGrant, Thread,
 };
 use copkit_core::store::{
-    AccessFacts, Chunk, CommunityStore, DirectoryQuery, DocumentStore, MemberFilter,
+    AccessFacts, Chunk, CommunityStore, DigestStore, DirectoryQuery, DocumentStore, MemberFilter,
     MembershipStore, ModerationStore, Op, PollStore, ProfileStore, Range, SpaceStore, StoreError,
     ThreadStore, Transaction, WriteStore,
 };
@@ -28,7 +29,9 @@ use jiff::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::database::{Database, store_error};
-use crate::families::{communities, discussions, documents, moderation, polls, profiles, spaces};
+use crate::families::{
+    communities, digests, discussions, documents, moderation, polls, profiles, spaces,
+};
 
 /// The store over one SQLite file. Cloning shares the connections.
 #[derive(Debug, Clone)]
@@ -57,6 +60,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
     for (index, op) in ops.iter().enumerate() {
         let checked = match op {
             Op::Community(op) => communities::check(&tx, op)?,
+            Op::Digest(op) => digests::check(&tx, op)?,
             Op::Discussion(op) => discussions::check(&tx, op)?,
             Op::Document(op) => documents::check(&tx, op)?,
             Op::Moderation(op) => moderation::check(&tx, op)?,
@@ -70,6 +74,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
     for op in ops {
         match op {
             Op::Community(op) => communities::apply(&tx, op)?,
+            Op::Digest(op) => digests::apply(&tx, op)?,
             Op::Discussion(op) => discussions::apply(&tx, op)?,
             Op::Document(op) => documents::apply(&tx, op)?,
             Op::Moderation(op) => moderation::apply(&tx, op)?,
@@ -400,6 +405,36 @@ impl ModerationStore for SqliteStore {
 }
 
 #[async_trait]
+impl DigestStore for SqliteStore {
+    async fn get_digest_schedule(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<DigestSchedule>, StoreError> {
+        let user = user.clone();
+        self.db
+            .run(move |conn| digests::get_digest_schedule(conn, &user))
+            .await
+    }
+
+    async fn digests_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DigestSchedule>, StoreError> {
+        self.db
+            .run(move |conn| digests::digests_due(conn, due, limit))
+            .await
+    }
+
+    async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError> {
+        let (user, range) = (user.clone(), range.clone());
+        self.db
+            .run(move |conn| digests::list_outbox(conn, &user, &range))
+            .await
+    }
+}
+
+#[async_trait]
 impl SpaceStore for SqliteStore {
     async fn get_space(&self, id: &SpaceId) -> Result<Option<Space>, StoreError> {
         let id = *id;
@@ -435,7 +470,7 @@ impl SpaceStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copkit_core::store::{DigestOp, Expect, ProfileOp};
+    use copkit_core::store::{EventOp, Expect, ProfileOp};
 
     fn profile(user: &str) -> Profile {
         Profile {

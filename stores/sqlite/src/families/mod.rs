@@ -5,9 +5,10 @@
 //! caller's transaction.
 //!
 //! Ported so far: profiles, communities, spaces, discussions, documents,
-//! polls, moderation. The rest follow the same shape.
+//! polls, moderation, digests. The rest follow the same shape.
 
 pub(crate) mod communities;
+pub(crate) mod digests;
 pub(crate) mod discussions;
 pub(crate) mod documents;
 pub(crate) mod moderation;
