@@ -15,22 +15,24 @@
 
 use async_trait::async_trait;
 use copkit_core::model::{
-    Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion, Handle, Mail,
-    Membership, ModerationEntry, Poll, Post, Profile, ReactionKind, Report, ReportStatus, Slug,
-    Space, SpaceGrant, Thread,
+    Attendance, Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion, Event,
+    Handle, Mail, Membership, ModerationEntry, Poll, Post, Profile, ReactionKind, Report,
+    ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
 };
 use copkit_core::store::{
-    AccessFacts, Chunk, CommunityStore, DigestStore, DirectoryQuery, DocumentStore, MemberFilter,
-    MembershipStore, ModerationStore, Op, PollStore, ProfileStore, Range, SpaceStore, StoreError,
-    ThreadStore, Transaction, WriteStore,
+    AccessFacts, Chunk, CommunityStore, DigestStore, DirectoryQuery, DocumentStore, EventStore,
+    MemberFilter, MembershipStore, ModerationStore, Op, PollStore, ProfileStore, Range, SpaceStore,
+    StoreError, ThreadStore, Transaction, WriteStore,
 };
-use copkit_core::{CommunityId, DocumentId, PollId, PostId, ReportId, SpaceId, ThreadId, UserId};
+use copkit_core::{
+    CommunityId, DocumentId, EventId, PollId, PostId, ReportId, SpaceId, ThreadId, UserId,
+};
 use jiff::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::database::{Database, store_error};
 use crate::families::{
-    communities, digests, discussions, documents, moderation, polls, profiles, spaces,
+    communities, digests, discussions, documents, events, moderation, polls, profiles, spaces,
 };
 
 /// The store over one SQLite file. Cloning shares the connections.
@@ -63,6 +65,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Digest(op) => digests::check(&tx, op)?,
             Op::Discussion(op) => discussions::check(&tx, op)?,
             Op::Document(op) => documents::check(&tx, op)?,
+            Op::Event(op) => events::check(&tx, op)?,
             Op::Moderation(op) => moderation::check(&tx, op)?,
             Op::Poll(op) => polls::check(&tx, op)?,
             Op::Profile(op) => profiles::check(&tx, op)?,
@@ -77,6 +80,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Digest(op) => digests::apply(&tx, op)?,
             Op::Discussion(op) => discussions::apply(&tx, op)?,
             Op::Document(op) => documents::apply(&tx, op)?,
+            Op::Event(op) => events::apply(&tx, op)?,
             Op::Moderation(op) => moderation::apply(&tx, op)?,
             Op::Poll(op) => polls::apply(&tx, op)?,
             Op::Profile(op) => profiles::apply(&tx, op)?,
@@ -430,6 +434,82 @@ impl DigestStore for SqliteStore {
         let (user, range) = (user.clone(), range.clone());
         self.db
             .run(move |conn| digests::list_outbox(conn, &user, &range))
+            .await
+    }
+}
+
+#[async_trait]
+impl EventStore for SqliteStore {
+    async fn get_event(&self, id: &EventId) -> Result<Option<Event>, StoreError> {
+        let id = *id;
+        self.db.run(move |conn| events::get_event(conn, &id)).await
+    }
+
+    async fn list_events(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<Event>, StoreError> {
+        let (community, range) = (*community, range.clone());
+        self.db
+            .run(move |conn| events::list_events(conn, &community, &range))
+            .await
+    }
+
+    async fn get_rsvp(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+        user: &UserId,
+    ) -> Result<Option<Rsvp>, StoreError> {
+        let (event, occurrence, user) = (*event, occurrence.to_owned(), user.clone());
+        self.db
+            .run(move |conn| events::get_rsvp(conn, &event, &occurrence, &user))
+            .await
+    }
+
+    async fn list_rsvps(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+        range: &Range,
+    ) -> Result<Chunk<Rsvp>, StoreError> {
+        let (event, occurrence, range) = (*event, occurrence.to_owned(), range.clone());
+        self.db
+            .run(move |conn| events::list_rsvps(conn, &event, &occurrence, &range))
+            .await
+    }
+
+    async fn get_rsvp_tally(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+    ) -> Result<RsvpTally, StoreError> {
+        let (event, occurrence) = (*event, occurrence.to_owned());
+        self.db
+            .run(move |conn| events::get_rsvp_tally(conn, &event, &occurrence))
+            .await
+    }
+
+    async fn list_attendance(
+        &self,
+        event: &EventId,
+        occurrence: &str,
+    ) -> Result<Vec<Attendance>, StoreError> {
+        let (event, occurrence) = (*event, occurrence.to_owned());
+        self.db
+            .run(move |conn| events::list_attendance(conn, &event, &occurrence))
+            .await
+    }
+
+    async fn list_user_attendance(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Attendance>, StoreError> {
+        let (user, range) = (user.clone(), range.clone());
+        self.db
+            .run(move |conn| events::list_user_attendance(conn, &user, &range))
             .await
     }
 }
