@@ -550,7 +550,7 @@ impl SpaceStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copkit_core::store::{EventOp, Expect, ProfileOp};
+    use copkit_core::store::{Expect, InvitationOp, ProfileOp};
 
     fn profile(user: &str) -> Profile {
         Profile {
@@ -693,7 +693,8 @@ mod tests {
         let store = SqliteStore::new(Database::open(dir.path().join("copkit.db")).unwrap());
         let err = store
             .commit(Transaction::new().with(put(profile("ann"))).with(
-                DigestOp::ForgetDigestSchedule {
+                InvitationOp::ForgetJoinRequest {
+                    community: CommunityId(ulid::Ulid::from_parts(3, 1)),
                     user: UserId::new("ann").unwrap(),
                 },
             ))
