@@ -16,23 +16,26 @@
 use async_trait::async_trait;
 use copkit_core::model::{
     Attendance, Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion, Event,
-    Handle, Mail, Membership, ModerationEntry, Poll, Post, Profile, ReactionKind, Report,
-    ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
+    Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Poll, Post, Profile,
+    ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
+    TokenHash,
 };
 use copkit_core::store::{
     AccessFacts, Chunk, CommunityStore, DigestStore, DirectoryQuery, DocumentStore, EventStore,
-    MemberFilter, MembershipStore, ModerationStore, Op, PollStore, ProfileStore, Range, SpaceStore,
-    StoreError, ThreadStore, Transaction, WriteStore,
+    InvitationStore, JoinRequestStore, MemberFilter, MembershipStore, ModerationStore, Op,
+    PollStore, ProfileStore, Range, SpaceStore, StoreError, ThreadStore, Transaction, WriteStore,
 };
 use copkit_core::{
-    CommunityId, DocumentId, EventId, PollId, PostId, ReportId, SpaceId, ThreadId, UserId,
+    CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, ReportId, SpaceId, ThreadId,
+    UserId,
 };
 use jiff::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::database::{Database, store_error};
 use crate::families::{
-    communities, digests, discussions, documents, events, moderation, polls, profiles, spaces,
+    communities, digests, discussions, documents, events, invitations, moderation, polls, profiles,
+    spaces,
 };
 
 /// The store over one SQLite file. Cloning shares the connections.
@@ -66,6 +69,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Discussion(op) => discussions::check(&tx, op)?,
             Op::Document(op) => documents::check(&tx, op)?,
             Op::Event(op) => events::check(&tx, op)?,
+            Op::Invitation(op) => invitations::check(&tx, op)?,
             Op::Moderation(op) => moderation::check(&tx, op)?,
             Op::Poll(op) => polls::check(&tx, op)?,
             Op::Profile(op) => profiles::check(&tx, op)?,
@@ -81,6 +85,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Discussion(op) => discussions::apply(&tx, op)?,
             Op::Document(op) => documents::apply(&tx, op)?,
             Op::Event(op) => events::apply(&tx, op)?,
+            Op::Invitation(op) => invitations::apply(&tx, op)?,
             Op::Moderation(op) => moderation::apply(&tx, op)?,
             Op::Poll(op) => polls::apply(&tx, op)?,
             Op::Profile(op) => profiles::apply(&tx, op)?,
@@ -515,6 +520,77 @@ impl EventStore for SqliteStore {
 }
 
 #[async_trait]
+impl InvitationStore for SqliteStore {
+    async fn get_invitation(
+        &self,
+        community: &CommunityId,
+        id: &InvitationId,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let (community, id) = (*community, *id);
+        self.db
+            .run(move |conn| invitations::get_invitation(conn, &community, &id))
+            .await
+    }
+
+    async fn get_invitation_by_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let hash = hash.clone();
+        self.db
+            .run(move |conn| invitations::get_invitation_by_token(conn, &hash))
+            .await
+    }
+
+    async fn list_invitations(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<Invitation>, StoreError> {
+        let (community, range) = (*community, range.clone());
+        self.db
+            .run(move |conn| invitations::list_invitations(conn, &community, &range))
+            .await
+    }
+
+    async fn list_invitations_to(
+        &self,
+        address: &str,
+        range: &Range,
+    ) -> Result<Chunk<Invitation>, StoreError> {
+        let (address, range) = (address.to_owned(), range.clone());
+        self.db
+            .run(move |conn| invitations::list_invitations_to(conn, &address, &range))
+            .await
+    }
+}
+
+#[async_trait]
+impl JoinRequestStore for SqliteStore {
+    async fn get_join_request(
+        &self,
+        community: &CommunityId,
+        user: &UserId,
+    ) -> Result<Option<JoinRequest>, StoreError> {
+        let (community, user) = (*community, user.clone());
+        self.db
+            .run(move |conn| invitations::get_join_request(conn, &community, &user))
+            .await
+    }
+
+    async fn list_pending_requests(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<JoinRequest>, StoreError> {
+        let (community, range) = (*community, range.clone());
+        self.db
+            .run(move |conn| invitations::list_pending_requests(conn, &community, &range))
+            .await
+    }
+}
+
+#[async_trait]
 impl SpaceStore for SqliteStore {
     async fn get_space(&self, id: &SpaceId) -> Result<Option<Space>, StoreError> {
         let id = *id;
@@ -550,7 +626,7 @@ impl SpaceStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copkit_core::store::{Expect, InvitationOp, ProfileOp};
+    use copkit_core::store::{ActivityOp, Expect, ProfileOp};
 
     fn profile(user: &str) -> Profile {
         Profile {
@@ -693,7 +769,7 @@ mod tests {
         let store = SqliteStore::new(Database::open(dir.path().join("copkit.db")).unwrap());
         let err = store
             .commit(Transaction::new().with(put(profile("ann"))).with(
-                InvitationOp::ForgetJoinRequest {
+                ActivityOp::ForgetParticipation {
                     community: CommunityId(ulid::Ulid::from_parts(3, 1)),
                     user: UserId::new("ann").unwrap(),
                 },

@@ -5,13 +5,14 @@
 //! caller's transaction.
 //!
 //! Ported so far: profiles, communities, spaces, discussions, documents,
-//! polls, moderation, digests, events. The rest follow the same shape.
+//! polls, moderation, digests, events, invitations. The rest follow the same shape.
 
 pub(crate) mod communities;
 pub(crate) mod digests;
 pub(crate) mod discussions;
 pub(crate) mod documents;
 pub(crate) mod events;
+pub(crate) mod invitations;
 pub(crate) mod moderation;
 pub(crate) mod polls;
 pub(crate) mod profiles;
