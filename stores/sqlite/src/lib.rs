@@ -9,6 +9,7 @@
 //! [`SqliteStore`], the store traits over it, family by family (profiles so
 //! far: it does not implement `Store` until every family is ported).
 
+mod batch;
 mod blobs;
 mod database;
 mod families;

@@ -7,23 +7,23 @@
 //! the lock is held from the first check to the commit, the checks of
 //! concurrent writers in other processes can never interleave.
 //!
-//! In progress: the families are ported one by one (see
-//! [`crate::families`]); a transaction naming a family not yet ported is
-//! refused as a whole with [`StoreError::InvalidTransaction`], and the
-//! store does not implement [`copkit_core::store::Store`] until every
-//! family is there.
+//! Every family's records live in the one `items` table (see
+//! [`crate::families`]), so the store implements the whole
+//! [`copkit_core::store::Store`] contract.
 
 use async_trait::async_trait;
 use copkit_core::model::{
-    Attendance, Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion, Event,
-    Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Poll, Post, Profile,
-    ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
-    TokenHash,
+    Activity, Attendance, Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion,
+    Event, Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Participation, Poll,
+    Post, Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant,
+    Thread, TokenHash, ValueStory,
 };
+use copkit_core::store::batch::check_wanted;
 use copkit_core::store::{
-    AccessFacts, Chunk, CommunityStore, DigestStore, DirectoryQuery, DocumentStore, EventStore,
-    InvitationStore, JoinRequestStore, MemberFilter, MembershipStore, ModerationStore, Op,
-    PollStore, ProfileStore, Range, SpaceStore, StoreError, ThreadStore, Transaction, WriteStore,
+    AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, DigestStore, DirectoryQuery,
+    DocumentStore, EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore,
+    ModerationStore, Op, ParticipationStore, PollStore, ProfileStore, Range, Records, SpaceStore,
+    StoreError, ThreadStore, Transaction, ValueStoryStore, Wanted, WriteStore,
 };
 use copkit_core::{
     CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, ReportId, SpaceId, ThreadId,
@@ -32,10 +32,11 @@ use copkit_core::{
 use jiff::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
 
+use crate::batch;
 use crate::database::{Database, store_error};
 use crate::families::{
-    communities, digests, discussions, documents, events, invitations, moderation, polls, profiles,
-    spaces,
+    activity, communities, digests, discussions, documents, events, invitations, moderation, polls,
+    profiles, spaces,
 };
 
 /// The store over one SQLite file. Cloning shares the connections.
@@ -64,6 +65,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
         .map_err(store_error)?;
     for (index, op) in ops.iter().enumerate() {
         let checked = match op {
+            Op::Activity(op) => activity::check(&tx, op)?,
             Op::Community(op) => communities::check(&tx, op)?,
             Op::Digest(op) => digests::check(&tx, op)?,
             Op::Discussion(op) => discussions::check(&tx, op)?,
@@ -74,12 +76,12 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Poll(op) => polls::check(&tx, op)?,
             Op::Profile(op) => profiles::check(&tx, op)?,
             Op::Space(op) => spaces::check(&tx, op)?,
-            other => return Err(not_ported(other)),
         };
         checked.map_err(|failure| StoreError::Condition { op: index, failure })?;
     }
     for op in ops {
         match op {
+            Op::Activity(op) => activity::apply(&tx, op)?,
             Op::Community(op) => communities::apply(&tx, op)?,
             Op::Digest(op) => digests::apply(&tx, op)?,
             Op::Discussion(op) => discussions::apply(&tx, op)?,
@@ -90,17 +92,9 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Poll(op) => polls::apply(&tx, op)?,
             Op::Profile(op) => profiles::apply(&tx, op)?,
             Op::Space(op) => spaces::apply(&tx, op)?,
-            other => return Err(not_ported(&other)),
         }
     }
     tx.commit().map_err(store_error)
-}
-
-/// The refusal of an operation whose family is not in SQLite yet.
-fn not_ported(op: &Op) -> StoreError {
-    StoreError::InvalidTransaction(format!(
-        "the SQLite store does not hold these records yet: {op:?}"
-    ))
 }
 
 #[async_trait]
@@ -591,6 +585,97 @@ impl JoinRequestStore for SqliteStore {
 }
 
 #[async_trait]
+impl ActivityStore for SqliteStore {
+    async fn list_activity(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<Activity>, StoreError> {
+        let (community, range) = (*community, range.clone());
+        self.db
+            .run(move |conn| activity::list_activity(conn, &community, &range))
+            .await
+    }
+
+    async fn list_user_activity(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Activity>, StoreError> {
+        let (user, range) = (user.clone(), range.clone());
+        self.db
+            .run(move |conn| activity::list_user_activity(conn, &user, &range))
+            .await
+    }
+}
+
+#[async_trait]
+impl ParticipationStore for SqliteStore {
+    async fn get_participation(
+        &self,
+        community: &CommunityId,
+        user: &UserId,
+    ) -> Result<Option<Participation>, StoreError> {
+        let (community, user) = (*community, user.clone());
+        self.db
+            .run(move |conn| activity::get_participation(conn, &community, &user))
+            .await
+    }
+
+    async fn participation_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Participation>, StoreError> {
+        self.db
+            .run(move |conn| activity::participation_due(conn, due, limit))
+            .await
+    }
+}
+
+#[async_trait]
+impl ValueStoryStore for SqliteStore {
+    async fn list_value_stories(
+        &self,
+        community: &CommunityId,
+        range: &Range,
+    ) -> Result<Chunk<ValueStory>, StoreError> {
+        let (community, range) = (*community, range.clone());
+        self.db
+            .run(move |conn| activity::list_value_stories(conn, &community, &range))
+            .await
+    }
+
+    async fn list_user_value_stories(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<ValueStory>, StoreError> {
+        let (user, range) = (user.clone(), range.clone());
+        self.db
+            .run(move |conn| activity::list_user_value_stories(conn, &user, &range))
+            .await
+    }
+}
+
+#[async_trait]
+impl BatchStore for SqliteStore {
+    async fn get_records(&self, wanted: &[Wanted]) -> Result<Records, StoreError> {
+        check_wanted(wanted)?;
+        let wanted = wanted.to_vec();
+        self.db
+            .run(move |conn| {
+                // One read transaction: the records are read together.
+                let tx = conn.transaction().map_err(store_error)?;
+                let found = batch::get_records(&tx, &wanted)?;
+                tx.commit().map_err(store_error)?;
+                Ok(found)
+            })
+            .await
+    }
+}
+
+#[async_trait]
 impl SpaceStore for SqliteStore {
     async fn get_space(&self, id: &SpaceId) -> Result<Option<Space>, StoreError> {
         let id = *id;
@@ -761,26 +846,5 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Condition { op: 0, .. }), "{err}");
-    }
-
-    #[tokio::test]
-    async fn a_family_not_yet_ported_is_refused_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::new(Database::open(dir.path().join("copkit.db")).unwrap());
-        let err = store
-            .commit(Transaction::new().with(put(profile("ann"))).with(
-                ActivityOp::ForgetParticipation {
-                    community: CommunityId(ulid::Ulid::from_parts(3, 1)),
-                    user: UserId::new("ann").unwrap(),
-                },
-            ))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, StoreError::InvalidTransaction(_)), "{err}");
-        let ann = store
-            .get_profile(&UserId::new("ann").unwrap())
-            .await
-            .unwrap();
-        assert_eq!(ann, None, "nothing written");
     }
 }

@@ -67,7 +67,7 @@ fn put_post(conn: &Connection, p: &Post) -> Result<(), StoreError> {
     items::put(conn, &post_key(&p.id), p, &listed)
 }
 
-fn has_reaction(
+pub(crate) fn has_reaction(
     conn: &Connection,
     post: &PostId,
     user: &UserId,

@@ -239,6 +239,25 @@ pub(crate) fn get_rsvp_tally(
     get_tally(conn, event, occurrence)
 }
 
+/// The tally record of an occurrence, if anyone answered.
+pub(crate) fn find_rsvp_tally(
+    conn: &Connection,
+    event: &EventId,
+    occurrence: &str,
+) -> Result<Option<RsvpTally>, StoreError> {
+    items::get(conn, &tally_key(event, occurrence))
+}
+
+/// One person's attendance at an occurrence.
+pub(crate) fn get_attendance(
+    conn: &Connection,
+    event: &EventId,
+    occurrence: &str,
+    user: &UserId,
+) -> Result<Option<Attendance>, StoreError> {
+    items::get(conn, &attendance_key(event, occurrence, user))
+}
+
 /// Everyone's attendance at an occurrence, by user.
 pub(crate) fn list_attendance(
     conn: &Connection,

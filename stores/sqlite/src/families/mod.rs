@@ -4,9 +4,9 @@
 //! operations, and its reads, as functions over a connection inside the
 //! caller's transaction.
 //!
-//! Ported so far: profiles, communities, spaces, discussions, documents,
-//! polls, moderation, digests, events, invitations. The rest follow the same shape.
+//! Every family of the contract is here.
 
+pub(crate) mod activity;
 pub(crate) mod communities;
 pub(crate) mod digests;
 pub(crate) mod discussions;
