@@ -711,7 +711,7 @@ impl SpaceStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copkit_core::store::{ActivityOp, Expect, ProfileOp};
+    use copkit_core::store::{Expect, ProfileOp};
 
     fn profile(user: &str) -> Profile {
         Profile {
