@@ -1,20 +1,26 @@
 //! The local server: the same router as the Lambda, on `axum::serve`.
 //!
 //! `cargo run -p copkit-lambda --bin copkit-local -- --demo` keeps records
-//! in memory and document bytes under a data folder; `--store dynamodb`
-//! uses the DynamoDB table `COPKIT_TABLE` (default `copkit-local`, created
-//! when missing) at any endpoint (`AWS_ENDPOINT_URL`), and the S3 bucket
-//! `COPKIT_BUCKET` when set.
+//! in the SQLite database `copkit.db` and document bytes under `blobs/`,
+//! both in the data folder (`--data-dir`, default `.copkit-data`), so a
+//! restart keeps everything; `--store memory` forgets records on exit;
+//! `--store dynamodb` uses the DynamoDB table `COPKIT_TABLE` (default
+//! `copkit-local`, created when missing) at any endpoint
+//! (`AWS_ENDPOINT_URL`), and the S3 bucket `COPKIT_BUCKET` when set.
+//!
+//! `copkit-local backup --to FILE` copies the database while a server runs
+//! (SQLite's online backup); `copkit-local gc` removes document bytes no
+//! record names (also done at every start, for files older than an hour).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use copkit_aws::{self as aws, AwsSettings};
 use copkit_core::blob::BlobStore;
 use copkit_core::{Config, Copkit, MemoryStore};
 use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
-use copkit_sqlite::FileBlobStore;
+use copkit_sqlite::{Database, FileBlobStore, SWEEP_GRACE, SqliteStore, sweep_orphan_blobs};
 
 /// Runs copkit's HTTP API locally.
 #[derive(Debug, Parser)]
@@ -26,29 +32,67 @@ struct Args {
     /// Seed a demo data set and print a ready token per demo user.
     #[arg(long)]
     demo: bool,
-    /// Where document bytes are kept (unless `COPKIT_BUCKET` names a bucket
-    /// with `--store dynamodb`).
-    #[arg(long, default_value = ".copkit-data")]
+    /// The data folder: the SQLite database `copkit.db` and the document
+    /// bytes under `blobs/` (unless `COPKIT_BUCKET` names a bucket with
+    /// `--store dynamodb`).
+    #[arg(long, default_value = ".copkit-data", global = true)]
     data_dir: std::path::PathBuf,
     /// Where records are kept.
-    #[arg(long, value_enum, default_value_t = StoreKind::Memory)]
+    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
     store: StoreKind,
+    /// A maintenance task instead of serving.
+    #[command(subcommand)]
+    task: Option<Task>,
+}
+
+/// Maintenance of the data folder's database.
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Copies the database to a new file (safe while a server runs).
+    Backup {
+        /// The new file.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Removes document bytes that no record names.
+    Gc,
 }
 
 /// The record stores the local server can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum StoreKind {
+    /// The SQLite database in the data folder (kept across restarts).
+    Sqlite,
     /// In memory, gone when the server stops.
     Memory,
     /// A DynamoDB table (`COPKIT_TABLE`, default `copkit-local`).
     Dynamodb,
 }
 
+/// The data folder's database (created with the folder when missing).
+fn open_database(args: &Args) -> Result<Database, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(&args.data_dir)?;
+    Ok(Database::open(args.data_dir.join("copkit.db"))?)
+}
+
+/// The data folder's blob store.
+fn file_blobs(args: &Args) -> FileBlobStore {
+    FileBlobStore::new(args.data_dir.join("blobs"))
+}
+
 /// The services over the chosen store.
 async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
-    let files: Arc<dyn BlobStore> = Arc::new(FileBlobStore::new(args.data_dir.join("blobs")));
+    let files: Arc<dyn BlobStore> = Arc::new(file_blobs(args));
     let config = Config::with_cursor_key(aws::cursor_key_from_env()?);
     let builder = match args.store {
+        StoreKind::Sqlite => {
+            let db = open_database(args)?;
+            let swept = sweep_orphan_blobs(&db, &file_blobs(args), SWEEP_GRACE).await?;
+            if swept.removed > 0 {
+                println!("Removed {} document files no record names.", swept.removed);
+            }
+            Copkit::builder(Arc::new(SqliteStore::new(db))).blobs(files)
+        }
         StoreKind::Memory => Copkit::builder(Arc::new(MemoryStore::new())).blobs(files),
         StoreKind::Dynamodb => {
             let settings = match AwsSettings::from_env() {
@@ -85,6 +129,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
+    match &args.task {
+        Some(Task::Backup { to }) => {
+            open_database(&args)?.backup_to(to).await?;
+            println!(
+                "Backed up {} to {}",
+                args.data_dir.join("copkit.db").display(),
+                to.display()
+            );
+            return Ok(());
+        }
+        Some(Task::Gc) => {
+            let swept =
+                sweep_orphan_blobs(&open_database(&args)?, &file_blobs(&args), SWEEP_GRACE).await?;
+            println!(
+                "Examined {} document files; removed {} that no record names.",
+                swept.examined, swept.removed
+            );
+            return Ok(());
+        }
+        None => {}
+    }
     let secret = match std::env::var("COPKIT_JWT_SECRET") {
         Ok(s) if !s.is_empty() => s.into_bytes(),
         _ => random_secret()?,

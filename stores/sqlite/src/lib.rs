@@ -15,9 +15,11 @@ mod database;
 mod families;
 mod items;
 mod store;
+mod sweep;
 
 pub use blobs::FileBlobStore;
 pub use database::{
     APPLICATION_ID, BUSY_TIMEOUT, Database, OpenError, schema_version, store_error,
 };
 pub use store::SqliteStore;
+pub use sweep::{SWEEP_GRACE, Swept, sweep_orphan_blobs};
