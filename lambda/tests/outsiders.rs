@@ -3,7 +3,7 @@
 //! the body — answers 404 (401 without a token), exactly like something
 //! that does not exist, and changes nothing (the whole store is compared
 //! before and after: every record of the memory store, every item of the
-//! DynamoDB table on moto).
+//! SQLite database and of the DynamoDB table on moto).
 //!
 //! The callers: the owner, a moderator not admitted to a Restricted room,
 //! the member named on it, a plain member, a guest of one space, an
@@ -244,6 +244,7 @@ fn unchanged(before: &str, after: &str) {
 /// Where the world lives, and how to read every record it holds.
 enum Snapshot {
     Memory(MemoryStore),
+    Sqlite(std::path::PathBuf),
     Dynamo(aws_sdk_dynamodb::Client, String),
 }
 
@@ -252,6 +253,22 @@ impl Snapshot {
     async fn dump(&self) -> String {
         match self {
             Snapshot::Memory(store) => format!("{store:#?}"),
+            Snapshot::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut statement = conn
+                    .prepare("SELECT pk, sk, body, g1pk, g1sk, g2pk, g2sk, g3pk, g3sk FROM items ORDER BY pk, sk")
+                    .unwrap();
+                let rows = statement
+                    .query_map([], |r| {
+                        (0..9)
+                            .map(|i| r.get::<_, Option<String>>(i))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                    .unwrap();
+                rows.map(|row| format!("{:?}", row.unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
             Snapshot::Dynamo(client, table) => {
                 let mut items = Vec::new();
                 let mut start = None;
@@ -285,6 +302,13 @@ async fn world_on_memory() -> World {
     let store = MemoryStore::new();
     let api = Api::with_store(Arc::new(store.clone()));
     world(api, Snapshot::Memory(store)).await
+}
+
+async fn world_on_sqlite() -> World {
+    let path = common::sqlite::fresh_path();
+    let store = copkit_sqlite::SqliteStore::new(copkit_sqlite::Database::open(&path).unwrap());
+    let api = Api::with_store(Arc::new(store));
+    world(api, Snapshot::Sqlite(path)).await
 }
 
 async fn world_on_dynamodb() -> World {
@@ -596,6 +620,16 @@ async fn no_caller_reaches_what_they_may_not_see_on_any_route() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_caller_reaches_what_they_may_not_see_on_any_route_on_sqlite() {
+    every_route_refuses(world_on_sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_inside_bodies_are_authorized_like_ids_in_paths_on_sqlite() {
+    bodies_are_authorized(world_on_sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --ignored)"]
 async fn no_caller_reaches_what_they_may_not_see_on_any_route_on_dynamodb() {
     every_route_refuses(world_on_dynamodb().await).await;
@@ -614,6 +648,7 @@ async fn ids_inside_bodies_are_authorized_like_ids_in_paths_on_dynamodb() {
 
 async fn every_route_refuses(w: World) {
     let before = w.store.dump().await;
+    assert!(before.contains("Private question"), "the dump holds the records");
     let doc = copkit_lambda::app::openapi_document();
     let mut wrong = Vec::new();
     let mut calls = 0;

@@ -96,6 +96,13 @@ macro_rules! area_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn on_sqlite() {
+            let w = super::common::world::World::on_sqlite().await;
+            scenarios(&w).await;
+            super::common::coverage::check_answers(&w, super::tags(area())).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         #[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --ignored)"]
         async fn on_dynamodb() {
             let w = super::common::world::World::on_dynamodb().await;

@@ -12,6 +12,7 @@
 pub mod coverage;
 pub mod moto;
 pub mod requests;
+pub mod sqlite;
 pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -40,6 +40,11 @@ impl World {
         world(Api::with_store(Arc::new(MemoryStore::new()))).await
     }
 
+    /// The world on a fresh SQLite database file.
+    pub async fn on_sqlite() -> World {
+        world(Api::with_store(Arc::new(super::sqlite::fresh_store()))).await
+    }
+
     /// The world on a fresh DynamoDB table in moto, its calls counted per
     /// operation.
     pub async fn on_dynamodb() -> World {
