@@ -648,7 +648,10 @@ async fn ids_inside_bodies_are_authorized_like_ids_in_paths_on_dynamodb() {
 
 async fn every_route_refuses(w: World) {
     let before = w.store.dump().await;
-    assert!(before.contains("Private question"), "the dump holds the records");
+    assert!(
+        before.contains("Private question"),
+        "the dump holds the records"
+    );
     let doc = copkit_lambda::app::openapi_document();
     let mut wrong = Vec::new();
     let mut calls = 0;
