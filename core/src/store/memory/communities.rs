@@ -1,7 +1,7 @@
 //! Communities in memory: the tables, the checks and effects of
 //! [`CommunityOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
 use async_trait::async_trait;
@@ -21,7 +21,7 @@ pub(super) struct Tables {
     pub(super) slugs: HashMap<Slug, CommunityId>,
     /// Listed communities by (lower-cased name, id).
     pub(super) directory: BTreeSet<(String, CommunityId)>,
-    pub(super) memberships: BTreeMap<(CommunityId, UserId), Membership>,
+    pub(super) memberships: HashMap<(CommunityId, UserId), Membership>,
     pub(super) user_memberships: BTreeSet<(UserId, CommunityId)>,
     /// Each community's active and banned members by (role, user), and
     /// active ones by level, so a roster page costs the same whatever the
