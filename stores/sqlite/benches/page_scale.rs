@@ -208,6 +208,9 @@ async fn medians(seeded: &[Seeded]) -> Vec<[f64; 3]> {
         .collect()
 }
 
+/// Makes a store for one size.
+type MakeStore<'a> = dyn Fn(usize) -> Arc<dyn Store> + 'a;
+
 fn main() {
     let max: usize = std::env::var("PAGE_SCALE_MAX")
         .ok()
@@ -224,8 +227,7 @@ fn main() {
         Arc::new(SqliteStore::new(Database::open(path).unwrap()))
     };
     let memory = |_: usize| -> Arc<dyn Store> { Arc::new(MemoryStore::new()) };
-    let stores: [(&str, &dyn Fn(usize) -> Arc<dyn Store>); 2] =
-        [("memory", &memory), ("sqlite", &sqlite)];
+    let stores: [(&str, &MakeStore<'_>); 2] = [("memory", &memory), ("sqlite", &sqlite)];
     runtime.block_on(async {
         println!("page 1 ({PAGE} items), median of {RUNS} runs, microseconds");
         println!("| store | N | threads | members | activity |");
