@@ -16,7 +16,8 @@ case "$(uname -s)" in
   Darwin) LIB=target/debug/libcopkit_ffi.dylib ;;
   *) LIB=target/debug/libcopkit_ffi.so ;;
 esac
-cargo build --quiet -p copkit-ffi --lib --bin uniffi-bindgen
+# The shipped library: SQLite (always) and DynamoDB (`Copkit.dynamodb`).
+cargo build --quiet -p copkit-ffi --features dynamodb --lib --bin uniffi-bindgen
 generate() {
   rm -rf "$OUT/$1"
   target/debug/uniffi-bindgen generate --library "$LIB" --language "$1" --no-format \

@@ -40,7 +40,8 @@ def main() -> None:
     args = parser.parse_args()
 
     profile = ["--release"] if args.release else []
-    features = ["--features", "bench"] if args.bench else []
+    # The shipped library has every store: SQLite (always) and DynamoDB.
+    features = ["--features", "dynamodb,bench" if args.bench else "dynamodb"]
     run("cargo", "build", "--quiet", "-p", "copkit-ffi", "--lib", *profile, *features)
     library = ROOT / "target" / ("release" if args.release else "debug") / library_name()
 

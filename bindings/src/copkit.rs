@@ -19,6 +19,25 @@ pub struct Copkit {
     shared: Arc<Shared>,
 }
 
+/// The services' builder over the SQLite database at `path` (its shared
+/// cursor key included) and the blob folder beside it.
+async fn sqlite_builder(path: &str) -> Result<copkit_core::CopkitBuilder, CopkitError> {
+    let invalid = |reason: String| CopkitError::Invalid {
+        field: "path".into(),
+        reason,
+    };
+    let db = copkit_sqlite::Database::open(path).map_err(|e| invalid(e.to_string()))?;
+    let key = db
+        .cursor_key()
+        .await
+        .map_err(|e| CopkitError::from(copkit_core::Error::from(e)))?;
+    let blobs = copkit_sqlite::FileBlobStore::new(format!("{path}.blobs"));
+    let builder = copkit_core::Copkit::builder(Arc::new(copkit_sqlite::SqliteStore::new(db)))
+        .blobs(Arc::new(blobs))
+        .config(copkit_core::Config::with_cursor_key(key));
+    Ok(builder)
+}
+
 impl Copkit {
     fn over(core: copkit_core::Copkit) -> Arc<Self> {
         let listeners = Arc::new(Listeners::default());
@@ -48,6 +67,30 @@ impl Copkit {
             .clock(Arc::new(HostClock(clock)))
             .build()?;
         Ok(Copkit::over(core))
+    }
+
+    /// copkit on the SQLite database at `path`, created when missing and
+    /// migrated when older, with document bytes in the folder
+    /// `<path>.blobs` beside it: what a portal embeds. Everything survives
+    /// a restart, and several processes (a web server's workers) may open
+    /// the same file. A file that is not a copkit database, or one written
+    /// by a newer copkit, is refused untouched (`Invalid` on `path`).
+    #[uniffi::constructor]
+    pub async fn open(path: String) -> Result<Arc<Self>, CopkitError> {
+        let builder = sqlite_builder(&path).await?;
+        Ok(Copkit::over(builder.build()?))
+    }
+
+    /// [`open`](Self::open), with time from the host's `clock`.
+    #[uniffi::constructor]
+    pub async fn open_with_clock(
+        path: String,
+        clock: Arc<dyn CopkitClock>,
+    ) -> Result<Arc<Self>, CopkitError> {
+        let builder = sqlite_builder(&path).await?;
+        Ok(Copkit::over(
+            builder.clock(Arc::new(HostClock(clock))).build()?,
+        ))
     }
 
     /// A session for one signed-in person: `user` is their identity

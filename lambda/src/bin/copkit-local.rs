@@ -91,7 +91,16 @@ async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
             if swept.removed > 0 {
                 println!("Removed {} document files no record names.", swept.removed);
             }
-            Copkit::builder(Arc::new(SqliteStore::new(db))).blobs(files)
+            // Cursors stay readable across restarts: the key lives in the
+            // database unless COPKIT_CURSOR_KEY names one.
+            let key = match std::env::var("COPKIT_CURSOR_KEY") {
+                Ok(k) if !k.trim().is_empty() => aws::cursor_key_from_env()?,
+                _ => db.cursor_key().await?,
+            };
+            return Ok(Copkit::builder(Arc::new(SqliteStore::new(db)))
+                .blobs(files)
+                .config(Config::with_cursor_key(key))
+                .build()?);
         }
         StoreKind::Memory => Copkit::builder(Arc::new(MemoryStore::new())).blobs(files),
         StoreKind::Dynamodb => {

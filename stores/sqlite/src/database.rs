@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use copkit_core::store::StoreError;
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
 
 /// copkit's SQLite application id: the bytes `cpk1`.
@@ -41,7 +41,10 @@ const CACHE_KIB: i64 = -16 * 1024;
 const IDLE_MAX: usize = 8;
 
 /// The schema, one migration per version (version N is the first N).
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_items.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_items.sql"),
+    include_str!("migrations/0002_settings.sql"),
+];
 
 /// The schema version this build writes.
 pub fn schema_version() -> u32 {
@@ -131,6 +134,41 @@ impl Database {
             backup
                 .run_to_completion(256, Duration::from_millis(5), None)
                 .map_err(store_error)
+        })
+        .await
+    }
+
+    /// The key that seals list cursors, the same for every process using
+    /// this file: made at random the first time and kept in the database.
+    pub async fn cursor_key(&self) -> Result<[u8; 32], StoreError> {
+        self.run(|conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(store_error)?;
+            let kept: Option<Vec<u8>> = tx
+                .query_row(
+                    "SELECT value FROM settings WHERE name = 'cursor_key'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(store_error)?;
+            let key = match kept.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()) {
+                Some(key) => key,
+                None => {
+                    let mut key = [0u8; 32];
+                    getrandom::fill(&mut key)
+                        .map_err(|e| StoreError::Internal(format!("no random source: {e}")))?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO settings (name, value) VALUES ('cursor_key', ?1)",
+                        [key.as_slice()],
+                    )
+                    .map_err(store_error)?;
+                    key
+                }
+            };
+            tx.commit().map_err(store_error)?;
+            Ok(key)
         })
         .await
     }
@@ -381,6 +419,47 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(body, "\"kept\"");
+    }
+
+    #[tokio::test]
+    async fn an_older_schema_is_migrated_and_keeps_its_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("copkit.db");
+        {
+            // A database as the first schema left it.
+            let mut conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            Migrations::new(vec![M::up(MIGRATIONS[0])])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO items (pk, sk, body) VALUES ('P', 'S', '1')",
+                [],
+            )
+            .unwrap();
+        }
+        let db = Database::open(&path).unwrap();
+        let (version, items): (u32, i64) = db
+            .run(|conn| {
+                let v = conn
+                    .pragma_query_value(None, "user_version", |r| r.get(0))
+                    .map_err(store_error)?;
+                let n = conn
+                    .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+                    .map_err(store_error)?;
+                Ok((v, n))
+            })
+            .await
+            .unwrap();
+        assert_eq!((version, items), (schema_version(), 1));
+        // The shared cursor key is made once and kept.
+        let key = db.cursor_key().await.unwrap();
+        drop(db);
+        assert_eq!(
+            Database::open(&path).unwrap().cursor_key().await.unwrap(),
+            key
+        );
     }
 
     #[tokio::test]
