@@ -15,6 +15,7 @@
 //! migrated, each migration in its own transaction.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,6 +37,10 @@ const MMAP_SIZE: i64 = 256 * 1024 * 1024;
 
 /// Each connection's page cache, in KiB (negative: SQLite's unit for KiB).
 const CACHE_KIB: i64 = -16 * 1024;
+
+/// Seconds a caller is told to wait when the disk is full or the file
+/// cannot be written (an operator must act).
+const RETRY_AFTER_STUCK_SECS: u32 = 30;
 
 /// Connections kept open for reuse.
 const IDLE_MAX: usize = 8;
@@ -94,6 +99,8 @@ pub struct Database {
 struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// How long a call waits for another writer, in milliseconds.
+    busy_ms: AtomicU64,
 }
 
 impl Database {
@@ -107,8 +114,18 @@ impl Database {
             inner: Arc::new(Inner {
                 path,
                 idle: Mutex::new(vec![conn]),
+                busy_ms: AtomicU64::new(BUSY_TIMEOUT.as_millis() as u64),
             }),
         })
+    }
+
+    /// Changes how long a call waits for another process's write before
+    /// failing with a retryable [`StoreError::Unavailable`] (default
+    /// [`BUSY_TIMEOUT`]).
+    pub fn set_busy_timeout(&self, timeout: Duration) {
+        self.inner
+            .busy_ms
+            .store(timeout.as_millis() as u64, Ordering::Relaxed);
     }
 
     /// The file.
@@ -186,6 +203,8 @@ impl Database {
                 Some(conn) => conn,
                 None => connect(&inner.path).map_err(|e| StoreError::Internal(e.to_string()))?,
             };
+            let busy = Duration::from_millis(inner.busy_ms.load(Ordering::Relaxed));
+            conn.busy_timeout(busy).map_err(store_error)?;
             let result = work(&mut conn);
             inner.give_back(conn);
             result
@@ -290,12 +309,19 @@ fn opening(path: &Path, e: rusqlite::Error) -> OpenError {
 }
 
 /// A store error for a failed SQLite call: a lock held beyond the busy
-/// timeout is retryable, anything else is internal.
+/// timeout is retryable soon; a full disk or a file that cannot be written
+/// is retryable once an operator has acted (the transaction was rolled
+/// back whole); anything else is internal.
 pub fn store_error(e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Unavailable {
             retry_after_secs: RETRY_AFTER_SECS,
         },
+        Some(ErrorCode::DiskFull | ErrorCode::ReadOnly | ErrorCode::CannotOpen) => {
+            StoreError::Unavailable {
+                retry_after_secs: RETRY_AFTER_STUCK_SECS,
+            }
+        }
         _ => StoreError::Internal(format!("sqlite: {e}")),
     }
 }
@@ -469,10 +495,9 @@ mod tests {
         let db = Database::open(&path).unwrap();
         let holder = Connection::open(&path).unwrap();
         holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+        db.set_busy_timeout(Duration::from_millis(50));
         let err = db
             .run(|conn| {
-                conn.busy_timeout(Duration::from_millis(50))
-                    .map_err(store_error)?;
                 conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
                     .map_err(store_error)
             })

@@ -776,6 +776,54 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_full_disk_refuses_the_whole_transaction_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path().join("copkit.db")).unwrap();
+        let store = SqliteStore::new(db.clone());
+        store
+            .commit(Transaction::new().with(put(profile("ann"))))
+            .await
+            .unwrap();
+        // The file may not grow: a disk with no room left.
+        db.run(|conn| {
+            let pages: i64 = conn
+                .pragma_query_value(None, "page_count", |r| r.get(0))
+                .map_err(store_error)?;
+            conn.pragma_update(None, "max_page_count", pages)
+                .map_err(store_error)
+        })
+        .await
+        .unwrap();
+        let mut tx = Transaction::new();
+        let mut big = Vec::new();
+        for n in 0..60 {
+            let mut p = profile(&format!("member{n:02}"));
+            p.organisation = Some("x".repeat(2_000));
+            big.push(p.user.clone());
+            tx.push(put(p));
+        }
+        let err = store.commit(tx).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Unavailable {
+                    retry_after_secs: 30
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            store.get_profiles(&big).await.unwrap().is_empty(),
+            "nothing written"
+        );
+        let ann = store
+            .get_profile(&UserId::new("ann").unwrap())
+            .await
+            .unwrap();
+        assert!(ann.is_some(), "what was there stays");
+    }
+
+    #[tokio::test]
     async fn spaces_list_by_community_and_grants_both_ways() {
         use copkit_core::model::{SpaceGrant, SpaceVisibility};
         use copkit_core::store::SpaceOp;
