@@ -1,12 +1,15 @@
 //! How the community health report and a member's digest scale: a
 //! community of 2,000 members with 5,000, 20,000 and 50,000 activities over
-//! 80 days (threads in one space), on the in-memory store wrapped in a call
-//! counter. Prints, per size, the median time over 5 runs and the store
+//! 80 days (threads in one space), on the in-memory store and on SQLite (a
+//! database file), each wrapped in a call counter. Prints, per size, the median time over 5 runs and the store
 //! calls made by method (each a round trip on DynamoDB: a list page is one
 //! Query, a batch one BatchGetItem) of the health report for the period, a
 //! daily digest (its last day) and a weekly digest (its last 7 days).
 //!
-//! `cargo bench -p copkit-core --features conformance --bench health_scale`
+//! The last lines compare SQLite's times with the memory store's at each
+//! size, measured in the same run.
+//!
+//! `cargo bench -p copkit-sqlite --bench health_scale`
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -27,6 +30,7 @@ use copkit_core::{
     ActivityId, Actor, CommunityId, Copkit, ManualClock, MemoryStore, PostId, SpaceId, ThreadId,
     UserId,
 };
+use copkit_sqlite::{Database, SqliteStore};
 use jiff::{SignedDuration, Timestamp};
 
 const MEMBERS: usize = 2_000;
@@ -231,7 +235,10 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let folder = tempfile::tempdir().unwrap();
     runtime.block_on(async {
+      let mut health_ms: Vec<(&str, usize, f64)> = Vec::new();
+      for store_name in ["memory", "sqlite"] {
         let mut tables = [
             (
                 "health report for the 90-day period (items: activities counted)",
@@ -251,15 +258,20 @@ fn main() {
         ];
         for n in SIZES {
             let (community, ops) = seed(n);
-            let memory: Arc<dyn Store> = Arc::new(MemoryStore::new());
+            let store: Arc<dyn Store> = if store_name == "memory" {
+                Arc::new(MemoryStore::new())
+            } else {
+                let path = folder.path().join(format!("health-{n}.db"));
+                Arc::new(SqliteStore::new(Database::open(path).unwrap()))
+            };
             for chunk in ops.chunks(50) {
                 let mut tx = Transaction::new();
                 for op in chunk {
                     tx.push(op.clone());
                 }
-                memory.commit(tx).await.unwrap();
+                store.commit(tx).await.unwrap();
             }
-            let counting = CountingStore::new(memory);
+            let counting = CountingStore::new(store);
             // Digests are chosen 7 days and 1 day before the last activity.
             let clock = Arc::new(ManualClock::new(start() + SignedDuration::from_hours(24 * 73)));
             let copkit = Copkit::builder(Arc::new(counting.clone()))
@@ -294,6 +306,7 @@ fn main() {
             })
             .await;
             assert_eq!(health.2, n);
+            health_ms.push((store_name, n, health.0));
             let digest = |who: Actor| {
                 let copkit = copkit.clone();
                 async move || {
@@ -316,7 +329,7 @@ fn main() {
             }
         }
         println!(
-            "a community of {MEMBERS} members, activities over 80 days (in-memory store, median of {RUNS} runs)"
+            "\na community of {MEMBERS} members, activities over 80 days ({store_name} store, median of {RUNS} runs)"
         );
         for (title, rows, _) in tables {
             println!("\n{title}");
@@ -325,6 +338,21 @@ fn main() {
             for line in rows {
                 println!("{line}");
             }
+        }
+      }
+        println!("\nhealth report, SQLite vs memory (same run)");
+        println!("| activities | memory (ms) | SQLite (ms) | SQLite / memory |");
+        println!("|---:|---:|---:|---:|");
+        for n in SIZES {
+            let time = |name: &str| {
+                health_ms
+                    .iter()
+                    .find(|(s, size, _)| *s == name && *size == n)
+                    .map(|(_, _, ms)| *ms)
+                    .unwrap()
+            };
+            let (memory, sqlite) = (time("memory"), time("sqlite"));
+            println!("| {n} | {memory:.1} | {sqlite:.1} | {:.1} |", sqlite / memory);
         }
     });
 }
