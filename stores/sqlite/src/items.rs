@@ -251,6 +251,23 @@ pub enum Source<'a> {
     },
 }
 
+/// Up to `limit` records from `source` in `order`, from the start (for
+/// short lists read whole, and queues read from their head).
+pub fn records<T: DeserializeOwned>(
+    conn: &Connection,
+    source: Source<'_>,
+    order: Order,
+    limit: usize,
+) -> Result<Vec<T>, StoreError> {
+    let found: Page<T> = match source {
+        Source::Partition { pk, prefix } => page(conn, pk, prefix, None, limit, order)?,
+        Source::Index { index, pk, prefix } => {
+            page_index(conn, index, pk, prefix, None, limit, order)?
+        }
+    };
+    Ok(found.into_iter().map(|(_, record)| record).collect())
+}
+
 /// One list page of up to `range.limit` items that `keep` accepts, read
 /// from `source` after `range.after` (a sort value this list returned,
 /// checked by the caller), each with its position; `next` is set only when

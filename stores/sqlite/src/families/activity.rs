@@ -225,18 +225,18 @@ pub(crate) fn participation_due(
     due: Timestamp,
     limit: u32,
 ) -> Result<Vec<Participation>, StoreError> {
-    let first = items::page_index::<Participation>(
+    let head: Vec<Participation> = items::records(
         conn,
-        Index::One,
-        REVIEWS,
-        "",
-        None,
-        limit.clamp(1, 100) as usize,
+        Source::Index {
+            index: Index::One,
+            pk: REVIEWS,
+            prefix: "",
+        },
         Order::Ascending,
+        limit.clamp(1, 100) as usize,
     )?;
-    Ok(first
+    Ok(head
         .into_iter()
-        .map(|(_, p)| p)
         .take_while(|p| p.review_at.is_some_and(|at| at <= due))
         .collect())
 }

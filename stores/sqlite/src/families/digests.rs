@@ -85,18 +85,18 @@ pub(crate) fn digests_due(
     due: Timestamp,
     limit: u32,
 ) -> Result<Vec<DigestSchedule>, StoreError> {
-    let first = items::page_index::<DigestSchedule>(
+    let head: Vec<DigestSchedule> = items::records(
         conn,
-        Index::One,
-        DUE,
-        "",
-        None,
-        limit.clamp(1, 100) as usize,
+        Source::Index {
+            index: Index::One,
+            pk: DUE,
+            prefix: "",
+        },
         Order::Ascending,
+        limit.clamp(1, 100) as usize,
     )?;
-    Ok(first
+    Ok(head
         .into_iter()
-        .map(|(_, s)| s)
         .take_while(|s| s.next_due.is_some_and(|at| at <= due))
         .collect())
 }

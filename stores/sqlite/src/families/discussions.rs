@@ -207,16 +207,16 @@ pub(crate) fn list_pinned_threads(
     conn: &Connection,
     space: &SpaceId,
 ) -> Result<Vec<Thread>, StoreError> {
-    let all = items::page_index(
+    items::records(
         conn,
-        Index::Two,
-        &pinned(space),
-        "",
-        None,
-        usize::MAX,
+        Source::Index {
+            index: Index::Two,
+            pk: &pinned(space),
+            prefix: "",
+        },
         Order::Descending,
-    )?;
-    Ok(all.into_iter().map(|(_, t)| t).collect())
+        usize::MAX,
+    )
 }
 
 /// One post.

@@ -173,10 +173,17 @@ pub(crate) fn purges_due(
     now: Timestamp,
     limit: u32,
 ) -> Result<Vec<BlobPurge>, StoreError> {
-    let first = items::page::<BlobPurge>(conn, PURGES, "", None, limit as usize, Order::Ascending)?;
-    Ok(first
+    let head: Vec<BlobPurge> = items::records(
+        conn,
+        Source::Partition {
+            pk: PURGES,
+            prefix: "",
+        },
+        Order::Ascending,
+        limit as usize,
+    )?;
+    Ok(head
         .into_iter()
-        .map(|(_, purge)| purge)
         .take_while(|purge| purge.due_at <= now)
         .collect())
 }

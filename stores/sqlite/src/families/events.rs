@@ -264,15 +264,15 @@ pub(crate) fn list_attendance(
     event: &EventId,
     occurrence: &str,
 ) -> Result<Vec<Attendance>, StoreError> {
-    let all = items::page(
+    items::records(
         conn,
-        &format!("EVENT#{event}"),
-        &attendance_prefix(occurrence),
-        None,
-        usize::MAX,
+        Source::Partition {
+            pk: &format!("EVENT#{event}"),
+            prefix: &attendance_prefix(occurrence),
+        },
         Order::Ascending,
-    )?;
-    Ok(all.into_iter().map(|(_, a)| a).collect())
+        usize::MAX,
+    )
 }
 
 /// A person's attendance, most recently recorded first.

@@ -13,7 +13,7 @@ use copkit_core::{CommunityId, SpaceId, UserId};
 use rusqlite::Connection;
 
 use super::check_expect;
-use crate::items::{self, Index, Key, Listed, Order, SEP};
+use crate::items::{self, Index, Key, Listed, Order, SEP, Source};
 
 fn space_key(id: &SpaceId) -> Key {
     Key::new(format!("SPACE#{id}"), "META")
@@ -87,16 +87,16 @@ pub(crate) fn list_spaces(
     conn: &Connection,
     community: &CommunityId,
 ) -> Result<Vec<Space>, StoreError> {
-    let all = items::page_index(
+    items::records(
         conn,
-        Index::One,
-        &community_spaces(community),
-        "",
-        None,
-        usize::MAX,
+        Source::Index {
+            index: Index::One,
+            pk: &community_spaces(community),
+            prefix: "",
+        },
         Order::Ascending,
-    )?;
-    Ok(all.into_iter().map(|(_, s)| s).collect())
+        usize::MAX,
+    )
 }
 
 /// Every grant of a member in a community, by space.
@@ -105,16 +105,16 @@ pub(crate) fn list_user_grants(
     community: &CommunityId,
     user: &UserId,
 ) -> Result<Vec<SpaceGrant>, StoreError> {
-    let all = items::page_index(
+    items::records(
         conn,
-        Index::One,
-        &user_grants(community, user),
-        "",
-        None,
-        usize::MAX,
+        Source::Index {
+            index: Index::One,
+            pk: &user_grants(community, user),
+            prefix: "",
+        },
         Order::Ascending,
-    )?;
-    Ok(all.into_iter().map(|(_, g)| g).collect())
+        usize::MAX,
+    )
 }
 
 /// Every grant of a space, by user.
@@ -122,13 +122,13 @@ pub(crate) fn list_space_grants(
     conn: &Connection,
     space: &SpaceId,
 ) -> Result<Vec<SpaceGrant>, StoreError> {
-    let all = items::page(
+    items::records(
         conn,
-        &format!("SPACE#{space}"),
-        "GRANT#",
-        None,
-        usize::MAX,
+        Source::Partition {
+            pk: &format!("SPACE#{space}"),
+            prefix: "GRANT#",
+        },
         Order::Ascending,
-    )?;
-    Ok(all.into_iter().map(|(_, g)| g).collect())
+        usize::MAX,
+    )
 }
