@@ -23,6 +23,9 @@ pub(super) struct Tables {
     pub(super) community_invitations: BTreeSet<(CommunityId, InvitationId)>,
     /// Email invitations by address.
     pub(super) email_invitations: BTreeSet<(String, InvitationId)>,
+    /// Each community's pending requests by (requested ms, user), so the
+    /// queue's page costs the same whatever the community has seen.
+    pub(super) pending: BTreeSet<(CommunityId, String)>,
 }
 
 impl Tables {
@@ -97,11 +100,21 @@ impl Tables {
                 }
             }
             InvitationOp::PutJoinRequest { request, .. } => {
-                self.join_requests
-                    .insert((request.community, request.user.clone()), request);
+                let key = (request.community, request.user.clone());
+                if let Some(old) = self.join_requests.get(&key) {
+                    self.pending.remove(&(old.community, request_position(old)));
+                }
+                if request.is_pending() {
+                    self.pending
+                        .insert((request.community, request_position(&request)));
+                }
+                self.join_requests.insert(key, request);
             }
             InvitationOp::ForgetJoinRequest { community, user } => {
-                self.join_requests.remove(&(community, user));
+                if let Some(old) = self.join_requests.remove(&(community, user)) {
+                    self.pending
+                        .remove(&(old.community, request_position(&old)));
+                }
             }
         }
     }
@@ -212,24 +225,21 @@ impl JoinRequestStore for MemoryStore {
                 return Err(StoreError::InvalidPosition);
             }
         }
+        let start = match &range.after {
+            Some(after) => Bound::Excluded((*community, after.clone())),
+            None => Bound::Included((*community, String::new())),
+        };
         let state = self.lock();
-        let mut pending: Vec<&JoinRequest> = state
-            .invitations
-            .join_requests
-            .iter()
-            .filter(|((c, _), r)| c == community && r.is_pending())
-            .map(|(_, r)| r)
-            .collect();
-        pending.sort_by_key(|r| request_position(r));
-        let items = pending
-            .into_iter()
-            .filter(|r| {
-                range
-                    .after
-                    .as_ref()
-                    .is_none_or(|after| request_position(r) > *after)
-            })
-            .cloned();
+        let t = &state.invitations;
+        let items = t
+            .pending
+            .range((start, Bound::Unbounded))
+            .take_while(|(c, _)| c == community)
+            .filter_map(|(c, position)| {
+                let (_, user) = position.split_once(SEP)?;
+                let user = UserId::new(user).ok()?;
+                t.join_requests.get(&(*c, user)).cloned()
+            });
         Ok(chunk_of(items, range.limit, request_position))
     }
 }
