@@ -244,7 +244,7 @@ fn unchanged(before: &str, after: &str) {
 /// Where the world lives, and how to read every record it holds.
 enum Snapshot {
     Memory(MemoryStore),
-    Sqlite(std::path::PathBuf),
+    Sqlite(copkit_sqlite::Database),
     Dynamo(aws_sdk_dynamodb::Client, String),
 }
 
@@ -253,22 +253,7 @@ impl Snapshot {
     async fn dump(&self) -> String {
         match self {
             Snapshot::Memory(store) => format!("{store:#?}"),
-            Snapshot::Sqlite(path) => {
-                let conn = rusqlite::Connection::open(path).unwrap();
-                let mut statement = conn
-                    .prepare("SELECT pk, sk, body, g1pk, g1sk, g2pk, g2sk, g3pk, g3sk FROM items ORDER BY pk, sk")
-                    .unwrap();
-                let rows = statement
-                    .query_map([], |r| {
-                        (0..9)
-                            .map(|i| r.get::<_, Option<String>>(i))
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                    .unwrap();
-                rows.map(|row| format!("{:?}", row.unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            }
+            Snapshot::Sqlite(db) => db.every_item().await.unwrap().join("\n"),
             Snapshot::Dynamo(client, table) => {
                 let mut items = Vec::new();
                 let mut start = None;
@@ -305,10 +290,9 @@ async fn world_on_memory() -> World {
 }
 
 async fn world_on_sqlite() -> World {
-    let path = common::sqlite::fresh_path();
-    let store = copkit_sqlite::SqliteStore::new(copkit_sqlite::Database::open(&path).unwrap());
-    let api = Api::with_store(Arc::new(store));
-    world(api, Snapshot::Sqlite(path)).await
+    let db = copkit_sqlite::Database::open(common::sqlite::fresh_path()).unwrap();
+    let api = Api::with_store(Arc::new(copkit_sqlite::SqliteStore::new(db.clone())));
+    world(api, Snapshot::Sqlite(db)).await
 }
 
 async fn world_on_dynamodb() -> World {

@@ -49,6 +49,7 @@ mod discussions;
 mod documents;
 mod events;
 mod invitations;
+pub mod keys;
 mod memory;
 mod moderation;
 mod polls;

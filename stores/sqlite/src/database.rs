@@ -190,6 +190,30 @@ impl Database {
         .await
     }
 
+    /// Every item of the database as one line of text (keys, listings and
+    /// the record's JSON), in key order: what audits and residue checks
+    /// search.
+    pub async fn every_item(&self) -> Result<Vec<String>, StoreError> {
+        self.run(|conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT pk, sk, body, g1pk, g1sk, g2pk, g2sk, g3pk, g3sk \
+                     FROM items ORDER BY pk, sk",
+                )
+                .map_err(store_error)?;
+            let rows = statement
+                .query_map([], |r| {
+                    (0..9)
+                        .map(|i| r.get::<_, Option<String>>(i).map(Option::unwrap_or_default))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .map_err(store_error)?;
+            rows.map(|row| row.map(|columns| columns.join(" ")).map_err(store_error))
+                .collect()
+        })
+        .await
+    }
+
     /// Runs `work` with a connection on a blocking thread, never on the
     /// async runtime's workers.
     pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>

@@ -14,9 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::database::store_error;
 
-/// Separates the parts of a composite key; no id, user id, slug, handle or
-/// name contains it, so a part never runs into the next.
-pub const SEP: char = '\u{1f}';
+pub use copkit_core::store::keys::SEP;
 
 /// Where an item lives: its partition and its place in it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -266,6 +264,18 @@ pub fn records<T: DeserializeOwned>(
         }
     };
     Ok(found.into_iter().map(|(_, record)| record).collect())
+}
+
+/// The head of a queue ordered by due time: up to `limit` records from
+/// `source`, earliest first, as long as `is_due` holds.
+pub fn due<T: DeserializeOwned>(
+    conn: &Connection,
+    source: Source<'_>,
+    limit: usize,
+    is_due: impl Fn(&T) -> bool,
+) -> Result<Vec<T>, StoreError> {
+    let head: Vec<T> = records(conn, source, Order::Ascending, limit)?;
+    Ok(head.into_iter().take_while(|r| is_due(r)).collect())
 }
 
 /// One list page of up to `range.limit` items that `keep` accepts, read

@@ -26,25 +26,11 @@ copkit_core::store_conformance_suite!(fresh());
 /// name or email.
 #[tokio::test]
 async fn erasure_leaves_no_residue_in_sqlite() {
-    let path = fresh_path();
-    let store = SqliteStore::new(Database::open(&path).unwrap());
+    let db = Database::open(fresh_path()).unwrap();
+    let store = SqliteStore::new(db.clone());
     let erased =
         copkit_core::store::conformance::residue_after_erasure(std::sync::Arc::new(store)).await;
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let mut statement = conn
-        .prepare("SELECT pk, sk, body, g1pk, g1sk, g2pk, g2sk, g3pk, g3sk FROM items")
-        .unwrap();
-    let rows = statement
-        .query_map([], |r| {
-            let mut row = Vec::new();
-            for i in 0..9 {
-                row.push(r.get::<_, Option<String>>(i)?.unwrap_or_default());
-            }
-            Ok(row.join(" "))
-        })
-        .unwrap();
-    let dump: Vec<String> = rows.map(Result::unwrap).collect();
-    let dump = dump.join("\n");
+    let dump = db.every_item().await.unwrap().join("\n");
     assert!(
         dump.contains("Febrile infant pathway"),
         "the dump holds the records"

@@ -20,8 +20,8 @@ use jiff::Timestamp;
 
 use super::batch::check_wanted;
 use super::{
-    BatchStore, Chunk, ConditionFailure, Expect, Op, Range, Record, Records, StoreError,
-    Transaction, Wanted, WriteStore,
+    BatchStore, Chunk, ConditionFailure, Op, Range, Record, Records, StoreError, Transaction,
+    Wanted, WriteStore,
 };
 use crate::validate::limits;
 
@@ -97,9 +97,7 @@ impl State {
     }
 }
 
-/// Separates the parts of a composite position. Names and ids never contain
-/// control characters, so this cannot be confused with content.
-pub(super) const SEP: char = '\u{1f}';
+pub(super) use super::keys::{SEP, check_expect};
 
 pub(super) fn parse_ulid_position<T: std::str::FromStr>(
     after: &Option<String>,
@@ -136,15 +134,6 @@ pub(super) fn chunk_of<T>(
         items: taken,
         positions,
         next,
-    }
-}
-
-pub(super) fn check_expect(current: Option<u64>, expect: Expect) -> Result<(), ConditionFailure> {
-    match (current, expect) {
-        (None, Expect::Absent) => Ok(()),
-        (Some(_), Expect::Absent) => Err(ConditionFailure::AlreadyExists),
-        (Some(v), Expect::Version(want)) if v == want => Ok(()),
-        (_, Expect::Version(_)) => Err(ConditionFailure::VersionMismatch),
     }
 }
 

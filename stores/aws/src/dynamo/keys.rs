@@ -13,8 +13,7 @@ use copkit_core::{
 };
 use jiff::Timestamp;
 
-/// Separates the parts of a composite key.
-pub const SEP: char = '\u{1f}';
+pub use copkit_core::store::keys::{SEP, time_key};
 
 /// A table key: partition and sort values.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -32,13 +31,6 @@ impl Key {
             sk: sk.into(),
         }
     }
-}
-
-/// A timestamp as a fixed-width string that sorts like the instant
-/// (nanoseconds, offset so that every representable instant is positive).
-pub fn time_key(t: Timestamp) -> String {
-    const OFFSET: i128 = 400_000_000_000_000_000_000;
-    format!("{:021}", t.as_nanosecond() + OFFSET)
 }
 
 /// A profile.

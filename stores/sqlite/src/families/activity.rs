@@ -225,20 +225,16 @@ pub(crate) fn participation_due(
     due: Timestamp,
     limit: u32,
 ) -> Result<Vec<Participation>, StoreError> {
-    let head: Vec<Participation> = items::records(
+    items::due(
         conn,
         Source::Index {
             index: Index::One,
             pk: REVIEWS,
             prefix: "",
         },
-        Order::Ascending,
         limit.clamp(1, 100) as usize,
-    )?;
-    Ok(head
-        .into_iter()
-        .take_while(|p| p.review_at.is_some_and(|at| at <= due))
-        .collect())
+        |p: &Participation| p.review_at.is_some_and(|at| at <= due),
+    )
 }
 
 /// A community's value stories, newest first.

@@ -85,20 +85,16 @@ pub(crate) fn digests_due(
     due: Timestamp,
     limit: u32,
 ) -> Result<Vec<DigestSchedule>, StoreError> {
-    let head: Vec<DigestSchedule> = items::records(
+    items::due(
         conn,
         Source::Index {
             index: Index::One,
             pk: DUE,
             prefix: "",
         },
-        Order::Ascending,
         limit.clamp(1, 100) as usize,
-    )?;
-    Ok(head
-        .into_iter()
-        .take_while(|s| s.next_due.is_some_and(|at| at <= due))
-        .collect())
+        |s: &DigestSchedule| s.next_due.is_some_and(|at| at <= due),
+    )
 }
 
 /// A person's mail, newest first.

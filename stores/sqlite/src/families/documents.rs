@@ -173,17 +173,13 @@ pub(crate) fn purges_due(
     now: Timestamp,
     limit: u32,
 ) -> Result<Vec<BlobPurge>, StoreError> {
-    let head: Vec<BlobPurge> = items::records(
+    items::due(
         conn,
         Source::Partition {
             pk: PURGES,
             prefix: "",
         },
-        Order::Ascending,
         limit as usize,
-    )?;
-    Ok(head
-        .into_iter()
-        .take_while(|purge| purge.due_at <= now)
-        .collect())
+        |purge: &BlobPurge| purge.due_at <= now,
+    )
 }

@@ -18,22 +18,4 @@ pub(crate) mod polls;
 pub(crate) mod profiles;
 pub(crate) mod spaces;
 
-use copkit_core::store::{ConditionFailure, Expect};
-use jiff::Timestamp;
-
-/// Whether a record at `current` version meets `expect`.
-pub(crate) fn check_expect(current: Option<u64>, expect: Expect) -> Result<(), ConditionFailure> {
-    match (current, expect) {
-        (None, Expect::Absent) => Ok(()),
-        (Some(_), Expect::Absent) => Err(ConditionFailure::AlreadyExists),
-        (Some(v), Expect::Version(want)) if v == want => Ok(()),
-        (_, Expect::Version(_)) => Err(ConditionFailure::VersionMismatch),
-    }
-}
-
-/// An instant as a fixed-width string that sorts like the instant
-/// (nanoseconds, offset so that every representable instant is positive).
-pub(crate) fn time_key(t: Timestamp) -> String {
-    const OFFSET: i128 = 400_000_000_000_000_000_000;
-    format!("{:021}", t.as_nanosecond() + OFFSET)
-}
+pub(crate) use copkit_core::store::keys::{check_expect, time_key};
