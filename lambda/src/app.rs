@@ -13,6 +13,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::conditional;
 use crate::idempotency::{self, Replays};
 use crate::openapi::{ApiDoc, finish};
 use crate::problem::{ApiError, internal};
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
             Replays::from_ref(&state),
             idempotency::middleware,
         ))
+        .layer(middleware::from_fn(conditional::middleware))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -144,12 +144,13 @@ impl Paging {
     }
 }
 
-/// The version an update was based on, from `If-Match: "N"`.
+/// The version an update was based on, from `If-Match: "N"` (or the tag a
+/// GET answered, `"N.<digest>"`: only the version is compared).
 #[derive(Debug, Clone, Copy)]
 pub struct IfMatch(pub u64);
 
 /// The `If-Match` pattern the OpenAPI document declares.
-pub const IF_MATCH_PATTERN: &str = r#"^(?:W/)?"[0-9]{1,15}"$"#;
+pub const IF_MATCH_PATTERN: &str = r#"^(?:W/)?"[0-9]{1,15}(?:\.[0-9a-f]{32})?"$"#;
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = ApiError;
@@ -173,7 +174,19 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 fn parse_if_match(value: &HeaderValue) -> Option<u64> {
     let text = value.to_str().ok()?;
     let text = text.strip_prefix("W/").unwrap_or(text);
-    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    let tag = text.strip_prefix('"')?.strip_suffix('"')?;
+    let inner = match tag.split_once('.') {
+        Some((version, digest))
+            if digest.len() == 32
+                && digest
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) =>
+        {
+            version
+        }
+        Some(_) => return None,
+        None => tag,
+    };
     if inner.is_empty() || inner.len() > 15 || !inner.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -230,6 +243,8 @@ mod tests {
         let parse = |s: &str| parse_if_match(&HeaderValue::from_str(s).unwrap());
         assert_eq!(parse("\"3\""), Some(3));
         assert_eq!(parse("W/\"12\""), Some(12));
+        let read = format!("\"7.{}\"", "0a".repeat(16));
+        assert_eq!(parse(&read), Some(7));
         for bad in [
             "3",
             "\"\"",
@@ -237,11 +252,14 @@ mod tests {
             "*",
             "\"1\", \"2\"",
             "\"1234567890123456\"",
+            "\"1.abc\"",
+            "\".0123456789abcdef0123456789abcdef\"",
         ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
         let pattern = regex::Regex::new(IF_MATCH_PATTERN).unwrap();
         assert!(pattern.is_match("\"3\"") && pattern.is_match("W/\"3\"") && !pattern.is_match("3"));
+        assert!(pattern.is_match(&read) && !pattern.is_match("\"1.abc\""));
     }
 }
 

@@ -1,5 +1,9 @@
-//! `Idempotency-Key` on creating POSTs: a retry with the same key and body
-//! gets the first answer again instead of creating a second resource.
+//! `Idempotency-Key` on writes (POST, PUT, PATCH, DELETE): a retry with the
+//! same key and body gets the first answer again instead of creating a
+//! second resource, or a spurious version conflict after an edit that did
+//! land. The creating POSTs declare the header in the OpenAPI document;
+//! the other writes take it as well, so a client can send one on every
+//! write it may retry.
 //!
 //! Entries are per caller, method and path; they last 24 hours and the cache
 //! holds at most 10,000 of them (the oldest go first). Only successful
@@ -52,7 +56,7 @@ enum Entry {
     },
 }
 
-/// Remembered answers to creating POSTs.
+/// Remembered answers to writes.
 #[derive(Debug, Default)]
 pub struct IdempotencyCache {
     inner: Mutex<Inner>,
@@ -165,9 +169,12 @@ pub struct Replays {
     pub cache: Arc<IdempotencyCache>,
 }
 
-/// Middleware: replays creating POSTs that carry an `Idempotency-Key`.
+/// Middleware: replays writes that carry an `Idempotency-Key`.
 pub async fn middleware(State(state): State<Replays>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST {
+    if !matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
         return next.run(request).await;
     }
     let Some(raw) = request.headers().get(HEADER) else {

@@ -25,6 +25,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod conditional;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;

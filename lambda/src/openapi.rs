@@ -56,8 +56,11 @@ impl Modify for BearerAuth {
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IfMatchHeader {
-    /// The ETag you read, such as `"3"`.
-    #[param(rename = "If-Match", pattern = r#"^(?:W/)?"[0-9]{1,15}"$"#)]
+    /// The ETag you read, such as `"3"` (or a GET's `"3.<digest>"`).
+    #[param(
+        rename = "If-Match",
+        pattern = r#"^(?:W/)?"[0-9]{1,15}(?:\.[0-9a-f]{32})?"$"#
+    )]
     pub if_match: String,
 }
 

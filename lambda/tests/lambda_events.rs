@@ -52,7 +52,8 @@ async fn http_api_v2_claims_identify_the_caller() {
     let me = body(&response);
     assert_eq!(me["user"], "4f1c2a3b-helen");
     assert_eq!(me["display_name"], "Dr Helen O'Reilly");
-    assert_eq!(header(&response, "etag"), Some("\"0\""));
+    let etag = header(&response, "etag").unwrap_or_default();
+    assert!(etag.starts_with("\"0."), "{etag}");
 }
 
 #[tokio::test]

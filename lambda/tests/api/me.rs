@@ -6,7 +6,99 @@ use serde_json::{Value, json};
 use super::common::requests::{is, problem};
 use super::common::world::*;
 
-crate::area_tests!(service_and_me, data_rights);
+crate::area_tests!(service_and_me, conditional_gets, data_rights);
+
+/// A GET answered again with the caller's `If-None-Match` is a bodiless
+/// 304; any change to the answer (an edit, a new thread) changes the tag.
+pub async fn conditional_gets(w: &World) {
+    let api = &w.api;
+    let first = api.get("/me", &[], MEMBER).await;
+    is(&first, 200);
+    let tag = first.etag();
+    let version = first.json["version"].as_u64().unwrap();
+    assert!(tag.starts_with(&format!("\"{version}.")), "{tag}");
+    assert_eq!(first.headers["cache-control"], "private, no-cache");
+    let again = api
+        .call(
+            Method::GET,
+            "/me",
+            &[],
+            Some(MEMBER),
+            None,
+            &[("if-none-match", &tag)],
+        )
+        .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.etag(), tag);
+    let other = api
+        .call(
+            Method::GET,
+            "/me",
+            &[],
+            Some(MEMBER),
+            None,
+            &[("if-none-match", "\"nope\"")],
+        )
+        .await;
+    is(&other, 200);
+    // The version part of a GET's tag is what If-Match compares.
+    is(
+        &api.patch("/me", &[], MEMBER, json!({"handle": "tagged_one"}), &tag)
+            .await,
+        200,
+    );
+    let changed = api
+        .call(
+            Method::GET,
+            "/me",
+            &[],
+            Some(MEMBER),
+            None,
+            &[("if-none-match", &tag)],
+        )
+        .await;
+    is(&changed, 200);
+    assert_ne!(changed.etag(), tag);
+
+    // Lists are tagged by their bytes: a new thread changes the page's tag.
+    let path = format!("/spaces/{}/threads", w.space);
+    let page = api.get(&path, &[], MEMBER).await;
+    is(&page, 200);
+    let unchanged = api
+        .call(
+            Method::GET,
+            &path,
+            &[],
+            Some(MEMBER),
+            None,
+            &[("if-none-match", &page.etag())],
+        )
+        .await;
+    assert_eq!(unchanged.status, 304);
+    is(
+        &api.post(
+            &path,
+            &[],
+            MEMBER,
+            json!({"kind": "discussion", "title": "New", "body": "Text", "tags": []}),
+        )
+        .await,
+        201,
+    );
+    let fresh = api
+        .call(
+            Method::GET,
+            &path,
+            &[],
+            Some(MEMBER),
+            None,
+            &[("if-none-match", &page.etag())],
+        )
+        .await;
+    is(&fresh, 200);
+    assert_ne!(fresh.etag(), page.etag());
+}
 
 pub async fn service_and_me(w: &World) {
     let api = &w.api;

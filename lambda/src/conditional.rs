@@ -1,0 +1,116 @@
+//! Conditional GETs: every JSON or text answer to a GET carries an `ETag`
+//! naming its exact bytes, and a GET whose `If-None-Match` names them again
+//! is answered `304 Not Modified` with no body, so clients refresh cheaply.
+//!
+//! A versioned resource's tag keeps its version in front (`"3.9f2c…"`): the
+//! version is what `If-Match` compares (see [`crate::extract::IfMatch`]),
+//! the digest is what changes whenever anything in the answer does
+//! (counts, the caller's own role, a cursor), which a version alone would
+//! miss. Answers are per caller, so they are also marked `private`.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+/// The largest answer tagged (larger ones pass through untagged).
+const MAX_TAGGED: usize = 8 * 1024 * 1024;
+
+/// Middleware: tags GET answers and answers 304 when the caller has them.
+pub async fn middleware(request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let wanted = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK || !taggable(response.headers()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_TAGGED).await else {
+        return crate::problem::internal().into_response();
+    };
+    let tag = entity_tag(parts.headers.get(header::ETAG), &bytes);
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        parts.headers.insert(header::ETAG, value);
+    }
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    if wanted.as_ref().is_some_and(|w| matches_any(w, &tag)) {
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.status = StatusCode::NOT_MODIFIED;
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// JSON and text answers are tagged; document bytes (streamed, and named by
+/// their own SHA-256) are not.
+fn taggable(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/"))
+        && !headers.contains_key(header::CONTENT_DISPOSITION)
+}
+
+/// `"<version>.<digest>"` when the handler tagged a version, else
+/// `"<digest>"`; the digest is the first 16 bytes of the body's SHA-256.
+fn entity_tag(version_tag: Option<&HeaderValue>, body: &[u8]) -> String {
+    let digest = hex::encode(&Sha256::digest(body)[..16]);
+    let version = version_tag
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
+    match version {
+        Some(version) => format!("\"{version}.{digest}\""),
+        None => format!("\"{digest}\""),
+    }
+}
+
+/// RFC 9110 weak comparison of `If-None-Match` (a list, or `*`) with `tag`.
+fn matches_any(header: &HeaderValue, tag: &str) -> bool {
+    let Ok(text) = header.to_str() else {
+        return false;
+    };
+    let bare = |t: &str| t.trim().strip_prefix("W/").unwrap_or(t.trim()).to_owned();
+    let tag = bare(tag);
+    text.split(',')
+        .any(|candidate| candidate.trim() == "*" || bare(candidate) == tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_keep_the_version_in_front_of_the_digest() {
+        let versioned = entity_tag(Some(&HeaderValue::from_static("\"3\"")), b"{}");
+        assert!(versioned.starts_with("\"3.") && versioned.len() == 2 + 2 + 32);
+        let plain = entity_tag(None, b"{}");
+        assert_eq!(plain.len(), 2 + 32);
+        assert_ne!(entity_tag(None, b"{}"), entity_tag(None, b"[]"));
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_and_takes_lists_and_star() {
+        let tag = "\"3.abc\"";
+        for header in ["\"3.abc\"", "W/\"3.abc\"", "\"x\", \"3.abc\"", "*"] {
+            assert!(
+                matches_any(&HeaderValue::from_static(header), tag),
+                "{header}"
+            );
+        }
+        for header in ["\"3\"", "\"3.abd\"", ""] {
+            assert!(
+                !matches_any(&HeaderValue::from_static(header), tag),
+                "{header}"
+            );
+        }
+    }
+}
