@@ -1,0 +1,13 @@
+//! One method per operation, by area; names and types are core's.
+
+mod communities;
+mod discussions;
+mod documents;
+mod events;
+mod invitations;
+pub(crate) mod me;
+mod members;
+mod moderation;
+mod polls;
+mod spaces;
+mod value;
