@@ -181,7 +181,11 @@ mod tests {
             memory.put("s", &format!("/x/{i}"), entry("t", i));
         }
         assert_eq!(memory.get("s", "/x/0"), None);
-        assert!(memory.get("s", &format!("/x/{}", MEMORY_ENTRIES + 4)).is_some());
+        assert!(
+            memory
+                .get("s", &format!("/x/{}", MEMORY_ENTRIES + 4))
+                .is_some()
+        );
         if let ResponseCache::Memory(map) = &memory {
             assert_eq!(map.lock().unwrap().len(), MEMORY_ENTRIES);
         }

@@ -90,7 +90,14 @@ mod tests {
             max_delay: Duration::from_millis(1000),
             ..RetryPolicy::default()
         };
-        for (attempt, full) in [(1, 100), (2, 200), (3, 400), (4, 800), (5, 1000), (30, 1000)] {
+        for (attempt, full) in [
+            (1, 100),
+            (2, 200),
+            (3, 400),
+            (4, 800),
+            (5, 1000),
+            (30, 1000),
+        ] {
             let wait = policy.backoff(attempt);
             let full = Duration::from_millis(full);
             assert!(wait >= full / 2 && wait <= full, "{attempt}: {wait:?}");
@@ -99,7 +106,8 @@ mod tests {
 
     #[test]
     fn retry_after_takes_seconds_and_dates() {
-        let headers = |v: &'static str| HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_static(v))]);
+        let headers =
+            |v: &'static str| HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_static(v))]);
         assert_eq!(retry_after(&headers("3")), Some(Duration::from_secs(3)));
         // A date in the past means "now".
         assert_eq!(

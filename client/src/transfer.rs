@@ -149,9 +149,18 @@ mod tests {
     #[test]
     fn origins_compare_scheme_host_and_port() {
         let api = Url::parse("https://api.example/prod/").unwrap();
-        assert!(same_origin(&Url::parse("https://api.example:443/uploads/x").unwrap(), &api));
-        assert!(!same_origin(&Url::parse("https://bucket.s3.amazonaws.com/x").unwrap(), &api));
-        assert!(!same_origin(&Url::parse("http://api.example/x").unwrap(), &api));
+        assert!(same_origin(
+            &Url::parse("https://api.example:443/uploads/x").unwrap(),
+            &api
+        ));
+        assert!(!same_origin(
+            &Url::parse("https://bucket.s3.amazonaws.com/x").unwrap(),
+            &api
+        ));
+        assert!(!same_origin(
+            &Url::parse("http://api.example/x").unwrap(),
+            &api
+        ));
     }
 
     #[test]

@@ -46,8 +46,6 @@ pub(crate) struct Call {
     progress: Option<Progress>,
 }
 
-
-
 /// A successful answer.
 #[derive(Debug)]
 pub(crate) struct Answer {
@@ -183,7 +181,8 @@ impl Client {
     pub(crate) async fn execute(&self, call: &Call) -> ClientResult<Answer> {
         let inner = &self.inner;
         let url = call.url(&inner.base)?;
-        let method = Method::from_bytes(call.op.method.as_bytes()).map_err(ClientError::protocol)?;
+        let method =
+            Method::from_bytes(call.op.method.as_bytes()).map_err(ClientError::protocol)?;
         let key = if call.op.writes() && !matches!(call.payload, Payload::Bytes { .. }) {
             Some(idempotency_key()?)
         } else {
@@ -251,7 +250,9 @@ impl Client {
                     let status = response.status();
                     self.observe(call.op, attempt, Some(status.as_u16()));
                     let headers = response.headers().clone();
-                    let body = read_with_progress(response, call.progress.as_ref()).await;
+                    // Progress is the upload's on a write, the download's on a read.
+                    let reading = call.progress.as_ref().filter(|_| method == Method::GET);
+                    let body = read_with_progress(response, reading).await;
                     match (status, body) {
                         (_, Err(e)) => {
                             if retry::transient(&e) && attempt < inner.retry.max_attempts {
@@ -299,9 +300,7 @@ impl Client {
                                 body,
                             });
                         }
-                        (StatusCode::UNAUTHORIZED, Ok(_)) if !refreshed => {
-                            Retry::Reauthenticate
-                        }
+                        (StatusCode::UNAUTHORIZED, Ok(_)) if !refreshed => Retry::Reauthenticate,
                         (status, Ok(body)) => {
                             let wait = retry::retry_after(&headers);
                             let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
@@ -318,11 +317,7 @@ impl Client {
                                 return Ok(self.stale(cached));
                             } else {
                                 let secs = wait.map(|w| w.as_secs().min(u32::MAX as u64) as u32);
-                                return Err(ClientError::from_answer(
-                                    status.as_u16(),
-                                    secs,
-                                    &body,
-                                ));
+                                return Err(ClientError::from_answer(status.as_u16(), secs, &body));
                             }
                         }
                     }
@@ -426,7 +421,9 @@ mod tests {
         };
         let call = Call::new(&LIST_THREADS, &[&"S1"]).page(&page);
         assert_eq!(
-            call.url(&Url::parse("http://h:1").unwrap()).unwrap().as_str(),
+            call.url(&Url::parse("http://h:1").unwrap())
+                .unwrap()
+                .as_str(),
             "http://h:1/spaces/S1/threads?limit=5&cursor=a%2Bb"
         );
         assert!(Call::new(&LIST_THREADS, &[]).url(&base).is_err());

@@ -58,7 +58,11 @@ impl Client {
 
     /// Adds a document with its bytes in the request (small files; see
     /// [`Client::upload_new_document`] for the presigned flow).
-    pub async fn upload_document(&self, space: &SpaceId, input: NewDocument) -> ClientResult<Document> {
+    pub async fn upload_document(
+        &self,
+        space: &SpaceId,
+        input: NewDocument,
+    ) -> ClientResult<Document> {
         let tags = (!input.tags.is_empty()).then(|| input.tags.join(","));
         let description = (!input.description.is_empty()).then_some(input.description);
         let call = Call::new(&UPLOAD_DOCUMENT, &[space])
@@ -87,7 +91,11 @@ impl Client {
 
     /// Asks to upload bytes into a space's library: the ticket says where
     /// to send them.
-    pub async fn begin_upload(&self, space: &SpaceId, intent: UploadIntent) -> ClientResult<UploadTicket> {
+    pub async fn begin_upload(
+        &self,
+        space: &SpaceId,
+        intent: UploadIntent,
+    ) -> ClientResult<UploadTicket> {
         self.json(Call::new(&BEGIN_UPLOAD, &[space]).json(&intent)?)
             .await
     }
@@ -101,7 +109,9 @@ impl Client {
         progress: Option<Progress>,
     ) -> ClientResult<()> {
         let Some(put) = &ticket.put else {
-            return Err(ClientError::protocol("the ticket says nowhere to send the bytes"));
+            return Err(ClientError::protocol(
+                "the ticket says nowhere to send the bytes",
+            ));
         };
         self.upload_signed(&put.url, &put.headers, bytes, progress)
             .await

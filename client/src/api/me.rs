@@ -65,7 +65,9 @@ impl Client {
                 .get(reqwest::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .ok_or_else(|| ClientError::protocol("303 without a Location"))?;
-            let bytes = self.fetch_signed("GET", location, &Default::default()).await?;
+            let bytes = self
+                .fetch_signed("GET", location, &Default::default())
+                .await?;
             return serde_json::from_slice(&bytes).map_err(ClientError::protocol);
         }
         serde_json::from_slice(&answer.body).map_err(ClientError::protocol)

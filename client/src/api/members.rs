@@ -41,7 +41,11 @@ impl Client {
     }
 
     /// Removes a member (moderators).
-    pub async fn remove_member(&self, community: &CommunityId, target: &UserId) -> ClientResult<()> {
+    pub async fn remove_member(
+        &self,
+        community: &CommunityId,
+        target: &UserId,
+    ) -> ClientResult<()> {
         self.empty(Call::new(&REMOVE_MEMBER, &[community, target]))
             .await
     }
