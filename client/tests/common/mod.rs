@@ -103,9 +103,12 @@ pub fn token(user: &str) -> String {
     .unwrap()
 }
 
+/// One attempt: method, path template, status (none when the connection broke).
+pub type SeenAttempt = (&'static str, &'static str, Option<u16>);
+
 /// Which operations were attempted, and with what status.
 #[derive(Clone, Default)]
-pub struct Seen(pub Arc<Mutex<Vec<(&'static str, &'static str, Option<u16>)>>>);
+pub struct Seen(pub Arc<Mutex<Vec<SeenAttempt>>>);
 
 impl Seen {
     pub fn operations(&self) -> BTreeSet<(&'static str, &'static str)> {
