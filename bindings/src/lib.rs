@@ -7,8 +7,12 @@
 //!   with the `dynamodb` feature) and the host's [`CopkitListener`]s.
 //! - [`Session`] is one signed-in person: every core use case as an async
 //!   method (Kotlin `suspend`, Swift `async`, Python coroutine).
+//! - [`CopkitClient`] gives the same [`Session`] on a deployed copkit API
+//!   (through `copkit-client`): an app switches between embedded and remote
+//!   by changing one constructor.
 //! - Model types are the core records and enums (namespace `copkit_core`);
-//!   ids cross as checked text, instants as Unix milliseconds.
+//!   ids cross as checked text, instants as the platform's instant type
+//!   (Swift `Date`, Kotlin `java.time.Instant`, Python `datetime`).
 //! - Every failure is a [`CopkitError`]; no panic crosses the boundary.
 //! - Time is the system clock, or the host's [`CopkitClock`]
 //!   (`Copkit.with_clock`), so host tests never depend on when they run.
@@ -47,6 +51,7 @@ mod clock;
 mod copkit;
 mod listener;
 mod pages;
+mod remote;
 mod session;
 mod shared;
 
@@ -55,6 +60,7 @@ pub use copkit::Copkit;
 pub use copkit_core::ffi::CopkitError;
 pub use listener::{CopkitEvent, CopkitListener, ListenerError};
 pub use pages::*;
+pub use remote::{ClientOptions, CopkitClient, CopkitTokenProvider, TransferProgress};
 pub use session::Session;
 
 uniffi::setup_scaffolding!("copkit");

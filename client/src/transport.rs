@@ -56,7 +56,7 @@ pub(crate) struct Answer {
 
 impl Call {
     /// `op` with its path parameters, in template order.
-    pub fn new(op: &'static Operation, args: &[&dyn Display]) -> Self {
+    pub fn new(op: &'static Operation, args: &[&(dyn Display + Sync)]) -> Self {
         Call {
             op,
             args: args.iter().map(|a| a.to_string()).collect(),

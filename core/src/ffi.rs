@@ -3,8 +3,10 @@
 //!
 //! - Every id crosses as its text and is checked on the way in: a malformed
 //!   id becomes [`CopkitError::Invalid`] naming the kind of id, never a panic.
-//! - Instants ([`jiff::Timestamp`]) cross as Unix milliseconds; local dates
-//!   and date-times as ISO 8601 text (`2026-03-04`, `2026-03-04T18:30:00`).
+//! - Instants ([`jiff::Timestamp`]) cross as the platform's instant type
+//!   (Swift `Date`, Kotlin `java.time.Instant`, Python `datetime`); local
+//!   dates and date-times as ISO 8601 text (`2026-03-04`,
+//!   `2026-03-04T18:30:00`).
 //! - [`CopkitError`] is the one error foreign callers see, converted from
 //!   [`crate::Error`] without internal detail.
 
@@ -56,6 +58,39 @@ pub enum CopkitError {
     /// Something went wrong inside copkit (details are logged, never shown).
     #[error("internal error")]
     Internal,
+    /// Remote sessions: the API refused the token, even a fresh one.
+    #[error("unauthorized: {code}")]
+    Unauthorized {
+        /// The problem code.
+        code: String,
+    },
+    /// Remote sessions: too many requests; try again after the wait.
+    #[error("rate limited, retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds to wait before retrying.
+        retry_after_secs: u32,
+    },
+    /// Remote sessions: the API could not be reached (offline, timeouts),
+    /// even after retries.
+    #[error("network: {reason}")]
+    Network {
+        /// What went wrong.
+        reason: String,
+    },
+    /// Remote sessions: downloaded bytes do not match their recorded size
+    /// or SHA-256.
+    #[error("integrity: {reason}")]
+    Integrity {
+        /// What did not match.
+        reason: String,
+    },
+    /// This session cannot do that (an embedded-only operation on a
+    /// remote session).
+    #[error("unsupported: {operation}")]
+    Unsupported {
+        /// The operation.
+        operation: String,
+    },
 }
 
 impl CopkitError {
@@ -147,11 +182,12 @@ uniffi::custom_type!(Handle, String, {
     lower: |handle| handle.as_str().to_owned(),
 });
 
-uniffi::custom_type!(Timestamp, i64, {
+uniffi::custom_type!(Timestamp, std::time::SystemTime, {
     remote,
-    try_lift: |millis| Timestamp::from_millisecond(millis)
+    try_lift: |instant| Timestamp::try_from(instant)
         .map_err(|_| CopkitError::invalid("timestamp", "outside the supported range").into()),
-    lower: |t| t.as_millisecond(),
+    // Every jiff instant fits a SystemTime on the supported platforms.
+    lower: |t| std::time::SystemTime::try_from(t).unwrap_or(std::time::UNIX_EPOCH),
 });
 
 uniffi::custom_type!(Date, String, {

@@ -18,10 +18,11 @@ impl Session {
         id: CommunityId,
         iterations: u32,
     ) -> SessionResult<u64> {
+        let (shared, actor) = self.embedded("measure_native_reads")?;
         let iterations = iterations.max(1);
         let started = Instant::now();
         for _ in 0..iterations {
-            self.core().get_community(&self.actor, &id).await?;
+            shared.core.get_community(actor, &id).await?;
         }
         let nanos = started.elapsed().as_nanos() / u128::from(iterations);
         Ok(u64::try_from(nanos).unwrap_or(u64::MAX))

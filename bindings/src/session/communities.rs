@@ -11,20 +11,17 @@ use crate::pages::{self, *};
 impl Session {
     /// Starts a community; the caller becomes its Owner.
     pub async fn create_community(&self, input: NewCommunity) -> SessionResult<CommunityView> {
-        Ok(self.core().create_community(&self.actor, input).await?)
+        Ok(both!(self, create_community(input))?)
     }
 
     /// A community as the caller sees it (NotFound when it is Secret to them).
     pub async fn get_community(&self, id: CommunityId) -> SessionResult<CommunityView> {
-        Ok(self.core().get_community(&self.actor, &id).await?)
+        Ok(both!(self, get_community(&id))?)
     }
 
     /// A community by its slug.
     pub async fn get_community_by_slug(&self, slug: String) -> SessionResult<CommunityView> {
-        Ok(self
-            .core()
-            .get_community_by_slug(&self.actor, &slug)
-            .await?)
+        Ok(both!(self, get_community_by_slug(&slug))?)
     }
 
     /// Changes a community's settings (owners); `expected_version` from the
@@ -35,10 +32,10 @@ impl Session {
         changes: CommunityChanges,
         expected_version: u64,
     ) -> SessionResult<CommunityView> {
-        let core = self.core();
-        Ok(core
-            .update_community(&self.actor, &id, changes, expected_version)
-            .await?)
+        Ok(both!(
+            self,
+            update_community(&id, changes, expected_version)
+        )?)
     }
 
     /// The directory of listed communities, by name.
@@ -51,11 +48,7 @@ impl Session {
     ) -> SessionResult<CommunityCardPage> {
         let page = pages::request(limit, cursor);
         let prefix = name_prefix.as_deref();
-        Ok(self
-            .core()
-            .directory(&self.actor, kind, prefix, &page)
-            .await?
-            .into())
+        Ok(both!(self, directory(kind, prefix, &page))?.into())
     }
 
     /// The caller's communities.
@@ -65,7 +58,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<MyCommunityPage> {
         let page = pages::request(limit, cursor);
-        Ok(self.core().my_communities(&self.actor, &page).await?.into())
+        Ok(both!(self, my_communities(&page))?.into())
     }
 
     /// A community's activity, newest first (members).
@@ -76,10 +69,6 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<ActivityPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_activity(&self.actor, &community, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_activity(&community, &page))?.into())
     }
 }

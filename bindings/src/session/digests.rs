@@ -9,8 +9,7 @@ use crate::pages::{self, *};
 impl Session {
     /// Your digest schedule (digests off and version 0 when never chosen).
     pub async fn digest_preference(&self) -> SessionResult<DigestSchedule> {
-        let core = self.core();
-        Ok(core.digest_preference(&self.actor).await?)
+        Ok(both!(self, digest_preference())?)
     }
 
     /// Chooses your digest rhythm: off, daily, or weekly, at a local hour.
@@ -18,14 +17,12 @@ impl Session {
         &self,
         preference: DigestPreference,
     ) -> SessionResult<DigestSchedule> {
-        let core = self.core();
-        Ok(core.set_digest_preference(&self.actor, preference).await?)
+        Ok(both!(self, set_digest_preference(preference))?)
     }
 
     /// Your next digest as it stands now, rendered; nothing is sent.
     pub async fn preview_digest(&self) -> SessionResult<Mail> {
-        let core = self.core();
-        Ok(core.preview_digest(&self.actor).await?)
+        Ok(both!(self, preview_digest())?)
     }
 
     /// The digests sent to you, newest first.
@@ -35,7 +32,6 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<MailPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core.list_outbox(&self.actor, &page).await?.into())
+        Ok(both!(self, list_outbox(&page))?.into())
     }
 }

@@ -4,19 +4,20 @@ use copkit_core::model::{Post, ReactionKind, Thread};
 use copkit_core::service::{NewPost, NewThread, ThreadChanges};
 use copkit_core::{PostId, SpaceId, ThreadId};
 
-use super::{Session, SessionResult};
+use super::{Backend, Session, SessionResult};
 use crate::pages::{self, *};
+use crate::remote::remote_error;
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Starts a discussion or a question.
     pub async fn start_thread(&self, space: SpaceId, input: NewThread) -> SessionResult<Thread> {
-        Ok(self.core().start_thread(&self.actor, &space, input).await?)
+        Ok(both!(self, start_thread(&space, input))?)
     }
 
     /// A thread.
     pub async fn get_thread(&self, id: ThreadId) -> SessionResult<Thread> {
-        Ok(self.core().get_thread(&self.actor, &id).await?)
+        Ok(both!(self, get_thread(&id))?)
     }
 
     /// Threads of a space, most recently active first.
@@ -27,16 +28,12 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<ThreadPage> {
         let page = pages::request(limit, cursor);
-        Ok(self
-            .core()
-            .list_threads(&self.actor, &space, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_threads(&space, &page))?.into())
     }
 
     /// Pinned threads of a space.
     pub async fn pinned_threads(&self, space: SpaceId) -> SessionResult<Vec<Thread>> {
-        Ok(self.core().pinned_threads(&self.actor, &space).await?)
+        Ok(both!(self, pinned_threads(&space))?)
     }
 
     /// Edits a thread (its author).
@@ -46,41 +43,38 @@ impl Session {
         changes: ThreadChanges,
         expected_version: u64,
     ) -> SessionResult<Thread> {
-        let core = self.core();
-        Ok(core
-            .edit_thread(&self.actor, &id, changes, expected_version)
-            .await?)
+        Ok(both!(self, edit_thread(&id, changes, expected_version))?)
     }
 
     /// Deletes a thread (its author or moderators).
-    pub async fn delete_thread(&self, id: ThreadId) -> SessionResult<Thread> {
-        Ok(self.core().delete_thread(&self.actor, &id).await?)
+    pub async fn delete_thread(&self, id: ThreadId) -> SessionResult<()> {
+        match &self.backend {
+            Backend::Embedded { shared, actor } => {
+                shared.core.delete_thread(actor, &id).await?;
+                Ok(())
+            }
+            Backend::Remote { client, .. } => client.delete_thread(&id).await.map_err(remote_error),
+        }
     }
 
     /// Pins or unpins a thread (moderators).
     pub async fn set_thread_pinned(&self, id: ThreadId, pinned: bool) -> SessionResult<Thread> {
-        Ok(self
-            .core()
-            .set_thread_pinned(&self.actor, &id, pinned)
-            .await?)
+        Ok(both!(self, set_thread_pinned(&id, pinned))?)
     }
 
     /// Locks or unlocks a thread (moderators).
     pub async fn set_thread_locked(&self, id: ThreadId, locked: bool) -> SessionResult<Thread> {
-        Ok(self
-            .core()
-            .set_thread_locked(&self.actor, &id, locked)
-            .await?)
+        Ok(both!(self, set_thread_locked(&id, locked))?)
     }
 
     /// Marks a reply as a question's answer (or clears it with `None`).
     pub async fn accept_answer(&self, id: ThreadId, post: Option<PostId>) -> SessionResult<Thread> {
-        Ok(self.core().accept_answer(&self.actor, &id, post).await?)
+        Ok(both!(self, accept_answer(&id, post))?)
     }
 
     /// Replies in a thread.
     pub async fn add_post(&self, thread: ThreadId, input: NewPost) -> SessionResult<Post> {
-        Ok(self.core().add_post(&self.actor, &thread, input).await?)
+        Ok(both!(self, add_post(&thread, input))?)
     }
 
     /// Posts of a thread, oldest first.
@@ -91,16 +85,12 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<PostPage> {
         let page = pages::request(limit, cursor);
-        Ok(self
-            .core()
-            .list_posts(&self.actor, &thread, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_posts(&thread, &page))?.into())
     }
 
     /// A post.
     pub async fn get_post(&self, id: PostId) -> SessionResult<Post> {
-        Ok(self.core().get_post(&self.actor, &id).await?)
+        Ok(both!(self, get_post(&id))?)
     }
 
     /// Edits a post (its author).
@@ -110,29 +100,32 @@ impl Session {
         body: String,
         expected_version: u64,
     ) -> SessionResult<Post> {
-        let core = self.core();
-        Ok(core
-            .edit_post(&self.actor, &id, &body, expected_version)
-            .await?)
+        Ok(both!(self, edit_post(&id, &body, expected_version))?)
     }
 
     /// Deletes a post (its author or moderators).
-    pub async fn delete_post(&self, id: PostId) -> SessionResult<Post> {
-        Ok(self.core().delete_post(&self.actor, &id).await?)
+    pub async fn delete_post(&self, id: PostId) -> SessionResult<()> {
+        match &self.backend {
+            Backend::Embedded { shared, actor } => {
+                shared.core.delete_post(actor, &id).await?;
+                Ok(())
+            }
+            Backend::Remote { client, .. } => client.delete_post(&id).await.map_err(remote_error),
+        }
     }
 
     /// Reacts to a post (once per kind).
     pub async fn react(&self, post: PostId, kind: ReactionKind) -> SessionResult<Post> {
-        Ok(self.core().react(&self.actor, &post, kind).await?)
+        Ok(both!(self, react(&post, kind))?)
     }
 
     /// Takes a reaction back.
     pub async fn unreact(&self, post: PostId, kind: ReactionKind) -> SessionResult<Post> {
-        Ok(self.core().unreact(&self.actor, &post, kind).await?)
+        Ok(both!(self, unreact(&post, kind))?)
     }
 
     /// The caller's reactions to a post.
     pub async fn my_reactions(&self, post: PostId) -> SessionResult<Vec<ReactionKind>> {
-        Ok(self.core().my_reactions(&self.actor, &post).await?)
+        Ok(both!(self, my_reactions(&post))?)
     }
 }

@@ -8,8 +8,11 @@ use copkit_core::service::{
 };
 use copkit_core::{DocumentId, SpaceId};
 
-use super::{Session, SessionResult};
+use std::sync::Arc;
+
+use super::{Backend, Session, SessionResult};
 use crate::pages::{self, *};
+use crate::remote::{self, TransferProgress, remote_error};
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
@@ -19,10 +22,7 @@ impl Session {
         space: SpaceId,
         input: NewDocument,
     ) -> SessionResult<Document> {
-        Ok(self
-            .core()
-            .upload_document(&self.actor, &space, input)
-            .await?)
+        Ok(both!(self, upload_document(&space, input))?)
     }
 
     /// Uploads a new version of a document.
@@ -32,10 +32,10 @@ impl Session {
         input: NewVersion,
         expected_version: u64,
     ) -> SessionResult<Document> {
-        let core = self.core();
-        Ok(core
-            .add_document_version(&self.actor, &id, input, expected_version)
-            .await?)
+        Ok(both!(
+            self,
+            add_document_version(&id, input, expected_version)
+        )?)
     }
 
     /// Changes a document's title, description or tags.
@@ -45,20 +45,20 @@ impl Session {
         changes: DocumentChanges,
         expected_version: u64,
     ) -> SessionResult<Document> {
-        let core = self.core();
-        Ok(core
-            .update_document(&self.actor, &id, changes, expected_version)
-            .await?)
+        Ok(both!(
+            self,
+            update_document(&id, changes, expected_version)
+        )?)
     }
 
     /// Deletes a document (its uploader or moderators).
     pub async fn delete_document(&self, id: DocumentId) -> SessionResult<()> {
-        Ok(self.core().delete_document(&self.actor, &id).await?)
+        Ok(both!(self, delete_document(&id))?)
     }
 
     /// A document's details.
     pub async fn get_document(&self, id: DocumentId) -> SessionResult<Document> {
-        Ok(self.core().get_document(&self.actor, &id).await?)
+        Ok(both!(self, get_document(&id))?)
     }
 
     /// Documents of a space.
@@ -69,11 +69,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<DocumentPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_documents(&self.actor, &space, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_documents(&space, &page))?.into())
     }
 
     /// Versions of a document, newest first.
@@ -84,11 +80,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<DocumentVersionPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_document_versions(&self.actor, &id, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_document_versions(&id, &page))?.into())
     }
 
     /// A version's bytes (the current one without `number`), checked
@@ -98,10 +90,57 @@ impl Session {
         id: DocumentId,
         number: Option<u32>,
     ) -> SessionResult<Download> {
-        Ok(self
-            .core()
-            .download_document(&self.actor, &id, number)
-            .await?)
+        self.download_document_with_progress(id, number, None).await
+    }
+
+    /// The same, telling `progress` how far the transfer is (a remote
+    /// session fetches the bytes straight from storage).
+    pub async fn download_document_with_progress(
+        &self,
+        id: DocumentId,
+        number: Option<u32>,
+        progress: Option<Arc<dyn TransferProgress>>,
+    ) -> SessionResult<Download> {
+        match &self.backend {
+            Backend::Embedded { shared, actor } => {
+                let download = shared.core.download_document(actor, &id, number).await?;
+                let size = download.bytes.len() as u64;
+                if let Some(progress) = progress {
+                    progress.progress(size, size);
+                }
+                Ok(download)
+            }
+            Backend::Remote { client, .. } => client
+                .download_document(&id, number, remote::progress(progress))
+                .await
+                .map_err(remote_error),
+        }
+    }
+
+    /// Adds a document whatever its size: a remote session asks for a
+    /// ticket, sends the bytes where it says (straight to storage when the
+    /// deployment has it) telling `progress`, and files the upload; an
+    /// embedded one stores the bytes directly.
+    pub async fn upload_new_document(
+        &self,
+        space: SpaceId,
+        input: NewDocument,
+        progress: Option<Arc<dyn TransferProgress>>,
+    ) -> SessionResult<Document> {
+        match &self.backend {
+            Backend::Embedded { shared, actor } => {
+                let size = input.bytes.len() as u64;
+                let document = shared.core.upload_document(actor, &space, input).await?;
+                if let Some(progress) = progress {
+                    progress.progress(size, size);
+                }
+                Ok(document)
+            }
+            Backend::Remote { client, .. } => client
+                .upload_new_document(&space, input, remote::progress(progress))
+                .await
+                .map_err(remote_error),
+        }
     }
 
     /// Asks to upload bytes (large files, or straight to S3 with the
@@ -112,19 +151,24 @@ impl Session {
         space: SpaceId,
         intent: UploadIntent,
     ) -> SessionResult<UploadTicket> {
-        Ok(self
-            .core()
-            .begin_upload(&self.actor, &space, intent)
-            .await?)
+        Ok(both!(self, begin_upload(&space, intent))?)
     }
 
     /// Sends the bytes of a ticket without a presigned `put`.
     pub async fn send_upload(&self, upload: String, bytes: Vec<u8>) -> SessionResult<()> {
-        let mut source = InMemory::new(bytes);
-        let core = self.core();
-        Ok(core
-            .receive_upload(&self.actor, &upload, &mut source)
-            .await?)
+        match &self.backend {
+            Backend::Embedded { shared, actor } => {
+                let mut source = InMemory::new(bytes);
+                Ok(shared
+                    .core
+                    .receive_upload(actor, &upload, &mut source)
+                    .await?)
+            }
+            Backend::Remote { client, .. } => client
+                .send_upload(&upload, "application/octet-stream", bytes.into(), None)
+                .await
+                .map_err(remote_error),
+        }
     }
 
     /// Files uploaded bytes as a new document.
@@ -133,10 +177,7 @@ impl Session {
         space: SpaceId,
         input: NewUploadedDocument,
     ) -> SessionResult<Document> {
-        let core = self.core();
-        Ok(core
-            .add_uploaded_document(&self.actor, &space, input)
-            .await?)
+        Ok(both!(self, add_uploaded_document(&space, input))?)
     }
 
     /// Files uploaded bytes as a document's new version.
@@ -146,10 +187,10 @@ impl Session {
         input: UploadedVersion,
         expected_version: u64,
     ) -> SessionResult<Document> {
-        let core = self.core();
-        Ok(core
-            .add_uploaded_version(&self.actor, &id, input, expected_version)
-            .await?)
+        Ok(both!(
+            self,
+            add_uploaded_version(&id, input, expected_version)
+        )?)
     }
 
     /// Where to fetch a version's bytes: a presigned `get` with S3, or
@@ -159,9 +200,6 @@ impl Session {
         id: DocumentId,
         number: Option<u32>,
     ) -> SessionResult<DownloadLink> {
-        let core = self.core();
-        Ok(core
-            .document_download_link(&self.actor, &id, number)
-            .await?)
+        Ok(both!(self, document_download_link(&id, number))?)
     }
 }

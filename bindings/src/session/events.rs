@@ -1,21 +1,38 @@
 //! Events, RSVPs, attendance and reminders of what is coming up.
 
+use copkit_core::ffi::CopkitError;
 use copkit_core::model::{Attendance, Event, Occurrence, Rsvp, RsvpResponse, RsvpTally};
 use copkit_core::service::{AgendaItem, EventInput};
 use copkit_core::{CommunityId, EventId, SpaceId, UserId};
 use jiff::Timestamp;
 
-use super::{Session, SessionResult};
+use super::{Backend, Session, SessionResult};
 use crate::pages::{self, *};
+use crate::remote::remote_error;
+
+/// The API's window (whole UTC days from a date) that covers `[from, to)`.
+fn window(from: Timestamp, to: Timestamp) -> SessionResult<(jiff::civil::Date, u32)> {
+    if to <= from {
+        return Err(CopkitError::Invalid {
+            field: "to".into(),
+            reason: "must be after from".into(),
+        });
+    }
+    let day = from.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let midnight = day
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map_err(|_| CopkitError::Internal)?
+        .timestamp();
+    let seconds = to.duration_since(midnight).as_secs();
+    let days = seconds.div_euclid(86_400) + i64::from(seconds.rem_euclid(86_400) > 0);
+    Ok((day, u32::try_from(days.clamp(1, 400)).unwrap_or(400)))
+}
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Session {
     /// Schedules an event, one-off or repeating (moderators).
     pub async fn schedule_event(&self, space: SpaceId, input: EventInput) -> SessionResult<Event> {
-        Ok(self
-            .core()
-            .schedule_event(&self.actor, &space, input)
-            .await?)
+        Ok(both!(self, schedule_event(&space, input))?)
     }
 
     /// Replaces an event's details and schedule (moderators).
@@ -25,10 +42,7 @@ impl Session {
         input: EventInput,
         expected_version: u64,
     ) -> SessionResult<Event> {
-        let core = self.core();
-        Ok(core
-            .update_event(&self.actor, &id, input, expected_version)
-            .await?)
+        Ok(both!(self, update_event(&id, input, expected_version))?)
     }
 
     /// Cancels or restores one occurrence (moderators).
@@ -39,15 +53,15 @@ impl Session {
         cancelled: bool,
         expected_version: u64,
     ) -> SessionResult<Event> {
-        let core = self.core();
-        Ok(core
-            .set_occurrence_cancelled(&self.actor, &id, &occurrence, cancelled, expected_version)
-            .await?)
+        Ok(both!(
+            self,
+            set_occurrence_cancelled(&id, &occurrence, cancelled, expected_version)
+        )?)
     }
 
     /// An event.
     pub async fn get_event(&self, id: EventId) -> SessionResult<Event> {
-        Ok(self.core().get_event(&self.actor, &id).await?)
+        Ok(both!(self, get_event(&id))?)
     }
 
     /// Events of a community in spaces the caller can see.
@@ -58,11 +72,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<EventPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_events(&self.actor, &community, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_events(&community, &page))?.into())
     }
 
     /// An event's occurrences starting in `[from, to)`, in its time zone.
@@ -72,10 +82,20 @@ impl Session {
         from: Timestamp,
         to: Timestamp,
     ) -> SessionResult<Vec<Occurrence>> {
-        Ok(self
-            .core()
-            .event_occurrences(&self.actor, &id, from, to)
-            .await?)
+        match &self.backend {
+            Backend::Embedded { shared, actor } => {
+                Ok(shared.core.event_occurrences(actor, &id, from, to).await?)
+            }
+            Backend::Remote { client, .. } => {
+                let (day, days) = window(from, to)?;
+                let all = client.event_occurrences(&id, Some(day), Some(days)).await;
+                let all = all.map_err(remote_error)?;
+                Ok(all
+                    .into_iter()
+                    .filter(|o| o.starts_at >= from && o.starts_at < to)
+                    .collect())
+            }
+        }
     }
 
     /// Every occurrence of a community's events in `[from, to)`, in order.
@@ -85,10 +105,20 @@ impl Session {
         from: Timestamp,
         to: Timestamp,
     ) -> SessionResult<Vec<AgendaItem>> {
-        Ok(self
-            .core()
-            .agenda(&self.actor, &community, from, to)
-            .await?)
+        match &self.backend {
+            Backend::Embedded { shared, actor } => {
+                Ok(shared.core.agenda(actor, &community, from, to).await?)
+            }
+            Backend::Remote { client, .. } => {
+                let (day, days) = window(from, to)?;
+                let all = client.agenda(&community, Some(day), Some(days)).await;
+                let all = all.map_err(remote_error)?;
+                Ok(all
+                    .into_iter()
+                    .filter(|i| i.occurrence.starts_at >= from && i.occurrence.starts_at < to)
+                    .collect())
+            }
+        }
     }
 
     /// The agenda as an iCalendar (RFC 5545) document.
@@ -98,10 +128,20 @@ impl Session {
         from: Timestamp,
         to: Timestamp,
     ) -> SessionResult<String> {
-        let core = self.core();
-        Ok(core
-            .calendar_feed(&self.actor, &community, from, to)
-            .await?)
+        match &self.backend {
+            Backend::Embedded { shared, actor } => Ok(shared
+                .core
+                .calendar_feed(actor, &community, from, to)
+                .await?),
+            // The API's feed covers whole UTC days around the window.
+            Backend::Remote { client, .. } => {
+                let (day, days) = window(from, to)?;
+                let feed = client
+                    .calendar_feed(&community, Some(day), Some(days))
+                    .await;
+                feed.map_err(remote_error)
+            }
+        }
     }
 
     /// Answers an occurrence (Conflict `full` when capacity is reached).
@@ -111,8 +151,7 @@ impl Session {
         occurrence: String,
         response: RsvpResponse,
     ) -> SessionResult<Rsvp> {
-        let core = self.core();
-        Ok(core.rsvp(&self.actor, &id, &occurrence, response).await?)
+        Ok(both!(self, rsvp(&id, &occurrence, response))?)
     }
 
     /// Answers to an occurrence.
@@ -124,19 +163,12 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<RsvpPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_rsvps(&self.actor, &id, &occurrence, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_rsvps(&id, &occurrence, &page))?.into())
     }
 
     /// Counts of answers to an occurrence.
     pub async fn rsvp_tally(&self, id: EventId, occurrence: String) -> SessionResult<RsvpTally> {
-        Ok(self
-            .core()
-            .rsvp_tally(&self.actor, &id, &occurrence)
-            .await?)
+        Ok(both!(self, rsvp_tally(&id, &occurrence))?)
     }
 
     /// Records whether someone attended (moderators).
@@ -147,10 +179,10 @@ impl Session {
         user: UserId,
         attended: bool,
     ) -> SessionResult<Attendance> {
-        let core = self.core();
-        Ok(core
-            .record_attendance(&self.actor, &id, &occurrence, &user, attended)
-            .await?)
+        Ok(both!(
+            self,
+            record_attendance(&id, &occurrence, &user, attended)
+        )?)
     }
 
     /// Attendance of an occurrence (moderators).
@@ -159,10 +191,7 @@ impl Session {
         id: EventId,
         occurrence: String,
     ) -> SessionResult<Vec<Attendance>> {
-        Ok(self
-            .core()
-            .list_attendance(&self.actor, &id, &occurrence)
-            .await?)
+        Ok(both!(self, list_attendance(&id, &occurrence))?)
     }
 
     /// Tells the listeners about occurrences in the caller's communities
@@ -170,10 +199,11 @@ impl Session {
     /// were new. Call it periodically (a WorkManager job, a background
     /// task, a portal's scheduler).
     pub async fn announce_upcoming(&self, within_hours: u32) -> SessionResult<u32> {
-        let upcoming = self.core().upcoming(&self.actor, within_hours).await?;
+        let (shared, actor) = self.embedded("announce_upcoming")?;
+        let upcoming = shared.core.upcoming(actor, within_hours).await?;
         let mut announced = 0;
         for item in upcoming {
-            if self.shared.remind(&self.actor.user, item) {
+            if shared.remind(&actor.user, item) {
                 announced += 1;
             }
         }

@@ -15,10 +15,7 @@ impl Session {
         community: CommunityId,
         input: NewInvitation,
     ) -> SessionResult<CreatedInvitation> {
-        let core = self.core();
-        Ok(core
-            .create_invitation(&self.actor, &community, input)
-            .await?)
+        Ok(both!(self, create_invitation(&community, input))?)
     }
 
     /// Invitations of a community (moderators).
@@ -29,11 +26,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<InvitationPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_invitations(&self.actor, &community, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_invitations(&community, &page))?.into())
     }
 
     /// Revokes an invitation (moderators).
@@ -42,17 +35,16 @@ impl Session {
         community: CommunityId,
         id: InvitationId,
     ) -> SessionResult<InvitationView> {
-        let core = self.core();
-        Ok(core.revoke_invitation(&self.actor, &community, &id).await?)
+        Ok(both!(self, revoke_invitation(&community, &id))?)
     }
 
     /// What a token leads to, before accepting.
     pub async fn preview_invitation(&self, token: String) -> SessionResult<InvitationPreview> {
-        Ok(self.core().preview_invitation(&self.actor, &token).await?)
+        Ok(both!(self, preview_invitation(&token))?)
     }
 
     /// Accepts an invitation.
     pub async fn accept_invitation(&self, token: String) -> SessionResult<Membership> {
-        Ok(self.core().accept_invitation(&self.actor, &token).await?)
+        Ok(both!(self, accept_invitation(&token))?)
     }
 }

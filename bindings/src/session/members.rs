@@ -11,12 +11,12 @@ use crate::pages::{self, *};
 impl Session {
     /// Joins an open community.
     pub async fn join(&self, community: CommunityId) -> SessionResult<Membership> {
-        Ok(self.core().join(&self.actor, &community).await?)
+        Ok(both!(self, join(&community))?)
     }
 
     /// Leaves a community (a last Owner must hand over first).
     pub async fn leave(&self, community: CommunityId) -> SessionResult<()> {
-        Ok(self.core().leave(&self.actor, &community).await?)
+        Ok(both!(self, leave(&community))?)
     }
 
     /// Members with their profiles (members only).
@@ -27,11 +27,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<MemberPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_members(&self.actor, &community, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_members(&community, &page))?.into())
     }
 
     /// Banned people (moderators).
@@ -42,11 +38,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<MembershipPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_banned(&self.actor, &community, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_banned(&community, &page))?.into())
     }
 
     /// One member's membership.
@@ -55,18 +47,12 @@ impl Session {
         community: CommunityId,
         user: UserId,
     ) -> SessionResult<Membership> {
-        Ok(self
-            .core()
-            .get_member(&self.actor, &community, &user)
-            .await?)
+        Ok(both!(self, get_member(&community, &user))?)
     }
 
     /// Removes a member (moderators).
     pub async fn remove_member(&self, community: CommunityId, user: UserId) -> SessionResult<()> {
-        Ok(self
-            .core()
-            .remove_member(&self.actor, &community, &user)
-            .await?)
+        Ok(both!(self, remove_member(&community, &user))?)
     }
 
     /// Bans a member, for `days` or for good (moderators).
@@ -77,18 +63,12 @@ impl Session {
         days: Option<u32>,
         reason: String,
     ) -> SessionResult<Membership> {
-        let core = self.core();
-        Ok(core
-            .ban_member(&self.actor, &community, &user, days, &reason)
-            .await?)
+        Ok(both!(self, ban_member(&community, &user, days, &reason))?)
     }
 
     /// Lifts a ban (moderators).
     pub async fn unban_member(&self, community: CommunityId, user: UserId) -> SessionResult<()> {
-        Ok(self
-            .core()
-            .unban_member(&self.actor, &community, &user)
-            .await?)
+        Ok(both!(self, unban_member(&community, &user))?)
     }
 
     /// Changes a member's role (owners).
@@ -98,10 +78,7 @@ impl Session {
         user: UserId,
         role: Role,
     ) -> SessionResult<Membership> {
-        let core = self.core();
-        Ok(core
-            .change_role(&self.actor, &community, &user, role)
-            .await?)
+        Ok(both!(self, change_role(&community, &user, role))?)
     }
 
     /// Hands ownership to another member (owners).
@@ -110,16 +87,13 @@ impl Session {
         community: CommunityId,
         user: UserId,
     ) -> SessionResult<()> {
-        let core = self.core();
-        Ok(core
-            .transfer_ownership(&self.actor, &community, &user)
-            .await?)
+        Ok(both!(self, transfer_ownership(&community, &user))?)
     }
 
     /// The caller's participation level in a community, the points behind
     /// it and what would move it (active members).
     pub async fn my_level(&self, community: CommunityId) -> SessionResult<LevelStanding> {
-        Ok(self.core().my_level(&self.actor, &community).await?)
+        Ok(both!(self, my_level(&community))?)
     }
 
     /// Members at one participation level, by user id (members only).
@@ -131,10 +105,6 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<MemberPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_members_at_level(&self.actor, &community, level, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_members_at_level(&community, level, &page))?.into())
     }
 }

@@ -15,8 +15,7 @@ impl Session {
         community: CommunityId,
         input: NewReport,
     ) -> SessionResult<Report> {
-        let core = self.core();
-        Ok(core.report_content(&self.actor, &community, input).await?)
+        Ok(both!(self, report_content(&community, input))?)
     }
 
     /// A community's reports in one status, oldest first (moderators).
@@ -28,11 +27,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<ReportPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_reports(&self.actor, &community, status, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_reports(&community, status, &page))?.into())
     }
 
     /// Hides, unhides or removes content, or dismisses a report
@@ -42,8 +37,7 @@ impl Session {
         community: CommunityId,
         input: Moderation,
     ) -> SessionResult<ModerationEntry> {
-        let core = self.core();
-        Ok(core.moderate(&self.actor, &community, input).await?)
+        Ok(both!(self, moderate(&community, input))?)
     }
 
     /// A community's moderation log, newest first (moderators).
@@ -54,10 +48,6 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<ModerationEntryPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .moderation_log(&self.actor, &community, &page)
-            .await?
-            .into())
+        Ok(both!(self, moderation_log(&community, &page))?.into())
     }
 }

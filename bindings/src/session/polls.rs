@@ -10,12 +10,12 @@ use crate::pages::{self, *};
 impl Session {
     /// Opens a poll in a space.
     pub async fn create_poll(&self, space: SpaceId, input: NewPoll) -> SessionResult<PollView> {
-        Ok(self.core().create_poll(&self.actor, &space, input).await?)
+        Ok(both!(self, create_poll(&space, input))?)
     }
 
     /// A poll with the caller's ballot and, when visible, its results.
     pub async fn get_poll(&self, id: PollId) -> SessionResult<PollView> {
-        Ok(self.core().get_poll(&self.actor, &id).await?)
+        Ok(both!(self, get_poll(&id))?)
     }
 
     /// Polls of a space.
@@ -26,20 +26,16 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<PollPage> {
         let page = pages::request(limit, cursor);
-        Ok(self
-            .core()
-            .list_polls(&self.actor, &space, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_polls(&space, &page))?.into())
     }
 
     /// Votes (again, replacing the earlier ballot) while the poll is open.
     pub async fn vote(&self, id: PollId, choices: Vec<u32>) -> SessionResult<PollView> {
-        Ok(self.core().vote(&self.actor, &id, &choices).await?)
+        Ok(both!(self, vote(&id, &choices))?)
     }
 
     /// Closes a poll early (its creator or moderators).
     pub async fn close_poll(&self, id: PollId) -> SessionResult<PollView> {
-        Ok(self.core().close_poll(&self.actor, &id).await?)
+        Ok(both!(self, close_poll(&id))?)
     }
 }

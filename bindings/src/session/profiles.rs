@@ -10,7 +10,7 @@ use super::{Session, SessionResult};
 impl Session {
     /// The caller's profile (made from their identity on first use).
     pub async fn my_profile(&self) -> SessionResult<Profile> {
-        Ok(self.core().my_profile(&self.actor).await?)
+        Ok(both!(self, my_profile())?)
     }
 
     /// Changes the caller's profile.
@@ -19,14 +19,11 @@ impl Session {
         changes: ProfileChanges,
         expected_version: u64,
     ) -> SessionResult<Profile> {
-        let core = self.core();
-        Ok(core
-            .update_my_profile(&self.actor, changes, expected_version)
-            .await?)
+        Ok(both!(self, update_my_profile(changes, expected_version))?)
     }
 
     /// Someone's public profile.
     pub async fn profile(&self, user: UserId) -> SessionResult<Profile> {
-        Ok(self.core().profile(&self.actor, &user).await?)
+        Ok(both!(self, profile(&user))?)
     }
 }

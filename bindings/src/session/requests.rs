@@ -14,21 +14,17 @@ impl Session {
         community: CommunityId,
         answer: Option<String>,
     ) -> SessionResult<JoinRequest> {
-        let core = self.core();
-        Ok(core
-            .request_to_join(&self.actor, &community, answer.as_deref())
-            .await?)
+        Ok(both!(self, request_to_join(&community, answer.as_deref()))?)
     }
 
     /// The caller's own request to a community.
     pub async fn my_join_request(&self, community: CommunityId) -> SessionResult<JoinRequest> {
-        Ok(self.core().my_join_request(&self.actor, &community).await?)
+        Ok(both!(self, my_join_request(&community))?)
     }
 
     /// Withdraws the caller's pending request.
     pub async fn withdraw_join_request(&self, community: CommunityId) -> SessionResult<()> {
-        let core = self.core();
-        Ok(core.withdraw_join_request(&self.actor, &community).await?)
+        Ok(both!(self, withdraw_join_request(&community))?)
     }
 
     /// Pending requests, oldest first (moderators).
@@ -39,11 +35,7 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<JoinRequestPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_join_requests(&self.actor, &community, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_join_requests(&community, &page))?.into())
     }
 
     /// Approves a request: the person becomes a member (moderators).
@@ -52,10 +44,7 @@ impl Session {
         community: CommunityId,
         user: UserId,
     ) -> SessionResult<Membership> {
-        let core = self.core();
-        Ok(core
-            .approve_join_request(&self.actor, &community, &user)
-            .await?)
+        Ok(both!(self, approve_join_request(&community, &user))?)
     }
 
     /// Denies a request with a reason the person sees (moderators).
@@ -65,9 +54,6 @@ impl Session {
         user: UserId,
         reason: String,
     ) -> SessionResult<JoinRequest> {
-        let core = self.core();
-        Ok(core
-            .deny_join_request(&self.actor, &community, &user, &reason)
-            .await?)
+        Ok(both!(self, deny_join_request(&community, &user, &reason))?)
     }
 }

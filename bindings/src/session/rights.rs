@@ -8,14 +8,12 @@ use super::{Session, SessionResult};
 impl Session {
     /// Everything copkit holds about you.
     pub async fn export_my_data(&self) -> SessionResult<DataExport> {
-        let core = self.core();
-        Ok(core.export_my_data(&self.actor).await?)
+        Ok(both!(self, export_my_data())?)
     }
 
     /// Erases your account (refused with `Conflict("hand_over_first")`
     /// while you are a community's last owner).
     pub async fn erase_my_account(&self) -> SessionResult<ErasureReport> {
-        let core = self.core();
-        Ok(core.erase_my_account(&self.actor).await?)
+        Ok(both!(self, erase_my_account())?)
     }
 }

@@ -14,20 +14,17 @@ impl Session {
         community: CommunityId,
         input: NewSpace,
     ) -> SessionResult<Space> {
-        Ok(self
-            .core()
-            .create_space(&self.actor, &community, input)
-            .await?)
+        Ok(both!(self, create_space(&community, input))?)
     }
 
     /// A space the caller can see.
     pub async fn get_space(&self, id: SpaceId) -> SessionResult<Space> {
-        Ok(self.core().get_space(&self.actor, &id).await?)
+        Ok(both!(self, get_space(&id))?)
     }
 
     /// The spaces of a community the caller can see.
     pub async fn list_spaces(&self, community: CommunityId) -> SessionResult<Vec<Space>> {
-        Ok(self.core().list_spaces(&self.actor, &community).await?)
+        Ok(both!(self, list_spaces(&community))?)
     }
 
     /// Changes a space (moderators).
@@ -37,10 +34,7 @@ impl Session {
         changes: SpaceChanges,
         expected_version: u64,
     ) -> SessionResult<Space> {
-        let core = self.core();
-        Ok(core
-            .update_space(&self.actor, &id, changes, expected_version)
-            .await?)
+        Ok(both!(self, update_space(&id, changes, expected_version))?)
     }
 
     /// Archives or restores a space (moderators).
@@ -50,27 +44,24 @@ impl Session {
         archived: bool,
         expected_version: u64,
     ) -> SessionResult<Space> {
-        let core = self.core();
-        Ok(core
-            .set_space_archived(&self.actor, &id, archived, expected_version)
-            .await?)
+        Ok(both!(
+            self,
+            set_space_archived(&id, archived, expected_version)
+        )?)
     }
 
     /// Lets one person into a Restricted space (moderators).
     pub async fn grant_space(&self, id: SpaceId, user: UserId) -> SessionResult<SpaceGrant> {
-        Ok(self.core().grant_space(&self.actor, &id, &user).await?)
+        Ok(both!(self, grant_space(&id, &user))?)
     }
 
     /// Takes a grant back (moderators).
     pub async fn revoke_space_grant(&self, id: SpaceId, user: UserId) -> SessionResult<()> {
-        Ok(self
-            .core()
-            .revoke_space_grant(&self.actor, &id, &user)
-            .await?)
+        Ok(both!(self, revoke_space_grant(&id, &user))?)
     }
 
     /// The grants of a space (moderators).
     pub async fn list_space_grants(&self, id: SpaceId) -> SessionResult<Vec<SpaceGrant>> {
-        Ok(self.core().list_space_grants(&self.actor, &id).await?)
+        Ok(both!(self, list_space_grants(&id))?)
     }
 }

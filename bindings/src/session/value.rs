@@ -17,10 +17,7 @@ impl Session {
         community: CommunityId,
         input: NewValueStory,
     ) -> SessionResult<ValueStory> {
-        let core = self.core();
-        Ok(core
-            .tell_value_story(&self.actor, &community, input)
-            .await?)
+        Ok(both!(self, tell_value_story(&community, input))?)
     }
 
     /// A community's value stories, newest first (members).
@@ -31,23 +28,19 @@ impl Session {
         cursor: Option<String>,
     ) -> SessionResult<ValueStoryPage> {
         let page = pages::request(limit, cursor);
-        let core = self.core();
-        Ok(core
-            .list_value_stories(&self.actor, &community, &page)
-            .await?
-            .into())
+        Ok(both!(self, list_value_stories(&community, &page))?.into())
     }
 
     /// Your CPD evidence for `from`–`to` (inclusive): events attended with
     /// minutes, contributions, value stories with their text.
     pub async fn cpd_evidence(&self, from: Date, to: Date) -> SessionResult<CpdEvidence> {
-        Ok(self.core().cpd_evidence(&self.actor, from, to).await?)
+        Ok(both!(self, cpd_evidence(from, to))?)
     }
 
     /// The same evidence as CSV (columns `date, kind, community, activity,
     /// minutes, hours, reflection, reference`).
     pub async fn cpd_csv(&self, from: Date, to: Date) -> SessionResult<String> {
-        let evidence = self.core().cpd_evidence(&self.actor, from, to).await?;
+        let evidence = both!(self, cpd_evidence(from, to))?;
         Ok(evidence.to_csv()?)
     }
 
@@ -58,9 +51,6 @@ impl Session {
         from: Date,
         to: Date,
     ) -> SessionResult<HealthReport> {
-        let core = self.core();
-        Ok(core
-            .community_health(&self.actor, &community, from, to)
-            .await?)
+        Ok(both!(self, community_health(&community, from, to))?)
     }
 }

@@ -117,6 +117,22 @@ impl Client {
             .await
     }
 
+    /// Sends the bytes of a ticket through the API's own upload endpoint
+    /// (`PUT /uploads/{token}`: what a ticket without a presigned `put`
+    /// points at).
+    pub async fn send_upload(
+        &self,
+        upload: &str,
+        content_type: &str,
+        bytes: Bytes,
+        progress: Option<Progress>,
+    ) -> ClientResult<()> {
+        let call = Call::new(&RECEIVE_UPLOAD, &[&upload])
+            .bytes(content_type, bytes)
+            .progress(progress);
+        self.empty(call).await
+    }
+
     /// Files uploaded bytes as a new document.
     pub async fn add_uploaded_document(
         &self,
