@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The foreign-language suites (part of tests/run-all.sh):
 #  1. builds libcopkit_ffi (debug) and the pinned uniffi-bindgen;
+#     and copkit-local, which the client tests start;
 #  2. Python: builds the wheel (bindings/python/build.py), installs it into
 #     $VENV, runs the pytest suite and the portal example;
 #  3. Kotlin: generates the Kotlin sources, then Maven compiles them against
@@ -18,6 +19,9 @@ case "$(uname -s)" in
 esac
 # The shipped library: SQLite (always) and DynamoDB (`Copkit.dynamodb`).
 cargo build --quiet -p copkit-ffi --features dynamodb --lib --bin uniffi-bindgen
+# The client tests (Python, Kotlin) talk to copkit-local.
+cargo build --quiet -p copkit-lambda --bin copkit-local
+export COPKIT_LOCAL="$PWD/target/debug/copkit-local"
 generate() {
   rm -rf "$OUT/$1"
   target/debug/uniffi-bindgen generate --library "$LIB" --language "$1" --no-format \

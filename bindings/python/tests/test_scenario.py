@@ -40,7 +40,7 @@ from copkit import (
     Weekday,
 )
 
-DAY_MS = 24 * 60 * 60 * 1000
+DAY = datetime.timedelta(days=1)
 
 # The tests' "now": a Monday evening in London, after the 18:30 start of the
 # fortnightly event below (the hour that used to break a wall-clock test).
@@ -51,17 +51,17 @@ class FixedClock(copkit.CopkitClock):
     """Time that moves only when the test says so."""
 
     def __init__(self, start):
-        self.millis = int(start.timestamp() * 1000)
+        self.instant = start
 
     def now(self):
-        return self.millis
+        return self.instant
 
-    def advance(self, millis):
-        self.millis += millis
+    def advance(self, by):
+        self.instant += by
 
     def today(self):
         """The clock's date in UTC."""
-        return datetime.datetime.fromtimestamp(self.millis / 1000, datetime.timezone.utc).date()
+        return self.instant.astimezone(datetime.timezone.utc).date()
 
 
 class Recorder(CopkitListener):
@@ -198,10 +198,12 @@ def test_the_whole_scenario(world):
         now = trainee.now()
         assert now == world["clock"].now()
         # eight weeks from a Monday evening: tomorrow, +14, +28, +42 days
-        occurrences = await trainee.event_occurrences(event.id, now, now + 56 * DAY_MS)
+        assert isinstance(now, datetime.datetime)
+        occurrences = await trainee.event_occurrences(event.id, now, now + 56 * DAY)
         assert len(occurrences) == 4
         gaps = {b.starts_at - a.starts_at for a, b in zip(occurrences, occurrences[1:])}
-        assert all(abs(g - 14 * DAY_MS) <= 60 * 60 * 1000 for g in gaps)  # 14 days, ± a clock change
+        # 14 days, ± a clock change
+        assert all(abs(g - 14 * DAY) <= datetime.timedelta(hours=1) for g in gaps)
         first = occurrences[0].key
         rsvp = await trainee.rsvp(event.id, first, RsvpResponse.GOING)
         assert rsvp.response == RsvpResponse.GOING
@@ -310,9 +312,9 @@ def test_bad_timestamps_and_limits_are_typed_errors(world):
 
     async def scenario():
         group = await private_group(lead)
-        with pytest.raises(CopkitError.Invalid) as bad_time:
-            await lead.agenda(group.card.id, 2**62, 2**62 + 1)
-        assert bad_time.value.field == "timestamp"
+        assert await lead.agenda(group.card.id, START, START - DAY) == []
+        with pytest.raises(TypeError):
+            await lead.agenda(group.card.id, 2**62, 2**62 + 1)  # not instants
         with pytest.raises(CopkitError.Invalid) as hours:
             await lead.announce_upcoming(0)
         assert hours.value.field == "within_hours"

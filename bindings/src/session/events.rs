@@ -10,14 +10,10 @@ use super::{Backend, Session, SessionResult};
 use crate::pages::{self, *};
 use crate::remote::remote_error;
 
-/// The API's window (whole UTC days from a date) that covers `[from, to)`.
+/// The API's window (whole UTC days from a date) that covers `[from, to)`
+/// (an empty window, `to` not after `from`, is one day: the results are
+/// filtered to the window anyway, as the embedded services do).
 fn window(from: Timestamp, to: Timestamp) -> SessionResult<(jiff::civil::Date, u32)> {
-    if to <= from {
-        return Err(CopkitError::Invalid {
-            field: "to".into(),
-            reason: "must be after from".into(),
-        });
-    }
     let day = from.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let midnight = day
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
@@ -25,7 +21,8 @@ fn window(from: Timestamp, to: Timestamp) -> SessionResult<(jiff::civil::Date, u
         .timestamp();
     let seconds = to.duration_since(midnight).as_secs();
     let days = seconds.div_euclid(86_400) + i64::from(seconds.rem_euclid(86_400) > 0);
-    Ok((day, u32::try_from(days.clamp(1, 400)).unwrap_or(400)))
+    // Longer than the API allows: sent as asked, so the API refuses it.
+    Ok((day, u32::try_from(days.clamp(1, 401)).unwrap_or(401)))
 }
 
 #[uniffi::export(async_runtime = "tokio")]
