@@ -60,7 +60,7 @@ pub use copkit::Copkit;
 pub use copkit_core::ffi::CopkitError;
 pub use listener::{CopkitEvent, CopkitListener, ListenerError};
 pub use pages::*;
-pub use remote::{ClientOptions, CopkitClient, CopkitTokenProvider, TransferProgress};
+pub use remote::{ClientOptions, CopkitClient, CopkitTokenProvider, TokenError, TransferProgress};
 pub use session::Session;
 
 uniffi::setup_scaffolding!("copkit");

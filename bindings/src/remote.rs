@@ -13,6 +13,25 @@ use jiff::Timestamp;
 
 use crate::session::Session;
 
+/// Why the token provider could not give a token (the person signed out,
+/// the identity provider is unreachable). Anything the provider throws
+/// arrives as `Failed`; the call then fails with `CopkitError.Network`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum TokenError {
+    /// No token.
+    #[error("no token: {reason}")]
+    Failed {
+        /// What the provider said.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for TokenError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        TokenError::Failed { reason: e.reason }
+    }
+}
+
 /// Supplies the bearer token of the signed-in person: the app's sign-in
 /// (Cognito, an OIDC library). Asked before requests, and once more with
 /// `refresh` true after the API refused a token: then fetch a new one.
@@ -20,7 +39,7 @@ use crate::session::Session;
 #[uniffi::export(with_foreign)]
 pub trait CopkitTokenProvider: Send + Sync {
     /// The token to send.
-    fn token(&self, refresh: bool) -> Result<String, CopkitError>;
+    fn token(&self, refresh: bool) -> Result<String, TokenError>;
 }
 
 /// Told how far a document transfer is.

@@ -42,12 +42,12 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.security.MessageDigest
+import java.time.Duration
 import java.time.Instant
 import java.time.LocalDate
 import java.time.ZoneOffset
-import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.atomic.AtomicReference
 import java.util.concurrent.CopyOnWriteArrayList
-import kotlin.math.abs
 
 /** Keeps every event copkit delivers, as an app's notification layer would. */
 class Recorder : CopkitListener {
@@ -63,16 +63,16 @@ class Recorder : CopkitListener {
 
 /** Time that moves only when the test says so: tests never depend on when they run. */
 class FixedClock(start: Instant) : CopkitClock {
-    private val millis = AtomicLong(start.toEpochMilli())
+    private val instant = AtomicReference(start)
 
-    override fun now(): Long = millis.get()
+    override fun now(): Instant = instant.get()
 
-    fun advance(by: Long) {
-        millis.addAndGet(by)
+    fun advance(by: Duration) {
+        instant.updateAndGet { it + by }
     }
 
     /** The clock's date in UTC. */
-    fun today(): LocalDate = Instant.ofEpochMilli(millis.get()).atZone(ZoneOffset.UTC).toLocalDate()
+    fun today(): LocalDate = instant.get().atZone(ZoneOffset.UTC).toLocalDate()
 }
 
 /**
@@ -82,7 +82,7 @@ class FixedClock(start: Instant) : CopkitClock {
  * errors and the listener.
  */
 class ScenarioTest {
-    private val dayMs = 24L * 60 * 60 * 1000
+    private val day = Duration.ofDays(1)
     // A Monday evening in London, after the 18:30 start of the fortnightly event below.
     private val clock = FixedClock(Instant.parse("2026-03-02T20:15:00Z"))
     private val kit = Copkit.withClock(clock)
@@ -169,10 +169,11 @@ class ScenarioTest {
         val now = trainee.now()
         assertEquals(clock.now(), now)
         // eight weeks from a Monday evening: tomorrow, +14, +28, +42 days
-        val occurrences = trainee.eventOccurrences(event.id, now, now + 56 * dayMs)
+        val occurrences = trainee.eventOccurrences(event.id, now, now + day.multipliedBy(56))
         assertEquals(4, occurrences.size)
         occurrences.zipWithNext().forEach { (a, b) ->
-            assertTrue(abs(b.startsAt - a.startsAt - 14 * dayMs) <= 3_600_000, "a fortnight apart")
+            val gap = Duration.between(a.startsAt, b.startsAt) - day.multipliedBy(14)
+            assertTrue(gap.abs() <= Duration.ofHours(1), "a fortnight apart, ± a clock change")
         }
         val first = occurrences.first().key
         assertEquals(RsvpResponse.GOING, trainee.rsvp(event.id, first, RsvpResponse.GOING).response)
