@@ -19,9 +19,12 @@ case "$(uname -s)" in
 esac
 # The shipped library: SQLite (always) and DynamoDB (`Copkit.dynamodb`).
 cargo build --quiet -p copkit-ffi --features dynamodb --lib --bin uniffi-bindgen
-# The client tests (Python, Kotlin) talk to copkit-local.
-cargo build --quiet -p copkit-lambda --bin copkit-local
-export COPKIT_LOCAL="$PWD/target/debug/copkit-local"
+# The client tests (Python, Kotlin) talk to copkit-local: the one
+# tests/run-all.sh built ($COPKIT_LOCAL), or one built here.
+if [ -z "${COPKIT_LOCAL:-}" ]; then
+  cargo build --quiet -p copkit-lambda --bin copkit-local
+  export COPKIT_LOCAL="$PWD/target/debug/copkit-local"
+fi
 generate() {
   rm -rf "$OUT/$1"
   target/debug/uniffi-bindgen generate --library "$LIB" --language "$1" --no-format \

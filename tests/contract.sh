@@ -12,11 +12,15 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-target/tools-venv}
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-100}
 
-cargo build --quiet -p copkit-lambda --bin copkit-local
+# The copkit-local tests/run-all.sh built ($COPKIT_LOCAL), or one built here.
+if [ -z "${COPKIT_LOCAL:-}" ]; then
+  cargo build --quiet -p copkit-lambda --bin copkit-local
+  COPKIT_LOCAL=./target/debug/copkit-local
+fi
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 DATA=$(mktemp -d)
 LOG="$DATA/server.log"
-./target/debug/copkit-local --demo --addr "127.0.0.1:$PORT" --data-dir "$DATA" > "$LOG" 2>&1 &
+"$COPKIT_LOCAL" --demo --addr "127.0.0.1:$PORT" --data-dir "$DATA" > "$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 

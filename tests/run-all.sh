@@ -19,6 +19,10 @@ step "cargo clippy (all targets, all features, warnings are errors)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 step "cargo test (whole workspace)"
+# One copkit-local for every suite that starts one (the client tests, the
+# binding suites, the contract): the binary this build makes for
+# copkit-lambda's own tests, so no step rebuilds it with other features.
+export COPKIT_LOCAL="$PWD/target/debug/copkit-local"
 cargo test --workspace --all-features
 
 step "walkthrough example runs"

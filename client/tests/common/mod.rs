@@ -36,11 +36,15 @@ impl Drop for Local {
     }
 }
 
-/// The copkit-local binary, built once per test run (a no-op when fresh).
+/// The copkit-local binary: `$COPKIT_LOCAL` (tests/run-all.sh points it at
+/// the one its workspace build made), else built once per test run.
 fn binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
+            if let Some(given) = std::env::var_os("COPKIT_LOCAL") {
+                return PathBuf::from(given);
+            }
             let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
             let status = Command::new(env!("CARGO"))
                 .args([
