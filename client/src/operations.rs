@@ -165,6 +165,21 @@ operations! {
     CPD_CSV = GET "/me/cpd.csv" => cpd_evidence_csv;
 }
 
+/// Bytes sent to storage with a presigned request (not an API operation:
+/// what observers see for an upload that bypasses the API).
+pub const STORAGE_UPLOAD: Operation = Operation {
+    method: "PUT",
+    path: "(storage)",
+    client_method: "upload",
+};
+
+/// Bytes fetched from storage with a presigned request.
+pub const STORAGE_DOWNLOAD: Operation = Operation {
+    method: "GET",
+    path: "(storage)",
+    client_method: "download_document",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

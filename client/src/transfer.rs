@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::client::Client;
 use crate::error::{ClientError, ClientResult};
-use crate::operations::{CONTENT, RECEIVE_UPLOAD};
+use crate::operations::{CONTENT, RECEIVE_UPLOAD, STORAGE_DOWNLOAD, STORAGE_UPLOAD};
 use crate::transport::Call;
 
 /// Told how far a transfer is: bytes done, bytes in all.
@@ -79,10 +79,11 @@ impl Client {
             .join(url)
             .map_err(|e| ClientError::protocol(format!("a signed URL: {e}")))?;
         let own = same_origin(&url, base);
-        let op = if method.eq_ignore_ascii_case("PUT") {
-            &RECEIVE_UPLOAD
-        } else {
-            &CONTENT
+        let op = match (method.eq_ignore_ascii_case("PUT"), own) {
+            (true, true) => &RECEIVE_UPLOAD,
+            (true, false) => &STORAGE_UPLOAD,
+            (false, true) => &CONTENT,
+            (false, false) => &STORAGE_DOWNLOAD,
         };
         let mut call = Call::to(op, url, own);
         for (name, value) in headers {

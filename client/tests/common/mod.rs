@@ -69,10 +69,17 @@ fn binary() -> PathBuf {
 
 /// Starts copkit-local on SQLite in a fresh data folder and a free port.
 pub fn start() -> Local {
+    start_on("sqlite", &[])
+}
+
+/// Starts copkit-local on `store` (`sqlite`, `memory`, `dynamodb`) with
+/// extra environment variables (the table and bucket for DynamoDB + S3).
+pub fn start_on(store: &str, env: &[(&str, &str)]) -> Local {
     let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(binary())
-        .args(["--addr", "127.0.0.1:0", "--store", "sqlite", "--data-dir"])
+        .args(["--addr", "127.0.0.1:0", "--store", store, "--data-dir"])
         .arg(data.path())
+        .envs(env.iter().copied())
         .env("COPKIT_JWT_SECRET", SECRET)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
