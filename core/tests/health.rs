@@ -183,3 +183,68 @@ async fn health_matches_a_hand_computed_community() {
         Error::Forbidden(Forbidden::ModeratorsOnly)
     );
 }
+
+/// Attendance belongs to the occurrence it is for, not to the day it was
+/// recorded: a March session recorded in April counts in March (held 1,
+/// present 1) and not in April (held 0, present 0); a record corrected from
+/// present to absent counts once, as absent.
+#[tokio::test]
+async fn attendance_counts_with_the_occurrence_it_is_for() {
+    let w = World::new(); // Monday 2 March 2026, 09:00 UTC
+    let k = &w.copkit;
+    let (helen, tom, mia) = (actor("helen"), actor("tom"), actor("mia"));
+    let c = w
+        .community(&helen, "st3", Visibility::Private, JoinPolicy::InviteOnly)
+        .await;
+    w.add_member(&helen, &c, &tom).await;
+    w.add_member(&helen, &c, &mia).await;
+    let space = k
+        .create_space(&helen, &c, new_space("Cases", SpaceVisibility::Members))
+        .await
+        .unwrap()
+        .id;
+    let event = k
+        .schedule_event(
+            &helen,
+            &space,
+            EventInput {
+                title: "Teaching".into(),
+                description: String::new(),
+                location: None,
+                online_url: None,
+                time_zone: "Europe/London".into(),
+                start_date: date(2026, 3, 31),
+                start_time: "18:00".into(),
+                duration_minutes: 60,
+                recurrence: None,
+                capacity: None,
+            },
+        )
+        .await
+        .unwrap();
+    // Recorded on 2 April, two days after the session.
+    w.clock.advance(SignedDuration::from_hours(31 * 24));
+    let occurrence = "2026-03-31T18:00:00";
+    k.record_attendance(&helen, &event.id, occurrence, &tom.user, true)
+        .await
+        .unwrap();
+    k.record_attendance(&helen, &event.id, occurrence, &mia.user, true)
+        .await
+        .unwrap();
+    k.record_attendance(&helen, &event.id, occurrence, &mia.user, false)
+        .await
+        .unwrap();
+
+    let march = k
+        .community_health(&helen, &c, date(2026, 3, 1), date(2026, 3, 31))
+        .await
+        .unwrap();
+    assert_eq!((march.events_held, march.attendances), (1, 1));
+    assert!((march.attendance_rate - 1.0 / 3.0).abs() < 1e-9);
+    let april = k
+        .community_health(&helen, &c, date(2026, 4, 1), date(2026, 4, 30))
+        .await
+        .unwrap();
+    assert_eq!((april.events_held, april.attendances), (0, 0));
+    assert!(april.attendance_rate.abs() < 1e-9);
+}

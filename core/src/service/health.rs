@@ -19,9 +19,11 @@
 //!   whose first post by someone else came within 48 hours;
 //!   `answered_share` = that ÷ questions;
 //! - **events held**: occurrences that started in the period (and before
-//!   now), not cancelled; **attendances**: attendance recorded as present
-//!   in the period; `attendance_rate` = attendances ÷ (events held ×
-//!   members);
+//!   now), not cancelled; **attendances**: people recorded as present at
+//!   those occurrences (whenever the record was made, as it stands now: a
+//!   record corrected to absent does not count); `attendance_rate` =
+//!   attendances ÷ (events held × members), so attendances never exceed
+//!   what the held events allow;
 //! - **value stories** told in the period, by kind.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -261,7 +263,6 @@ impl Copkit {
                 ActivityKind::DocumentAdded { .. } | ActivityKind::DocumentVersionAdded { .. } => {
                     r.documents_added += 1;
                 }
-                ActivityKind::AttendanceRecorded { attended: true, .. } => r.attendances += 1,
                 ActivityKind::ValueStoryTold { kind, .. } => {
                     *stories.entry(*kind).or_default() += 1
                 }
@@ -304,13 +305,23 @@ impl Copkit {
         r.median_minutes_to_first_reply = median(waits);
         r.answered_share = share(r.questions_answered_within_48h, u64::from(r.questions));
 
-        // Events held: the agenda's occurrences that started in the period.
+        // Events held: the agenda's occurrences that started in the period;
+        // attendances: the present records of exactly those occurrences.
         let held_until = end.min(now);
         if held_until > start {
             let agenda = self
                 .agenda_within(actor, &access, start, held_until)
                 .await?;
             r.events_held = to_u32(agenda.len());
+            let mut present = 0usize;
+            for item in &agenda {
+                let records = self
+                    .store()
+                    .list_attendance(&item.event.id, &item.occurrence.key)
+                    .await?;
+                present += records.iter().filter(|a| a.attended).count();
+            }
+            r.attendances = to_u32(present);
         }
         r.attendance_rate = share(
             r.attendances,
