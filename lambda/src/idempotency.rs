@@ -10,8 +10,13 @@
 //! answers are kept: a request refused (4xx) or failed (5xx) may be corrected
 //! and retried with the same key. A request is the same when its query,
 //! content type and body are; a key reused with a
-//! different body is 409 `idempotency_key_reused`; a key whose first
-//! request is still running is 409 `idempotency_in_progress`.
+//! different body is 422 `idempotency_key_reused`; a key whose first
+//! request is still running is 409 `idempotency_in_progress`. A key is
+//! released when its request ends without an answer (the client hung up,
+//! the handler panicked), and an in-progress key older than
+//! [`IN_FLIGHT_LIMIT`] (longer than any request may run) counts as
+//! abandoned. A keyed JSON body is read only up to the JSON limit (1 MB)
+//! before it is fingerprinted: only document uploads may be larger.
 //! The cache lives in the process: behind several Lambda instances a retry
 //! that lands on another instance is not recognised.
 
@@ -40,13 +45,18 @@ pub const KEY_PATTERN: &str = r"^[A-Za-z0-9_-]{8,128}$";
 pub const MAX_BODY: usize = 50 * 1024 * 1024 + 1;
 
 const TTL: Duration = Duration::from_secs(24 * 3600);
+/// After this long an in-progress key is abandoned: the API function's
+/// timeout (15 s in `template.yaml`) with room to spare.
+pub const IN_FLIGHT_LIMIT: Duration = Duration::from_secs(60);
 const CAPACITY: usize = 10_000;
 
 type Key = (String, String, String);
 
 #[derive(Debug, Clone)]
 enum Entry {
-    InFlight,
+    InFlight {
+        since: Instant,
+    },
     Done {
         body: [u8; 32],
         status: StatusCode,
@@ -92,7 +102,7 @@ impl IdempotencyCache {
             }) => {
                 if *seen != body {
                     return Begin::Reject(ApiError::new(
-                        StatusCode::CONFLICT,
+                        StatusCode::UNPROCESSABLE_ENTITY,
                         "idempotency_key_reused",
                         "This Idempotency-Key was used with a different body.",
                     ));
@@ -103,7 +113,8 @@ impl IdempotencyCache {
                     .insert(REPLAYED, HeaderValue::from_static("true"));
                 return Begin::Replay(response);
             }
-            Some(Entry::InFlight) => {
+            Some(Entry::InFlight { since }) if since.elapsed() > IN_FLIGHT_LIMIT => {}
+            Some(Entry::InFlight { .. }) => {
                 return Begin::Reject(ApiError::new(
                     StatusCode::CONFLICT,
                     "idempotency_in_progress",
@@ -112,7 +123,12 @@ impl IdempotencyCache {
             }
             None => {}
         }
-        inner.entries.insert(key.clone(), Entry::InFlight);
+        inner.entries.insert(
+            key.clone(),
+            Entry::InFlight {
+                since: Instant::now(),
+            },
+        );
         inner.order.push_back(key.clone());
         while inner.order.len() > CAPACITY {
             if let Some(old) = inner.order.pop_front() {
@@ -148,7 +164,27 @@ impl IdempotencyCache {
     }
 
     fn abandon(&self, key: &Key) {
-        self.lock().entries.remove(key);
+        let mut inner = self.lock();
+        if matches!(inner.entries.get(key), Some(Entry::InFlight { .. })) {
+            inner.entries.remove(key);
+        }
+    }
+}
+
+/// Holds a key in progress; releases it when dropped before `finish`
+/// (the request future dropped because the client hung up, or unwound by
+/// a panic), so the key never stays "in progress".
+struct InFlightGuard<'a> {
+    cache: &'a IdempotencyCache,
+    key: &'a Key,
+    done: bool,
+}
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.cache.abandon(self.key);
+        }
     }
 }
 
@@ -197,7 +233,18 @@ pub async fn middleware(State(state): State<Replays>, request: Request, next: Ne
     let Ok(actor) = state.auth.authenticate(&parts) else {
         return next.run(Request::from_parts(parts, body)).await;
     };
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+    // JSON bodies have the JSON limit: never buffer more to fingerprint them.
+    let json = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().starts_with("application/json"));
+    let limit = if json {
+        crate::app::JSON_LIMIT
+    } else {
+        MAX_BODY
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return too_large().into_response();
     };
     let mut fingerprint = Sha256::new();
@@ -219,12 +266,18 @@ pub async fn middleware(State(state): State<Replays>, request: Request, next: Ne
         Begin::Reject(problem) => return problem.into_response(),
         Begin::Fresh => {}
     }
+    let mut guard = InFlightGuard {
+        cache: &state.cache,
+        key: &key,
+        done: false,
+    };
     let response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     let (parts, body) = response.into_parts();
     match to_bytes(body, usize::MAX).await {
         Ok(answer) => {
+            guard.done = true;
             state.cache.finish(
                 &key,
                 digest,
@@ -234,10 +287,8 @@ pub async fn middleware(State(state): State<Replays>, request: Request, next: Ne
             );
             Response::from_parts(parts, Body::from(answer))
         }
-        Err(_) => {
-            state.cache.abandon(&key);
-            crate::problem::internal().into_response()
-        }
+        // The guard releases the key.
+        Err(_) => crate::problem::internal().into_response(),
     }
 }
 
@@ -275,7 +326,7 @@ mod tests {
             matches!(cache.begin(&key, [1; 32]), Begin::Replay(r) if r.status() == StatusCode::CREATED)
         );
         assert!(
-            matches!(cache.begin(&key, [2; 32]), Begin::Reject(e) if e.status() == StatusCode::CONFLICT)
+            matches!(cache.begin(&key, [2; 32]), Begin::Reject(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY)
         );
         // Refusals and server errors are forgotten so a retry runs again.
         let other: Key = ("u".into(), "POST /x".into(), "key-0002".into());
@@ -296,5 +347,54 @@ mod tests {
             Bytes::new(),
         );
         assert!(matches!(cache.begin(&other, [1; 32]), Begin::Fresh));
+    }
+
+    #[test]
+    fn a_request_that_ends_without_an_answer_releases_its_key() {
+        let cache = IdempotencyCache::default();
+        let key: Key = ("u".into(), "POST /x".into(), "key-0003".into());
+        assert!(matches!(cache.begin(&key, [1; 32]), Begin::Fresh));
+        {
+            // The request future is dropped mid-way (the client hung up).
+            let _guard = InFlightGuard {
+                cache: &cache,
+                key: &key,
+                done: false,
+            };
+        }
+        assert!(matches!(cache.begin(&key, [1; 32]), Begin::Fresh));
+        // A finished request keeps its answer whatever its guard does.
+        let guard = InFlightGuard {
+            cache: &cache,
+            key: &key,
+            done: true,
+        };
+        cache.finish(
+            &key,
+            [1; 32],
+            StatusCode::CREATED,
+            HeaderMap::new(),
+            Bytes::new(),
+        );
+        drop(guard);
+        assert!(matches!(cache.begin(&key, [1; 32]), Begin::Replay(_)));
+    }
+
+    #[test]
+    fn an_in_progress_key_older_than_any_request_is_abandoned() {
+        let cache = IdempotencyCache::default();
+        let key: Key = ("u".into(), "POST /x".into(), "key-0004".into());
+        let long_ago = Instant::now()
+            .checked_sub(IN_FLIGHT_LIMIT + Duration::from_secs(1))
+            .unwrap();
+        cache
+            .lock()
+            .entries
+            .insert(key.clone(), Entry::InFlight { since: long_ago });
+        assert!(matches!(cache.begin(&key, [1; 32]), Begin::Fresh));
+        // A recent one is still in progress.
+        assert!(
+            matches!(cache.begin(&key, [1; 32]), Begin::Reject(e) if e.status() == StatusCode::CONFLICT)
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request};
+use futures::StreamExt;
 use serde_json::json;
 
 use super::common::requests::{is, problem};
@@ -32,7 +33,7 @@ pub async fn communities(w: &World) {
             "create-key-001",
         )
         .await;
-    problem(&other, 409, "idempotency_key_reused");
+    problem(&other, 422, "idempotency_key_reused");
     problem(
         &api.post_key("/communities", &[], OWNER, body.clone(), "bad key!")
             .await,
@@ -77,6 +78,31 @@ pub async fn communities(w: &World) {
         )
         .await;
     problem(&huge, 413, "payload_too_large");
+    // With an Idempotency-Key too, and the JSON limit applies before the body
+    // is buffered: a body that goes on past 1 MB and never ends is refused
+    // at once instead of being read up to the upload limit.
+    let piece = axum::body::Bytes::from(vec![b' '; 64 * 1024]);
+    let endless =
+        futures::stream::iter(std::iter::repeat_n(piece, 17).map(Ok::<_, std::io::Error>))
+            .chain(futures::stream::pending());
+    let keyed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        api.send(
+            Method::POST,
+            "/communities",
+            Request::builder()
+                .method(Method::POST)
+                .uri("/communities")
+                .header("authorization", format!("Bearer {}", api.token(OWNER)))
+                .header("content-type", "application/json")
+                .header("idempotency-key", "endless-body-01")
+                .body(Body::from_stream(endless))
+                .unwrap(),
+        ),
+    )
+    .await
+    .expect("refused without reading on");
+    problem(&keyed, 413, "payload_too_large");
 
     let list = api.get("/communities?limit=1", &[], OUTSIDER).await;
     is(&list, 200);
