@@ -164,6 +164,25 @@ impl Client {
             .await
     }
 
+    /// Asks for a ticket for `bytes` in `space` and sends them where it
+    /// says; the upload token to file them with.
+    async fn send_with_ticket(
+        &self,
+        space: &SpaceId,
+        content_type: String,
+        bytes: Bytes,
+        progress: Option<Progress>,
+    ) -> ClientResult<String> {
+        let intent = UploadIntent {
+            content_type,
+            size: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+        };
+        let ticket = self.begin_upload(space, intent).await?;
+        self.upload(&ticket, bytes, progress).await?;
+        Ok(ticket.upload)
+    }
+
     /// Uploads a new document the presigned way: the SHA-256 is computed,
     /// a ticket asked for, the bytes sent where it says (progress reported),
     /// and the upload filed.
@@ -174,30 +193,20 @@ impl Client {
         progress: Option<Progress>,
     ) -> ClientResult<Document> {
         let bytes = Bytes::from(input.bytes);
-        let ticket = self
-            .begin_upload(
-                space,
-                UploadIntent {
-                    content_type: input.content_type,
-                    size: bytes.len() as u64,
-                    sha256: sha256_hex(&bytes),
-                },
-            )
+        let upload = self
+            .send_with_ticket(space, input.content_type, bytes, progress)
             .await?;
-        self.upload(&ticket, bytes, progress).await?;
-        self.add_uploaded_document(
-            space,
-            NewUploadedDocument {
-                title: input.title,
-                description: input.description,
-                tags: input.tags,
-                upload: ticket.upload,
-            },
-        )
-        .await
+        let filed = NewUploadedDocument {
+            title: input.title,
+            description: input.description,
+            tags: input.tags,
+            upload,
+        };
+        self.add_uploaded_document(space, filed).await
     }
 
-    /// Uploads a document's new version the presigned way.
+    /// Uploads a document's new version the presigned way;
+    /// `expected_version` is the document's version read.
     pub async fn upload_new_version(
         &self,
         id: &DocumentId,
@@ -207,19 +216,11 @@ impl Client {
     ) -> ClientResult<Document> {
         let space = self.get_document(id).await?.space;
         let bytes = Bytes::from(input.bytes);
-        let ticket = self
-            .begin_upload(
-                &space,
-                UploadIntent {
-                    content_type: input.content_type,
-                    size: bytes.len() as u64,
-                    sha256: sha256_hex(&bytes),
-                },
-            )
+        let upload = self
+            .send_with_ticket(&space, input.content_type, bytes, progress)
             .await?;
-        self.upload(&ticket, bytes, progress).await?;
         let filed = UploadedVersion {
-            upload: ticket.upload,
+            upload,
             note: input.note,
         };
         self.add_uploaded_version(id, filed, expected_version).await

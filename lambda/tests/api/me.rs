@@ -8,6 +8,19 @@ use super::common::world::*;
 
 crate::area_tests!(service_and_me, conditional_gets, data_rights);
 
+/// GET `path` as the member with `If-None-Match: tag`.
+async fn revalidate(api: &super::common::Api, path: &str, tag: &str) -> super::common::Answer {
+    api.call(
+        Method::GET,
+        path,
+        &[],
+        Some(MEMBER),
+        None,
+        &[("if-none-match", tag)],
+    )
+    .await
+}
+
 /// A GET answered again with the caller's `If-None-Match` is a bodiless
 /// 304; any change to the answer (an edit, a new thread) changes the tag.
 pub async fn conditional_gets(w: &World) {
@@ -18,29 +31,11 @@ pub async fn conditional_gets(w: &World) {
     let version = first.json["version"].as_u64().unwrap();
     assert!(tag.starts_with(&format!("\"{version}.")), "{tag}");
     assert_eq!(first.headers["cache-control"], "private, no-cache");
-    let again = api
-        .call(
-            Method::GET,
-            "/me",
-            &[],
-            Some(MEMBER),
-            None,
-            &[("if-none-match", &tag)],
-        )
-        .await;
+    let again = revalidate(api, "/me", &tag).await;
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
     assert_eq!(again.etag(), tag);
-    let other = api
-        .call(
-            Method::GET,
-            "/me",
-            &[],
-            Some(MEMBER),
-            None,
-            &[("if-none-match", "\"nope\"")],
-        )
-        .await;
+    let other = revalidate(api, "/me", "\"nope\"").await;
     is(&other, 200);
     // The version part of a GET's tag is what If-Match compares.
     is(
@@ -48,16 +43,7 @@ pub async fn conditional_gets(w: &World) {
             .await,
         200,
     );
-    let changed = api
-        .call(
-            Method::GET,
-            "/me",
-            &[],
-            Some(MEMBER),
-            None,
-            &[("if-none-match", &tag)],
-        )
-        .await;
+    let changed = revalidate(api, "/me", &tag).await;
     is(&changed, 200);
     assert_ne!(changed.etag(), tag);
 
@@ -65,16 +51,7 @@ pub async fn conditional_gets(w: &World) {
     let path = format!("/spaces/{}/threads", w.space);
     let page = api.get(&path, &[], MEMBER).await;
     is(&page, 200);
-    let unchanged = api
-        .call(
-            Method::GET,
-            &path,
-            &[],
-            Some(MEMBER),
-            None,
-            &[("if-none-match", &page.etag())],
-        )
-        .await;
+    let unchanged = revalidate(api, &path, &page.etag()).await;
     assert_eq!(unchanged.status, 304);
     is(
         &api.post(
@@ -86,16 +63,7 @@ pub async fn conditional_gets(w: &World) {
         .await,
         201,
     );
-    let fresh = api
-        .call(
-            Method::GET,
-            &path,
-            &[],
-            Some(MEMBER),
-            None,
-            &[("if-none-match", &page.etag())],
-        )
-        .await;
+    let fresh = revalidate(api, &path, &page.etag()).await;
     is(&fresh, 200);
     assert_ne!(fresh.etag(), page.etag());
 }
