@@ -23,6 +23,22 @@ fn thread(kind: ThreadKind, title: &str) -> NewThread {
     }
 }
 
+/// A one-hour teaching session in London on `day` at `time`.
+fn teaching(day: jiff::civil::Date, time: &str) -> EventInput {
+    EventInput {
+        title: "Teaching".into(),
+        description: String::new(),
+        location: None,
+        online_url: None,
+        time_zone: "Europe/London".into(),
+        start_date: day,
+        start_time: time.into(),
+        duration_minutes: 60,
+        recurrence: None,
+        capacity: None,
+    }
+}
+
 fn post(body: &str) -> NewPost {
     NewPost {
         body: body.into(),
@@ -87,22 +103,7 @@ async fn health_matches_a_hand_computed_community() {
     .await
     .unwrap();
     let event = k
-        .schedule_event(
-            &helen,
-            &space,
-            EventInput {
-                title: "Teaching".into(),
-                description: String::new(),
-                location: None,
-                online_url: None,
-                time_zone: "Europe/London".into(),
-                start_date: date(2026, 3, 3),
-                start_time: "08:00".into(),
-                duration_minutes: 60,
-                recurrence: None,
-                capacity: None,
-            },
-        )
+        .schedule_event(&helen, &space, teaching(date(2026, 3, 3), "08:00"))
         .await
         .unwrap();
     minutes(72 * 60);
@@ -204,22 +205,7 @@ async fn attendance_counts_with_the_occurrence_it_is_for() {
         .unwrap()
         .id;
     let event = k
-        .schedule_event(
-            &helen,
-            &space,
-            EventInput {
-                title: "Teaching".into(),
-                description: String::new(),
-                location: None,
-                online_url: None,
-                time_zone: "Europe/London".into(),
-                start_date: date(2026, 3, 31),
-                start_time: "18:00".into(),
-                duration_minutes: 60,
-                recurrence: None,
-                capacity: None,
-            },
-        )
+        .schedule_event(&helen, &space, teaching(date(2026, 3, 31), "18:00"))
         .await
         .unwrap();
     // Recorded on 2 April, two days after the session.
