@@ -34,6 +34,20 @@ pub async fn communities(w: &World) {
         )
         .await;
     problem(&other, 422, "idempotency_key_reused");
+    // Keys are the caller's: another person's request with the same key is
+    // neither a replay of the owner's answer nor refused as a reuse.
+    let someone_else = api
+        .post_key(
+            "/communities",
+            &[],
+            MEMBER,
+            json!({"slug": "members-group", "name": "Member's group", "purpose": "",
+                   "kind": "learning_set", "access": {"visibility": "private", "join_policy": "invite_only"}}),
+            "create-key-001",
+        )
+        .await;
+    is(&someone_else, 201);
+    assert_ne!(someone_else.json["card"]["id"], first.json["card"]["id"]);
     problem(
         &api.post_key("/communities", &[], OWNER, body.clone(), "bad key!")
             .await,
