@@ -249,6 +249,17 @@ fn the_scheduler_runs_hourly_on_the_table_and_purges_only_document_bytes() {
         &vec![Value::from("arm64")]
     );
     assert_eq!(text(&properties["CodeUri"]), "../target/lambda/scheduler/");
+    // One run at a time; a run that throws goes to a dead-letter queue.
+    assert_eq!(properties["ReservedConcurrentExecutions"], 1);
+    assert_eq!(text(&properties["DeadLetterQueue"]["Type"]), "SQS");
+    assert_eq!(
+        properties["DeadLetterQueue"]["TargetArn"]["Fn::GetAtt"][0],
+        "SchedulerDeadLetters"
+    );
+    assert_eq!(
+        text(&resource(&template, "SchedulerDeadLetters")["Type"]),
+        "AWS::SQS::Queue"
+    );
     let schedule = &properties["Events"]["Hourly"];
     assert_eq!(text(&schedule["Type"]), "Schedule");
     assert_eq!(text(&schedule["Properties"]["Schedule"]), "rate(1 hour)");
