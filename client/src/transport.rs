@@ -188,6 +188,9 @@ impl Client {
         } else {
             None
         };
+        // Only the API's own reads are kept: never document bytes or what a
+        // signed link names (storage answers carry ETags too).
+        let cacheable = method == Method::GET && call.url.is_none() && call.progress.is_none();
         let mut refreshed = false;
         let mut attempt = 0u32;
         loop {
@@ -198,7 +201,7 @@ impl Client {
                 None
             };
             let scope = token.as_deref().map(cache_scope).unwrap_or_default();
-            let cached = (method == Method::GET && call.authenticated && call.progress.is_none())
+            let cached = cacheable
                 .then(|| inner.cache.get(&scope, url.as_str()))
                 .flatten();
             let mut request = inner.http.request(method.clone(), url.clone());
@@ -279,7 +282,7 @@ impl Client {
                         (status, Ok(body))
                             if status.is_success() || status == StatusCode::SEE_OTHER =>
                         {
-                            if method == Method::GET
+                            if cacheable
                                 && let Some(etag) =
                                     headers.get(header::ETAG).and_then(|v| v.to_str().ok())
                             {

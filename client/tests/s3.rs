@@ -14,7 +14,7 @@ use copkit_client::Progress;
 use copkit_core::service::NewDocument;
 use serde_json::json;
 
-use common::{Seen, client, input, start_on};
+use common::{Seen, input, start_on};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs moto (DynamoDB + S3): tests/run-all.sh runs it"]
@@ -26,7 +26,12 @@ async fn documents_go_straight_to_and_from_s3() {
         &[("COPKIT_TABLE", &name), ("COPKIT_BUCKET", &name)],
     );
     let seen = Seen::default();
-    let olivia = client(&local.base, "olivia", &seen);
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = cache_dir.path().join("cache.db");
+    let olivia = common::config(&local.base, "olivia", &seen)
+        .cache_path(&cache)
+        .build()
+        .unwrap();
     let c = olivia
         .create_community(input(
             json!({"slug": "s3-docs", "name": "S3 documents", "purpose": "",
@@ -84,6 +89,18 @@ async fn documents_go_straight_to_and_from_s3() {
     assert!(seen.statuses("GET", "/documents/{id}/content").is_empty());
     assert_eq!(seen.statuses("PUT", "(storage)"), [Some(200)]);
     assert_eq!(seen.statuses("GET", "(storage)"), [Some(200)]);
+    // The cache keeps the API's reads, never what storage answered.
+    let kept = rusqlite::Connection::open(&cache).unwrap();
+    let (storage_rows, largest): (i64, i64) = kept
+        .query_row(
+            "SELECT count(*) FILTER (WHERE url LIKE ?1 || '%'), coalesce(max(length(body)), 0)
+             FROM responses",
+            [&endpoint],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(storage_rows, 0);
+    assert!((largest as usize) < pdf.len(), "no document bytes cached");
     let last = *reports.lock().unwrap().last().unwrap();
     assert_eq!(last.0, last.1);
 }
