@@ -10,7 +10,7 @@
 //! answers are kept: a request refused (4xx) or failed (5xx) may be corrected
 //! and retried with the same key. A request is the same when its query,
 //! content type and body are; a key reused with a
-//! different body is 422 `idempotency_key_reused`; a key whose first
+//! different body is 409 `idempotency_key_reused`; a key whose first
 //! request is still running is 409 `idempotency_in_progress`. A key is
 //! released when its request ends without an answer (the client hung up,
 //! the handler panicked), and an in-progress key older than
@@ -102,7 +102,7 @@ impl IdempotencyCache {
             }) => {
                 if *seen != body {
                     return Begin::Reject(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
+                        StatusCode::CONFLICT,
                         "idempotency_key_reused",
                         "This Idempotency-Key was used with a different body.",
                     ));
@@ -326,7 +326,7 @@ mod tests {
             matches!(cache.begin(&key, [1; 32]), Begin::Replay(r) if r.status() == StatusCode::CREATED)
         );
         assert!(
-            matches!(cache.begin(&key, [2; 32]), Begin::Reject(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY)
+            matches!(cache.begin(&key, [2; 32]), Begin::Reject(e) if e.status() == StatusCode::CONFLICT)
         );
         // Refusals and server errors are forgotten so a retry runs again.
         let other: Key = ("u".into(), "POST /x".into(), "key-0002".into());

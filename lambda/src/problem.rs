@@ -247,7 +247,7 @@ pub const HTTP_CODES: &[(&str, u16, &str)] = &[
     ),
     (
         "idempotency_key_reused",
-        422,
+        409,
         "The key was used for a different request.",
     ),
     (

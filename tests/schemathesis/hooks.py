@@ -12,9 +12,16 @@ A report's period (`from`, `to`) must not be reversed nor longer than 366
 days: a rule across two parameters that JSON Schema cannot state (each
 date's range is in the schema). Positive cases get a period that keeps it
 (the dates swapped, the start moved up); negative cases are left alone.
+
+An `Idempotency-Key` names one request: the same key with another body is
+refused (409 `idempotency_key_reused`) by design, and the API tests check
+that. Drawn keys repeat (the generator favours "00000000"), so each
+positive case gets a fresh key, as a real client's new request would.
 """
 
 import datetime
+import re
+import uuid
 
 import schemathesis
 
@@ -26,6 +33,23 @@ def before_call(ctx, case, kwargs):
     if positive and isinstance(case.query, dict):
         case.query.pop("cursor", None)
         keep_period_rule(case.query)
+    fresh_idempotency_keys(case.headers)
+    fresh_idempotency_keys(kwargs.get("headers"))
+
+
+VALID_KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+def fresh_idempotency_keys(headers):
+    """A well-formed drawn key becomes a fresh one (still well-formed, so a
+    case's validity is unchanged); a malformed one is kept for the API to
+    refuse."""
+    if not isinstance(headers, dict):
+        return
+    for name in list(headers):
+        value = headers[name]
+        if name.lower() == "idempotency-key" and isinstance(value, str) and VALID_KEY.match(value):
+            headers[name] = uuid.uuid4().hex
 
 
 def keep_period_rule(query):

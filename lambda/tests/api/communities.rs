@@ -33,7 +33,7 @@ pub async fn communities(w: &World) {
             "create-key-001",
         )
         .await;
-    problem(&other, 422, "idempotency_key_reused");
+    problem(&other, 409, "idempotency_key_reused");
     // Keys are the caller's: another person's request with the same key is
     // neither a replay of the owner's answer nor refused as a reuse.
     let someone_else = api

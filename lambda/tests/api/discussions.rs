@@ -487,6 +487,12 @@ pub async fn discussions(w: &World) {
         "deleted",
     );
     problem(
+        &api.get("/posts/{id}/reactions", &[("id", &p)], MEMBER)
+            .await,
+        404,
+        "deleted",
+    );
+    problem(
         &api.delete("/threads/{id}", &[("id", &t)], "extra2").await,
         404,
         "not_found",
