@@ -673,14 +673,14 @@ impl Copkit {
         Ok(with_reaction(p, kind, -1))
     }
 
-    /// The caller's reactions to a post.
+    /// The caller's reactions to a post (not found once the post is deleted).
     pub async fn my_reactions(&self, actor: &Actor, post: &PostId) -> Result<Vec<ReactionKind>> {
         const KINDS: [ReactionKind; 3] = [
             ReactionKind::Like,
             ReactionKind::Thanks,
             ReactionKind::Insightful,
         ];
-        let (_, _, records) = self
+        let (found, _, records) = self
             .post_access(actor, post, |_| {
                 KINDS
                     .iter()
@@ -688,6 +688,9 @@ impl Copkit {
                     .collect()
             })
             .await?;
+        if found.deleted_at.is_some() {
+            return Err(Error::NotFound);
+        }
         Ok(KINDS
             .into_iter()
             .filter(|k| records.has_reaction(*k))

@@ -490,7 +490,7 @@ pub async fn discussions(w: &World) {
         &api.get("/posts/{id}/reactions", &[("id", &p)], MEMBER)
             .await,
         404,
-        "deleted",
+        "not_found",
     );
     problem(
         &api.delete("/threads/{id}", &[("id", &t)], "extra2").await,
