@@ -8,7 +8,8 @@
 # tests/run-all.sh).
 # Hypothesis' "too slow" health check is off: generating long bodies that
 # match the text patterns is slow on a 2-core machine, which says nothing
-# about the API.
+# about the API. For the same reason a request may take up to 30 s (a debug
+# build on a busy 2-core machine) before it counts as a network error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-target/tools-venv}
@@ -41,10 +42,10 @@ mkdir -p target
 run_schemathesis() {
   local workers=$1
   set +e
-  SCHEMATHESIS_HOOKS=hooks PYTHONPATH=tests/schemathesis \
-    "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
-      -H "Authorization: Bearer $TOKEN" \
-      --max-examples "$EXAMPLES" --workers "$workers" --no-color \
+  COPKIT_TOKEN="$TOKEN" SCHEMATHESIS_HOOKS=hooks PYTHONPATH=tests/schemathesis \
+    "$VENV/bin/st" --config-file tests/schemathesis/schemathesis.toml \
+      run "http://127.0.0.1:$PORT/openapi.json" \
+      --max-examples "$EXAMPLES" --workers "$workers" --no-color --request-timeout 30 \
       --suppress-health-check=too_slow \
       ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} > "$REPORT" 2>&1
   STATUS=$?

@@ -35,6 +35,7 @@ fn every_error_kind_has_a_status_a_code_a_binding_variant_and_a_documented_place
             Error::Conflict(_) => 409,
             Error::Invalid(_) => 422,
             Error::InvalidCursor => 400,
+            Error::RateLimited { .. } => 429,
             Error::Unavailable { .. } => 503,
             _ => 500,
         };
@@ -56,6 +57,12 @@ fn every_error_kind_has_a_status_a_code_a_binding_variant_and_a_documented_place
             (
                 Error::Unavailable { retry_after_secs },
                 CopkitError::Unavailable {
+                    retry_after_secs: r,
+                },
+            ) => r == retry_after_secs,
+            (
+                Error::RateLimited { retry_after_secs },
+                CopkitError::RateLimited {
                     retry_after_secs: r,
                 },
             ) => r == retry_after_secs,

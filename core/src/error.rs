@@ -32,6 +32,13 @@ pub enum Error {
     /// A pagination cursor was altered or belongs to another query.
     #[error("invalid cursor")]
     InvalidCursor,
+    /// The caller did this too often lately (too many communities,
+    /// reports, invitations, posts or join requests in the window).
+    #[error("rate limited")]
+    RateLimited {
+        /// Seconds until the caller's window ends.
+        retry_after_secs: u32,
+    },
     /// The backing store is overloaded or unreachable; retry later.
     #[error("temporarily unavailable")]
     Unavailable {
@@ -68,6 +75,7 @@ impl Error {
             Error::Conflict(reason) => reason.code(),
             Error::Invalid(_) => "invalid_input",
             Error::InvalidCursor => "invalid_cursor",
+            Error::RateLimited { .. } => "rate_limited",
             Error::Unavailable { .. } => "unavailable",
             Error::Internal(_) => "internal",
         }
@@ -116,7 +124,10 @@ impl Error {
                 "at least 3 characters",
             )])),
             Error::Invalid(_) => Some(Error::InvalidCursor),
-            Error::InvalidCursor => Some(Error::Unavailable {
+            Error::InvalidCursor => Some(Error::RateLimited {
+                retry_after_secs: 60,
+            }),
+            Error::RateLimited { .. } => Some(Error::Unavailable {
                 retry_after_secs: 1,
             }),
             Error::Unavailable { .. } => Some(Error::Internal(String::new())),
@@ -278,6 +289,9 @@ pub enum Conflict {
     /// An upload's bytes have not arrived (or did not match and were dropped).
     #[error("the upload's bytes have not arrived")]
     UploadMissing,
+    /// The caller already has an open report on this post or document.
+    #[error("you already reported this; the moderators have it")]
+    AlreadyReported,
     /// The caller is the last owner of a community: erasing their account
     /// would leave it without one.
     #[error(
@@ -310,7 +324,8 @@ impl Conflict {
             Conflict::Closed => Some(Conflict::AnswerRequired),
             Conflict::AnswerRequired => Some(Conflict::BallotMismatch),
             Conflict::BallotMismatch => Some(Conflict::UploadMissing),
-            Conflict::UploadMissing => Some(Conflict::HandOverFirst {
+            Conflict::UploadMissing => Some(Conflict::AlreadyReported),
+            Conflict::AlreadyReported => Some(Conflict::HandOverFirst {
                 community: CommunityId(ulid::Ulid::nil()),
             }),
             Conflict::HandOverFirst { .. } => None,
@@ -334,6 +349,7 @@ impl Conflict {
             Conflict::AnswerRequired => "answer_required",
             Conflict::BallotMismatch => "ballot_mismatch",
             Conflict::UploadMissing => "upload_missing",
+            Conflict::AlreadyReported => "already_reported",
             Conflict::HandOverFirst { .. } => "hand_over_first",
         }
     }
@@ -352,8 +368,8 @@ mod tests {
     #[test]
     fn codes_are_snake_case_and_distinct() {
         let errors = Error::every_kind();
-        // 7 variants, of which Forbidden has 10 reasons and Conflict 15.
-        assert_eq!(errors.len(), 5 + 10 + 15);
+        // 8 variants, of which Forbidden has 10 reasons and Conflict 16.
+        assert_eq!(errors.len(), 6 + 10 + 16);
         let mut seen = std::collections::HashSet::new();
         for e in &errors {
             let code = e.code();

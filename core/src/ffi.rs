@@ -64,7 +64,7 @@ pub enum CopkitError {
         /// The problem code.
         code: String,
     },
-    /// Remote sessions: too many requests; try again after the wait.
+    /// Too many requests of this kind lately; try again after the wait.
     #[error("rate limited, retry after {retry_after_secs} s")]
     RateLimited {
         /// Seconds to wait before retrying.
@@ -121,6 +121,9 @@ impl From<Error> for CopkitError {
             },
             Error::InvalidCursor => {
                 CopkitError::invalid("cursor", "the cursor is not valid for this list")
+            }
+            Error::RateLimited { retry_after_secs } => {
+                CopkitError::RateLimited { retry_after_secs }
             }
             Error::Unavailable { retry_after_secs } => {
                 CopkitError::Unavailable { retry_after_secs }

@@ -79,4 +79,4 @@ pub use ids::{
     PostId, ReportId, SpaceId, ThreadId, UserId, ValueStoryId,
 };
 pub use service::{ActivityListener, Actor, Config, Copkit, CopkitBuilder};
-pub use store::{MemoryStore, Store};
+pub use store::{EphemeralStore, MemoryStore, Remembered, Store, StoreError};

@@ -830,3 +830,64 @@ mod random_activity {
         }
     }
 }
+
+/// A mailer that refuses one member's mail (a bad address) and delivers
+/// the rest.
+struct RefusesOne {
+    refused: copkit_core::UserId,
+    delivered: Mutex<Vec<Mail>>,
+}
+
+#[async_trait]
+impl Mailer for RefusesOne {
+    async fn deliver(&self, mail: &Mail) -> Result<(), MailError> {
+        if mail.to == self.refused {
+            return Err(MailError::Rejected("no such mailbox".into()));
+        }
+        self.delivered.lock().unwrap().push(mail.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn one_refused_digest_does_not_stop_the_others() {
+    let g = group().await;
+    let copkit = &g.w.copkit;
+    for who in [&g.owner, &g.tom, &g.mia] {
+        copkit.set_digest_preference(who, daily(7)).await.unwrap();
+    }
+    g.w.clock.advance(jiff::SignedDuration::from_mins(1));
+    copkit
+        .start_thread(&g.owner, &g.cases, thread(ThreadKind::Discussion, "News"))
+        .await
+        .unwrap();
+    g.w.advance_days(1);
+    let mailer = RefusesOne {
+        refused: g.tom.user.clone(),
+        delivered: Mutex::new(Vec::new()),
+    };
+    let run = copkit.send_due_digests(&mailer, 1000).await.unwrap();
+    // Helen's own thread leaves her nothing to read; Tom's is refused.
+    assert_eq!(
+        (run.examined, run.sent, run.failed, run.empty),
+        (3, 1, 1, 1)
+    );
+    let mut to: Vec<String> = mailer
+        .delivered
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| m.to.to_string())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["mia"]);
+    // Tom's stays due and is tried again by a later run.
+    assert!(
+        copkit
+            .digest_preference(&g.tom)
+            .await
+            .unwrap()
+            .next_due
+            .is_some_and(|due| due > g.w.clock.now())
+    );
+}

@@ -16,7 +16,9 @@ use copkit_core::model::{
 use copkit_core::service::{
     ContentDecision, Moderation, NewDocument, NewPost, NewReport, NewThread,
 };
-use copkit_core::{Actor, CommunityId, Conflict, DocumentId, Error, Forbidden, PostId, SpaceId};
+use copkit_core::{
+    Actor, CommunityId, Conflict, DocumentId, Error, Forbidden, PostId, SpaceId, ThreadId,
+};
 
 struct Group {
     w: World,
@@ -26,12 +28,13 @@ struct Group {
     moderator: Actor,
     tom: Actor,
     mia: Actor,
+    thread: ThreadId,
     post: PostId,
     document: DocumentId,
 }
 
-/// Helen owns the group, Rosa moderates; Tom wrote a post and uploaded a
-/// document in Cases; Mia reads them.
+/// Helen owns the group, Rosa moderates; Mia started a thread in Cases,
+/// Tom wrote a post in it and uploaded a document there.
 async fn group() -> Group {
     let w = World::new();
     let owner = actor("helen");
@@ -62,8 +65,8 @@ async fn group() -> Group {
             NewThread {
                 kind: ThreadKind::Discussion,
                 title: "Difficult consultations".into(),
-                body: String::new(),
-                tags: vec![],
+                body: "Mr K. Jones at the Elm Street surgery shouted at me.".into(),
+                tags: vec!["consultations".into()],
             },
         )
         .await
@@ -106,6 +109,7 @@ async fn group() -> Group {
         moderator,
         tom,
         mia,
+        thread: thread.id,
         post,
         document,
     }
@@ -452,4 +456,187 @@ async fn only_moderators_moderate_and_input_is_checked() {
         nothing_to_dismiss.unwrap_err(),
         Error::Conflict(Conflict::WrongState)
     );
+}
+
+#[tokio::test]
+async fn a_person_has_one_open_report_per_post_until_it_is_decided() {
+    let g = group().await;
+    let k = &g.w.copkit;
+    let target = ContentRef::Post { post: g.post };
+    let first = k
+        .report_content(&g.mia, &g.c, report_of(target.clone()))
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            k.report_content(&g.mia, &g.c, report_of(target.clone()))
+                .await
+                .unwrap_err(),
+            Error::Conflict(Conflict::AlreadyReported)
+        );
+    }
+    // Someone else may still report it, and Mia may report other things.
+    k.report_content(&g.moderator, &g.c, report_of(target.clone()))
+        .await
+        .unwrap();
+    k.report_content(
+        &g.mia,
+        &g.c,
+        report_of(ContentRef::Document {
+            document: g.document,
+        }),
+    )
+    .await
+    .unwrap();
+    let queue = k
+        .list_reports(
+            &g.moderator,
+            &g.c,
+            ReportStatus::Open,
+            &PageRequest::first(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(queue.items.len(), 3, "{:?}", queue.items);
+    // Once her report is decided, a new one may be filed.
+    k.moderate(
+        &g.moderator,
+        &g.c,
+        decide(target.clone(), ContentDecision::Dismiss, Some(first.id)),
+    )
+    .await
+    .unwrap();
+    let again = k
+        .report_content(&g.mia, &g.c, report_of(target.clone()))
+        .await
+        .unwrap();
+    assert_ne!(again.id, first.id);
+}
+
+#[tokio::test]
+async fn a_threads_opening_post_is_reported_hidden_and_removed_like_any_post() {
+    let g = group().await;
+    let k = &g.w.copkit;
+    let target = ContentRef::Thread { thread: g.thread };
+    // Tom can read Mia's opening post, so he can report it, once.
+    let report = k
+        .report_content(&g.tom, &g.c, report_of(target.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.target.clone(), report.space),
+        (target.clone(), g.cases)
+    );
+    let twice = k
+        .report_content(&g.tom, &g.c, report_of(target.clone()))
+        .await;
+    assert_eq!(
+        twice.unwrap_err(),
+        Error::Conflict(Conflict::AlreadyReported)
+    );
+    // Someone outside the community cannot: it is not there for them.
+    let outsider = actor("olga");
+    let refused = k
+        .report_content(&outsider, &g.c, report_of(target.clone()))
+        .await;
+    assert_eq!(refused.unwrap_err(), Error::NotFound);
+
+    k.set_thread_pinned(&g.moderator, &g.thread, true)
+        .await
+        .unwrap();
+    let entry = k
+        .moderate(
+            &g.moderator,
+            &g.c,
+            decide(target.clone(), ContentDecision::Hide, Some(report.id)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(entry.action, ModerationAction::Hidden);
+    assert_eq!(
+        entry.subject,
+        ModerationSubject::Content {
+            content: target.clone(),
+            space: g.cases,
+            author: g.mia.user.clone()
+        }
+    );
+    // Tom sees that it was hidden, not its title, text, tags or the reason:
+    // not when he opens it, lists the space or reads the pinned threads.
+    let seen = k.get_thread(&g.tom, &g.thread).await.unwrap();
+    let hidden = seen.hidden.clone().unwrap();
+    assert_eq!((hidden.by, hidden.reason), (None, None));
+    assert!(seen.title.is_empty() && seen.body.is_empty() && seen.tags.is_empty());
+    let listed = k
+        .list_threads(&g.tom, &g.cases, &PageRequest::first())
+        .await
+        .unwrap();
+    let pinned = k.pinned_threads(&g.tom, &g.cases).await.unwrap();
+    for t in listed.items.iter().chain(&pinned) {
+        let shown = format!("{t:?}");
+        assert!(
+            !shown.contains("Jones") && !shown.contains("Difficult"),
+            "{shown}"
+        );
+    }
+    assert_eq!(pinned.len(), 1);
+    // The replies stay readable.
+    assert!(
+        k.get_post(&g.tom, &g.post)
+            .await
+            .unwrap()
+            .body
+            .contains("Smith")
+    );
+    // Mia (its author) and the moderators still read it, with the reason.
+    for who in [&g.mia, &g.moderator, &g.owner] {
+        let t = k.get_thread(who, &g.thread).await.unwrap();
+        assert!(t.body.contains("Jones") && t.title == "Difficult consultations");
+        assert_eq!(
+            t.hidden.unwrap().reason.as_deref(),
+            Some("Patient-identifiable details.")
+        );
+    }
+    // Unhiding shows it again; removing leaves a tombstone for everyone.
+    k.moderate(
+        &g.moderator,
+        &g.c,
+        decide(target.clone(), ContentDecision::Unhide, None),
+    )
+    .await
+    .unwrap();
+    assert!(
+        k.get_thread(&g.tom, &g.thread)
+            .await
+            .unwrap()
+            .body
+            .contains("Jones")
+    );
+    let removed = k
+        .moderate(
+            &g.owner,
+            &g.c,
+            decide(target.clone(), ContentDecision::Remove, None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(removed.action, ModerationAction::Removed);
+    for who in [&g.mia, &g.tom, &g.moderator] {
+        let t = k.get_thread(who, &g.thread).await.unwrap();
+        assert!(t.deleted_at.is_some() && t.title.is_empty() && t.body.is_empty());
+        assert!(!t.pinned);
+    }
+    // A removed thread can no longer be reported or moderated.
+    let late = k
+        .report_content(&g.mia, &g.c, report_of(target.clone()))
+        .await;
+    assert_eq!(late.unwrap_err(), Error::Conflict(Conflict::WrongState));
+    let again = k
+        .moderate(
+            &g.moderator,
+            &g.c,
+            decide(target, ContentDecision::Hide, None),
+        )
+        .await;
+    assert_eq!(again.unwrap_err(), Error::Conflict(Conflict::WrongState));
 }

@@ -13,13 +13,15 @@ mod common;
 use common::{World, actor, new_space};
 use copkit_core::model::{
     ActivityKind, ContentRef, JoinPolicy, ModerationSubject, PageRequest, ReportReason,
-    ReportStatus, Role, SpaceVisibility, ThreadKind, Visibility,
+    ReportStatus, Role, SpaceVisibility, ThreadKind, ValueKind, Visibility,
 };
 use copkit_core::service::{
     ContentDecision, EventInput, InviteAccess, InviteTarget, Moderation, NewDocument,
-    NewInvitation, NewPost, NewReport, NewThread, SpaceChanges,
+    NewInvitation, NewPost, NewReport, NewThread, NewValueStory, SpaceChanges,
 };
-use copkit_core::{Actor, CommunityId, Conflict, DocumentId, Error, EventId, PostId, SpaceId};
+use copkit_core::{
+    Actor, CommunityId, Conflict, DocumentId, Error, EventId, PostId, SpaceId, ThreadId,
+};
 use jiff::civil::date;
 
 struct Group {
@@ -36,6 +38,8 @@ struct Group {
     room: SpaceId,
     /// A Members space.
     cases: SpaceId,
+    /// alice's thread in the room.
+    thread: ThreadId,
     post: PostId,
     document: DocumentId,
     event: EventId,
@@ -119,11 +123,12 @@ async fn group() -> Group {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let post = k
         .add_post(
             &alice,
-            &thread.id,
+            &thread,
             NewPost {
                 body: "A difficult significant event.".into(),
                 parent: None,
@@ -151,6 +156,7 @@ async fn group() -> Group {
         bob,
         room,
         cases,
+        thread,
         post,
         document,
         event,
@@ -534,4 +540,86 @@ async fn pages_hold_only_what_the_caller_may_see_selected_before_the_limit() {
         .await
         .unwrap();
     assert_eq!(alices.items.len(), 5);
+}
+
+#[tokio::test]
+async fn ids_named_in_a_body_from_a_room_the_caller_cannot_see_are_not_found_like_missing_ones() {
+    let g = group().await;
+    let k = &g.w.copkit;
+    let story = |thread: ThreadId| NewValueStory {
+        kind: ValueKind::Applied,
+        title: "We changed our handover".into(),
+        story: "Safer weekends.".into(),
+        thread: Some(thread),
+    };
+    let missing: ThreadId = "01KDVDNA0020YM9GGZ01RWHET7".parse().unwrap();
+    let stories_before = k
+        .list_value_stories(&g.bob, &g.c, &PageRequest::default())
+        .await
+        .unwrap()
+        .items
+        .len();
+    // bob (a plain member) names the room's thread, then a thread that does
+    // not exist: the same answer, so the room's ids tell him nothing.
+    let hidden = k.tell_value_story(&g.bob, &g.c, story(g.thread)).await;
+    let absent = k.tell_value_story(&g.bob, &g.c, story(missing)).await;
+    assert!(matches!(hidden, Err(Error::NotFound)), "{hidden:?}");
+    assert!(matches!(absent, Err(Error::NotFound)), "{absent:?}");
+    // A reply in a thread bob can see, naming the room's post as its parent.
+    let open = k
+        .start_thread(
+            &g.bob,
+            &g.cases,
+            NewThread {
+                kind: ThreadKind::Discussion,
+                title: "Weekend handover".into(),
+                body: String::new(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let reply = k
+        .add_post(
+            &g.bob,
+            &open.id,
+            NewPost {
+                body: "Replying to the room".into(),
+                parent: Some(g.post),
+            },
+        )
+        .await;
+    let reply_to_nothing = k
+        .add_post(
+            &g.bob,
+            &open.id,
+            NewPost {
+                body: "Replying to nothing".into(),
+                parent: Some("01KDVDNA0020YM9GGZ01RWHET8".parse().unwrap()),
+            },
+        )
+        .await;
+    assert!(matches!(reply, Err(Error::NotFound)), "{reply:?}");
+    assert!(
+        matches!(reply_to_nothing, Err(Error::NotFound)),
+        "{reply_to_nothing:?}"
+    );
+    // Nothing was written.
+    let stories_after = k
+        .list_value_stories(&g.bob, &g.c, &PageRequest::default())
+        .await
+        .unwrap()
+        .items
+        .len();
+    assert_eq!(stories_before, stories_after);
+    let posts = k
+        .list_posts(&g.bob, &open.id, &PageRequest::default())
+        .await
+        .unwrap()
+        .items;
+    assert!(posts.is_empty(), "{posts:?}");
+    // alice, admitted to the room, may name its thread.
+    k.tell_value_story(&g.alice, &g.c, story(g.thread))
+        .await
+        .unwrap();
 }

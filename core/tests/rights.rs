@@ -453,6 +453,8 @@ async fn a_very_large_export_is_still_delivered_whole() {
         .unwrap();
     let body = "A reflection on today's surgery. ".repeat(20);
     for _ in 0..10_000 {
+        // One post every 3 seconds: within the posting limit.
+        g.w.clock.advance(jiff::SignedDuration::from_secs(3));
         k.add_post(
             &g.tom,
             &thread.id,

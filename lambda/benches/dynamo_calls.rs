@@ -3,7 +3,10 @@
 //! interceptor counting calls per request. Prints the Markdown table (the
 //! most calls any successful answer of the operation took) with each
 //! operation's target: reads and list pages at most 2 calls, writes one
-//! `TransactWriteItems` plus at most 2 reads, never a Scan.
+//! `TransactWriteItems` plus at most 2 reads, never a Scan (a write's
+//! single-item calls outside its transaction — an `Idempotency-Key`'s
+//! claim and answer, the rate tally, a report's hold — are bounded apart;
+//! see `call_target` in `tests/common/mod.rs`).
 //!
 //! Needs a moto server: `target/tools-venv/bin/python tests/moto_server.py
 //! 127.0.0.1 5599 &` then

@@ -1,7 +1,5 @@
 //! The one router both binaries serve.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::StatusCode;
@@ -23,11 +21,13 @@ use crate::state::AppState;
 /// The JSON body limit (1 MB); document uploads take up to 50 MB.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
-/// The router and its finished OpenAPI document.
+/// The router, serving its OpenAPI document (finished on first request:
+/// listing the time zones and writing the rules into the schema stay off
+/// a Lambda's cold start).
 pub fn router(state: AppState) -> Router {
-    let (router, doc) = parts();
+    let (router, openapi) = parts();
     router
-        .layer(Extension(ApiDocument(Arc::new(doc))))
+        .layer(Extension(ApiDocument::later(openapi)))
         .layer(middleware::from_fn_with_state(
             Replays::from_ref(&state),
             idempotency::middleware,
@@ -86,17 +86,17 @@ fn strip_stage<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B>
     request
 }
 
-/// The routes and the finished OpenAPI document, before state is attached.
-pub fn parts() -> (Router<AppState>, serde_json::Value) {
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The routes and their OpenAPI model (unfinished), before state is
+/// attached.
+fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::all())
-        .split_for_parts();
-    (router, finish(openapi))
+        .split_for_parts()
 }
 
-/// The OpenAPI document alone.
+/// The finished OpenAPI document alone.
 pub fn openapi_document() -> serde_json::Value {
-    parts().1
+    finish(parts().1)
 }
 
 async fn not_found() -> ApiError {

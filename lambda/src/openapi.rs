@@ -4,7 +4,13 @@
 //!   patterns (types carry short `copkit:*` format markers, replaced here by
 //!   the patterns of [`copkit_core::validate::patterns`]), so what the
 //!   document promises and what the server checks are the same;
-//! - the IANA time-zone names become an enum;
+//! - the IANA time-zone names become one named enum (`TimeZone`), with
+//!   `x-enum-varnames` that stay distinct in generated code (`GMT+0`,
+//!   `GMT-0` and `GMT0` would all become `GMT0`);
+//! - each variant of a tagged union becomes a named schema
+//!   (`ContentRefThread`, …) and the union gets a `discriminator` mapping
+//!   its tag values to them, so generators name classes after concepts
+//!   instead of numbering them;
 //! - every operation lists the problem answers it may give;
 //! - uploads and downloads list the content types the library accepts.
 
@@ -81,7 +87,7 @@ const OCCURRENCE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2
 
 /// The error answers every operation may give (health and the document itself
 /// only the server ones).
-const ERRORS: [(&str, &str); 10] = [
+const ERRORS: [(&str, &str); 11] = [
     (
         "400",
         "Malformed request: bad JSON, query, header or cursor",
@@ -99,6 +105,10 @@ const ERRORS: [(&str, &str); 10] = [
     ("413", "Body too large"),
     ("415", "Unsupported content type"),
     ("422", "Invalid fields; see `errors`"),
+    (
+        "429",
+        "Too many of these lately: retry after `Retry-After` seconds",
+    ),
     ("500", "Something went wrong on our side"),
     ("503", "Busy: retry after `Retry-After` seconds"),
 ];
@@ -107,6 +117,13 @@ const ERRORS: [(&str, &str); 10] = [
 pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(openapi).unwrap_or_else(|_| json!({}));
     apply_markers(&mut doc);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.insert("TimeZone".into(), time_zone_schema());
+        name_tagged_variants(schemas);
+    }
     list_problem_codes(&mut doc);
     unique_operation_ids(&mut doc);
     parameters_are_not_nullable(&mut doc);
@@ -117,7 +134,7 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
             };
             for (method, operation) in item.iter_mut() {
                 if let Some(op) = operation.as_object_mut() {
-                    add_error_responses(path, op);
+                    add_error_responses(path, method, op);
                     if (method == "post"
                         && (path.ends_with("/documents") || path.ends_with("/versions")))
                         || (method == "put" && path.starts_with("/uploads/"))
@@ -229,7 +246,9 @@ fn problem_response(description: &str) -> Value {
     })
 }
 
-fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
+/// Every operation's error answers; 429 only on the POSTs that create
+/// (the rate-limited writes are all among them).
+fn add_error_responses(path: &str, method: &str, op: &mut Map<String, Value>) {
     let public = path == "/health" || path == "/openapi.json";
     let responses = op
         .entry("responses")
@@ -240,14 +259,28 @@ fn add_error_responses(path: &str, op: &mut Map<String, Value>) {
         if public && !matches!(status, "500" | "503") {
             continue;
         }
+        if status == "429" && method != "post" {
+            continue;
+        }
         responses
             .entry(status.to_owned())
             .or_insert_with(|| problem_response(description));
     }
-    if let Some(r503) = responses.get_mut("503").and_then(Value::as_object_mut) {
-        r503.insert(
+    for status in ["429", "503"] {
+        if let Some(response) = responses.get_mut(status).and_then(Value::as_object_mut) {
+            response.insert(
+                "headers".into(),
+                json!({ "Retry-After": { "description": "Seconds to wait", "schema": { "type": "string" } } }),
+            );
+        }
+    }
+    if let Some(response) = responses.get_mut("401").and_then(Value::as_object_mut) {
+        response.insert(
             "headers".into(),
-            json!({ "Retry-After": { "description": "Seconds to wait", "schema": { "type": "string" } } }),
+            json!({ "WWW-Authenticate": {
+                "description": "The scheme to sign in with",
+                "schema": { "type": "string", "const": crate::problem::WWW_AUTHENTICATE }
+            } }),
         );
     }
 }
@@ -361,12 +394,148 @@ fn apply_marker(map: &mut Map<String, Value>, marker: &str) {
             map.insert("maximum".into(), json!(19));
         }
         "time-zone" => {
-            let names: Vec<Value> = time_zone_names().into_iter().map(Value::String).collect();
-            map.insert("enum".into(), Value::Array(names));
+            map.remove("type");
             map.remove("pattern");
+            map.insert("$ref".into(), json!("#/components/schemas/TimeZone"));
         }
         _ => {}
     }
+}
+
+/// Names the variants of every tagged union among `schemas` (a `oneOf` of
+/// objects that all require one property with a single value, serde's
+/// internal tag) and adds its `discriminator`.
+fn name_tagged_variants(schemas: &mut Map<String, Value>) {
+    let unions: Vec<String> = schemas
+        .iter()
+        .filter(|(_, schema)| union_tag(schema).is_some())
+        .map(|(name, _)| name.clone())
+        .collect();
+    'unions: for union in unions {
+        let Some(schema) = schemas.get(&union) else {
+            continue;
+        };
+        let Some(tag) = union_tag(schema) else {
+            continue;
+        };
+        let variants = schema["oneOf"].as_array().cloned().unwrap_or_default();
+        let mut refs = Vec::new();
+        let mut mapping = Map::new();
+        let mut named = Vec::new();
+        for variant in variants {
+            let Some(value) = tag_value(&variant, &tag) else {
+                continue 'unions;
+            };
+            let name = format!("{union}{}", pascal_case(&value));
+            if schemas.contains_key(&name) {
+                continue 'unions;
+            }
+            let reference = format!("#/components/schemas/{name}");
+            refs.push(json!({ "$ref": reference }));
+            mapping.insert(value, Value::String(reference));
+            named.push((name, variant));
+        }
+        for (name, variant) in named {
+            schemas.insert(name, variant);
+        }
+        if let Some(schema) = schemas.get_mut(&union).and_then(Value::as_object_mut) {
+            schema.insert("oneOf".into(), Value::Array(refs));
+            schema.insert(
+                "discriminator".into(),
+                json!({ "propertyName": tag, "mapping": mapping }),
+            );
+        }
+    }
+}
+
+/// The tag property of a tagged union: the one every `oneOf` alternative
+/// requires with a single value (`type` when there are several).
+fn union_tag(schema: &Value) -> Option<String> {
+    let variants = schema.get("oneOf")?.as_array()?;
+    let mut common: Option<Vec<String>> = None;
+    for variant in variants {
+        let required = variant.get("required")?.as_array()?;
+        let tags: Vec<String> = required
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|field| tag_value(variant, field).is_some())
+            .map(str::to_owned)
+            .collect();
+        common = Some(match common {
+            None => tags,
+            Some(before) => before.into_iter().filter(|t| tags.contains(t)).collect(),
+        });
+    }
+    let common = common?;
+    if common.iter().any(|t| t == "type") {
+        return Some("type".into());
+    }
+    common.into_iter().next()
+}
+
+/// The single value a variant gives its tag `field`.
+fn tag_value(variant: &Value, field: &str) -> Option<String> {
+    let property = variant.get("properties")?.get(field)?;
+    if let Some(value) = property.get("const").and_then(Value::as_str) {
+        return Some(value.to_owned());
+    }
+    match property.get("enum")?.as_array()?.as_slice() {
+        [Value::String(value)] => Some(value.clone()),
+        _ => None,
+    }
+}
+
+/// `thread_started` → `ThreadStarted`.
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The `TimeZone` schema: every name copkit knows, each with a variable
+/// name for generated code.
+fn time_zone_schema() -> Value {
+    let names = time_zone_names();
+    let var_names: Vec<String> = names.iter().map(|n| time_zone_var_name(n)).collect();
+    json!({
+        "type": "string",
+        "description": "An IANA time-zone name, such as `Europe/London`.",
+        "enum": names,
+        "x-enum-varnames": var_names,
+    })
+}
+
+/// A time-zone name as an identifier: letters and digits upper-cased, a
+/// sign before a digit spelled out (`Etc/GMT+1` → `ETC_GMT_PLUS_1`,
+/// `Etc/GMT-1` → `ETC_GMT_MINUS_1`), anything else an underscore.
+fn time_zone_var_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, c) in chars.iter().enumerate() {
+        let before_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        match c {
+            '+' if before_digit => out.push_str("_PLUS_"),
+            '-' if before_digit => out.push_str("_MINUS_"),
+            c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+            _ => out.push('_'),
+        }
+    }
+    let mut collapsed = String::new();
+    for part in out.split('_').filter(|p| !p.is_empty()) {
+        if !collapsed.is_empty() {
+            collapsed.push('_');
+        }
+        collapsed.push_str(part);
+    }
+    collapsed
 }
 
 /// Every IANA time zone name copkit knows (its bundled database), sorted.

@@ -13,6 +13,9 @@ use utoipa::ToSchema;
 /// The media type of problem answers.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The challenge every 401 carries: a bearer token (RFC 6750).
+pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"copkit\"";
+
 /// One field a request got wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProblemField {
@@ -68,7 +71,7 @@ impl ApiError {
         }
     }
 
-    /// 401: no identity.
+    /// 401: no identity (answered with [`WWW_AUTHENTICATE`]).
     pub fn unauthorized() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -181,6 +184,15 @@ impl From<Error> for ApiError {
                 "invalid_cursor",
                 "This cursor was altered or belongs to another list.",
             ),
+            Error::RateLimited { retry_after_secs } => {
+                let mut api = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "You did this too often lately; please wait before trying again.",
+                );
+                api.retry_after_secs = Some(retry_after_secs.max(1));
+                api
+            }
             Error::Unavailable { retry_after_secs } => {
                 let mut api = ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -221,8 +233,8 @@ pub const HTTP_CODES: &[(&str, u16, &str)] = &[
     ("malformed_json", 400, "The body is not JSON."),
     (
         "invalid_body",
-        400,
-        "The JSON does not fit the operation's schema.",
+        422,
+        "The JSON does not fit the operation's schema (an unknown field, a wrong type, a missing field).",
     ),
     ("unreadable_body", 400, "The body could not be read."),
     (
@@ -247,7 +259,7 @@ pub const HTTP_CODES: &[(&str, u16, &str)] = &[
     ),
     (
         "idempotency_key_reused",
-        409,
+        422,
         "The key was used for a different request.",
     ),
     (
@@ -324,6 +336,13 @@ impl IntoResponse for ApiError {
         {
             headers.insert(header::RETRY_AFTER, v);
         }
+        // RFC 6750: a 401 names the scheme that would have worked.
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(WWW_AUTHENTICATE),
+            );
+        }
         response
     }
 }
@@ -344,6 +363,13 @@ mod tests {
             (Error::Conflict(Conflict::LastOwner), 409, "last_owner"),
             (Error::Invalid(vec![]), 422, "invalid_input"),
             (Error::InvalidCursor, 400, "invalid_cursor"),
+            (
+                Error::RateLimited {
+                    retry_after_secs: 30,
+                },
+                429,
+                "rate_limited",
+            ),
             (
                 Error::Unavailable {
                     retry_after_secs: 2,
@@ -366,12 +392,18 @@ mod tests {
     }
 
     #[test]
-    fn unavailable_carries_retry_after() {
+    fn unavailable_and_rate_limited_carry_retry_after() {
         let response = ApiError::from(Error::Unavailable {
             retry_after_secs: 3,
         })
         .into_response();
         assert_eq!(response.headers()[header::RETRY_AFTER], "3");
         assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let response = ApiError::from(Error::RateLimited {
+            retry_after_secs: 0,
+        })
+        .into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     }
 }

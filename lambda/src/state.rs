@@ -6,18 +6,15 @@ use axum::extract::FromRef;
 use copkit_core::Copkit;
 
 use crate::auth::Authenticator;
-use crate::idempotency::{IdempotencyCache, Replays};
+use crate::idempotency::Replays;
 
-/// The router's state: the services, how callers are identified, and the
-/// idempotency cache for creating POSTs.
+/// The router's state: the services and how callers are identified.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The use cases.
     pub copkit: Copkit,
     /// Who is calling.
     pub auth: Arc<Authenticator>,
-    /// Replays of creating POSTs.
-    pub idempotency: Arc<IdempotencyCache>,
 }
 
 impl AppState {
@@ -26,7 +23,6 @@ impl AppState {
         AppState {
             copkit,
             auth: Arc::new(auth),
-            idempotency: Arc::new(IdempotencyCache::default()),
         }
     }
 }
@@ -41,7 +37,7 @@ impl FromRef<AppState> for Replays {
     fn from_ref(state: &AppState) -> Self {
         Replays {
             auth: state.auth.clone(),
-            cache: state.idempotency.clone(),
+            copkit: state.copkit.clone(),
         }
     }
 }

@@ -106,6 +106,8 @@ async fn a_large_export_is_a_redirect_to_its_download_and_a_small_one_is_inline(
         .unwrap();
     let body = "A reflection on today's surgery. ".repeat(20);
     for _ in 0..8_000 {
+        // One post every 3 seconds: within the posting limit.
+        api.clock.advance(jiff::SignedDuration::from_secs(3));
         api.copkit
             .add_post(
                 &actor,

@@ -2,7 +2,9 @@
 //! started with `--demo` on a fresh data folder, stopped, and started
 //! again on the same folder. The second start finds the demo already there
 //! (nothing seeded twice) and serves the same communities to the same
-//! token.
+//! token. Without `COPKIT_JWT_SECRET` the folder keeps its own signing
+//! secret: tokens outlive a restart, and `copkit-local token` prints one
+//! the server accepts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -31,10 +33,20 @@ impl Drop for Server {
 
 /// Starts copkit-local on `data` and reads its banner up to the first token.
 fn start(data: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_copkit-local"))
+    start_signing_with(data, Some("restart-test-secret"))
+}
+
+/// [`start`], with tokens signed by `secret` (the folder's own without).
+fn start_signing_with(data: &std::path::Path, secret: Option<&str>) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_copkit-local"));
+    command
         .args(["--demo", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data)
-        .env("COPKIT_JWT_SECRET", "restart-test-secret")
+        .env_remove("COPKIT_JWT_SECRET");
+    if let Some(secret) = secret {
+        command.env("COPKIT_JWT_SECRET", secret);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -63,15 +75,8 @@ fn start(data: &std::path::Path) -> Server {
 
 /// The slugs of the token holder's communities.
 async fn my_communities(server: &Server) -> Vec<String> {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
-    let request = hyper::Request::get(format!("{}/me/communities", server.base))
-        .header("authorization", format!("Bearer {}", server.token))
-        .body(Empty::new())
-        .unwrap();
-    let response = client.request(request).await.unwrap();
-    assert_eq!(response.status(), 200);
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let (status, json) = get_me(server, "/me/communities", &server.token).await;
+    assert_eq!(status, 200);
     let mut slugs: Vec<String> = json["items"]
         .as_array()
         .unwrap()
@@ -80,6 +85,84 @@ async fn my_communities(server: &Server) -> Vec<String> {
         .collect();
     slugs.sort();
     slugs
+}
+
+/// GET `path` with `token`: the status and the JSON body (null if none).
+async fn get_me(server: &Server, path: &str, token: &str) -> (u16, serde_json::Value) {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+    let request = hyper::Request::get(format!("{}{path}", server.base))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Empty::new())
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// `copkit-local token` on `data`: the token it prints.
+fn token_for(data: &std::path::Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_copkit-local"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("token")
+        .args(args)
+        .env_remove("COPKIT_JWT_SECRET")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+#[tokio::test]
+async fn the_folder_keeps_its_signing_secret_and_token_prints_one_it_accepts() {
+    let data = tempfile::tempdir().unwrap();
+    let first = start_signing_with(data.path(), None);
+    let demo_token = first.token.clone();
+    let made = token_for(
+        data.path(),
+        &[
+            "--user",
+            "auth0|dev-1",
+            "--name",
+            "Dev One",
+            "--email",
+            "dev@example.org",
+        ],
+    );
+    let (status, me) = get_me(&first, "/me", &made).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["display_name"], "Dev One", "{me}");
+    drop(first);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.path().join("jwt.secret"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // After a restart the same tokens still work; a forged one does not.
+    let second = start_signing_with(data.path(), None);
+    assert_eq!(get_me(&second, "/me/communities", &demo_token).await.0, 200);
+    assert_eq!(get_me(&second, "/me", &made).await.0, 200);
+    let at = made.len() - 10;
+    let swapped = if &made[at..=at] == "A" { "B" } else { "A" };
+    let forged = format!("{}{swapped}{}", &made[..at], &made[at + 1..]);
+    assert_eq!(get_me(&second, "/me", &forged).await.0, 401);
+    // A user id the API would refuse is refused here too.
+    let refused = Command::new(env!("CARGO_BIN_EXE_copkit-local"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["token", "--user", ""])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
 }
 
 #[tokio::test]

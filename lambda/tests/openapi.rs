@@ -166,15 +166,78 @@ fn the_document_is_sound() {
         }
     }
 
-    // Time zones are the bundled IANA names.
-    let zones = &doc["components"]["schemas"]["EventInput"]["properties"]["time_zone"]["enum"];
-    let zones: Vec<&str> = zones
+    // Time zones are the bundled IANA names, in one named schema that each
+    // field refers to, with a distinct variable name for generated code.
+    let schemas = &doc["components"]["schemas"];
+    let zones: Vec<&str> = schemas["TimeZone"]["enum"]
         .as_array()
         .unwrap()
         .iter()
         .map(|z| z.as_str().unwrap())
         .collect();
     assert!(zones.len() > 300 && zones.contains(&"Europe/London"));
+    let var_names: Vec<&str> = schemas["TimeZone"]["x-enum-varnames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(var_names.len(), zones.len());
+    let distinct: std::collections::BTreeSet<String> =
+        var_names.iter().map(|v| v.replace('_', "")).collect();
+    assert_eq!(
+        distinct.len(),
+        zones.len(),
+        "time-zone variable names collide"
+    );
+    for (zone, var) in zones.iter().zip(&var_names) {
+        assert!(
+            var.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+            "{zone} → {var}"
+        );
+    }
+    // Every union but `T | null` names its variants and has a discriminator
+    // mapping each tag value to one of them.
+    let mut unions = 0;
+    for (name, schema) in schemas.as_object().unwrap() {
+        let Some(variants) = schema["oneOf"].as_array() else {
+            continue;
+        };
+        if variants.iter().any(|v| v["type"] == "null") {
+            continue;
+        }
+        unions += 1;
+        let discriminator = &schema["discriminator"];
+        let tag = discriminator["propertyName"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}"));
+        let mapping = discriminator["mapping"].as_object().unwrap();
+        assert_eq!(mapping.len(), variants.len(), "{name}");
+        for (value, target) in mapping {
+            let target = target.as_str().unwrap();
+            let variant = &schemas[target.trim_start_matches("#/components/schemas/")];
+            assert_eq!(
+                variant["properties"][tag]["enum"][0], *value,
+                "{name}: {target}"
+            );
+            assert!(
+                variants.iter().any(|v| v["$ref"] == target),
+                "{name}: {target}"
+            );
+        }
+    }
+    assert!(unions >= 13, "{unions} tagged unions");
+    assert_eq!(
+        schemas["ContentRef"]["discriminator"]["mapping"]["thread"],
+        "#/components/schemas/ContentRefThread"
+    );
+    for schema in ["EventInput", "DigestPreference"] {
+        assert_eq!(
+            schemas[schema]["properties"]["time_zone"]["$ref"], "#/components/schemas/TimeZone",
+            "{schema}"
+        );
+    }
 
     // Inputs are closed: unknown fields are refused and documented as such.
     for name in [

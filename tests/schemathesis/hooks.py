@@ -14,7 +14,7 @@ date's range is in the schema). Positive cases get a period that keeps it
 (the dates swapped, the start moved up); negative cases are left alone.
 
 An `Idempotency-Key` names one request: the same key with another body is
-refused (409 `idempotency_key_reused`) by design, and the API tests check
+refused (422 `idempotency_key_reused`) by design, and the API tests check
 that. Drawn keys repeat (the generator favours "00000000"), so each
 positive case gets a fresh key, as a real client's new request would.
 """
@@ -22,6 +22,7 @@ positive case gets a fresh key, as a real client's new request would.
 import datetime
 import re
 import uuid
+from collections.abc import MutableMapping
 
 import schemathesis
 
@@ -30,7 +31,7 @@ import schemathesis
 def before_call(ctx, case, kwargs):
     meta = getattr(case, "meta", None)
     positive = meta is not None and meta.generation.mode.is_positive
-    if positive and isinstance(case.query, dict):
+    if positive and isinstance(case.query, MutableMapping):
         case.query.pop("cursor", None)
         keep_period_rule(case.query)
     fresh_idempotency_keys(case.headers)
@@ -43,8 +44,9 @@ VALID_KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 def fresh_idempotency_keys(headers):
     """A well-formed drawn key becomes a fresh one (still well-formed, so a
     case's validity is unchanged); a malformed one is kept for the API to
-    refuse."""
-    if not isinstance(headers, dict):
+    refuse. Schemathesis hands over its own case-insensitive mapping, not a
+    dict."""
+    if not isinstance(headers, MutableMapping):
         return
     for name in list(headers):
         value = headers[name]

@@ -420,6 +420,7 @@ impl fmt::Display for ActivityKind {
             K::ContentReported { .. } => write!(f, "reported content to the moderators"),
             K::ContentModerated { content, action } => {
                 let what = match content {
+                    ContentRef::Thread { .. } => "a thread",
                     ContentRef::Post { .. } => "a post",
                     ContentRef::Document { .. } => "a document",
                 };

@@ -1,4 +1,4 @@
-//! Moderation: members report posts and documents, moderators work the
+//! Moderation: members report threads, posts and documents, moderators work the
 //! queue of open reports, hide or remove content with a reason, and every
 //! moderation decision (bans included) is appended to the community's
 //! moderation log.
@@ -6,7 +6,9 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CommunityId, DocumentId, ModerationId, PostId, ReportId, SpaceId, UserId};
+use crate::ids::{
+    CommunityId, DocumentId, ModerationId, PostId, ReportId, SpaceId, ThreadId, UserId,
+};
 
 /// What a report or a moderation decision is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -14,6 +16,12 @@ use crate::ids::{CommunityId, DocumentId, ModerationId, PostId, ReportId, SpaceI
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ContentRef {
+    /// A thread's opening post: its title, body and tags.
+    Thread {
+        /// Which.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = "copkit:ulid"))]
+        thread: ThreadId,
+    },
     /// A post or reply.
     Post {
         /// Which.

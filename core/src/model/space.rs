@@ -111,3 +111,14 @@ pub struct SpaceGrant {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub granted_at: Timestamp,
 }
+
+impl SpaceGrant {
+    /// Whether the grant admits its holder, whose membership is
+    /// `membership`: only during the membership it was made in (active,
+    /// joined no later than the grant). A grant left behind when its holder
+    /// left, was removed or banned (their grants are deleted in steps after
+    /// the membership changes) never comes back to life if they return.
+    pub fn holds_for(&self, membership: Option<&crate::model::Membership>) -> bool {
+        membership.is_some_and(|m| m.is_active() && m.joined_at <= self.granted_at)
+    }
+}

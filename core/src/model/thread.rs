@@ -49,6 +49,12 @@ pub struct Thread {
     /// When it was deleted; its text is then gone and only a tombstone stays.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
+    /// Set while a moderator hides its opening post: only moderators and
+    /// its author then read its title, body and tags (others get them
+    /// empty; the replies stay).
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub hidden: Option<Hidden>,
     /// Optimistic-concurrency version of its content and flags.
     pub version: u64,
 }

@@ -14,7 +14,7 @@ use crate::ids::{CommunityId, SpaceId};
 use crate::model::{Community, Membership, Participation, Space};
 use crate::policy::{self, CommunityAction, SpaceAction, SpaceViewer, Standing};
 use crate::service::{Actor, Copkit};
-use crate::store::{Records, Wanted};
+use crate::store::{CommunityOp, ItemKey, Records, Transaction, Wanted};
 
 /// A community as seen by one caller.
 #[derive(Debug, Clone)]
@@ -28,6 +28,26 @@ impl CommunityAccess {
     /// Asks the policy; `Err` carries NotFound / Forbidden / Conflict.
     pub fn require(&self, action: CommunityAction) -> Result<()> {
         policy::community(&self.community, self.standing, action).map_err(Error::from)
+    }
+
+    /// Conditions `tx` on the actor's membership as read here (their role
+    /// and standing, on whose authority the write is made): if it changed
+    /// in between, the write does not land (`VersionMismatch`). Nothing is
+    /// added when the actor has no membership, or `tx` writes it anyway
+    /// (with its own condition).
+    pub fn hold_authority(&self, tx: &mut Transaction) {
+        let Some(membership) = &self.membership else {
+            return;
+        };
+        let item = ItemKey::Membership(membership.community, membership.user.clone());
+        if tx.ops().iter().any(|op| op.items().contains(&item)) {
+            return;
+        }
+        tx.push(CommunityOp::RequireMembership {
+            community: membership.community,
+            user: membership.user.clone(),
+            version: membership.version,
+        });
     }
 }
 
@@ -172,7 +192,9 @@ impl Copkit {
         self.space_parents.remember(&space);
         let community = records.community().ok_or(Error::NotFound)?;
         let membership = records.membership_of(&actor.user);
-        let granted = records.grant_of(&actor.user).is_some();
+        let granted = records
+            .grant_of(&actor.user)
+            .is_some_and(|g| g.holds_for(membership.as_ref()));
         let participation = records.participation_of(&actor.user);
         let standing = Standing::of(membership.as_ref(), false, self.now());
         let access = SpaceAccess {

@@ -1,5 +1,6 @@
 //! Starting, finding and configuring communities.
 
+use crate::service::rate_limits::Limited;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -261,6 +262,7 @@ impl Copkit {
                 via: JoinedVia::Founded,
             },
         ));
+        self.count_write(actor, Limited::Communities, now).await?;
         self.commit(tx).await?;
         Ok(CommunityView {
             card: CommunityCard::from(&community),

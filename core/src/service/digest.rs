@@ -224,6 +224,9 @@ impl Copkit {
     /// Builds and delivers the digests due now, at most `max` (the
     /// scheduled job; `more_due` says when some wait for the next run). A
     /// digest with nothing to tell is not sent, but its period is closed.
+    /// A digest that fails (the mailer refuses it, or it cannot be built)
+    /// is counted in `failed` and tried again by a later run; the run goes
+    /// on with the others, and stops only when the store is unavailable.
     pub async fn send_due_digests(&self, mailer: &dyn Mailer, max: u32) -> Result<DigestRun> {
         let now = self.now();
         let mut run = DigestRun::default();
@@ -244,7 +247,14 @@ impl Copkit {
             }
             for schedule in fresh {
                 run.examined += 1;
-                self.send_digest(schedule, mailer, now, &mut run).await?;
+                match self.send_digest(schedule, mailer, now, &mut run).await {
+                    Ok(()) => {}
+                    // The store is down: the rest would fail alike.
+                    Err(error @ Error::Unavailable { .. }) => return Err(error),
+                    // One digest that cannot be built or recorded does not
+                    // stop the others: it stays due for the next run.
+                    Err(_) => run.failed += 1,
+                }
             }
         }
     }
@@ -492,7 +502,10 @@ impl Copkit {
         };
         let mut found_threads = BTreeMap::new();
         while let Some(thread) = records.thread() {
-            if thread.deleted_at.is_none() && visible.contains(&thread.space) {
+            if thread.deleted_at.is_none()
+                && thread.hidden.is_none()
+                && visible.contains(&thread.space)
+            {
                 found_threads.insert(thread.id, thread);
             }
         }
@@ -561,6 +574,8 @@ impl Copkit {
                 if thread.kind == ThreadKind::Question
                     && thread.author != *member
                     && thread.accepted_answer.is_none()
+                    && thread.deleted_at.is_none()
+                    && thread.hidden.is_none()
                     && !thread.locked
                     && thread.created_at <= until
                 {

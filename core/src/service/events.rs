@@ -626,11 +626,11 @@ impl Copkit {
                 access.granted,
             )
         } else {
-            (
-                records.membership_of(user),
-                records.participation_of(user),
-                records.grant_of(user).is_some(),
-            )
+            let member = records.membership_of(user);
+            let granted = records
+                .grant_of(user)
+                .is_some_and(|g| g.holds_for(member.as_ref()));
+            (member, records.participation_of(user), granted)
         };
         if !member.as_ref().is_some_and(|m| m.is_active()) {
             // Only current members and guests attend.

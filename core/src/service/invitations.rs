@@ -1,5 +1,6 @@
 //! Invitations by email and by shareable link.
 
+use crate::service::rate_limits::Limited;
 use std::collections::BTreeSet;
 
 use jiff::{SignedDuration, Timestamp};
@@ -357,7 +358,7 @@ impl Copkit {
             revoked_at: None,
             version: 1,
         };
-        let tx = Transaction::new()
+        let mut tx = Transaction::new()
             .with(InvitationOp::CreateInvitation {
                 invitation: invitation.clone(),
             })
@@ -370,6 +371,8 @@ impl Copkit {
                     invitation: invitation.id,
                 },
             ));
+        access.hold_authority(&mut tx);
+        self.count_write(actor, Limited::Invitations, now).await?;
         self.commit(tx).await?;
         Ok(CreatedInvitation {
             invitation: InvitationView::of(&invitation, now),

@@ -140,6 +140,11 @@ fn with_role(old: &Membership, role: Role, now: Timestamp) -> Membership {
     }
 }
 
+/// Grant deletions per transaction when a membership ends: well inside
+/// the 100 items of a transaction, with room for the membership change,
+/// the community's counts and the activity record in the first one.
+const GRANTS_PER_STEP: usize = 90;
+
 fn last_owner_guard(access: &CommunityAccess, leaving: &Membership) -> Result<()> {
     if leaving.role == Role::Owner && access.community.counts.owners <= 1 {
         Err(Error::Conflict(Conflict::LastOwner))
@@ -149,18 +154,39 @@ fn last_owner_guard(access: &CommunityAccess, leaving: &Membership) -> Result<()
 }
 
 impl Copkit {
-    /// Adds operations deleting every grant `user` holds in `community`.
-    pub(crate) async fn drop_grants_ops(
+    /// Commits `tx`, which ends `user`'s membership of `community`, and
+    /// deletes every grant they hold there, however many: as many as fit
+    /// go in `tx` itself, the rest follow in further transactions of
+    /// [`GRANTS_PER_STEP`]. Each step is atomic and idempotent, and the
+    /// person has no access from the first one on (a grant admits only
+    /// during the membership it was made in: [`crate::model::SpaceGrant::holds_for`]).
+    /// A later step that fails leaves inert grants behind and does not
+    /// undo or fail the change; the next departure clears them.
+    pub(crate) async fn commit_dropping_grants(
         &self,
-        tx: &mut Transaction,
+        mut tx: Transaction,
         community: &CommunityId,
         user: &UserId,
     ) -> Result<()> {
-        for grant in self.store().list_user_grants(community, user).await? {
-            tx.push(SpaceOp::DeleteGrant {
-                space: grant.space,
-                user: grant.user,
-            });
+        let grants = self.store().list_user_grants(community, user).await?;
+        let delete = |grant: &crate::model::SpaceGrant| SpaceOp::DeleteGrant {
+            space: grant.space,
+            user: grant.user.clone(),
+        };
+        let room = GRANTS_PER_STEP.saturating_sub(tx.ops().len());
+        let (now, later) = grants.split_at(room.min(grants.len()));
+        for grant in now {
+            tx.push(delete(grant));
+        }
+        self.commit(tx).await?;
+        for step in later.chunks(GRANTS_PER_STEP) {
+            let mut tx = Transaction::new();
+            for grant in step {
+                tx.push(delete(grant));
+            }
+            if self.commit(tx).await.is_err() {
+                break;
+            }
         }
         Ok(())
     }
@@ -218,8 +244,6 @@ impl Copkit {
         let mut writes = MembershipWrites::new(*community);
         writes.put(Some(old), with_status(old, MembershipStatus::Left, now));
         writes.into_tx(&mut tx);
-        self.drop_grants_ops(&mut tx, community, &actor.user)
-            .await?;
         tx.push(self.activity(
             actor,
             *community,
@@ -229,7 +253,8 @@ impl Copkit {
                 user: actor.user.clone(),
             },
         ));
-        self.commit(tx).await
+        self.commit_dropping_grants(tx, community, &actor.user)
+            .await
     }
 
     /// The roster (members only; guests never see it), owners first.
@@ -348,7 +373,6 @@ impl Copkit {
             with_status(&old, MembershipStatus::Removed, now),
         );
         writes.into_tx(&mut tx);
-        self.drop_grants_ops(&mut tx, community, target).await?;
         tx.push(self.activity(
             actor,
             *community,
@@ -358,7 +382,8 @@ impl Copkit {
                 user: target.clone(),
             },
         ));
-        self.commit(tx).await
+        access.hold_authority(&mut tx);
+        self.commit_dropping_grants(tx, community, target).await
     }
 
     fn check_manage(&self, access: &CommunityAccess, target: &Membership) -> Result<()> {
@@ -430,7 +455,6 @@ impl Copkit {
         let mut writes = MembershipWrites::new(*community);
         writes.put(old.as_ref(), banned.clone());
         writes.into_tx(&mut tx);
-        self.drop_grants_ops(&mut tx, community, target).await?;
         tx.push(self.activity(
             actor,
             *community,
@@ -449,7 +473,8 @@ impl Copkit {
             reason,
             now,
         ));
-        self.commit(tx).await?;
+        access.hold_authority(&mut tx);
+        self.commit_dropping_grants(tx, community, target).await?;
         Ok(banned)
     }
 
@@ -493,6 +518,7 @@ impl Copkit {
             "The ban was lifted.".to_owned(),
             now,
         ));
+        access.hold_authority(&mut tx);
         self.commit(tx).await
     }
 
@@ -532,6 +558,7 @@ impl Copkit {
                 to: role,
             },
         ));
+        access.hold_authority(&mut tx);
         self.commit(tx).await?;
         Ok(new)
     }

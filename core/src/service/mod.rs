@@ -37,6 +37,7 @@ pub mod moderation;
 mod participation;
 mod polls;
 mod profiles;
+pub mod rate_limits;
 mod render;
 mod requests;
 pub mod rights;
@@ -64,6 +65,7 @@ pub use moderation::{ContentDecision, Moderation, NewReport, REPORT_NOTE_MAX};
 pub use participation::{REVIEW_BATCH, ReviewReport};
 pub use polls::{NewPoll, PollView};
 pub use profiles::ProfileChanges;
+pub use rate_limits::{RateLimit, RateLimits};
 pub use requests::JoinRequestView;
 pub use rights::{
     DataExport, EXPORT_INLINE_MAX, EXPORT_LINK_TTL, EXPORT_MAX_ITEMS, ErasureReport, ExportDelivery,
@@ -124,6 +126,8 @@ pub struct Config {
     /// How long a deleted or removed document's bytes are kept before
     /// they are purged (default 30 days).
     pub purge_grace: SignedDuration,
+    /// Per-person limits on the writes that can flood others.
+    pub rate_limits: RateLimits,
 }
 
 /// The content types a document library accepts by default: office
@@ -157,6 +161,7 @@ impl Config {
                 .map(|s| (*s).to_owned())
                 .collect(),
             purge_grace: SignedDuration::from_hours(30 * 24),
+            rate_limits: RateLimits::default(),
         }
     }
 }

@@ -1,11 +1,13 @@
-//! Moderation: anyone who can read a post or document may report it with a
-//! reason; moderators (and owners) see the queue of open reports, hide,
+//! Moderation: anyone who can read a thread, post or document may report it
+//! with a reason (one open report per person on each); moderators
+//! (and owners) see the queue of open reports, hide,
 //! unhide or remove content with a reason (deciding a report, or on their
 //! own initiative), and read the append-only moderation log, which also
 //! records bans. Hidden content stays readable by moderators and its author
-//! only: others get a post with an empty body, and no document at all.
+//! only: others get a thread without its title, body and tags, a post with
+//! an empty body, and no document at all.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Conflict, Error, Result};
@@ -13,23 +15,34 @@ use crate::ids::{CommunityId, ModerationId, ReportId, SpaceId, UserId};
 use crate::model::{
     ActivityKind, ContentRef, Document, Hidden, ModerationAction, ModerationEntry,
     ModerationSubject, Page, PageRequest, Post, Report, ReportReason, ReportStatus, Resolution,
+    Thread,
 };
 use crate::policy::{CommunityAction, SpaceAction};
 use crate::service::access::SpaceAccess;
+use crate::service::rate_limits::{Limited, pseudonym};
 use crate::service::{Actor, Copkit};
-use crate::store::{DiscussionOp, DocumentOp, Expect, ModerationOp, Op, Transaction};
+use crate::store::{DiscussionOp, DocumentOp, Expect, ModerationOp, Op, Remembered, Transaction};
 use crate::validate::{Checker, limits};
 
 /// Most characters in a reporter's note.
 pub const REPORT_NOTE_MAX: usize = 1_000;
 
-/// What it takes to report a post or document.
+/// How long a person's hold on their one open report on a thread, post or
+/// document lasts before it gives way by itself (a decided report gives way
+/// at once).
+const OPEN_REPORT_HOLD: SignedDuration = SignedDuration::from_hours(90 * 24);
+
+/// How long a report may take to be filed after its hold is taken: a hold
+/// younger than this without its report is a report in flight.
+const FILING_TIME: SignedDuration = SignedDuration::from_secs(60);
+
+/// What it takes to report a thread, post or document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewReport {
-    /// The post or document.
+    /// The thread, post or document.
     pub target: ContentRef,
     /// Why.
     pub reason: ReportReason,
@@ -62,7 +75,7 @@ pub enum ContentDecision {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Moderation {
-    /// The post or document.
+    /// The thread, post or document.
     pub target: ContentRef,
     /// What to do.
     pub decision: ContentDecision,
@@ -81,6 +94,7 @@ pub struct Moderation {
 
 /// Reported content, loaded: the record and where it lives.
 enum Content {
+    Thread(Thread),
     Post(Post),
     Document(Document),
 }
@@ -88,6 +102,7 @@ enum Content {
 impl Content {
     fn community(&self) -> CommunityId {
         match self {
+            Content::Thread(t) => t.community,
             Content::Post(p) => p.community,
             Content::Document(d) => d.community,
         }
@@ -95,6 +110,7 @@ impl Content {
 
     fn space(&self) -> SpaceId {
         match self {
+            Content::Thread(t) => t.space,
             Content::Post(p) => p.space,
             Content::Document(d) => d.space,
         }
@@ -102,6 +118,7 @@ impl Content {
 
     fn author(&self) -> &UserId {
         match self {
+            Content::Thread(t) => &t.author,
             Content::Post(p) => &p.author,
             Content::Document(d) => &d.created_by,
         }
@@ -109,6 +126,7 @@ impl Content {
 
     fn hidden(&self) -> bool {
         match self {
+            Content::Thread(t) => t.hidden.is_some(),
             Content::Post(p) => p.hidden.is_some(),
             Content::Document(d) => d.hidden.is_some(),
         }
@@ -116,6 +134,7 @@ impl Content {
 
     fn deleted(&self) -> bool {
         match self {
+            Content::Thread(t) => t.deleted_at.is_some(),
             Content::Post(p) => p.deleted_at.is_some(),
             Content::Document(d) => d.deleted_at.is_some(),
         }
@@ -142,9 +161,29 @@ pub(crate) fn as_seen(mut post: Post, actor: &Actor, access: &SpaceAccess) -> Po
     post
 }
 
+/// A thread as `actor` may read it: a hidden opening post's title, body and
+/// tags, and who hid it and why, are withheld from all but its author and
+/// the space's moderators.
+pub(crate) fn thread_as_seen(mut thread: Thread, actor: &Actor, access: &SpaceAccess) -> Thread {
+    if let Some(hidden) = &mut thread.hidden
+        && !sees_hidden(actor, access, &thread.author)
+    {
+        hidden.by = None;
+        hidden.reason = None;
+        thread.title = String::new();
+        thread.body = String::new();
+        thread.tags = Vec::new();
+        thread.mentions = Vec::new();
+    }
+    thread
+}
+
 impl Copkit {
     async fn load_content(&self, target: &ContentRef) -> Result<Content> {
         let content = match target {
+            ContentRef::Thread { thread } => {
+                self.store().get_thread(thread).await?.map(Content::Thread)
+            }
             ContentRef::Post { post } => self.store().get_post(post).await?.map(Content::Post),
             ContentRef::Document { document } => self
                 .store()
@@ -155,7 +194,7 @@ impl Copkit {
         content.ok_or(Error::NotFound)
     }
 
-    /// Reports a post or document the caller can read, in `community`.
+    /// Reports a thread, post or document the caller can read, in `community`.
     pub async fn report_content(
         &self,
         actor: &Actor,
@@ -180,8 +219,13 @@ impl Copkit {
             return Err(Error::Conflict(Conflict::WrongState));
         }
         let now = self.now();
+        let id = ReportId(self.new_ulid(now));
+        self.count_write(actor, Limited::Reports, now).await?;
+        let hold = self
+            .hold_open_report(actor, community, &input.target, id, now)
+            .await?;
         let report = Report {
-            id: ReportId(self.new_ulid(now)),
+            id,
             community: *community,
             space: content.space(),
             target: input.target,
@@ -205,8 +249,63 @@ impl Copkit {
                 now,
                 ActivityKind::ContentReported { report: report.id },
             ));
-        self.commit(tx).await?;
+        if let Err(error) = self.commit(tx).await {
+            // Nothing was filed: the person may report it again.
+            self.store().release_key(&hold).await?;
+            return Err(error);
+        }
         Ok(report)
+    }
+
+    /// Holds the one open report `actor` may have on `target`, for the
+    /// report `id` about to be filed: [`Conflict::AlreadyReported`] while
+    /// an earlier report of theirs on it is open (or being filed). A hold
+    /// whose report was decided, or never filed, gives way. Returns the
+    /// hold's name.
+    async fn hold_open_report(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        target: &ContentRef,
+        id: ReportId,
+        now: Timestamp,
+    ) -> Result<String> {
+        let target = match target {
+            ContentRef::Thread { thread } => format!("thread:{thread}"),
+            ContentRef::Post { post } => format!("post:{post}"),
+            ContentRef::Document { document } => format!("document:{document}"),
+        };
+        let hold = format!(
+            "open-report\u{1f}{community}\u{1f}{target}\u{1f}{}",
+            pseudonym(&actor.user)
+        );
+        let claim = Remembered {
+            fingerprint: id.to_string(),
+            answer: None,
+            expires_at: now
+                .saturating_add(OPEN_REPORT_HOLD)
+                .map_err(|e| Error::Internal(e.to_string()))?,
+        };
+        for _ in 0..2 {
+            let Some(held) = self.store().claim_key(&hold, &claim, now).await? else {
+                return Ok(hold);
+            };
+            let filed = match held.fingerprint.parse::<ReportId>() {
+                Ok(earlier) => self.store().get_report(community, &earlier).await?,
+                Err(_) => None,
+            };
+            let being_filed = filed.is_none()
+                && held
+                    .expires_at
+                    .checked_sub(OPEN_REPORT_HOLD)
+                    .is_ok_and(|claimed| now.duration_since(claimed) < FILING_TIME);
+            if being_filed || filed.is_some_and(|r| r.status == ReportStatus::Open) {
+                return Err(Error::Conflict(Conflict::AlreadyReported));
+            }
+            self.store().release_key(&hold).await?;
+        }
+        // Another report of theirs took the hold in between.
+        Err(Error::Conflict(Conflict::AlreadyReported))
     }
 
     /// A community's reports in one status, oldest first (moderators).
@@ -232,7 +331,8 @@ impl Copkit {
         .await
     }
 
-    /// Hides, unhides or removes a post or document, or dismisses a report
+    /// Hides, unhides or removes a thread's opening post, a post or a
+    /// document, or dismisses a report
     /// (moderators and owners), with a reason; the decision closes the
     /// report it names and is appended to the moderation log, all in one
     /// write.
@@ -253,9 +353,10 @@ impl Copkit {
         }
         // A Restricted space binds moderators too: content in a space they
         // are not admitted to is not there for them.
-        self.space_access_in(actor, community, &content.space())
-            .await?
-            .require(actor, SpaceAction::Moderate)?;
+        let access = self
+            .space_access_in(actor, community, &content.space())
+            .await?;
+        access.require(actor, SpaceAction::Moderate)?;
         let report = match &input.report {
             Some(id) => {
                 let report = self
@@ -286,6 +387,37 @@ impl Copkit {
             (_, c) if c.deleted() => return Err(wrong_state),
             (ContentDecision::Hide, c) if c.hidden() => return Err(wrong_state),
             (ContentDecision::Unhide, c) if !c.hidden() => return Err(wrong_state),
+            (decision, Content::Thread(old)) => {
+                let new = match decision {
+                    ContentDecision::Hide => Thread {
+                        hidden: Some(hidden),
+                        ..old.clone()
+                    },
+                    ContentDecision::Unhide => Thread {
+                        hidden: None,
+                        ..old.clone()
+                    },
+                    // Removed as its author's deletion would: a tombstone.
+                    _ => Thread {
+                        title: String::new(),
+                        body: String::new(),
+                        tags: Vec::new(),
+                        mentions: Vec::new(),
+                        pinned: false,
+                        deleted_at: Some(now),
+                        ..old.clone()
+                    },
+                };
+                let op: Op = DiscussionOp::PutThread {
+                    thread: Thread {
+                        version: old.version + 1,
+                        ..new
+                    },
+                    expect: Expect::Version(old.version),
+                }
+                .into();
+                (decided(decision), Some(op))
+            }
             (decision, Content::Post(old)) => {
                 let new = match decision {
                     ContentDecision::Hide => Post {
@@ -393,6 +525,7 @@ impl Copkit {
                 action,
             },
         ));
+        access.community.hold_authority(&mut tx);
         self.commit(tx).await?;
         Ok(entry)
     }

@@ -1,5 +1,6 @@
 //! Asking to join an Approval community, and deciding on requests.
 
+use crate::service::rate_limits::Limited;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +97,7 @@ impl Copkit {
                 user: actor.user.clone(),
             },
         ));
+        self.count_write(actor, Limited::JoinRequests, now).await?;
         self.commit(tx).await?;
         Ok(request)
     }
@@ -202,7 +204,8 @@ impl Copkit {
         community: &CommunityId,
         user: &UserId,
     ) -> Result<Membership> {
-        self.authorize(actor, community, CommunityAction::ReviewRequests)
+        let access = self
+            .authorize(actor, community, CommunityAction::ReviewRequests)
             .await?;
         let request = self.pending_request(community, user).await?;
         let old = self.store().get_membership(community, user).await?;
@@ -241,6 +244,7 @@ impl Copkit {
                 via: JoinedVia::Approval,
             },
         ));
+        access.hold_authority(&mut tx);
         self.commit(tx).await?;
         Ok(membership)
     }
@@ -254,7 +258,8 @@ impl Copkit {
         user: &UserId,
         reason: &str,
     ) -> Result<JoinRequest> {
-        self.authorize(actor, community, CommunityAction::ReviewRequests)
+        let access = self
+            .authorize(actor, community, CommunityAction::ReviewRequests)
             .await?;
         let mut check = Checker::new();
         let reason = check.text("reason", reason, 1, limits::REASON_MAX);
@@ -270,7 +275,7 @@ impl Copkit {
             version: request.version + 1,
             ..request.clone()
         };
-        let tx = Transaction::new()
+        let mut tx = Transaction::new()
             .with(InvitationOp::PutJoinRequest {
                 request: denied.clone(),
                 expect: Expect::Version(request.version),
@@ -282,6 +287,7 @@ impl Copkit {
                 now,
                 ActivityKind::JoinRequestDenied { user: user.clone() },
             ));
+        access.hold_authority(&mut tx);
         self.commit(tx).await?;
         Ok(denied)
     }

@@ -410,7 +410,8 @@ impl Copkit {
         };
         let mut grants = Vec::new();
         for m in &memberships {
-            grants.extend(store.list_user_grants(&m.community, user).await?);
+            let held = store.list_user_grants(&m.community, user).await?;
+            grants.extend(held.into_iter().filter(|g| g.holds_for(Some(m))));
         }
         Ok(DataExport {
             user: user.clone(),

@@ -10,7 +10,8 @@ use crate::model::{ActivityKind, CountDelta, Role, Space, SpaceGrant, SpaceVisib
 use crate::policy::{self, CommunityAction, SpaceAction, SpaceViewer, Standing};
 use crate::service::access::CommunityAccess;
 use crate::service::{Actor, Copkit, check_version};
-use crate::store::{CommunityOp, Expect, SpaceOp, Transaction};
+use crate::store::batch::MAX_WANTED;
+use crate::store::{CommunityOp, Expect, SpaceOp, Transaction, Wanted};
 use crate::validate::{Checker, limits};
 
 /// What it takes to create a space.
@@ -195,6 +196,7 @@ impl Copkit {
                 .list_user_grants(&access.community.id, &actor.user)
                 .await?
                 .into_iter()
+                .filter(|g| g.holds_for(access.membership.as_ref()))
                 .map(|g| g.space)
                 .collect()
         } else {
@@ -346,9 +348,25 @@ impl Copkit {
         self.commit(tx).await
     }
 
-    /// The grants of a space (moderators).
+    /// The grants of a space that admit their holders (moderators): a
+    /// departed person's grant left for a later step is not listed.
     pub async fn list_space_grants(&self, actor: &Actor, id: &SpaceId) -> Result<Vec<SpaceGrant>> {
-        self.authorize_space(actor, id, SpaceAction::Manage).await?;
-        Ok(self.store().list_space_grants(id).await?)
+        let access = self.authorize_space(actor, id, SpaceAction::Manage).await?;
+        let grants = self.store().list_space_grants(id).await?;
+        let mut holding = Vec::with_capacity(grants.len());
+        for chunk in grants.chunks(MAX_WANTED) {
+            let wanted: Vec<Wanted> = chunk
+                .iter()
+                .map(|g| Wanted::Membership(access.community.community.id, g.user.clone()))
+                .collect();
+            let mut records = self.store().get_records(&wanted).await?;
+            for grant in chunk {
+                let membership = records.membership_of(&grant.user);
+                if grant.holds_for(membership.as_ref()) {
+                    holding.push(grant.clone());
+                }
+            }
+        }
+        Ok(holding)
     }
 }

@@ -1,6 +1,7 @@
 //! Discussions and questions: threads, posts, one level of replies,
 //! reactions, mentions, pins, locks and accepted answers.
 
+use crate::service::rate_limits::Limited;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Conflict, Error, Result};
@@ -159,6 +160,7 @@ impl Copkit {
             pinned: false,
             locked: false,
             accepted_answer: None,
+            hidden: None,
             deleted_at: None,
             version: 1,
         };
@@ -177,14 +179,17 @@ impl Copkit {
                     kind: thread.kind,
                 },
             ));
+        self.count_write(actor, Limited::Posts, now).await?;
         self.commit_counting(tx, access.counting(Contribution::Thread))
             .await?;
         Ok(thread)
     }
 
-    /// One thread (a deleted one is a tombstone without its text).
+    /// One thread (a deleted one is a tombstone without its text; a hidden
+    /// one is without it for all but its author and the moderators).
     pub async fn get_thread(&self, actor: &Actor, id: &ThreadId) -> Result<Thread> {
-        Ok(self.thread_access(actor, id).await?.0)
+        let (thread, access) = self.thread_access(actor, id).await?;
+        Ok(moderation::thread_as_seen(thread, actor, &access))
     }
 
     /// A space's threads, latest activity first.
@@ -194,19 +199,30 @@ impl Copkit {
         space: &SpaceId,
         page: &PageRequest,
     ) -> Result<Page<Thread>> {
-        self.authorize_space(actor, space, SpaceAction::View)
+        let access = self
+            .authorize_space(actor, space, SpaceAction::View)
             .await?;
         let scope = format!("threads|{space}");
         let range = self.range(&scope, page)?;
-        let chunk = self.store().list_threads(space, &range).await?;
+        let mut chunk = self.store().list_threads(space, &range).await?;
+        chunk.items = chunk
+            .items
+            .into_iter()
+            .map(|thread| moderation::thread_as_seen(thread, actor, &access))
+            .collect();
         self.page(&scope, chunk)
     }
 
     /// A space's pinned threads, newest first.
     pub async fn pinned_threads(&self, actor: &Actor, space: &SpaceId) -> Result<Vec<Thread>> {
-        self.authorize_space(actor, space, SpaceAction::View)
+        let access = self
+            .authorize_space(actor, space, SpaceAction::View)
             .await?;
-        Ok(self.store().list_pinned_threads(space).await?)
+        let pinned = self.store().list_pinned_threads(space).await?;
+        Ok(pinned
+            .into_iter()
+            .map(|thread| moderation::thread_as_seen(thread, actor, &access))
+            .collect())
     }
 
     async fn put_thread(
@@ -501,6 +517,7 @@ impl Copkit {
                     reply: post.parent.is_some(),
                 },
             ));
+        self.count_write(actor, Limited::Posts, now).await?;
         self.commit_counting(tx, access.counting(Contribution::Post))
             .await?;
         Ok(post)

@@ -142,6 +142,18 @@ pub enum CommunityOp {
         /// Whose.
         user: UserId,
     },
+    /// Writes nothing; fails `VersionMismatch` unless the membership is
+    /// still at `version`: a write made on the authority of the actor's
+    /// membership as read (their role, their standing) does not land once
+    /// that membership changed.
+    RequireMembership {
+        /// The community.
+        community: CommunityId,
+        /// Whose.
+        user: UserId,
+        /// The version read.
+        version: u64,
+    },
 }
 
 impl CommunityOp {
@@ -170,7 +182,10 @@ impl CommunityOp {
                 membership.community,
                 membership.user.clone(),
             )],
-            CommunityOp::ForgetMembership { community, user } => {
+            CommunityOp::ForgetMembership { community, user }
+            | CommunityOp::RequireMembership {
+                community, user, ..
+            } => {
                 vec![ItemKey::Membership(*community, user.clone())]
             }
         }

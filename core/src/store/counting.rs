@@ -1,6 +1,10 @@
 //! A store wrapper that counts the calls made to it (feature
 //! `conformance`, for tests and benchmarks): how many store round trips a
-//! use case or a report costs, on any store.
+//! use case or a report costs, on any store. It can also stop committing
+//! after a number of commits ([`CountingStore::crash_after_commits`]), to
+//! test what a multi-step operation leaves when the process dies between
+//! its steps, and slip a concurrent writer's change in just before a commit
+//! ([`CountingStore::interleave_before_next_commit`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -25,6 +29,10 @@ use crate::model::{
 pub struct CountingStore {
     inner: Arc<dyn Store>,
     calls: Arc<Mutex<BTreeMap<&'static str, u64>>>,
+    /// Commits still allowed before every commit fails (`None`: no limit).
+    commits_left: Arc<Mutex<Option<u64>>>,
+    /// A concurrent writer's transaction, committed just before the next one.
+    interleaved: Arc<Mutex<Option<Transaction>>>,
 }
 
 impl CountingStore {
@@ -33,6 +41,32 @@ impl CountingStore {
         CountingStore {
             inner,
             calls: Arc::default(),
+            commits_left: Arc::default(),
+            interleaved: Arc::default(),
+        }
+    }
+
+    /// Commits `tx` just before the next commit, as a concurrent writer
+    /// whose change lands between a use case's reads and its write.
+    pub fn interleave_before_next_commit(&self, tx: Transaction) {
+        if let Ok(mut slot) = self.interleaved.lock() {
+            *slot = Some(tx);
+        }
+    }
+
+    /// Lets `commits` more commits through, then refuses every commit as
+    /// [`StoreError::Unavailable`] (writing nothing) until
+    /// [`CountingStore::recover`]: the process died there.
+    pub fn crash_after_commits(&self, commits: u64) {
+        if let Ok(mut left) = self.commits_left.lock() {
+            *left = Some(commits);
+        }
+    }
+
+    /// Commits go through again.
+    pub fn recover(&self) {
+        if let Ok(mut left) = self.commits_left.lock() {
+            *left = None;
         }
     }
 
@@ -488,6 +522,54 @@ impl PollStore for CountingStore {
 impl WriteStore for CountingStore {
     async fn commit(&self, tx: Transaction) -> Result<(), StoreError> {
         self.count("commit");
+        let interleaved = self.interleaved.lock().ok().and_then(|mut s| s.take());
+        if let Some(concurrent) = interleaved {
+            self.inner.commit(concurrent).await?;
+        }
+        if let Ok(mut left) = self.commits_left.lock()
+            && let Some(left) = left.as_mut()
+        {
+            if *left == 0 {
+                return Err(StoreError::Unavailable {
+                    retry_after_secs: 1,
+                });
+            }
+            *left -= 1;
+        }
         self.inner.commit(tx).await
+    }
+}
+
+#[async_trait]
+impl EphemeralStore for CountingStore {
+    async fn claim_key(
+        &self,
+        key: &str,
+        claim: &Remembered,
+        now: Timestamp,
+    ) -> Result<Option<Remembered>, StoreError> {
+        self.count("claim_key");
+        self.inner.claim_key(key, claim, now).await
+    }
+
+    async fn keep_answer(&self, key: &str, done: &Remembered) -> Result<(), StoreError> {
+        self.count("keep_answer");
+        self.inner.keep_answer(key, done).await
+    }
+
+    async fn release_key(&self, key: &str) -> Result<(), StoreError> {
+        self.count("release_key");
+        self.inner.release_key(key).await
+    }
+
+    async fn count_toward(
+        &self,
+        key: &str,
+        limit: u32,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.count("count_toward");
+        self.inner.count_toward(key, limit, expires_at, now).await
     }
 }

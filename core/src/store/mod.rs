@@ -32,6 +32,7 @@
 //! | `digests.rs` | [`DigestStore`] | [`DigestOp`] |
 //! | `activity.rs` | [`ActivityStore`], [`ParticipationStore`], [`ValueStoryStore`] | [`ActivityOp`] |
 //! | `invitations.rs` | [`InvitationStore`], [`JoinRequestStore`] | [`InvitationOp`] |
+//! | `ephemeral.rs` | [`EphemeralStore`]: remembered writes and rate-limit tallies, each call atomic on its own, outside transactions | — |
 //!
 //! `transaction.rs` holds the write itself ([`Transaction`], [`Op`]),
 //! `batch.rs` the batched read of several records, `rules.rs` the count
@@ -47,6 +48,7 @@ pub mod counting;
 mod digests;
 mod discussions;
 mod documents;
+mod ephemeral;
 mod events;
 mod invitations;
 pub mod keys;
@@ -66,6 +68,7 @@ pub use communities::{
 pub use digests::{DigestOp, DigestStore};
 pub use discussions::{DiscussionOp, ThreadStore};
 pub use documents::{DocumentOp, DocumentStore};
+pub use ephemeral::{EphemeralStore, Remembered};
 pub use events::{EventOp, EventStore};
 pub use invitations::{InvitationOp, InvitationStore, JoinRequestStore};
 pub use memory::MemoryStore;
@@ -134,6 +137,7 @@ pub trait Store:
     + PollStore
     + BatchStore
     + WriteStore
+    + EphemeralStore
 {
 }
 
@@ -155,6 +159,7 @@ impl<T> Store for T where
         + PollStore
         + BatchStore
         + WriteStore
+        + EphemeralStore
 {
 }
 

@@ -8,9 +8,16 @@
 //! `copkit-local`, created when missing) at any endpoint
 //! (`AWS_ENDPOINT_URL`), and the S3 bucket `COPKIT_BUCKET` when set.
 //!
+//! Per-person write limits come from `COPKIT_RATE_LIMITS` as on Lambda
+//! (`off`, or changes such as `communities=5/1h`).
+//!
 //! `copkit-local backup --to FILE` copies the database while a server runs
 //! (SQLite's online backup); `copkit-local gc` removes document bytes no
-//! record names (also done at every start, for files older than an hour).
+//! record names (also done at every start, for files older than an hour);
+//! `copkit-local token --user ID [--name N] [--email E]` prints a token the
+//! server on that data folder accepts. Tokens are signed with
+//! `COPKIT_JWT_SECRET`, or else with the folder's own secret (`jwt.secret`,
+//! made on first start), so they outlive a restart.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,7 +25,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use copkit_aws::{self as aws, AwsSettings};
 use copkit_core::blob::BlobStore;
-use copkit_core::{Config, Copkit, MemoryStore};
+use copkit_core::{Copkit, MemoryStore};
 use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
 use copkit_sqlite::{Database, FileBlobStore, SWEEP_GRACE, SqliteStore, sweep_orphan_blobs};
 
@@ -56,6 +63,23 @@ enum Task {
     },
     /// Removes document bytes that no record names.
     Gc,
+    /// Prints a token the server on this data folder accepts (signed with
+    /// `COPKIT_JWT_SECRET`, or the folder's own secret), for local
+    /// development.
+    Token {
+        /// The person: their identity provider's subject id.
+        #[arg(long)]
+        user: String,
+        /// Their display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Their email, given as verified (it matches email invitations).
+        #[arg(long)]
+        email: Option<String>,
+        /// How many hours the token lasts.
+        #[arg(long, default_value_t = 24 * 7)]
+        hours: u32,
+    },
 }
 
 /// The record stores the local server can use.
@@ -83,7 +107,7 @@ fn file_blobs(args: &Args) -> FileBlobStore {
 /// The services over the chosen store.
 async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
     let files: Arc<dyn BlobStore> = Arc::new(file_blobs(args));
-    let config = Config::with_cursor_key(aws::cursor_key_from_env()?);
+    let config = aws::config_from_env(aws::cursor_key_from_env()?)?;
     let builder = match args.store {
         StoreKind::Sqlite => {
             let db = open_database(args)?;
@@ -99,7 +123,7 @@ async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
             };
             return Ok(Copkit::builder(Arc::new(SqliteStore::new(db)))
                 .blobs(files)
-                .config(Config::with_cursor_key(key))
+                .config(aws::config_from_env(key)?)
                 .build()?);
         }
         StoreKind::Memory => Copkit::builder(Arc::new(MemoryStore::new())).blobs(files),
@@ -123,10 +147,72 @@ async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
     Ok(builder.config(config).build()?)
 }
 
-fn random_secret() -> Result<Vec<u8>, String> {
+/// The key tokens are signed with: `COPKIT_JWT_SECRET`, else the data
+/// folder's own (`jwt.secret`, made on first use, readable by its owner
+/// only), so tokens outlive a restart and `copkit-local token` signs what
+/// the server accepts.
+fn signing_secret(args: &Args) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    if let Ok(secret) = std::env::var("COPKIT_JWT_SECRET")
+        && !secret.is_empty()
+    {
+        return Ok(secret.into_bytes());
+    }
+    let path = args.data_dir.join("jwt.secret");
+    match std::fs::read(&path) {
+        Ok(secret) if secret.len() >= 32 => return Ok(secret),
+        Ok(_) => return Err(format!("{} is shorter than 32 bytes", path.display()).into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("{}: {e}", path.display()).into()),
+    }
     let mut secret = vec![0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| format!("no secure random source: {e}"))?;
+    std::fs::create_dir_all(&args.data_dir)?;
+    write_private(&path, &secret)?;
     Ok(secret)
+}
+
+/// Writes a new file only its owner may read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
+/// The verifier (and issuer) of local tokens.
+fn authenticator(args: &Args) -> Result<Authenticator, Box<dyn std::error::Error>> {
+    let mut auth = Authenticator::hs256(&signing_secret(args)?);
+    if let Some(issuer) = auth_issuer() {
+        auth = auth.with_issuer(issuer);
+    }
+    if let Some(audience) = auth_audience() {
+        auth = auth.with_audience(audience);
+    }
+    Ok(auth)
+}
+
+/// A token for one person, valid for `hours`.
+fn local_token(
+    auth: &Authenticator,
+    user: &str,
+    name: Option<String>,
+    email: Option<String>,
+    hours: u32,
+) -> Result<String, Box<dyn std::error::Error>> {
+    copkit_core::UserId::new(user).map_err(|e| format!("--user: {e}"))?;
+    let claims = Claims {
+        sub: user.into(),
+        name,
+        email_verified: email.as_ref().map(|_| true),
+        email,
+        exp: Some(jiff::Timestamp::now().as_second() + i64::from(hours) * 3600),
+        iss: auth_issuer(),
+        aud: auth_audience().map(copkit_lambda::auth::Audience::One),
+        ..Claims::default()
+    };
+    Ok(auth.issue(&claims).ok_or("could not sign the token")?)
 }
 
 #[tokio::main]
@@ -148,6 +234,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             return Ok(());
         }
+        Some(Task::Token {
+            user,
+            name,
+            email,
+            hours,
+        }) => {
+            let auth = authenticator(&args)?;
+            println!(
+                "{}",
+                local_token(&auth, user, name.clone(), email.clone(), *hours)?
+            );
+            return Ok(());
+        }
         Some(Task::Gc) => {
             let swept =
                 sweep_orphan_blobs(&open_database(&args)?, &file_blobs(&args), SWEEP_GRACE).await?;
@@ -159,18 +258,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         None => {}
     }
-    let secret = match std::env::var("COPKIT_JWT_SECRET") {
-        Ok(s) if !s.is_empty() => s.into_bytes(),
-        _ => random_secret()?,
-    };
+    let auth = authenticator(&args)?;
     let copkit = services(&args).await?;
-    let mut auth = Authenticator::hs256(&secret);
-    if let Some(issuer) = auth_issuer() {
-        auth = auth.with_issuer(issuer);
-    }
-    if let Some(audience) = auth_audience() {
-        auth = auth.with_audience(audience);
-    }
     if args.demo {
         if demo::is_seeded(&copkit).await? {
             println!("The demo data set is already in this store.");
@@ -185,9 +274,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         print_demo_tokens(&auth, &base);
     } else {
         println!(
-            "Sign requests with an HS256 JWT (claims: sub, exp, and name, email, email_verified, \
-             nbf; iss and aud when COPKIT_JWT_ISSUER / COPKIT_JWT_AUDIENCE are set) using \
-             COPKIT_JWT_SECRET."
+            "Get a token with `copkit-local --data-dir {} token --user ID`, or sign an HS256 JWT \
+             (claims: sub, exp, and name, email, email_verified, nbf; iss and aud when \
+             COPKIT_JWT_ISSUER / COPKIT_JWT_AUDIENCE are set) with COPKIT_JWT_SECRET.",
+            args.data_dir.display()
         );
     }
     let router = app::router(AppState::new(copkit, auth));
@@ -214,21 +304,16 @@ fn auth_audience() -> Option<String> {
 }
 
 fn print_demo_tokens(auth: &Authenticator, base: &str) {
-    let expires = jiff::Timestamp::now().as_second() + 7 * 24 * 3600;
     println!("\nDemo users (tokens valid for 7 days):");
     let mut first = None;
     for user in &demo::USERS {
-        let claims = Claims {
-            sub: user.sub.into(),
-            name: Some(user.name.into()),
-            email: Some(user.email.into()),
-            email_verified: Some(true),
-            exp: Some(expires),
-            iss: auth_issuer(),
-            aud: auth_audience().map(copkit_lambda::auth::Audience::One),
-            ..Claims::default()
-        };
-        let Some(token) = auth.issue(&claims) else {
+        let Ok(token) = local_token(
+            auth,
+            user.sub,
+            Some(user.name.into()),
+            Some(user.email.into()),
+            24 * 7,
+        ) else {
             continue;
         };
         println!(

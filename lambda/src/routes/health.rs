@@ -1,6 +1,6 @@
 //! Liveness and the API description (no identity needed).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::{Extension, Json};
 use serde::Serialize;
@@ -17,9 +17,40 @@ pub struct Health {
     pub status: String,
 }
 
-/// The generated OpenAPI document, shared with the handler that serves it.
+/// The generated OpenAPI document, shared with the handler that serves it:
+/// finished once, when first asked for.
 #[derive(Debug, Clone)]
-pub struct ApiDocument(pub Arc<serde_json::Value>);
+pub struct ApiDocument(Arc<LaterDocument>);
+
+struct LaterDocument {
+    model: utoipa::openapi::OpenApi,
+    finished: OnceLock<serde_json::Value>,
+}
+
+impl std::fmt::Debug for LaterDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LaterDocument")
+            .field("finished", &self.finished.get().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiDocument {
+    /// The document `model` will give, finished on first use.
+    pub fn later(model: utoipa::openapi::OpenApi) -> Self {
+        ApiDocument(Arc::new(LaterDocument {
+            model,
+            finished: OnceLock::new(),
+        }))
+    }
+
+    /// The finished document.
+    pub fn get(&self) -> &serde_json::Value {
+        self.0
+            .finished
+            .get_or_init(|| crate::openapi::finish(self.0.model.clone()))
+    }
+}
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,9 +67,17 @@ async fn health() -> Json<Health> {
     })
 }
 
+// Named, so generated clients get a class of that name rather than one
+// numbered after the status.
+/// An OpenAPI 3.1 document.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct OpenApiDescription(serde_json::Value);
+
 /// This API's OpenAPI 3.1 document, generated from the code.
 #[utoipa::path(get, path = "/openapi.json", tag = "service", security(()),
-    responses((status = 200, description = "The OpenAPI document", body = Object)))]
-async fn openapi_json(Extension(doc): Extension<ApiDocument>) -> Json<serde_json::Value> {
-    Json(doc.0.as_ref().clone())
+    responses((status = 200, description = "The OpenAPI document", body = OpenApiDescription)))]
+async fn openapi_json(Extension(doc): Extension<ApiDocument>) -> Json<OpenApiDescription> {
+    Json(OpenApiDescription(doc.get().clone()))
 }

@@ -7,8 +7,11 @@ use serde_json::json;
 
 use super::common::requests::{is, problem};
 use super::common::world::*;
+use copkit_core::{Clock, Config, Copkit};
+use copkit_lambda::{AppState, app, idempotency};
+use tower::ServiceExt;
 
-crate::area_tests!(communities);
+crate::area_tests!(communities, retries_and_limits);
 
 pub async fn communities(w: &World) {
     let api = &w.api;
@@ -33,7 +36,7 @@ pub async fn communities(w: &World) {
             "create-key-001",
         )
         .await;
-    problem(&other, 409, "idempotency_key_reused");
+    problem(&other, 422, "idempotency_key_reused");
     // Keys are the caller's: another person's request with the same key is
     // neither a replay of the owner's answer nor refused as a reuse.
     let someone_else = api
@@ -304,5 +307,122 @@ pub async fn communities(w: &World) {
         .await,
         400,
         "invalid_query",
+    );
+}
+
+fn new_group(slug: &str) -> serde_json::Value {
+    json!({"slug": slug, "name": format!("Group {slug}"), "purpose": "", "kind": "learning_set",
+           "access": {"visibility": "private", "join_policy": "invite_only"}})
+}
+
+/// Idempotency-Key records live in the store, not in one instance; a
+/// request in progress on an instance that died lapses by the clock; and
+/// the per-person limit on founding communities answers 429 + Retry-After.
+pub async fn retries_and_limits(w: &World) {
+    let api = &w.api;
+    let body = new_group("retried-group");
+    let first = api
+        .post_key("/communities", &[], OWNER, body.clone(), "retry-key-0001")
+        .await;
+    is(&first, 201);
+    // The retry reaches another instance: other services and another
+    // router over the same store.
+    let other = Copkit::builder(api.copkit.store().clone())
+        .clock(api.clock.clone())
+        .config(Config::with_cursor_key([9; 32]))
+        .build()
+        .unwrap();
+    let other = app::router(AppState::new(other, api.auth.clone()));
+    let retry = Request::builder()
+        .method(Method::POST)
+        .uri("/communities")
+        .header("authorization", format!("Bearer {}", api.token(OWNER)))
+        .header("content-type", "application/json")
+        .header("idempotency-key", "retry-key-0001")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let replayed = other.oneshot(retry).await.unwrap();
+    assert_eq!(replayed.status(), 201);
+    assert_eq!(replayed.headers()[idempotency::REPLAYED], "true");
+    assert_eq!(replayed.headers()["location"], first.headers["location"]);
+    let answer = axum::body::to_bytes(replayed.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+    assert_eq!(answer, first.json, "the first answer, from the store");
+
+    // An instance took a key and died before answering: the key stays
+    // taken (here by a request with another body: refused as a reuse)
+    // until the in-progress limit passes, then it is free.
+    let now = api.clock.now();
+    let stuck = idempotency::record_key(OWNER, &Method::POST, "/communities", "stuck-key-0001");
+    let claim = copkit_core::Remembered {
+        fingerprint: "from the instance that died".into(),
+        answer: None,
+        expires_at: now
+            .checked_add(jiff::SignedDuration::try_from(idempotency::IN_FLIGHT_LIMIT).unwrap())
+            .unwrap(),
+    };
+    assert!(
+        api.copkit
+            .store()
+            .claim_key(&stuck, &claim, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let stuck_body = new_group("stuck-group");
+    problem(
+        &api.post_key(
+            "/communities",
+            &[],
+            OWNER,
+            stuck_body.clone(),
+            "stuck-key-0001",
+        )
+        .await,
+        422,
+        "idempotency_key_reused",
+    );
+    api.clock
+        .advance(jiff::SignedDuration::try_from(idempotency::IN_FLIGHT_LIMIT).unwrap());
+    is(
+        &api.post_key("/communities", &[], OWNER, stuck_body, "stuck-key-0001")
+            .await,
+        201,
+    );
+
+    // Founding communities is limited per person and hour; the 429 says
+    // how long to wait (to the end of the hour), and others go on.
+    let flooder = "flooder";
+    let mut refused = None;
+    for i in 0..=20 {
+        let answer = api
+            .post(
+                "/communities",
+                &[],
+                flooder,
+                new_group(&format!("flood-{i}")),
+            )
+            .await;
+        if answer.status == 429 {
+            refused = Some((i, answer));
+            break;
+        }
+        is(&answer, 201);
+    }
+    let (at, refused) = refused.expect("the limit is reached");
+    assert_eq!(at, 20, "20 communities an hour");
+    problem(&refused, 429, "rate_limited");
+    let now = api.clock.now().as_second();
+    let hour_end = (now.div_euclid(3600) + 1) * 3600;
+    assert_eq!(
+        refused.headers["retry-after"].to_str().unwrap(),
+        (hour_end - now).to_string()
+    );
+    is(
+        &api.post("/communities", &[], MEMBER, new_group("not-flooding"))
+            .await,
+        201,
     );
 }

@@ -144,10 +144,18 @@ pub async fn service_and_me(w: &World) {
         404,
         "not_found",
     );
+    let anonymous = api.call(Method::GET, "/me", &[], None, None, &[]).await;
+    problem(&anonymous, 401, "unauthorized");
+    assert_eq!(
+        anonymous.headers["www-authenticate"],
+        "Bearer realm=\"copkit\""
+    );
+    // A body that does not fit the schema is 422, as documented.
     problem(
-        &api.call(Method::GET, "/me", &[], None, None, &[]).await,
-        401,
-        "unauthorized",
+        &api.patch("/me", &[], OWNER, json!({"displayname": "typo"}), "\"1\"")
+            .await,
+        422,
+        "invalid_body",
     );
     let forged = api
         .call(
@@ -163,6 +171,10 @@ pub async fn service_and_me(w: &World) {
         )
         .await;
     problem(&forged, 401, "unauthorized");
+    assert_eq!(
+        forged.headers["www-authenticate"],
+        "Bearer realm=\"copkit\""
+    );
 }
 
 /// A newcomer joins the open community, takes part, exports, erases.

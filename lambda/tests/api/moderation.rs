@@ -209,4 +209,60 @@ pub async fn moderation(w: &World) {
         404,
         "not_found",
     );
+
+    // A thread's opening post is reported and hidden like any post.
+    let thread_id = thread.json["id"].as_str().unwrap().to_owned();
+    let opening = json!({"type": "thread", "thread": thread_id});
+    let report = api
+        .post(
+            "/communities/{id}/reports",
+            &[("id", c)],
+            MEMBER,
+            json!({"target": opening, "reason": "spam"}),
+        )
+        .await;
+    is(&report, 201);
+    assert_eq!(report.json["target"], opening);
+    problem(
+        &api.post(
+            "/communities/{id}/reports",
+            &[("id", c)],
+            MEMBER,
+            json!({"target": opening, "reason": "other", "note": "again"}),
+        )
+        .await,
+        409,
+        "already_reported",
+    );
+    let hidden = api
+        .post(
+            "/communities/{id}/moderation-log",
+            &[("id", c)],
+            MODERATOR,
+            json!({"target": opening, "decision": "hide", "reason": "Advert",
+                "report": report.json["id"]}),
+        )
+        .await;
+    is(&hidden, 201);
+    let seen = api
+        .get("/threads/{id}", &[("id", &thread_id)], MEMBER)
+        .await;
+    is(&seen, 200);
+    assert_eq!(
+        (&seen.json["title"], &seen.json["body"]),
+        (&json!(""), &json!(""))
+    );
+    assert_eq!(seen.json["hidden"]["reason"], Value::Null);
+    let listed = api
+        .get("/spaces/{id}/threads", &[("id", w.space.as_str())], MEMBER)
+        .await;
+    is(&listed, 200);
+    assert!(
+        !listed.json.to_string().contains("Case review"),
+        "{}",
+        listed.json
+    );
+    let own = api.get("/threads/{id}", &[("id", &thread_id)], OWNER).await;
+    assert_eq!(own.json["title"], "Case review");
+    assert_eq!(own.json["hidden"]["reason"], "Advert");
 }

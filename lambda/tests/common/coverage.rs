@@ -288,11 +288,18 @@ pub const OVER_TARGET: &[(&str, &str)] = &[
     ),
     (
         "DELETE /communities/{id}/members/{user_id}",
-        "the person's space grants are found by a Query and deleted with the membership",
+        "the person's space grants are found by a Query and deleted with the membership (in \
+         further transactions past 90)",
     ),
     (
         "POST /communities/{id}/bans",
-        "the person's space grants are found by a Query and deleted with the ban",
+        "the person's space grants are found by a Query and deleted with the ban (in further \
+         transactions past 90)",
+    ),
+    (
+        "GET /spaces/{id}/grants",
+        "access facts, the space's grants, and one batch of their holders' memberships: a \
+         grant left behind by an interrupted departure admits nobody and is not listed",
     ),
     (
         "GET /communities/{id}/agenda",

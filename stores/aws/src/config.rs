@@ -6,6 +6,7 @@
 //! | `COPKIT_TABLE` | the DynamoDB table (required) |
 //! | `COPKIT_BUCKET` | the S3 bucket for document bytes (required on Lambda) |
 //! | `COPKIT_CURSOR_KEY` | 64 hex characters signing pagination cursors and upload tickets; the same on every instance (random per process when unset) |
+//! | `COPKIT_RATE_LIMITS` | per-person write limits: `off`, or changes to the defaults such as `communities=5/1h,posts=off` (see `RateLimits::parse`) |
 //! | `AWS_ENDPOINT_URL` | another endpoint, e.g. a local emulator (read by the SDK) |
 //! | `AWS_REGION`, credentials | the usual SDK chain |
 
@@ -83,6 +84,17 @@ pub fn cursor_key_from_env() -> Result<[u8; 32], String> {
     Ok(key)
 }
 
+/// The services' configuration from the environment: cursors signed with
+/// `key`, write limits from `COPKIT_RATE_LIMITS` (the defaults when unset).
+pub fn config_from_env(key: [u8; 32]) -> Result<copkit_core::Config, String> {
+    let mut config = copkit_core::Config::with_cursor_key(key);
+    if let Ok(text) = std::env::var("COPKIT_RATE_LIMITS") {
+        config.rate_limits = copkit_core::service::RateLimits::parse(&text)
+            .map_err(|e| format!("COPKIT_RATE_LIMITS: {e}"))?;
+    }
+    Ok(config)
+}
+
 /// The production stores: the table, and the bucket when one is named.
 #[derive(Debug, Clone)]
 pub struct AwsStores {
@@ -148,8 +160,8 @@ pub async fn copkit_from_env() -> Result<copkit_core::Copkit, String> {
     let stores = connect(&config, &settings, false)
         .await
         .map_err(|e| format!("connecting to the table and bucket: {e}"))?;
-    let mut builder = copkit_core::Copkit::builder(stores.store)
-        .config(copkit_core::Config::with_cursor_key(cursor_key_from_env()?));
+    let mut builder =
+        copkit_core::Copkit::builder(stores.store).config(config_from_env(cursor_key_from_env()?)?);
     if let Some(blobs) = stores.blobs {
         builder = builder.blobs(blobs);
     }

@@ -22,7 +22,8 @@ pub mod emulator;
 pub mod s3;
 
 pub use config::{
-    AwsSettings, AwsStores, connect, copkit_from_env, cursor_key_from_env, sdk_config,
+    AwsSettings, AwsStores, config_from_env, connect, copkit_from_env, cursor_key_from_env,
+    sdk_config,
 };
 pub use dynamo::DynamoStore;
 pub use s3::S3BlobStore;

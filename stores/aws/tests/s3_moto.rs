@@ -189,8 +189,12 @@ async fn a_document_travels_by_presigned_requests() {
 async fn a_very_large_export_is_downloaded_from_s3() {
     use copkit_core::service::{ExportDelivery, NewPost, NewThread};
     let blobs = bucket().await;
+    let clock = Arc::new(copkit_core::ManualClock::new(
+        "2026-03-02T09:00:00Z".parse().unwrap(),
+    ));
     let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
         .blobs(Arc::new(blobs.clone()))
+        .clock(clock.clone())
         .config(Config::with_cursor_key([5; 32]))
         .build()
         .unwrap();
@@ -238,6 +242,8 @@ async fn a_very_large_export_is_downloaded_from_s3() {
         .unwrap();
     let body = "A reflection on today's surgery. ".repeat(20);
     for _ in 0..10_000 {
+        // One post every 3 seconds: within the posting limit.
+        clock.advance(jiff::SignedDuration::from_secs(3));
         copkit
             .add_post(
                 &helen,

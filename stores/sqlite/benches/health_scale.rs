@@ -151,6 +151,7 @@ fn seed(n: usize) -> (Community, Vec<Op>) {
                             pinned: false,
                             locked: false,
                             accepted_answer: None,
+                            hidden: None,
                             deleted_at: None,
                             version: 1,
                         },

@@ -98,6 +98,7 @@ fn seed(n: usize) -> (CommunityId, SpaceId, Vec<Op>) {
                     pinned: false,
                     locked: false,
                     accepted_answer: None,
+                    hidden: None,
                     deleted_at: None,
                     version: 1,
                 },

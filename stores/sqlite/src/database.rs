@@ -49,6 +49,7 @@ const IDLE_MAX: usize = 8;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_items.sql"),
     include_str!("migrations/0002_settings.sql"),
+    include_str!("migrations/0003_ephemeral.sql"),
 ];
 
 /// The schema version this build writes.

@@ -12,6 +12,7 @@
 mod batch;
 mod blobs;
 mod database;
+mod ephemeral;
 mod families;
 mod items;
 mod store;

@@ -515,6 +515,67 @@ pub async fn memberships_put_get_and_version<S: Store + ?Sized>(store: &S) {
     );
 }
 
+/// A write made on the authority of a membership lands only while that
+/// membership is at the version read, and writes nothing otherwise.
+pub async fn writes_conditioned_on_a_membership_need_it_unchanged<S: Store + ?Sized>(store: &S) {
+    let c = community("Conditioned", Visibility::Private);
+    let owner = create(store, &c).await.user;
+    let space_grant = |who: &str| SpaceGrant {
+        space: crate::ids::SpaceId(ulid()),
+        community: c.id,
+        user: user(who),
+        granted_by: owner.clone(),
+        granted_at: t0(),
+    };
+    let first = space_grant("ann");
+    commit(
+        store,
+        vec![
+            CommunityOp::RequireMembership {
+                community: c.id,
+                user: owner.clone(),
+                version: 1,
+            }
+            .into(),
+            SpaceOp::PutGrant {
+                grant: first.clone(),
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.list_user_grants(&c.id, &first.user).await.unwrap(),
+        vec![first]
+    );
+    let second = space_grant("bob");
+    for (who, version) in [(owner.clone(), 2), (user("nobody"), 1)] {
+        let refused = commit(
+            store,
+            vec![
+                SpaceOp::PutGrant {
+                    grant: second.clone(),
+                }
+                .into(),
+                CommunityOp::RequireMembership {
+                    community: c.id,
+                    user: who,
+                    version,
+                }
+                .into(),
+            ],
+        )
+        .await;
+        assert_eq!(failure(refused), (1, ConditionFailure::VersionMismatch));
+        assert_eq!(
+            store.list_user_grants(&c.id, &second.user).await.unwrap(),
+            vec![],
+            "nothing written"
+        );
+    }
+}
+
 pub async fn roster_lists_by_role_and_pages<S: Store + ?Sized>(store: &S) {
     let c = community("Roster", Visibility::Private);
     let owner = create(store, &c).await;

@@ -233,6 +233,7 @@ pub(super) fn thread(space: &Space, minutes: i64) -> Thread {
         pinned: false,
         locked: false,
         accepted_answer: None,
+        hidden: None,
         deleted_at: None,
         version: 1,
     }

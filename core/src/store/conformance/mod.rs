@@ -21,6 +21,7 @@ mod communities;
 mod digests;
 mod discussions;
 mod documents;
+mod ephemeral;
 mod erasure;
 mod events;
 mod fixtures;
@@ -36,6 +37,7 @@ pub use communities::*;
 pub use digests::*;
 pub use discussions::*;
 pub use documents::*;
+pub use ephemeral::*;
 pub use erasure::*;
 pub use events::*;
 pub use fixtures::{community, membership, t0, unique, user};
@@ -75,6 +77,7 @@ macro_rules! store_conformance_suite {
             failed_transactions_write_nothing,
             malformed_transactions_are_rejected,
             memberships_put_get_and_version,
+            writes_conditioned_on_a_membership_need_it_unchanged,
             roster_lists_by_role_and_pages,
             user_memberships_list_active_and_page,
             access_facts_read_together,
@@ -107,6 +110,10 @@ macro_rules! store_conformance_suite {
             rsvp_capacity_race_never_overbooks,
             polls_ballots_and_tallies,
             records_read_together,
+            remembered_keys_are_taken_once_and_lapse,
+            a_key_raced_for_is_taken_once,
+            tallies_count_to_their_limit_and_lapse,
+            a_tally_raced_for_never_passes_its_limit,
         );
     };
 }

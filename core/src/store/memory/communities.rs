@@ -110,6 +110,16 @@ impl Tables {
                 *expect,
             ),
             CommunityOp::ForgetMembership { .. } => Ok(()),
+            CommunityOp::RequireMembership {
+                community,
+                user,
+                version,
+            } => check_expect(
+                self.memberships
+                    .get(&(*community, user.clone()))
+                    .map(|m| m.version),
+                crate::store::Expect::Version(*version),
+            ),
         }
     }
 
@@ -168,6 +178,7 @@ impl Tables {
                 self.user_memberships.remove(&(user.clone(), community));
                 self.memberships.remove(&(community, user));
             }
+            CommunityOp::RequireMembership { .. } => {}
         }
     }
 }

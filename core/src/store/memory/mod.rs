@@ -6,6 +6,7 @@ mod communities;
 mod digests;
 mod discussions;
 mod documents;
+mod ephemeral;
 mod events;
 mod invitations;
 mod moderation;
@@ -37,6 +38,7 @@ struct State {
     activity: activity::Tables,
     communities: communities::Tables,
     digests: digests::Tables,
+    ephemeral: ephemeral::Tables,
     discussions: discussions::Tables,
     documents: documents::Tables,
     events: events::Tables,

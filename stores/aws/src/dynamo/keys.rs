@@ -436,6 +436,16 @@ pub fn pinned_threads(space: &SpaceId) -> String {
     format!("SPACE#{space}#PINNED")
 }
 
+/// A write remembered under its `Idempotency-Key` (TTL).
+pub fn remembered(key: &str) -> Key {
+    Key::new(format!("IDEM#{key}"), "IDEM")
+}
+
+/// A rate-limit tally (TTL).
+pub fn rate_tally(key: &str) -> Key {
+    Key::new(format!("TALLY#{key}"), "TALLY")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

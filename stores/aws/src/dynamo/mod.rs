@@ -39,6 +39,8 @@
 //! | poll | `POLL#p` | `META` | `SPACE#s#POLLS` / `p` | | |
 //! | document purge (queued) | `PURGES` | `due-time␟d` | | | |
 //! | ballot | `POLL#p` | `BALLOT#u` | | | |
+//! | remembered write (`Idempotency-Key`) | `IDEM#caller␟method path␟key` | `IDEM` (TTL) | | | |
+//! | rate-limit tally | `TALLY#kind␟user␟window` | `TALLY` (TTL) | | | |
 //!
 //! Things read by id alone (spaces, threads, posts, documents, events,
 //! polls) have their own partition, so the read that authorizes a request
@@ -74,6 +76,7 @@
 
 pub mod calls;
 pub mod codec;
+mod ephemeral;
 pub mod errors;
 pub mod keys;
 pub mod page;

@@ -133,6 +133,14 @@ pub(crate) fn check(
             *expect,
         ),
         CommunityOp::ForgetMembership { .. } => Ok(()),
+        CommunityOp::RequireMembership {
+            community,
+            user,
+            version,
+        } => check_expect(
+            get_membership(conn, community, user)?.map(|m| m.version),
+            copkit_core::store::Expect::Version(*version),
+        ),
     })
 }
 
@@ -188,6 +196,7 @@ pub(crate) fn apply(conn: &Connection, op: CommunityOp) -> Result<(), StoreError
             &membership,
             &membership_listing(&membership),
         ),
+        CommunityOp::RequireMembership { .. } => Ok(()),
         CommunityOp::ForgetMembership { community, user } => {
             items::delete(conn, &membership_key(&community, &user))
         }

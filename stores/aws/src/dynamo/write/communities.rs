@@ -3,9 +3,9 @@
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use copkit_core::model::{Community, Membership, MembershipStatus, Slug};
-use copkit_core::store::{CommunityOp, ConditionFailure, StoreError};
+use copkit_core::store::{CommunityOp, ConditionFailure, Expect, StoreError};
 
-use super::{Expr, OnFail, Parts, absent, exists, fixed};
+use super::{Expr, OnFail, Parts, absent, exists, expect_condition, expect_failure, fixed};
 use crate::dynamo::DynamoStore;
 use crate::dynamo::codec::{CLAIM_COMMUNITY, Item, encode, json_name, key_item, n, s, set_index};
 use crate::dynamo::keys::{self};
@@ -120,6 +120,18 @@ impl DynamoStore {
             }
             CommunityOp::ForgetMembership { community, user } => {
                 parts.forget(self, &keys::membership(community, user))?;
+            }
+            CommunityOp::RequireMembership {
+                community,
+                user,
+                version,
+            } => {
+                let mut e = Expr::default();
+                let condition = expect_condition(Expect::Version(*version), &mut e);
+                parts.add(
+                    self.check(&keys::membership(community, user), &[condition], e)?,
+                    expect_failure(Expect::Version(*version)),
+                );
             }
         }
         Ok(())
