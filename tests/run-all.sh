@@ -4,7 +4,7 @@
 # tests, policy tables and properties, service scenarios, the store
 # conformance suite, the router tests, the Lambda event tests, doc examples),
 # the walkthrough, the uniffi bindings (Python and Kotlin suites, Swift
-# generated), the deploy template (cfn-lint), the DynamoDB/S3 tests
+# generated), the deploy template (cfn-lint, sam validate), the DynamoDB/S3 tests
 # against a moto server started here, and the API contract (OpenAPI validity
 # + schemathesis). Python tools are installed into target/tools-venv.
 set -euo pipefail
@@ -39,8 +39,16 @@ fi
 step "bindings: Python wheel + pytest, Kotlin JUnit through Maven, Swift generated"
 VENV=$VENV bindings/test.sh
 
-step "deploy template: cfn-lint lambda/template.yaml"
+step "deploy template: cfn-lint and sam validate --lint (offline)"
 "$VENV/bin/cfn-lint" lambda/template.yaml
+SAM_VENV=target/sam-venv
+if ! cmp -s tests/sam-requirements.txt "$SAM_VENV/requirements.installed" 2>/dev/null; then
+  python3 -m venv "$SAM_VENV"
+  "$SAM_VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/sam-requirements.txt
+  cp tests/sam-requirements.txt "$SAM_VENV/requirements.installed"
+fi
+SAM_CLI_TELEMETRY=0 "$SAM_VENV/bin/sam" validate --lint --region us-east-1 \
+  --template-file lambda/template.yaml
 
 step "DynamoDB + S3 tests against moto (local emulator on 127.0.0.1)"
 MOTO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

@@ -15,6 +15,7 @@ use crate::conditional;
 use crate::idempotency::{self, Replays};
 use crate::openapi::{ApiDoc, finish};
 use crate::problem::{ApiError, internal};
+use crate::request_log::{self, RequestLog};
 use crate::routes::{self, health::ApiDocument};
 use crate::state::AppState;
 
@@ -36,7 +37,11 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(CatchPanicLayer::custom(panicked))
+        .layer(panic_layer())
+        .layer(middleware::from_fn_with_state(
+            RequestLog::from_ref(&state),
+            request_log::middleware,
+        ))
         // No answer may be sniffed into another type by a browser.
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -111,6 +116,41 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// Turns a handler's panic into a logged 500, so one bad request does not
+/// end the process (or the Lambda sandbox). It needs `panic = "unwind"`.
+fn panic_layer() -> CatchPanicLayer<fn(Box<dyn std::any::Any + Send + 'static>) -> Response> {
+    CatchPanicLayer::custom(panicked as fn(Box<dyn std::any::Any + Send + 'static>) -> Response)
+}
+
+/// Whether this build survives a handler's panic: a request to a route that
+/// panics, behind the router's own panic layer, must come back as a 500.
+/// With `panic = "abort"` (cargo-lambda's default unless the profile says
+/// otherwise) the process dies here instead of answering, which is what
+/// `bootstrap --check-panics` shows on a built artifact.
+#[allow(clippy::panic, reason = "the deliberate panic this check is about")]
+pub async fn panics_are_caught() -> bool {
+    use tower::ServiceExt;
+    let router = Router::new()
+        .route(
+            "/panic",
+            axum::routing::get(|| async {
+                if std::hint::black_box(true) {
+                    panic!("a deliberate panic (bootstrap --check-panics)");
+                }
+                "unreachable"
+            }),
+        )
+        .layer(panic_layer());
+    let request = axum::http::Request::get("/panic").body(axum::body::Body::empty());
+    match request {
+        Ok(request) => match router.oneshot(request).await {
+            Ok(answer) => answer.status() == StatusCode::INTERNAL_SERVER_ERROR,
+            Err(never) => match never {},
+        },
+        Err(_) => false,
+    }
+}
+
 fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let message = err
         .downcast_ref::<String>()
@@ -119,4 +159,14 @@ fn panicked(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .unwrap_or("unknown panic");
     tracing::error!(panic = %message, "handler panicked");
     internal().into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_the_process_goes_on() {
+        assert!(super::panics_are_caught().await);
+        // Still here, and able to do it again.
+        assert!(super::panics_are_caught().await);
+    }
 }

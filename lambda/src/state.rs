@@ -7,6 +7,7 @@ use copkit_core::Copkit;
 
 use crate::auth::Authenticator;
 use crate::idempotency::Replays;
+use crate::request_log::RequestLog;
 
 /// The router's state: the services and how callers are identified.
 #[derive(Clone, Debug)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub copkit: Copkit,
     /// Who is calling.
     pub auth: Arc<Authenticator>,
+    /// How requests are reported.
+    pub request_log: RequestLog,
 }
 
 impl AppState {
@@ -23,7 +26,21 @@ impl AppState {
         AppState {
             copkit,
             auth: Arc::new(auth),
+            request_log: RequestLog::default(),
         }
+    }
+
+    /// Also writes each request's CloudWatch metrics (EMF) to stdout: for
+    /// Lambda, where CloudWatch reads the function's log.
+    pub fn with_metrics(mut self) -> Self {
+        self.request_log.metrics = true;
+        self
+    }
+}
+
+impl FromRef<AppState> for RequestLog {
+    fn from_ref(state: &AppState) -> Self {
+        state.request_log
     }
 }
 

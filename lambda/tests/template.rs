@@ -116,7 +116,12 @@ fn the_function_is_the_arm64_bootstrap_with_its_configuration() {
     assert_eq!(text(&props["Runtime"]), "provided.al2023");
     assert_eq!(list(&props["Architectures"]), &vec![Value::from("arm64")]);
     assert_eq!(text(&props["Handler"]), "bootstrap");
-    assert!(text(&props["CodeUri"]).ends_with("target/lambda/bootstrap/"));
+    // The zip lambda/package.sh builds, taken as it is (a directory would be
+    // zipped again by `sam package`, a zip inside a zip).
+    assert_eq!(
+        text(&props["CodeUri"]),
+        "../target/lambda/bootstrap/bootstrap.zip"
+    );
     let env = &props["Environment"]["Variables"];
     assert_eq!(text(&env["COPKIT_TABLE"]["Ref"]), "Table");
     assert_eq!(text(&env["COPKIT_BUCKET"]["Ref"]), "Documents");
@@ -248,7 +253,14 @@ fn the_scheduler_runs_hourly_on_the_table_and_purges_only_document_bytes() {
         list(&properties["Architectures"]),
         &vec![Value::from("arm64")]
     );
-    assert_eq!(text(&properties["CodeUri"]), "../target/lambda/scheduler/");
+    assert_eq!(
+        text(&properties["CodeUri"]),
+        "../target/lambda/scheduler/bootstrap.zip"
+    );
+    // Two retries of a run that throws, none after an hour.
+    let retries = &properties["EventInvokeConfig"];
+    assert_eq!(retries["MaximumRetryAttempts"], 2);
+    assert_eq!(retries["MaximumEventAgeInSeconds"], 3600);
     // One run at a time; a run that throws goes to a dead-letter queue.
     assert_eq!(properties["ReservedConcurrentExecutions"], 1);
     assert_eq!(text(&properties["DeadLetterQueue"]["Type"]), "SQS");
@@ -302,4 +314,128 @@ fn the_scheduler_runs_hourly_on_the_table_and_purges_only_document_bytes() {
             .iter()
             .any(|a| a.contains("Scan") || a.contains('*'))
     );
+}
+
+/// The zips the template names are the ones the package script writes.
+#[test]
+fn the_package_script_writes_the_zips_the_template_names() {
+    let script =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/package.sh")).unwrap();
+    assert!(script.contains("--output-format zip"), "{script}");
+    assert!(script.contains("--arm64"), "{script}");
+    let template = template();
+    for (function, binary) in [
+        ("ApiFunction", "bootstrap"),
+        ("SchedulerFunction", "scheduler"),
+    ] {
+        let code = text(&resource(&template, function)["Properties"]["CodeUri"]);
+        assert_eq!(code, format!("../target/lambda/{binary}/bootstrap.zip"));
+        assert!(script.contains(&format!("--bin {binary}")), "{script}");
+    }
+}
+
+#[test]
+fn every_function_logs_to_a_group_with_retention() {
+    let template = template();
+    let retention = &template["Parameters"]["LogRetentionDays"];
+    assert_eq!(retention["Default"], 30);
+    for (function, group) in [
+        ("ApiFunction", "ApiFunctionLogs"),
+        ("SchedulerFunction", "SchedulerFunctionLogs"),
+    ] {
+        let logging = &resource(&template, function)["Properties"]["LoggingConfig"];
+        assert_eq!(text(&logging["LogGroup"]["Ref"]), group);
+        assert_eq!(text(&logging["LogFormat"]), "JSON");
+        let group = resource(&template, group);
+        assert_eq!(text(&group["Type"]), "AWS::Logs::LogGroup");
+        assert_eq!(
+            text(&group["Properties"]["RetentionInDays"]["Ref"]),
+            "LogRetentionDays"
+        );
+    }
+    // The API's access log: JSON with the request id the function logs.
+    let access = &resource(&template, "Api")["Properties"]["AccessLogSettings"];
+    assert_eq!(access["DestinationArn"]["Fn::GetAtt"][0], "ApiAccessLog");
+    let format = text(&access["Format"]);
+    let line: serde_json::Value = serde_json::from_str(format).unwrap();
+    assert_eq!(line["requestId"], "$context.requestId");
+    assert_eq!(line["status"], "$context.status");
+    assert_eq!(
+        text(&resource(&template, "ApiAccessLog")["Properties"]["RetentionInDays"]["Ref"]),
+        "LogRetentionDays"
+    );
+    // Tracing is a parameter every function takes.
+    assert_eq!(
+        text(&template["Globals"]["Function"]["Tracing"]["Ref"]),
+        "Tracing"
+    );
+}
+
+/// `(namespace, metric)` of an alarm on one metric, or of each metric its
+/// math reads.
+fn alarmed_metrics(alarm: &Value) -> Vec<(String, String)> {
+    let props = &alarm["Properties"];
+    if props["Metrics"].is_null() {
+        return vec![(
+            text(&props["Namespace"]).to_owned(),
+            text(&props["MetricName"]).to_owned(),
+        )];
+    }
+    list(&props["Metrics"])
+        .iter()
+        .filter(|m| !m["MetricStat"].is_null())
+        .map(|m| {
+            let metric = &m["MetricStat"]["Metric"];
+            (
+                text(&metric["Namespace"]).to_owned(),
+                text(&metric["MetricName"]).to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn alarms_cover_errors_latency_throttles_and_failed_scheduled_runs() {
+    let template = template();
+    let mut alarmed = BTreeSet::new();
+    for (name, resource) in template["Resources"].as_mapping().unwrap() {
+        if resource["Type"] != "AWS::CloudWatch::Alarm" {
+            continue;
+        }
+        let actions = list(&resource["Properties"]["AlarmActions"]);
+        assert_eq!(
+            text(&actions[0]["Ref"]),
+            "AlarmTopic",
+            "{name:?} notifies the alarm topic"
+        );
+        for metric in alarmed_metrics(resource) {
+            alarmed.insert(metric);
+        }
+    }
+    for expected in [
+        ("AWS/ApiGateway", "5xx"),
+        ("AWS/ApiGateway", "Count"),
+        ("AWS/ApiGateway", "Latency"),
+        ("AWS/Lambda", "Throttles"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    ] {
+        assert!(
+            alarmed.contains(&pair(expected.0, expected.1)),
+            "an alarm on {expected:?}: {alarmed:?}"
+        );
+    }
+    // The error alarm is a rate (metric math), not a count.
+    let rate = &resource(&template, "ApiServerErrorRateAlarm")["Properties"];
+    let expression = list(&rate["Metrics"])
+        .iter()
+        .find_map(|m| m["Expression"].as_str())
+        .unwrap();
+    assert!(expression.contains("errors / requests"), "{expression}");
+    assert_eq!(rate["Threshold"], 1);
+    let p99 = &resource(&template, "ApiLatencyP99Alarm")["Properties"];
+    assert_eq!(text(&p99["ExtendedStatistic"]), "p99");
+    assert_eq!(text(&p99["Threshold"]["Ref"]), "LatencyP99AlarmMs");
+    let topic = resource(&template, "AlarmTopic");
+    assert_eq!(text(&topic["Type"]), "AWS::SNS::Topic");
 }

@@ -5,12 +5,28 @@
 //! Configuration (environment, see `copkit_aws::config`): `COPKIT_TABLE`,
 //! `COPKIT_BUCKET` (both required here), `COPKIT_CURSOR_KEY` (set the same
 //! value on every instance so cursors and upload tickets survive).
+//!
+//! `bootstrap --check-panics` checks the built binary's panic strategy
+//! instead of serving: it exits 0 after a panicking handler answered 500, and
+//! dies (SIGABRT) if the build aborts on panic.
 
 use copkit_aws as aws;
 use copkit_lambda::{AppState, Authenticator, app};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
+    if std::env::args().nth(1).as_deref() == Some("--check-panics") {
+        let caught = app::panics_are_caught().await;
+        println!(
+            "{}",
+            if caught {
+                "caught (500, the process goes on)"
+            } else {
+                "not caught"
+            }
+        );
+        std::process::exit(if caught { 0 } else { 1 });
+    }
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
@@ -19,6 +35,6 @@ async fn main() -> Result<(), lambda_http::Error> {
         .without_time()
         .init();
     let copkit = aws::copkit_from_env().await?;
-    let router = app::router(AppState::new(copkit, Authenticator::ApiGateway));
+    let router = app::router(AppState::new(copkit, Authenticator::ApiGateway).with_metrics());
     lambda_http::run(app::lambda_service(router)).await
 }

@@ -3,6 +3,7 @@
 //! `bootstrap` (`COPKIT_TABLE`, `COPKIT_BUCKET`, `COPKIT_CURSOR_KEY`).
 
 use copkit_aws as aws;
+use copkit_lambda::metrics;
 use copkit_lambda::scheduled::{self, ScheduledReport};
 use lambda_http::{LambdaEvent, lambda_runtime, service_fn};
 use serde_json::Value;
@@ -21,6 +22,14 @@ async fn main() -> Result<(), lambda_http::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let report: ScheduledReport = scheduled::run(copkit, &event.payload).await?;
         tracing::info!(?report, "scheduled jobs done");
+        println!(
+            "{}",
+            metrics::scheduled_line(
+                report.digests.sent,
+                report.digests.failed,
+                metrics::now_ms()
+            )
+        );
         Ok::<_, lambda_http::Error>(report)
     }))
     .await

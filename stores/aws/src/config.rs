@@ -16,7 +16,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use copkit_core::store::StoreError;
 
 use crate::dynamo::DynamoStore;
-use crate::dynamo::calls::CallCounter;
+use crate::dynamo::calls::{CallCounter, RequestCalls};
 use crate::dynamo::table::create_table;
 use crate::s3::S3BlobStore;
 
@@ -49,9 +49,11 @@ pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).load().await
 }
 
-/// A DynamoDB client, counting its calls into `counter` when given.
+/// A DynamoDB client, counting its calls into `counter` when given, and
+/// always into the running request's count
+/// ([`counting_calls`](crate::dynamo::calls::counting_calls)).
 pub fn dynamo_client(config: &SdkConfig, counter: Option<CallCounter>) -> aws_sdk_dynamodb::Client {
-    let mut builder = aws_sdk_dynamodb::config::Builder::from(config);
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(config).interceptor(RequestCalls);
     if let Some(counter) = counter {
         builder = builder.interceptor(counter);
     }

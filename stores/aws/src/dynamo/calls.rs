@@ -3,6 +3,8 @@
 //! ever happens).
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
@@ -69,6 +71,47 @@ impl Intercept for CallCounter {
             .unwrap_or_else(|p| p.into_inner())
             .entry(operation)
             .or_default() += 1;
+        Ok(())
+    }
+}
+
+tokio::task_local! {
+    /// The DynamoDB calls of the request running on this task.
+    static REQUEST_CALLS: AtomicU64;
+}
+
+/// Runs `work` counting the DynamoDB calls it makes on its own task (every
+/// client from [`crate::config::dynamo_client`] reports them), for the
+/// per-request log and metrics.
+pub async fn counting_calls<F: Future>(work: F) -> (F::Output, u64) {
+    REQUEST_CALLS
+        .scope(AtomicU64::new(0), async move {
+            let output = work.await;
+            let calls = REQUEST_CALLS.with(|c| c.load(Ordering::Relaxed));
+            (output, calls)
+        })
+        .await
+}
+
+/// The interceptor behind [`counting_calls`]: adds each attempt to the
+/// running task's count, if it is counting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestCalls;
+
+impl Intercept for RequestCalls {
+    fn name(&self) -> &'static str {
+        "copkit-request-calls"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // Outside a counted request (the scheduler, start-up) there is
+        // nothing to add to.
+        let _ = REQUEST_CALLS.try_with(|c| c.fetch_add(1, Ordering::Relaxed));
         Ok(())
     }
 }

@@ -1,0 +1,128 @@
+//! One log event per request, and (on Lambda) its EMF metrics line.
+//!
+//! The event (target `copkit_lambda::request`) carries:
+//! - `request_id`: API Gateway's request id (the one in the API's access
+//!   log), else a caller's plain `x-request-id`, else a fresh random id; it
+//!   is answered in `x-request-id` so a caller can quote it;
+//! - `invocation`: the Lambda invocation's id, when there is one;
+//! - `method`, and `route`: the route template (`/threads/{id}`), never the
+//!   raw path, so no id, query or other input reaches the log;
+//! - `status`, `latency_ms`, and `store_calls`: the DynamoDB calls made for
+//!   the request (0 on other stores).
+//!
+//! Nothing from headers (tokens), queries or bodies is logged.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use copkit_aws::dynamo::calls::counting_calls;
+use lambda_http::lambda_runtime::Context as Invocation;
+use lambda_http::request::RequestContext;
+
+use crate::metrics::{self, RequestFigures};
+
+/// The header naming a request in both directions.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// How requests are reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestLog {
+    /// Also write each request's EMF metrics line to stdout (on Lambda,
+    /// where CloudWatch reads it; not for a local server's console).
+    pub metrics: bool,
+}
+
+/// The middleware: times the request, counts its store calls, names it, and
+/// logs it once its answer's head is ready.
+pub async fn middleware(State(log): State<RequestLog>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = request_id(&request);
+    let invocation = request
+        .extensions()
+        .get::<Invocation>()
+        .map(|c| c.request_id.clone());
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let (mut response, store_calls) = counting_calls(next.run(request)).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let figures = RequestFigures {
+        route: route.as_deref().unwrap_or("unmatched"),
+        status: response.status().as_u16(),
+        latency_ms,
+        store_calls,
+    };
+    tracing::info!(
+        target: "copkit_lambda::request",
+        request_id = %request_id,
+        invocation = invocation.as_deref(),
+        method = %method,
+        route = figures.route,
+        status = figures.status,
+        latency_ms = (latency_ms * 1000.0).round() / 1000.0,
+        store_calls,
+        "request"
+    );
+    if log.metrics {
+        println!("{}", metrics::request_line(&figures, metrics::now_ms()));
+    }
+    response
+}
+
+/// API Gateway's id, else the caller's when it is plain (1–128 of
+/// `A-Z a-z 0-9 . _ -`), else 128 random bits in hex.
+fn request_id(request: &Request) -> String {
+    let gateway = match request.extensions().get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx.request_id.clone(),
+        _ => None,
+    };
+    if let Some(id) = gateway.filter(|id| plain(id)) {
+        return id;
+    }
+    if let Some(id) = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| plain(id))
+    {
+        return id.to_owned();
+    }
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No random source: the id is only for correlation, so the
+        // moment it was made will do.
+        return format!("t{}", metrics::now_ms());
+    }
+    hex::encode(bytes)
+}
+
+fn plain(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_caller_ids_are_kept() {
+        assert!(plain("01KDVDNA0020YM9GGZ01RWHET7"));
+        assert!(plain("a.b_c-d"));
+        assert!(!plain(""));
+        assert!(!plain("two words"));
+        assert!(!plain("bearer=eyJ\n"));
+        assert!(!plain(&"x".repeat(129)));
+    }
+}
