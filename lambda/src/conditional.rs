@@ -8,14 +8,15 @@
 //! (counts, the caller's own role, a cursor), which a version alone would
 //! miss. Answers are per caller, so they are also marked `private`.
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, HttpBody, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-/// The largest answer tagged (larger ones pass through untagged).
+/// The largest answer tagged: larger ones, and answers whose size is not
+/// known before reading them, pass through whole and untagged.
 const MAX_TAGGED: usize = 8 * 1024 * 1024;
 
 /// Middleware: tags GET answers and answers 304 when the caller has them.
@@ -28,8 +29,15 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     if response.status() != StatusCode::OK || !taggable(response.headers()) {
         return response;
     }
+    let fits = HttpBody::size_hint(response.body())
+        .upper()
+        .is_some_and(|size| size <= MAX_TAGGED as u64);
+    if !fits {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_TAGGED).await else {
+        // The body broke while being read: nothing whole to send.
         return crate::problem::internal().into_response();
     };
     let tag = entity_tag(parts.headers.get(header::ETAG), &bytes);
@@ -86,7 +94,36 @@ fn matches_any(header: &HeaderValue, tag: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+    use axum::Router;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn an_answer_too_large_to_tag_passes_through_whole_and_untagged() {
+        let large = "x".repeat(MAX_TAGGED + 1);
+        let expected = large.len();
+        let router = Router::new()
+            .route("/large", get(move || async move { large.clone() }))
+            .route("/small", get(|| async { "small" }))
+            .layer(axum::middleware::from_fn(middleware));
+        let answer = router
+            .clone()
+            .oneshot(Request::get("/large").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert!(!answer.headers().contains_key(header::ETAG));
+        let body = to_bytes(answer.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(body.len(), expected);
+        let answer = router
+            .oneshot(Request::get("/small").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert!(answer.headers().contains_key(header::ETAG));
+    }
 
     #[test]
     fn tags_keep_the_version_in_front_of_the_digest() {

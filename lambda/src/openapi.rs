@@ -86,31 +86,88 @@ const TAG_LIST: &str = r"^(?:[A-Za-z0-9-]{1,30}(?:,[A-Za-z0-9-]{1,30}){0,9})?$";
 const OCCURRENCE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$";
 
 /// The error answers every operation may give (health and the document itself
-/// only the server ones).
-const ERRORS: [(&str, &str); 11] = [
+/// only the server ones): status, the shared response's name under
+/// `components/responses`, and its description.
+const ERRORS: [(&str, &str, &str); 11] = [
     (
         "400",
+        "BadRequest",
         "Malformed request: bad JSON, query, header or cursor",
     ),
-    ("401", "No valid identity"),
-    ("403", "Visible, but not allowed for you"),
+    ("401", "Unauthorized", "No valid identity"),
+    ("403", "Forbidden", "Visible, but not allowed for you"),
     (
         "404",
+        "NotFound",
         "Does not exist, was deleted (code `deleted`), or you may not see it",
     ),
     (
         "409",
+        "Conflict",
         "Clashes with the current state (version, uniqueness, limits)",
     ),
-    ("413", "Body too large"),
-    ("415", "Unsupported content type"),
-    ("422", "Invalid fields; see `errors`"),
+    ("413", "PayloadTooLarge", "Body too large"),
+    ("415", "UnsupportedMediaType", "Unsupported content type"),
+    ("422", "UnprocessableEntity", "Invalid fields; see `errors`"),
     (
         "429",
+        "TooManyRequests",
         "Too many of these lately: retry after `Retry-After` seconds",
     ),
-    ("500", "Something went wrong on our side"),
-    ("503", "Busy: retry after `Retry-After` seconds"),
+    (
+        "500",
+        "InternalServerError",
+        "Something went wrong on our side",
+    ),
+    (
+        "503",
+        "ServiceUnavailable",
+        "Busy: retry after `Retry-After` seconds",
+    ),
+];
+
+/// Every tag the operations use, with what its operations are about.
+pub const TAGS: [(&str, &str); 16] = [
+    ("service", "Health and this API description"),
+    (
+        "me",
+        "The caller: profile, communities, activity, export and erasure",
+    ),
+    (
+        "communities",
+        "Founding, finding, reading and changing communities",
+    ),
+    ("members", "Memberships, roles, bans and departures"),
+    (
+        "join requests",
+        "Asking to join communities that approve their members",
+    ),
+    (
+        "invitations",
+        "Inviting people (by email or link) and accepting",
+    ),
+    ("spaces", "The rooms of a community and who may see them"),
+    ("discussions", "Threads, posts, reactions, answers and pins"),
+    (
+        "documents",
+        "The document library: files, versions, uploads and downloads",
+    ),
+    (
+        "events",
+        "Events, their occurrences, RSVPs, attendance, the agenda and its calendar feed",
+    ),
+    ("polls", "Polls and votes"),
+    (
+        "moderation",
+        "Reports, moderation decisions and the moderation log",
+    ),
+    ("digests", "Rhythm digests and the mail they produce"),
+    ("value", "Value stories and the community's health report"),
+    ("levels", "Participation levels"),
+    (
+        "cpd",
+        "Continuing professional development records from attendance",
+    ),
 ];
 
 /// Finishes the generated document (see the module docs).
@@ -125,6 +182,8 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
         name_tagged_variants(schemas);
     }
     list_problem_codes(&mut doc);
+    add_shared_responses(&mut doc);
+    describe_tags_and_servers(&mut doc);
     unique_operation_ids(&mut doc);
     parameters_are_not_nullable(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
@@ -239,15 +298,60 @@ fn unique_operation_ids(doc: &mut Value) {
     }
 }
 
-fn problem_response(description: &str) -> Value {
-    json!({
+/// One shared problem answer, with the headers its status carries.
+fn problem_response(status: &str, description: &str) -> Value {
+    let mut response = json!({
         "description": description,
         "content": { PROBLEM_JSON: { "schema": { "$ref": "#/components/schemas/Problem" } } }
-    })
+    });
+    let headers = match status {
+        "429" | "503" => json!({ "Retry-After": {
+            "description": "Seconds to wait",
+            "schema": { "type": "string" }
+        } }),
+        "401" => json!({ "WWW-Authenticate": {
+            "description": "The scheme to sign in with",
+            "schema": { "type": "string", "const": crate::problem::WWW_AUTHENTICATE }
+        } }),
+        _ => return response,
+    };
+    response["headers"] = headers;
+    response
 }
 
-/// Every operation's error answers; 429 only on the POSTs that create
-/// (the rate-limited writes are all among them).
+/// The problem answers, once, under `components/responses`.
+fn add_shared_responses(doc: &mut Value) {
+    let responses: Map<String, Value> = ERRORS
+        .iter()
+        .map(|(status, name, description)| {
+            ((*name).to_owned(), problem_response(status, description))
+        })
+        .collect();
+    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
+        components.insert("responses".into(), Value::Object(responses));
+    }
+}
+
+/// The tags' descriptions (in the order a reader meets them) and the one
+/// server: the origin the document is served from.
+fn describe_tags_and_servers(doc: &mut Value) {
+    let Some(doc) = doc.as_object_mut() else {
+        return;
+    };
+    let tags: Vec<Value> = TAGS
+        .iter()
+        .map(|(name, description)| json!({ "name": name, "description": description }))
+        .collect();
+    doc.insert("tags".into(), Value::Array(tags));
+    doc.insert(
+        "servers".into(),
+        json!([{ "url": "/", "description": "The origin serving this document" }]),
+    );
+}
+
+/// Every operation's error answers, as references to the shared ones; 429
+/// only on the POSTs that create (the rate-limited writes are all among
+/// them).
 fn add_error_responses(path: &str, method: &str, op: &mut Map<String, Value>) {
     let public = path == "/health" || path == "/openapi.json";
     let responses = op
@@ -255,7 +359,7 @@ fn add_error_responses(path: &str, method: &str, op: &mut Map<String, Value>) {
         .or_insert_with(|| json!({}))
         .as_object_mut();
     let Some(responses) = responses else { return };
-    for (status, description) in ERRORS {
+    for (status, name, _) in ERRORS {
         if public && !matches!(status, "500" | "503") {
             continue;
         }
@@ -264,24 +368,7 @@ fn add_error_responses(path: &str, method: &str, op: &mut Map<String, Value>) {
         }
         responses
             .entry(status.to_owned())
-            .or_insert_with(|| problem_response(description));
-    }
-    for status in ["429", "503"] {
-        if let Some(response) = responses.get_mut(status).and_then(Value::as_object_mut) {
-            response.insert(
-                "headers".into(),
-                json!({ "Retry-After": { "description": "Seconds to wait", "schema": { "type": "string" } } }),
-            );
-        }
-    }
-    if let Some(response) = responses.get_mut("401").and_then(Value::as_object_mut) {
-        response.insert(
-            "headers".into(),
-            json!({ "WWW-Authenticate": {
-                "description": "The scheme to sign in with",
-                "schema": { "type": "string", "const": crate::problem::WWW_AUTHENTICATE }
-            } }),
-        );
+            .or_insert_with(|| json!({ "$ref": format!("#/components/responses/{name}") }));
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use copkit_lambda::app;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 mod common;
@@ -120,13 +120,12 @@ fn the_document_is_sound() {
     let mut all = BTreeSet::new();
     refs(&doc, &mut all);
     for r in &all {
-        let name = r
-            .strip_prefix("#/components/schemas/")
+        let (kind, name) = r
+            .strip_prefix("#/components/")
+            .and_then(|r| r.split_once('/'))
+            .filter(|(kind, _)| matches!(*kind, "schemas" | "responses"))
             .unwrap_or_else(|| panic!("odd ref {r}"));
-        assert!(
-            doc["components"]["schemas"][name].is_object(),
-            "dangling {r}"
-        );
+        assert!(doc["components"][kind][name].is_object(), "dangling {r}");
     }
 
     // Every pattern compiles; no marker is left.
@@ -139,6 +138,7 @@ fn the_document_is_sound() {
 
     // Operation ids are unique; every operation has a tag, a success and its problems.
     let mut ids = BTreeSet::new();
+    let mut used_tags = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let id = op["operationId"]
@@ -156,15 +156,40 @@ fn the_document_is_sound() {
             );
             if path != "/health" && path != "/openapi.json" {
                 for status in ["401", "404", "422"] {
-                    let problem = &responses[status]["content"]["application/problem+json"];
+                    // A reference to the shared answer, which has the body.
+                    let name = responses[status]["$ref"]
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/responses/"))
+                        .unwrap_or_else(|| panic!("{method} {path}: {status} is not shared"));
+                    let problem = &doc["components"]["responses"][name]["content"]["application/problem+json"];
                     assert!(
                         problem.is_object(),
                         "{method} {path}: {status} lacks a problem body"
                     );
                 }
             }
+            for tag in op["tags"].as_array().unwrap() {
+                used_tags.insert(tag.as_str().unwrap().to_owned());
+            }
         }
     }
+    // Every tag used is described, and every described tag is used.
+    let described: BTreeSet<String> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert!(t["description"].as_str().is_some_and(|d| !d.is_empty()));
+            t["name"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(used_tags, described);
+    assert_eq!(doc["servers"][0]["url"], "/");
+    // The shared answers carry the headers their statuses promise.
+    let shared = &doc["components"]["responses"];
+    assert!(shared["Unauthorized"]["headers"]["WWW-Authenticate"].is_object());
+    assert!(shared["TooManyRequests"]["headers"]["Retry-After"].is_object());
+    assert!(shared["ServiceUnavailable"]["headers"]["Retry-After"].is_object());
 
     // Time zones are the bundled IANA names, in one named schema that each
     // field refers to, with a distinct variable name for generated code.
@@ -253,4 +278,69 @@ fn the_document_is_sound() {
             "{name}"
         );
     }
+}
+
+/// The example of the schema `name`, as the document publishes it.
+fn example(doc: &Value, name: &str) -> Value {
+    let example = doc["components"]["schemas"][name]["example"].clone();
+    assert!(example.is_object(), "{name} has an example");
+    example
+}
+
+#[tokio::test]
+async fn the_published_request_examples_are_accepted_as_they_are() {
+    let doc = app::openapi_document();
+    let api = common::Api::new();
+    let owner = "helen";
+    let community = api
+        .post("/communities", &[], owner, example(&doc, "NewCommunity"))
+        .await;
+    assert_eq!(community.status, 201, "{}", community.json);
+    let community = community.json["card"]["id"].as_str().unwrap().to_owned();
+    let space = api
+        .post(
+            "/communities/{id}/spaces",
+            &[("id", &community)],
+            owner,
+            json!({"name": "Teaching", "visibility": {"type": "members"}}),
+        )
+        .await;
+    assert_eq!(space.status, 201, "{}", space.json);
+    let space = space.id();
+    let thread = api
+        .post(
+            "/spaces/{id}/threads",
+            &[("id", &space)],
+            owner,
+            example(&doc, "NewThread"),
+        )
+        .await;
+    assert_eq!(thread.status, 201, "{}", thread.json);
+    let post = api
+        .post(
+            "/threads/{id}/posts",
+            &[("id", &thread.id())],
+            owner,
+            example(&doc, "NewPost"),
+        )
+        .await;
+    assert_eq!(post.status, 201, "{}", post.json);
+    let event = api
+        .post(
+            "/spaces/{id}/events",
+            &[("id", &space)],
+            owner,
+            example(&doc, "EventInput"),
+        )
+        .await;
+    assert_eq!(event.status, 201, "{}", event.json);
+    let story = api
+        .post(
+            "/communities/{id}/value-stories",
+            &[("id", &community)],
+            owner,
+            example(&doc, "NewValueStory"),
+        )
+        .await;
+    assert_eq!(story.status, 201, "{}", story.json);
 }

@@ -21,6 +21,7 @@ use crate::validate::{Checker, limits};
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"slug": "wessex-gp-trainers", "name": "Wessex GP trainers", "purpose": "Teaching ideas, appraisal tips and cover swaps for trainers in Wessex.", "kind": "educator_group", "access": {"visibility": "private", "join_policy": "approval"}, "join_question": "Which practice do you train at?"})))]
 pub struct NewCommunity {
     /// Unique URL-friendly name, `[a-z0-9-]{3,40}`.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9-]{3,40}$"))]

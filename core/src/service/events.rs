@@ -26,6 +26,7 @@ use crate::validate::limits;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"title": "Trainers' workshop: feedback that lands", "description": "Bring a recent tutorial you found hard.", "location": "Postgraduate centre, room 2", "time_zone": "Europe/London", "start_date": "2027-03-03", "start_time": "18:30", "duration_minutes": 90, "capacity": 30})))]
 pub struct EventInput {
     /// Title, 3–200 characters.
     #[cfg_attr(

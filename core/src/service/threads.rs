@@ -25,6 +25,7 @@ use crate::validate::limits;
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"kind": "question", "title": "How do you run a random case analysis?", "body": "Our ST1s find it hard to pick cases. What works for you?", "tags": ["teaching", "rca"]})))]
 pub struct NewThread {
     /// Discussion or question.
     pub kind: ThreadKind,
@@ -83,6 +84,7 @@ pub struct ThreadChanges {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"body": "We ask them to bring two and pick one together at the start of the tutorial."})))]
 pub struct NewPost {
     /// Text, Markdown, 1–20,000 characters.
     #[cfg_attr(

@@ -22,6 +22,7 @@ const STORY_MAX: usize = 5_000;
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"kind": "applied", "title": "We changed our weekend handover", "story": "After the thread on safety-netting we added a handover checklist; no missed results since."})))]
 pub struct NewValueStory {
     /// The kind of value.
     pub kind: ValueKind,
