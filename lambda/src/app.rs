@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, middleware};
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
@@ -25,29 +26,38 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 /// The router, serving its OpenAPI document (finished on first request:
 /// listing the time zones and writing the rules into the schema stay off
 /// a Lambda's cold start).
+///
+/// The middleware wraps the routes once, as one stack around the inner
+/// router, rather than through `Router::layer` (which wraps every route on
+/// its own, so each request cloned one boxed service per layer); only the
+/// step that tells the request log which route matched sits on the routes.
 pub fn router(state: AppState) -> Router {
-    let (router, openapi) = parts();
-    router
-        .layer(Extension(ApiDocument::later(openapi)))
-        .layer(middleware::from_fn_with_state(
-            Replays::from_ref(&state),
-            idempotency::middleware,
-        ))
-        .layer(middleware::from_fn(conditional::middleware))
-        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+    let (routes, openapi) = parts();
+    let routes: Router = routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(panic_layer())
-        .layer(middleware::from_fn_with_state(
-            RequestLog::from_ref(&state),
-            request_log::middleware,
-        ))
+        .layer(middleware::from_fn(request_log::name_route))
+        .with_state(state.clone());
+    let stack = ServiceBuilder::new()
         // No answer may be sniffed into another type by a browser.
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(
+            RequestLog::from_ref(&state),
+            request_log::middleware,
+        ))
+        .layer(panic_layer())
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .layer(middleware::from_fn(conditional::middleware))
+        .layer(middleware::from_fn_with_state(
+            Replays::from_ref(&state),
+            idempotency::middleware,
+        ))
+        .layer(Extension(ApiDocument::later(openapi)))
+        .service(routes);
+    Router::new().fallback_service(stack)
 }
 
 /// The router as the Lambda serves it: behind a REST API (v1) the path

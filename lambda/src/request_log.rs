@@ -45,17 +45,17 @@ pub async fn middleware(State(log): State<RequestLog>, request: Request, next: N
         .get::<Invocation>()
         .map(|c| c.request_id.clone());
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned());
     let (mut response, store_calls) = counting_calls(next.run(request)).await;
+    let route = response
+        .extensions_mut()
+        .remove::<MatchedRoute>()
+        .map(|MatchedRoute(route)| route);
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     let figures = RequestFigures {
-        route: route.as_deref().unwrap_or("unmatched"),
+        route: route.as_ref().map_or("unmatched", MatchedPath::as_str),
         status: response.status().as_u16(),
         latency_ms,
         store_calls,
@@ -73,6 +73,22 @@ pub async fn middleware(State(log): State<RequestLog>, request: Request, next: N
     );
     if log.metrics {
         println!("{}", metrics::request_line(&figures, metrics::now_ms()));
+    }
+    response
+}
+
+/// The route template that matched, handed from the routes to
+/// [`middleware`] (which runs outside the router, where routing has not yet
+/// happened) in the answer's extensions.
+#[derive(Debug, Clone)]
+struct MatchedRoute(MatchedPath);
+
+/// On the routes: records which route matched, for [`middleware`].
+pub async fn name_route(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(MatchedRoute(route));
     }
     response
 }
