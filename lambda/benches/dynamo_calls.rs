@@ -12,7 +12,8 @@
 //! 127.0.0.1 5599 &` then
 //! `AWS_ENDPOINT_URL=http://127.0.0.1:5599 cargo bench -p copkit-lambda --bench dynamo_calls`.
 //! The same numbers are asserted per area by the `api` test under
-//! `tests/run-all.sh` (tables in `target/dynamo-calls/`).
+//! `tests/run-all.sh` (tables in `target/dynamo-calls/`). After the table it
+//! prints, for each operation over its target, why.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -45,4 +46,10 @@ fn main() {
         calls.len() - over.len(),
         over.len()
     );
+    // Why each operation over its target takes what it takes (the api
+    // test fails when one goes over without a reason here).
+    println!("\nOver target, and why:");
+    for (operation, reason) in api::OVER_TARGET {
+        println!("- {operation}: {reason}");
+    }
 }

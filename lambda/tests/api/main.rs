@@ -40,6 +40,7 @@ mod value;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use common::calls_table;
+pub use common::coverage::OVER_TARGET;
 use common::world::World;
 
 /// Each area (a file of this folder) and the OpenAPI tags whose operations
