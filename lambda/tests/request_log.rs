@@ -62,26 +62,35 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
     (captured, tracing::subscriber::set_default(subscriber))
 }
 
+/// Founds a public community as helen, with `purpose` and `headers`.
+async fn create_community(api: &Api, purpose: &str, headers: &[(&str, &str)]) -> common::Answer {
+    api.call(
+        Method::POST,
+        "/communities",
+        &[],
+        Some("helen"),
+        Some(json!({
+            "slug": "wessex-trainers",
+            "name": "Wessex trainers",
+            "purpose": purpose,
+            "kind": "learning_set",
+            "access": {"visibility": "public", "join_policy": "open"}
+        })),
+        headers,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_request_is_logged_by_route_with_its_id_and_nothing_the_caller_sent() {
     let api = Api::new();
     let (captured, _guard) = capture();
-    let created = api
-        .call(
-            Method::POST,
-            "/communities",
-            &[],
-            Some("helen"),
-            Some(json!({
-                "slug": "wessex-trainers",
-                "name": "Wessex trainers",
-                "purpose": "A confidential-word-xyzzy purpose",
-                "kind": "learning_set",
-                "access": {"visibility": "public", "join_policy": "open"}
-            })),
-            &[("x-request-id", "caller-chosen-id.1")],
-        )
-        .await;
+    let created = create_community(
+        &api,
+        "A confidential-word-xyzzy purpose",
+        &[("x-request-id", "caller-chosen-id.1")],
+    )
+    .await;
     assert_eq!(created.status, 201, "{}", created.json);
     let id = created.json["card"]["id"].as_str().unwrap().to_owned();
     assert_eq!(created.headers["x-request-id"], "caller-chosen-id.1");
@@ -162,22 +171,7 @@ async fn on_dynamodb_each_request_logs_the_store_calls_it_made() {
     let store = common::moto::fresh_store(None).await;
     let api = Api::with_store(Arc::new(store));
     let (captured, _guard) = capture();
-    let created = api
-        .call(
-            Method::POST,
-            "/communities",
-            &[],
-            Some("helen"),
-            Some(json!({
-                "slug": "wessex-trainers",
-                "name": "Wessex trainers",
-                "purpose": "",
-                "kind": "learning_set",
-                "access": {"visibility": "public", "join_policy": "open"}
-            })),
-            &[],
-        )
-        .await;
+    let created = create_community(&api, "", &[]).await;
     assert_eq!(created.status, 201, "{}", created.json);
     let read = api
         .call(
