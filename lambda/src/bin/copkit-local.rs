@@ -217,7 +217,12 @@ fn local_token(
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Logs (one line per request) go to stderr, coloured only on a
+    // terminal; stdout is kept for what the server says once (its address,
+    // the demo tokens), which scripts and tests read.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "copkit_lambda=info,warn".into()),
