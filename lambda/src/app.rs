@@ -34,6 +34,7 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let (routes, openapi) = parts();
     let routes: Router = routes
+        .merge(docs())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(request_log::name_route))
@@ -58,6 +59,16 @@ pub fn router(state: AppState) -> Router {
         .layer(Extension(ApiDocument::later(openapi)))
         .service(routes);
     Router::new().fallback_service(stack)
+}
+
+/// Swagger UI at `/docs` over `/openapi.json`: the page and its assets come
+/// from the binary, nothing from a CDN. Outside the OpenAPI document (it is
+/// a page for people, not an operation) and open like it.
+fn docs() -> Router<AppState> {
+    Router::from(
+        utoipa_swagger_ui::SwaggerUi::new("/docs")
+            .config(utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none")),
+    )
 }
 
 /// The router as the Lambda serves it: behind a REST API (v1) the path

@@ -344,3 +344,63 @@ async fn the_published_request_examples_are_accepted_as_they_are() {
         .await;
     assert_eq!(story.status, 201, "{}", story.json);
 }
+
+/// The body of `GET path` as text, with its status and content type.
+async fn fetch(router: &axum::Router, path: &str) -> (StatusCode, String, String) {
+    let answer = router
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = answer.status();
+    let kind = answer
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(answer.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, kind, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn the_docs_page_works_offline_over_the_served_document() {
+    let router = router();
+    // No token needed, like the document it shows.
+    let (status, _, _) = fetch(&router, "/docs").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, kind, page) = fetch(&router, "/docs/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    // Every asset the page loads comes from this server, by a relative link.
+    let links: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|part| part.ends_with(".js") || part.ends_with(".css") || part.ends_with(".png"))
+        .collect();
+    assert!(links.len() >= 4, "{links:?}");
+    for link in links {
+        assert!(!link.contains("://") && !link.starts_with("//"), "{link}");
+        let path = format!("/docs/{}", link.trim_start_matches("./"));
+        let (status, kind, body) = fetch(&router, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!body.is_empty(), "{path}");
+        let expected = match link.rsplit('.').next() {
+            Some("js") => "text/javascript",
+            Some("css") => "text/css",
+            _ => "image/png",
+        };
+        assert!(kind.starts_with(expected), "{path}: {kind}");
+    }
+    // The page reads the served document and asks no validator online.
+    let (_, _, initializer) = fetch(&router, "/docs/swagger-initializer.js").await;
+    assert!(
+        initializer.contains("\"url\": \"/openapi.json\""),
+        "{initializer}"
+    );
+    assert!(
+        initializer.contains("\"validatorUrl\": \"none\""),
+        "{initializer}"
+    );
+    assert!(!initializer.contains("https://"), "{initializer}");
+}

@@ -1,7 +1,7 @@
 //! The deploy template (`lambda/template.yaml`) agrees with the code: the
 //! table is exactly [`DEFINITION`], the function is the arm64 `bootstrap`
 //! on provided.al2023 with its configuration, the API's public routes are
-//! only `/health` and `/openapi.json`, and the IAM policy grants what the
+//! only `/health`, `/openapi.json` and the `/docs` page, and the IAM policy grants what the
 //! store uses and nothing wider (no Scan, no wildcards).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -133,7 +133,7 @@ fn the_function_is_the_arm64_bootstrap_with_its_configuration() {
 }
 
 #[test]
-fn only_health_and_the_openapi_document_skip_the_authorizer() {
+fn only_health_the_openapi_document_and_its_docs_page_skip_the_authorizer() {
     let template = template();
     let api = resource(&template, "Api");
     assert_eq!(text(&api["Type"]), "AWS::Serverless::HttpApi");
@@ -160,7 +160,12 @@ fn only_health_and_the_openapi_document_skip_the_authorizer() {
     }
     assert_eq!(
         public,
-        BTreeSet::from(["GET /health".to_owned(), "GET /openapi.json".to_owned()])
+        BTreeSet::from([
+            "GET /health".to_owned(),
+            "GET /openapi.json".to_owned(),
+            "GET /docs".to_owned(),
+            "GET /docs/{proxy+}".to_owned(),
+        ])
     );
 }
 

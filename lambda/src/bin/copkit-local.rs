@@ -274,7 +274,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let base = format!("http://{}", listener.local_addr()?);
-    println!("copkit-local listening on {base}  (OpenAPI: {base}/openapi.json)");
+    println!("copkit-local listening on {base}  (OpenAPI: {base}/openapi.json, docs: {base}/docs)");
     if args.demo {
         print_demo_tokens(&auth, &base);
     } else {
