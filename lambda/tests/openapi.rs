@@ -345,32 +345,29 @@ async fn the_published_request_examples_are_accepted_as_they_are() {
     assert_eq!(story.status, 201, "{}", story.json);
 }
 
-/// The body of `GET path` as text, with its status and content type.
-async fn fetch(router: &axum::Router, path: &str) -> (StatusCode, String, String) {
-    let answer = router
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = answer.status();
+/// `GET path` without a token: its status, content type and body as text
+/// (through the router tests' own client, `common::Api`).
+async fn fetch(api: &common::Api, path: &str) -> (StatusCode, String, String) {
+    let answer = api.call(Method::GET, path, &[], None, None, &[]).await;
     let kind = answer
-        .headers()
+        .headers
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    let body = axum::body::to_bytes(answer.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, kind, String::from_utf8_lossy(&body).into_owned())
+    (
+        answer.status,
+        kind,
+        String::from_utf8_lossy(&answer.body).into_owned(),
+    )
 }
 
 #[tokio::test]
 async fn the_docs_page_works_offline_over_the_served_document() {
-    let router = router();
+    let api = common::Api::new();
     // No token needed, like the document it shows.
-    let (status, _, _) = fetch(&router, "/docs").await;
+    let (status, _, _) = fetch(&api, "/docs").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, kind, page) = fetch(&router, "/docs/").await;
+    let (status, kind, page) = fetch(&api, "/docs/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("text/html"), "{kind}");
     // Every asset the page loads comes from this server, by a relative link.
@@ -382,7 +379,7 @@ async fn the_docs_page_works_offline_over_the_served_document() {
     for link in links {
         assert!(!link.contains("://") && !link.starts_with("//"), "{link}");
         let path = format!("/docs/{}", link.trim_start_matches("./"));
-        let (status, kind, body) = fetch(&router, &path).await;
+        let (status, kind, body) = fetch(&api, &path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(!body.is_empty(), "{path}");
         let expected = match link.rsplit('.').next() {
@@ -393,7 +390,7 @@ async fn the_docs_page_works_offline_over_the_served_document() {
         assert!(kind.starts_with(expected), "{path}: {kind}");
     }
     // The page reads the served document and asks no validator online.
-    let (_, _, initializer) = fetch(&router, "/docs/swagger-initializer.js").await;
+    let (_, _, initializer) = fetch(&api, "/docs/swagger-initializer.js").await;
     assert!(
         initializer.contains("\"url\": \"/openapi.json\""),
         "{initializer}"
