@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The API contract: copkit-local (the same router as the Lambda) started on a
 # free loopback port with demo data, its /openapi.json validated against the
-# OpenAPI 3.1 specification, then schemathesis with every default check
+# OpenAPI 3.1 specification, Python and TypeScript clients generated from it
+# (tests/generated_clients/run.sh), then schemathesis with every default check
 # (ignored_auth included), every phase (stateful included) and 50 examples
 # per operation (about 5 minutes on 2 cores; SCHEMATHESIS_EXAMPLES=100 or more
 # for a longer run outside CI). Uses the Python tools in $VENV (see
@@ -36,6 +37,10 @@ TOKEN=$(grep -m1 "TOKEN=" "$LOG" | sed 's/.*TOKEN=//')
 
 curl -sf "http://127.0.0.1:$PORT/openapi.json" > "$DATA/openapi.json"
 "$VENV/bin/openapi-spec-validator" "$DATA/openapi.json"
+
+# Clients generated from the document (Python and TypeScript) compile and
+# call this server.
+tests/generated_clients/run.sh "http://127.0.0.1:$PORT" "$TOKEN"
 
 REPORT=target/schemathesis.log
 mkdir -p target

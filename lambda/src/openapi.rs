@@ -12,7 +12,8 @@
 //!   its tag values to them, so generators name classes after concepts
 //!   instead of numbering them;
 //! - every operation lists the problem answers it may give;
-//! - uploads and downloads list the content types the library accepts.
+//! - downloads list the content types the library accepts; uploads are
+//!   `application/octet-stream` (the type goes in the header or the query).
 
 use copkit_core::service::DEFAULT_CONTENT_TYPES;
 use copkit_core::validate::patterns;
@@ -33,7 +34,7 @@ use crate::problem::{PROBLEM_JSON, Problem, ProblemField};
                        404, exactly like what does not exist. Lists take `limit` and an opaque \
                        `cursor` bound to the list. Updates require `If-Match` with the ETag read. \
                        Creating POSTs take an optional `Idempotency-Key`.",
-        license(name = "Apache-2.0")
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&BearerAuth),
@@ -179,7 +180,9 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
         .and_then(Value::as_object_mut)
     {
         schemas.insert("TimeZone".into(), time_zone_schema());
+        schemas.insert("ContentType".into(), content_type_schema());
         name_tagged_variants(schemas);
+        reference_page_items(schemas);
     }
     list_problem_codes(&mut doc);
     add_shared_responses(&mut doc);
@@ -198,7 +201,7 @@ pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
                         && (path.ends_with("/documents") || path.ends_with("/versions")))
                         || (method == "put" && path.starts_with("/uploads/"))
                     {
-                        set_upload_types(op);
+                        set_upload_body(op);
                     }
                     if path.ends_with("/content") {
                         set_download_types(op);
@@ -383,9 +386,15 @@ fn binary_content() -> Value {
     Value::Object(content)
 }
 
-fn set_upload_types(op: &mut Map<String, Value>) {
+/// Upload bodies are described as `application/octet-stream` bytes alone,
+/// the one binary type every generator handles; the operations' own
+/// descriptions say how the document's type is given.
+fn set_upload_body(op: &mut Map<String, Value>) {
     if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
-        body.insert("content".into(), binary_content());
+        body.insert(
+            "content".into(),
+            json!({ "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } }),
+        );
         body.insert("required".into(), Value::Bool(true));
     }
 }
@@ -460,11 +469,9 @@ fn apply_marker(map: &mut Map<String, Value>, marker: &str) {
         "occurrence" => pattern(map, OCCURRENCE),
         "token" => pattern(map, "^[A-Za-z0-9_-]{1,2000}$"),
         "content-type" => {
-            let types: Vec<Value> = DEFAULT_CONTENT_TYPES
-                .iter()
-                .map(|t| Value::String((*t).to_owned()))
-                .collect();
-            map.insert("enum".into(), Value::Array(types));
+            map.remove("type");
+            map.remove("pattern");
+            map.insert("$ref".into(), json!("#/components/schemas/ContentType"));
         }
         "unique" => {
             map.insert("uniqueItems".into(), Value::Bool(true));
@@ -486,6 +493,28 @@ fn apply_marker(map: &mut Map<String, Value>, marker: &str) {
             map.insert("$ref".into(), json!("#/components/schemas/TimeZone"));
         }
         _ => {}
+    }
+}
+
+/// Points each page type's `items` at the named schema of its item, where
+/// utoipa inlines a copy (`Page_Thread` holds `Thread`s), so generators make
+/// one class per concept instead of a `PageThreadItemsItem` beside `Thread`.
+fn reference_page_items(schemas: &mut Map<String, Value>) {
+    let pages: Vec<(String, String)> = schemas
+        .keys()
+        .filter_map(|name| Some((name.clone(), name.strip_prefix("Page_")?.to_owned())))
+        .collect();
+    for (page, item) in pages {
+        let Some(named) = schemas.get(&item).cloned() else {
+            continue;
+        };
+        if let Some(inline) = schemas
+            .get_mut(&page)
+            .and_then(|p| p.pointer_mut("/properties/items/items"))
+            .filter(|inline| **inline == named)
+        {
+            *inline = json!({ "$ref": format!("#/components/schemas/{item}") });
+        }
     }
 }
 
@@ -589,9 +618,24 @@ fn pascal_case(snake: &str) -> String {
 
 /// The `TimeZone` schema: every name copkit knows, each with a variable
 /// name for generated code.
+/// The document types the library accepts, one named enum wherever a type
+/// is named (upload intents and the upload operations' query).
+fn content_type_schema() -> Value {
+    let var_names: Vec<String> = DEFAULT_CONTENT_TYPES
+        .iter()
+        .map(|t| enum_var_name(t))
+        .collect();
+    json!({
+        "type": "string",
+        "description": "A document type the library accepts.",
+        "enum": DEFAULT_CONTENT_TYPES,
+        "x-enum-varnames": var_names,
+    })
+}
+
 fn time_zone_schema() -> Value {
     let names = time_zone_names();
-    let var_names: Vec<String> = names.iter().map(|n| time_zone_var_name(n)).collect();
+    let var_names: Vec<String> = names.iter().map(|n| enum_var_name(n)).collect();
     json!({
         "type": "string",
         "description": "An IANA time-zone name, such as `Europe/London`.",
@@ -600,10 +644,10 @@ fn time_zone_schema() -> Value {
     })
 }
 
-/// A time-zone name as an identifier: letters and digits upper-cased, a
+/// An enum value (a time-zone name, a media type) as an identifier: letters and digits upper-cased, a
 /// sign before a digit spelled out (`Etc/GMT+1` → `ETC_GMT_PLUS_1`,
 /// `Etc/GMT-1` → `ETC_GMT_MINUS_1`), anything else an underscore.
-fn time_zone_var_name(name: &str) -> String {
+fn enum_var_name(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
     for (i, c) in chars.iter().enumerate() {

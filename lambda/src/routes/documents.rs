@@ -1,8 +1,10 @@
-//! The document library. Uploads send the bytes as the request body with the
-//! document's own `Content-Type` (on the library's allow-list) and the
-//! details in the query; an optional RFC 9530 `Content-Digest: sha-256=:…:`
-//! header is checked against the bytes. Downloads answer the bytes with
-//! their content type and digest.
+//! The document library. Uploads send the bytes as the request body and the
+//! details in the query. The document's type (on the library's allow-list)
+//! is the `Content-Type` header, or the `content_type` query parameter when
+//! the header is `application/octet-stream` (what generated clients send);
+//! the bytes must look like that type. An optional RFC 9530
+//! `Content-Digest: sha-256=:…:` header is checked against the bytes.
+//! Downloads answer the bytes with their content type and digest.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -38,20 +40,24 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(content))
 }
 
-/// The raw bytes of an upload with their content type and optional digest.
+/// The raw bytes of an upload with the type its header declares and its
+/// optional digest; [`Upload::typed`] settles and checks the type.
 #[derive(Debug)]
 pub struct Upload {
-    content_type: String,
+    header_type: String,
     sha256: Option<String>,
     bytes: Vec<u8>,
 }
+
+/// The `Content-Type` of a body that says nothing about what it holds.
+const UNTYPED: &str = "application/octet-stream";
 
 impl<S: Send + Sync> FromRequest<S> for Upload {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let headers = req.headers().clone();
-        let content_type = headers
+        let header_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
@@ -62,10 +68,8 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
                     .to_lowercase()
             })
             .unwrap_or_default();
-        if !copkit_core::service::DEFAULT_CONTENT_TYPES.contains(&content_type.as_str()) {
-            return Err(ApiError::new(
-                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+        if header_type != UNTYPED && !is_accepted(&header_type) {
+            return Err(unsupported(
                 "This library does not accept that content type.",
             ));
         }
@@ -81,19 +85,70 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| too_large())?;
-        if !copkit_core::blob::content_matches(&content_type, &bytes) {
-            return Err(ApiError::new(
-                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                format!("The bytes are not {content_type}."),
-            ));
-        }
         Ok(Upload {
-            content_type,
+            header_type,
             sha256,
             bytes: bytes.to_vec(),
         })
     }
+}
+
+/// An upload whose type is settled and matches its bytes.
+#[derive(Debug)]
+pub struct TypedUpload {
+    content_type: String,
+    sha256: Option<String>,
+    bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// Settles the document's type: the `content_type` query parameter when
+    /// the header is `application/octet-stream`, else the header (a query
+    /// parameter that names another type is refused). The bytes must look
+    /// like that type.
+    pub fn typed(self, query_type: Option<&str>) -> ApiResult<TypedUpload> {
+        let query_type = query_type.map(str::to_lowercase);
+        let content_type = match (self.header_type.as_str(), query_type) {
+            (UNTYPED, None) => {
+                return Err(unsupported(
+                    "Say the document's type: a Content-Type on the allow-list, or content_type in the query.",
+                ));
+            }
+            (UNTYPED, Some(named)) => named,
+            (header, Some(named)) if named != header => {
+                return Err(ApiError::bad_request(
+                    "invalid_query",
+                    "content_type names another type than the Content-Type header",
+                ));
+            }
+            (header, _) => header.to_owned(),
+        };
+        if !is_accepted(&content_type) {
+            return Err(unsupported(
+                "This library does not accept that content type.",
+            ));
+        }
+        if !copkit_core::blob::content_matches(&content_type, &self.bytes) {
+            return Err(unsupported(format!("The bytes are not {content_type}.")));
+        }
+        Ok(TypedUpload {
+            content_type,
+            sha256: self.sha256,
+            bytes: self.bytes,
+        })
+    }
+}
+
+fn is_accepted(content_type: &str) -> bool {
+    copkit_core::service::DEFAULT_CONTENT_TYPES.contains(&content_type)
+}
+
+fn unsupported(detail: impl Into<String>) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        detail,
+    )
 }
 
 /// `sha-256=:<base64>:` → lower-case hex.
@@ -119,6 +174,10 @@ pub struct UploadQuery {
     /// Up to 10 comma-separated tags.
     #[param(format = "copkit:tag-list")]
     pub tags: Option<String>,
+    /// The document's type, when the body is sent as
+    /// `application/octet-stream`.
+    #[param(format = "copkit:content-type")]
+    pub content_type: Option<String>,
 }
 
 /// A space's library, most recently updated first.
@@ -137,10 +196,12 @@ async fn list(
     ))
 }
 
-/// Adds a document: the body is the bytes, `Content-Type` their type.
+/// Adds a document: the body is the bytes, their type the `Content-Type`
+/// header or, under `application/octet-stream`, the `content_type` query
+/// parameter.
 #[utoipa::path(post, path = "/spaces/{id}/documents", tag = "documents",
     params(SpacePath, UploadQuery, crate::openapi::IdempotencyKeyHeader),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The document's bytes"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The document's bytes, sent either with their own `Content-Type` (one of those `content_type` lists) or as `application/octet-stream` with `content_type` in the query"),
     responses((status = 201, description = "Added", body = Document,
         headers(("Location" = String, description = "The new document"), ("ETag" = String, description = "Its version")))))]
 async fn upload(
@@ -150,6 +211,7 @@ async fn upload(
     ApiQuery(q): ApiQuery<UploadQuery>,
     upload: Upload,
 ) -> ApiResult<Created<Document>> {
+    let upload = upload.typed(q.content_type.as_deref())?;
     let tags = q
         .tags
         .filter(|t| !t.is_empty())
@@ -244,12 +306,16 @@ pub struct VersionQuery {
     /// What changed, up to 500 characters.
     #[param(format = "copkit:text", max_length = 500)]
     pub note: Option<String>,
+    /// The version's type, when the body is sent as
+    /// `application/octet-stream`.
+    #[param(format = "copkit:content-type")]
+    pub content_type: Option<String>,
 }
 
 /// Uploads a new version (its uploader or a moderator).
 #[utoipa::path(post, path = "/documents/{id}/versions", tag = "documents",
     params(DocumentPath, VersionQuery, crate::openapi::IfMatchHeader),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The new version's bytes"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The new version's bytes, sent either with their own `Content-Type` (one of those `content_type` lists) or as `application/octet-stream` with `content_type` in the query"),
     responses((status = 201, description = "Uploaded", body = Document,
         headers(("Location" = String, description = "The document"), ("ETag" = String, description = "Its new version")))))]
 async fn add_version(
@@ -260,6 +326,7 @@ async fn add_version(
     IfMatch(version): IfMatch,
     upload: Upload,
 ) -> ApiResult<Created<Document>> {
+    let upload = upload.typed(q.content_type.as_deref())?;
     let d = s
         .copkit
         .add_document_version(

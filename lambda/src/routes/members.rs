@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(join))
+        .routes(routes!(join_community))
         .routes(routes!(leave))
         .routes(routes!(list_members))
         .routes(routes!(get_member, remove_member))
@@ -31,7 +31,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// Joins an Open community.
 #[utoipa::path(post, path = "/communities/{id}/join", tag = "members", params(CommunityPath),
     responses((status = 200, description = "Joined", body = Membership)))]
-async fn join(
+async fn join_community(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(p): ApiPath<CommunityPath>,

@@ -108,7 +108,7 @@ impl<S: Send + Sync> FromRequest<S> for Streamed {
 /// body is streamed into storage and checked against the ticket's size and
 /// SHA-256; bytes that do not match are dropped (422).
 #[utoipa::path(put, path = "/uploads/{token}", tag = "documents", params(UploadPath),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The bytes"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The bytes, under any `Content-Type` (the ticket's `headers` name the one storage expects): they are checked against the ticket's size and SHA-256"),
     responses((status = 204, description = "Received")))]
 async fn receive(
     State(s): State<AppState>,

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::common::requests::{is, problem};
 use super::common::world::*;
 
-crate::area_tests!(archive, documents, uploads);
+crate::area_tests!(archive, documents, untyped_bodies, uploads);
 
 pub async fn documents(w: &World) {
     let api = &w.api;
@@ -384,6 +384,96 @@ pub async fn documents(w: &World) {
         404,
         "not_found",
     );
+}
+
+/// Bytes sent as `application/octet-stream` (what generated clients send)
+/// take their type from the `content_type` query parameter, checked like a
+/// `Content-Type` header; without it, or against a header naming another
+/// type, they are refused and nothing is filed.
+pub async fn untyped_bodies(w: &World) {
+    let api = &w.api;
+    let sp = w.space.as_str();
+    const UNTYPED: &str = "application/octet-stream";
+    let bytes = b"# Rota\n\nMondays.\n";
+    let added = api
+        .upload(
+            "/spaces/{id}/documents",
+            &[("id", sp)],
+            MEMBER,
+            "title=Rota&content_type=text%2Fmarkdown",
+            UNTYPED,
+            bytes,
+            &[],
+        )
+        .await;
+    is(&added, 201);
+    assert_eq!(added.json["content_type"], DOC_TYPE);
+    let d = added.id();
+    let before = api
+        .get("/spaces/{id}/documents", &[("id", sp)], MEMBER)
+        .await;
+    is(&before, 200);
+    for (query, ctype, code, status) in [
+        ("title=Rota", UNTYPED, "unsupported_media_type", 415),
+        (
+            "title=Rota&content_type=video%2Fmp4",
+            UNTYPED,
+            "unsupported_media_type",
+            415,
+        ),
+        (
+            "title=Rota&content_type=application%2Fpdf",
+            UNTYPED,
+            "unsupported_media_type",
+            415,
+        ),
+        (
+            "title=Rota&content_type=text%2Fplain",
+            DOC_TYPE,
+            "invalid_query",
+            400,
+        ),
+    ] {
+        let refused = api
+            .upload(
+                "/spaces/{id}/documents",
+                &[("id", sp)],
+                MEMBER,
+                query,
+                ctype,
+                bytes,
+                &[],
+            )
+            .await;
+        assert_eq!(
+            refused.status.as_u16(),
+            status,
+            "{query} as {ctype}: {:?}",
+            refused.json
+        );
+        problem(&refused, status, code);
+    }
+    let after = api
+        .get("/spaces/{id}/documents", &[("id", sp)], MEMBER)
+        .await;
+    assert_eq!(
+        after.json["items"], before.json["items"],
+        "a refused upload was filed"
+    );
+    let version = api
+        .upload(
+            "/documents/{id}/versions",
+            &[("id", &d)],
+            MEMBER,
+            "note=Tuesdays&content_type=text%2Fplain",
+            UNTYPED,
+            b"Tuesdays too.\n",
+            &[("if-match", &added.etag())],
+        )
+        .await;
+    is(&version, 201);
+    assert_eq!(version.json["content_type"], "text/plain");
+    assert_eq!(version.json["current_version"], 2);
 }
 
 pub async fn uploads(w: &World) {
