@@ -161,6 +161,10 @@ def start_once(binary, runtime):
         "COPKIT_BUCKET": "copkit-documents",
         "COPKIT_CURSOR_KEY": "0" * 64,
         "RUST_LOG": "info",
+        # As lambda/template.yaml sets it for the API function.
+        "MIMALLOC_ARENA_EAGER_COMMIT": "0",
+        # Other allocator options to try (mimalloc reads MIMALLOC_* at start-up).
+        **{k: v for k, v in os.environ.items() if k.startswith("MIMALLOC_")},
     }
     started = time.perf_counter()
     process = subprocess.Popen(

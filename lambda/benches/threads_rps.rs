@@ -28,6 +28,11 @@ const CONNECTIONS: usize = 8;
 const ROUND: Duration = Duration::from_secs(3);
 const ROUNDS: usize = 3;
 
+/// The allocator `bootstrap` and `copkit-local` use (both servers here run
+/// on it, like the load).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Bench = Result<(), Box<dyn std::error::Error>>;
 
 async fn serve(router: Router) -> Result<SocketAddr, std::io::Error> {

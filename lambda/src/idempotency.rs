@@ -126,7 +126,7 @@ pub struct Replays {
     /// Identifies the caller.
     pub auth: Arc<Authenticator>,
     /// The services.
-    pub copkit: Copkit,
+    pub copkit: Arc<Copkit>,
 }
 
 fn later(now: jiff::Timestamp, by: Duration) -> jiff::Timestamp {

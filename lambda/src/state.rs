@@ -12,8 +12,8 @@ use crate::request_log::RequestLog;
 /// The router's state: the services and how callers are identified.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    /// The use cases.
-    pub copkit: Copkit,
+    /// The use cases (shared: the state is cloned for every request).
+    pub copkit: Arc<Copkit>,
     /// Who is calling.
     pub auth: Arc<Authenticator>,
     /// How requests are reported.
@@ -24,7 +24,7 @@ impl AppState {
     /// State over `copkit`, identifying callers with `auth`.
     pub fn new(copkit: Copkit, auth: Authenticator) -> Self {
         AppState {
-            copkit,
+            copkit: Arc::new(copkit),
             auth: Arc::new(auth),
             request_log: RequestLog::default(),
         }

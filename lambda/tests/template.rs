@@ -130,6 +130,14 @@ fn the_function_is_the_arm64_bootstrap_with_its_configuration() {
         template["Parameters"]["CursorKey"]["NoEcho"].as_bool(),
         Some(true)
     );
+    // mimalloc commits its arenas lazily (peak memory), and the cold-start
+    // benchmark starts bootstrap the same way.
+    assert_eq!(text(&env["MIMALLOC_ARENA_EAGER_COMMIT"]), "0");
+    let coldstart = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("coldstart.py"),
+    )
+    .unwrap();
+    assert!(coldstart.contains(r#""MIMALLOC_ARENA_EAGER_COMMIT": "0""#));
 }
 
 #[test]
