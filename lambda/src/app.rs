@@ -9,12 +9,9 @@ use axum::{Extension, middleware};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
 
 use crate::conditional;
 use crate::idempotency::{self, Replays};
-use crate::openapi::{ApiDoc, finish};
 use crate::problem::{ApiError, internal};
 use crate::request_log::{self, RequestLog};
 use crate::routes::{self, health::ApiDocument};
@@ -23,16 +20,16 @@ use crate::state::AppState;
 /// The JSON body limit (1 MB); document uploads take up to 50 MB.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
-/// The router, serving its OpenAPI document (finished on first request:
-/// listing the time zones and writing the rules into the schema stay off
-/// a Lambda's cold start).
+/// The router, serving its OpenAPI document (built and finished on first
+/// request: describing the operations, listing the time zones and writing
+/// the rules into the schema stay off a Lambda's cold start).
 ///
 /// The middleware wraps the routes once, as one stack around the inner
 /// router, rather than through `Router::layer` (which wraps every route on
 /// its own, so each request cloned one boxed service per layer); only the
 /// step that tells the request log which route matched sits on the routes.
 pub fn router(state: AppState) -> Router {
-    let (routes, openapi) = parts();
+    let (routes, descriptions) = routes::all().split();
     let routes: Router = routes
         .merge(docs())
         .fallback(not_found)
@@ -56,7 +53,7 @@ pub fn router(state: AppState) -> Router {
             Replays::from_ref(&state),
             idempotency::middleware,
         ))
-        .layer(Extension(ApiDocument::later(openapi)))
+        .layer(Extension(ApiDocument::later(descriptions)))
         .service(routes);
     Router::new().fallback_service(stack)
 }
@@ -112,17 +109,9 @@ fn strip_stage<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B>
     request
 }
 
-/// The routes and their OpenAPI model (unfinished), before state is
-/// attached.
-fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(routes::all())
-        .split_for_parts()
-}
-
 /// The finished OpenAPI document alone.
 pub fn openapi_document() -> serde_json::Value {
-    finish(parts().1)
+    crate::openapi::document(&routes::all().split().1)
 }
 
 async fn not_found() -> ApiError {

@@ -171,6 +171,11 @@ pub const TAGS: [(&str, &str); 16] = [
     ),
 ];
 
+/// The finished document describing `docs`' routes.
+pub fn document(docs: &crate::routes::api_router::ApiDocs) -> Value {
+    finish(docs.openapi(ApiDoc::openapi()))
+}
+
 /// Finishes the generated document (see the module docs).
 pub fn finish(openapi: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(openapi).unwrap_or_else(|_| json!({}));

@@ -6,17 +6,16 @@ use copkit_core::model::{Activity, CommunityKind, Page};
 use copkit_core::service::{CommunityCard, CommunityChanges, CommunityView, NewCommunity};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::CommunityPath;
+use super::api_router::{ApiRouter, routes};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, IfMatch, Paging, Tagged};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(directory, create_community))
         .routes(routes!(get_community, update_community))
         .routes(routes!(get_by_slug))

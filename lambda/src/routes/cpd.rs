@@ -5,16 +5,15 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use copkit_core::service::CpdEvidence;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use crate::auth::Caller;
 use crate::extract::{ApiQuery, Days};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(evidence))
         .routes(routes!(evidence_csv))
 }

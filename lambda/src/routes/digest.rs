@@ -4,16 +4,15 @@
 use axum::Json;
 use axum::extract::State;
 use copkit_core::model::{DigestPreference, DigestSchedule, Mail, Page};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiQuery, Paging, Tagged};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(get_preference, set_preference))
         .routes(routes!(preview))
         .routes(routes!(outbox))

@@ -17,9 +17,8 @@ use copkit_core::model::{Document, DocumentVersion, Page};
 use copkit_core::service::{DocumentChanges, NewDocument, NewVersion};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use super::{DocumentPath, NO_CONTENT, NoContent, SpacePath};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, IfMatch, Paging, Tagged, too_large};
@@ -29,13 +28,13 @@ use crate::state::AppState;
 /// The largest document version the HTTP API takes, in bytes.
 pub const MAX_UPLOAD: usize = 50 * 1024 * 1024;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
+pub(super) fn routes() -> ApiRouter {
     let upload_limit = axum::extract::DefaultBodyLimit::max(MAX_UPLOAD);
-    let (schemas, paths, method) = routes!(list, upload);
-    let (v_schemas, v_paths, v_method) = routes!(list_versions, add_version);
-    OpenApiRouter::new()
-        .routes((schemas, paths, method.layer(upload_limit)))
-        .routes((v_schemas, v_paths, v_method.layer(upload_limit)))
+    let (describe, path, method) = routes!(list, upload);
+    let (v_describe, v_path, v_method) = routes!(list_versions, add_version);
+    ApiRouter::new()
+        .routes((describe, path, method.layer(upload_limit)))
+        .routes((v_describe, v_path, v_method.layer(upload_limit)))
         .routes(routes!(get_document, update, delete))
         .routes(routes!(content))
 }

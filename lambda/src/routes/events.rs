@@ -11,17 +11,16 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use super::{AttendancePath, CommunityPath, EventPath, OccurrencePath, SpacePath};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, IfMatch, Paging, Tagged};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(schedule))
         .routes(routes!(list_events))
         .routes(routes!(agenda))

@@ -5,10 +5,8 @@ use std::sync::{Arc, OnceLock};
 use axum::{Extension, Json};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::state::AppState;
+use super::api_router::{ApiDocs, ApiRouter, routes};
 
 /// The service is up.
 #[derive(Debug, Serialize, ToSchema)]
@@ -23,7 +21,7 @@ pub struct Health {
 pub struct ApiDocument(Arc<LaterDocument>);
 
 struct LaterDocument {
-    model: utoipa::openapi::OpenApi,
+    docs: ApiDocs,
     finished: OnceLock<serde_json::Value>,
 }
 
@@ -36,10 +34,11 @@ impl std::fmt::Debug for LaterDocument {
 }
 
 impl ApiDocument {
-    /// The document `model` will give, finished on first use.
-    pub fn later(model: utoipa::openapi::OpenApi) -> Self {
+    /// The document describing `docs`' routes, built and finished on first
+    /// use.
+    pub fn later(docs: ApiDocs) -> Self {
         ApiDocument(Arc::new(LaterDocument {
-            model,
+            docs,
             finished: OnceLock::new(),
         }))
     }
@@ -48,12 +47,12 @@ impl ApiDocument {
     pub fn get(&self) -> &serde_json::Value {
         self.0
             .finished
-            .get_or_init(|| crate::openapi::finish(self.0.model.clone()))
+            .get_or_init(|| crate::openapi::document(&self.0.docs))
     }
 }
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(health))
         .routes(routes!(openapi_json))
 }

@@ -3,17 +3,16 @@
 use axum::Json;
 use axum::extract::State;
 use copkit_core::service::HealthReport;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::CommunityPath;
+use super::api_router::{ApiRouter, routes};
 use crate::auth::Caller;
 use crate::extract::{ApiPath, ApiQuery, Days};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(community_health))
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new().routes(routes!(community_health))
 }
 
 /// The community's health in a period (moderators): members by level,

@@ -7,17 +7,16 @@ use copkit_core::model::{Membership, Page};
 use copkit_core::service::{CreatedInvitation, InvitationPreview, InvitationView, NewInvitation};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use super::{CommunityPath, InvitationPath};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, Paging};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(create, list))
         .routes(routes!(revoke))
         .routes(routes!(preview))

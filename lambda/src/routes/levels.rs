@@ -7,17 +7,16 @@ use copkit_core::model::{LevelStanding, Page, ParticipationLevel};
 use copkit_core::service::MemberView;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::CommunityPath;
+use super::api_router::{ApiRouter, routes};
 use crate::auth::Caller;
 use crate::extract::{ApiPath, ApiQuery, Paging};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(my_level))
         .routes(routes!(members_at_level))
 }

@@ -8,17 +8,16 @@ use copkit_core::model::{Page, Profile};
 use copkit_core::service::{
     DataExport, ErasureReport, ExportDelivery, MyCommunity, ProfileChanges,
 };
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::UserPath;
+use super::api_router::{ApiRouter, routes};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, Paging, Tagged};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(get_me, update_me, erase_me))
         .routes(routes!(export))
         .routes(routes!(my_communities))

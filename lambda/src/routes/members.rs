@@ -7,17 +7,16 @@ use copkit_core::model::{Membership, Page, Role};
 use copkit_core::service::MemberView;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use super::{CommunityPath, CommunityUserPath, NO_CONTENT, NoContent};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(join_community))
         .routes(routes!(leave))
         .routes(routes!(list_members))

@@ -7,10 +7,10 @@ use copkit_core::ids::{
 use copkit_core::model::ReactionKind;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::router::OpenApiRouter;
 
-use crate::state::AppState;
+use api_router::ApiRouter;
 
+pub mod api_router;
 mod communities;
 mod cpd;
 mod digest;
@@ -31,8 +31,8 @@ mod uploads;
 mod value;
 
 /// Every route, with its OpenAPI description.
-pub fn all() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn all() -> ApiRouter {
+    ApiRouter::new()
         .merge(health::routes())
         .merge(me::routes())
         .merge(communities::routes())

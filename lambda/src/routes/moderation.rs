@@ -7,17 +7,16 @@ use copkit_core::model::{ModerationEntry, Page, Report, ReportStatus};
 use copkit_core::service::{Moderation, NewReport};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::CommunityPath;
+use super::api_router::{ApiRouter, routes};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, Paging};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(list_reports, report))
         .routes(routes!(log, moderate))
 }

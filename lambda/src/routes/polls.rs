@@ -6,17 +6,16 @@ use copkit_core::model::Page;
 use copkit_core::service::{NewPoll, PollView};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use super::{PollPath, SpacePath};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, Paging};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_poll))
         .routes(routes!(vote))

@@ -4,17 +4,16 @@ use axum::Json;
 use axum::extract::State;
 use copkit_core::model::{Space, SpaceGrant};
 use copkit_core::service::{NewSpace, SpaceChanges};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use super::{CommunityPath, NO_CONTENT, NoContent, SpacePath, SpaceUserPath};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, Created, IfMatch, Tagged};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_space, update))
         .routes(routes!(archive, unarchive))

@@ -9,17 +9,16 @@ use copkit_core::model::{Page, Post, ReactionKind, Thread};
 use copkit_core::service::{NewPost, NewThread, ThreadChanges};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use super::{PostPath, ReactionPath, SpacePath, ThreadPath};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, IfMatch, Paging, Tagged};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(list_threads, start_thread))
         .routes(routes!(pinned))
         .routes(routes!(get_thread, edit_thread, delete_thread))

@@ -24,9 +24,8 @@ use copkit_core::store::StoreError;
 use futures::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
+use super::api_router::{ApiRouter, routes};
 use super::documents::ContentQuery;
 use super::{DocumentPath, NO_CONTENT, NoContent, SpacePath};
 use crate::auth::Caller;
@@ -34,8 +33,8 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, IfMatch};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
         .routes(routes!(begin))
         .routes(routes!(receive))
         .routes(routes!(file_document))

@@ -4,17 +4,16 @@ use axum::Json;
 use axum::extract::State;
 use copkit_core::model::{Page, ValueStory};
 use copkit_core::service::NewValueStory;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::CommunityPath;
+use super::api_router::{ApiRouter, routes};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, Paging};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, tell))
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new().routes(routes!(list, tell))
 }
 
 /// A community's value stories, newest first (members).
