@@ -198,13 +198,11 @@ def measure(process, started, runtime):
 
 
 def build():
-    if not (VENV / "bin" / "cargo-lambda").exists():
-        subprocess.run(["python3", "-m", "venv", str(VENV)], check=True)
-        subprocess.run(
-            [str(VENV / "bin" / "pip"), "install", "--quiet", "-r",
-             str(ROOT / "lambda" / "deploy-requirements.txt")],
-            check=True,
-        )
+    subprocess.run(
+        [str(ROOT / "tests" / "ensure-venv.sh"), str(VENV),
+         str(ROOT / "lambda" / "deploy-requirements.txt")],
+        check=True,
+    )
     env = dict(os.environ, PATH=f"{VENV / 'bin'}:{os.environ['PATH']}")
     # cargo-lambda takes one kind of target per run.
     for target in (["--bin", "bootstrap"], ["--example", "coldstart_baseline"]):

@@ -13,11 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${DEPLOY_VENV:-target/deploy-venv}
-if ! cmp -s lambda/deploy-requirements.txt "$VENV/requirements.installed" 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r lambda/deploy-requirements.txt
-  cp lambda/deploy-requirements.txt "$VENV/requirements.installed"
-fi
+tests/ensure-venv.sh "$VENV" lambda/deploy-requirements.txt
 rustup target add aarch64-unknown-linux-gnu >/dev/null
 # cargo-lambda finds Zig through the venv's python3 (`python3 -m ziglang`).
 export PATH="$PWD/$VENV/bin:$PATH"

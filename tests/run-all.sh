@@ -30,11 +30,7 @@ cargo run --quiet -p copkit-examples --example walkthrough > /dev/null
 
 step "Python test tools (target/tools-venv, from tests/requirements.txt)"
 VENV=target/tools-venv
-if ! cmp -s tests/requirements.txt "$VENV/requirements.installed" 2>/dev/null; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
-  cp tests/requirements.txt "$VENV/requirements.installed"
-fi
+tests/ensure-venv.sh "$VENV" tests/requirements.txt
 
 step "bindings: Python wheel + pytest, Kotlin JUnit through Maven, Swift generated"
 VENV=$VENV bindings/test.sh
@@ -42,11 +38,7 @@ VENV=$VENV bindings/test.sh
 step "deploy template: cfn-lint and sam validate --lint (offline)"
 "$VENV/bin/cfn-lint" lambda/template.yaml
 SAM_VENV=target/sam-venv
-if ! cmp -s tests/sam-requirements.txt "$SAM_VENV/requirements.installed" 2>/dev/null; then
-  python3 -m venv "$SAM_VENV"
-  "$SAM_VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/sam-requirements.txt
-  cp tests/sam-requirements.txt "$SAM_VENV/requirements.installed"
-fi
+tests/ensure-venv.sh "$SAM_VENV" tests/sam-requirements.txt
 SAM_CLI_TELEMETRY=0 "$SAM_VENV/bin/sam" validate --lint --region us-east-1 \
   --template-file lambda/template.yaml
 

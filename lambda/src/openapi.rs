@@ -380,13 +380,15 @@ fn add_error_responses(path: &str, method: &str, op: &mut Map<String, Value>) {
     }
 }
 
+/// A media type's entry for raw bytes.
+fn bytes_media() -> Value {
+    json!({ "schema": { "type": "string", "format": "binary" } })
+}
+
 fn binary_content() -> Value {
     let mut content = Map::new();
     for t in DEFAULT_CONTENT_TYPES {
-        content.insert(
-            (*t).to_owned(),
-            json!({ "schema": { "type": "string", "format": "binary" } }),
-        );
+        content.insert((*t).to_owned(), bytes_media());
     }
     Value::Object(content)
 }
@@ -398,7 +400,7 @@ fn set_upload_body(op: &mut Map<String, Value>) {
     if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
         body.insert(
             "content".into(),
-            json!({ "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } }),
+            json!({ "application/octet-stream": bytes_media() }),
         );
         body.insert("required".into(), Value::Bool(true));
     }
@@ -621,8 +623,6 @@ fn pascal_case(snake: &str) -> String {
         .collect()
 }
 
-/// The `TimeZone` schema: every name copkit knows, each with a variable
-/// name for generated code.
 /// The document types the library accepts, one named enum wherever a type
 /// is named (upload intents and the upload operations' query).
 fn content_type_schema() -> Value {
@@ -638,6 +638,8 @@ fn content_type_schema() -> Value {
     })
 }
 
+/// The `TimeZone` schema: every name copkit knows, each with a variable
+/// name for generated code.
 fn time_zone_schema() -> Value {
     let names = time_zone_names();
     let var_names: Vec<String> = names.iter().map(|n| enum_var_name(n)).collect();
@@ -649,9 +651,10 @@ fn time_zone_schema() -> Value {
     })
 }
 
-/// An enum value (a time-zone name, a media type) as an identifier: letters and digits upper-cased, a
-/// sign before a digit spelled out (`Etc/GMT+1` → `ETC_GMT_PLUS_1`,
-/// `Etc/GMT-1` → `ETC_GMT_MINUS_1`), anything else an underscore.
+/// An enum value (a time-zone name, a media type) as an identifier: letters
+/// and digits upper-cased, a sign before a digit spelled out (`Etc/GMT+1` →
+/// `ETC_GMT_PLUS_1`, `Etc/GMT-1` → `ETC_GMT_MINUS_1`), anything else an
+/// underscore.
 fn enum_var_name(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();

@@ -2,7 +2,7 @@
 # Generates a Python client (openapi-python-client) and a TypeScript client
 # (OpenAPI Generator, typescript-fetch, the jar from Maven Central) from the
 # /openapi.json a running copkit serves, and fails when either generator
-# warns about the document, when a class gets a numbered name, when the
+# warns about the document, when a class gets a numbered or made-up name, when the
 # TypeScript does not compile under --strict, or when the smoke calls
 # (smoke.py, smoke.ts) against that server fail.
 #   usage: tests/generated_clients/run.sh BASE_URL TOKEN
@@ -20,20 +20,17 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 curl -sf "$BASE/openapi.json" > "$OUT/openapi.json"
 
-# A generated class whose name carries a number (`Thread1`, `Inline200`) means
-# a concept without a name in the document.
-numbered() {
+# A generated class whose name carries a number (`Thread1`, `Inline200`) or
+# a made-up part (`PageThreadItemsItem`, `…OneOf…`) means a concept without a
+# name in the document.
+unnamed_classes() {
   local dir=$1 ext=$2
   find "$dir" -maxdepth 1 -name "*.$ext" -printf "%f\n" | grep -iE "[0-9]|items_?item|inline|any_?of|one_?of" || true
 }
 
 printf -- '-- Python client (openapi-python-client)\n'
 GEN_VENV=target/gen-venv
-if ! cmp -s "$HERE/requirements.txt" "$GEN_VENV/requirements.installed" 2>/dev/null; then
-  python3 -m venv "$GEN_VENV"
-  "$GEN_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$HERE/requirements.txt"
-  cp "$HERE/requirements.txt" "$GEN_VENV/requirements.installed"
-fi
+tests/ensure-venv.sh "$GEN_VENV" "$HERE/requirements.txt"
 # The generator formats its output with ruff, which it installs beside itself.
 PATH="$PWD/$GEN_VENV/bin:$PATH" openapi-python-client generate --path "$OUT/openapi.json" \
   --meta none --output-path "$OUT/python/copkit_api" > "$OUT/python.log" 2>&1 \
@@ -41,8 +38,8 @@ PATH="$PWD/$GEN_VENV/bin:$PATH" openapi-python-client generate --path "$OUT/open
 if grep -qiE 'warning|error|unsupported|not be generated' "$OUT/python.log"; then
   echo "openapi-python-client complained about the document:"; cat "$OUT/python.log"; exit 1
 fi
-BAD=$(numbered "$OUT/python/copkit_api/models" py)
-[ -z "$BAD" ] || { echo "numbered Python classes: $BAD"; exit 1; }
+BAD=$(unnamed_classes "$OUT/python/copkit_api/models" py)
+[ -z "$BAD" ] || { echo "badly named Python classes: $BAD"; exit 1; }
 PYTHONPATH="$OUT/python" "$GEN_VENV/bin/python" "$HERE/smoke.py" "$BASE" "$TOKEN"
 
 printf -- '-- TypeScript client (OpenAPI Generator %s, typescript-fetch)\n' "$GENERATOR_VERSION"
@@ -57,8 +54,8 @@ java -jar "$OUT/openapi-generator-cli-$GENERATOR_VERSION.jar" generate --input-s
 WARNINGS=$(grep -E 'WARN|ERROR' "$OUT/typescript.log" \
   | grep -vE 'OpenAPI 3\.1 support is still in beta|Response examples can currently only be generated for application/json' || true)
 [ -z "$WARNINGS" ] || { echo "the OpenAPI Generator complained about the document:"; echo "$WARNINGS"; exit 1; }
-BAD=$(numbered "$OUT/ts/client/models" ts)
-[ -z "$BAD" ] || { echo "numbered TypeScript classes: $BAD"; exit 1; }
+BAD=$(unnamed_classes "$OUT/ts/client/models" ts)
+[ -z "$BAD" ] || { echo "badly named TypeScript classes: $BAD"; exit 1; }
 cp "$HERE/package.json" "$HERE/package-lock.json" "$HERE/tsconfig.json" "$HERE/smoke.ts" "$OUT/ts/"
 (cd "$OUT/ts" && npm ci --no-audit --no-fund --loglevel=error > npm.log 2>&1 || { cat npm.log; exit 1; }
  npx --no-install tsc -p tsconfig.json && node out/smoke.js "$BASE" "$TOKEN")

@@ -77,7 +77,6 @@ def keep_period_rule(query):
     query["from"], query["to"] = start.isoformat(), end.isoformat()
 
 
-
 UPLOADS = re.compile(r"/(documents|versions)$")
 MAGIC_TYPES = [
     (b"\x89PNG", "image/png"),
