@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model::Mail;
-use crate::store::{ConditionFailure, DigestOp, Store, StoreError, Transaction};
+use crate::store::{ConditionFailure, DigestOp, Expect, Store, StoreError, Transaction};
 
 /// Why a mail was not delivered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,7 +48,10 @@ impl Outbox {
 #[async_trait]
 impl Mailer for Outbox {
     async fn deliver(&self, mail: &Mail) -> Result<(), MailError> {
-        let tx = Transaction::new().with(DigestOp::PutMail { mail: mail.clone() });
+        let tx = Transaction::new().with(DigestOp::PutMail {
+            mail: mail.clone(),
+            expect: Expect::Absent,
+        });
         match self.store.commit(tx).await {
             Ok(())
             | Err(StoreError::Condition {

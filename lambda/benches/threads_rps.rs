@@ -2,6 +2,12 @@
 //! router, against an empty axum handler on the same machine, measured side
 //! by side in one run (alternating rounds, so drift hits both alike).
 //!
+//! A third server answers the same bytes the page request answered, from
+//! memory, through a bare axum handler: what HTTP costs to carry that page
+//! without any of copkit's work. Its ratio to the page request is the
+//! share of the page request that is copkit's own work (token check,
+//! middleware, store read, access check, serialisation, cursor, ETag).
+//!
 //! `cargo bench -p copkit-lambda --bench threads_rps`
 //!
 //! Both servers run in this process on loopback; the load comes from 8
@@ -14,6 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::http::header;
 use axum::routing::get;
 use copkit_core::model::{Access, CommunityKind, JoinPolicy, SpaceVisibility, ThreadKind};
 use copkit_core::service::{NewCommunity, NewSpace, NewThread};
@@ -143,16 +150,34 @@ async fn main() -> Bench {
     let empty_addr = serve(Router::new().route("/empty", get(|| async {}))).await?;
 
     let threads_url = format!("http://{copkit_addr}/spaces/{space}/threads?limit=20");
+    let bearer = format!("Bearer {token}");
+    let page = fetch(&threads_url, &bearer).await?;
+    let page_len = page.len();
+    let same_bytes_addr = serve(Router::new().route(
+        "/page",
+        get(move || {
+            let page = page.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], page) }
+        }),
+    ))
+    .await?;
     let empty_url = format!("http://{empty_addr}/empty");
-    // Warm up both, then alternate.
-    round(threads_url.clone(), Some(format!("Bearer {token}"))).await;
+    let same_bytes_url = format!("http://{same_bytes_addr}/page");
+    // Warm up all three, then alternate.
+    round(threads_url.clone(), Some(bearer.clone())).await;
     round(empty_url.clone(), None).await;
-    let (mut threads, mut empty) = (Vec::new(), Vec::new());
+    round(same_bytes_url.clone(), None).await;
+    let (mut threads, mut empty, mut same_bytes) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        threads.push(round(threads_url.clone(), Some(format!("Bearer {token}"))).await);
+        threads.push(round(threads_url.clone(), Some(bearer.clone())).await);
         empty.push(round(empty_url.clone(), None).await);
+        same_bytes.push(round(same_bytes_url.clone(), None).await);
     }
-    let (t, e) = (median(threads.clone()), median(empty.clone()));
+    let (t, e, s) = (
+        median(threads.clone()),
+        median(empty.clone()),
+        median(same_bytes.clone()),
+    );
     println!(
         "GET /spaces/{{id}}/threads (20 of 50 threads, JWT checked): {t:>10.0} req/s  rounds {threads:.0?}"
     );
@@ -160,9 +185,29 @@ async fn main() -> Bench {
         "GET /empty (empty axum handler):                          {e:>10.0} req/s  rounds {empty:.0?}"
     );
     println!(
+        "GET /page (the page's {page_len} bytes from memory):         {s:>10.0} req/s  rounds {same_bytes:.0?}"
+    );
+    println!(
         "ratio threads / empty: {:.3}  ({CONNECTIONS} connections, {ROUNDS} x {}s rounds each)",
         t / e,
         ROUND.as_secs()
     );
+    println!(
+        "ratio threads / same bytes from memory: {:.3}  (1 - ratio of the page request's time is copkit's own work)",
+        t / s
+    );
     Ok(())
+}
+
+/// The body `url` answers (the page the third server then repeats).
+async fn fetch(url: &str, authorization: &str) -> Result<Bytes, Box<dyn std::error::Error>> {
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let request = hyper::Request::get(url)
+        .header("authorization", authorization)
+        .body(Empty::<Bytes>::new())?;
+    let response = client.request(request).await?;
+    if !response.status().is_success() {
+        return Err(format!("{url} answered {}", response.status()).into());
+    }
+    Ok(response.into_body().collect().await?.to_bytes())
 }

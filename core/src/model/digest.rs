@@ -293,4 +293,58 @@ pub struct Mail {
     /// When it was produced.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    /// Where it is on its way to the reader (mail stored before delivery
+    /// was tracked reads as pending and never due).
+    #[serde(default)]
+    pub delivery: MailDelivery,
+    /// Optimistic-concurrency version of its delivery state.
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// How far a mail got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum DeliveryStatus {
+    /// Waiting to be sent, or to be tried again at `next_attempt_at`.
+    #[default]
+    Pending,
+    /// The mail service took it.
+    Sent,
+    /// Not sent: no address is known for the person.
+    NoAddress,
+    /// Given up after the last attempt the delivery allows.
+    Failed,
+}
+
+/// The delivery state of a stored mail.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MailDelivery {
+    /// How far it got.
+    pub status: DeliveryStatus,
+    /// Attempts started so far.
+    pub attempts: u32,
+    /// When it is next due (pending mail only; while an attempt runs, the
+    /// end of that attempt's lease).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub next_attempt_at: Option<Timestamp>,
+    /// When the mail service took it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub sent_at: Option<Timestamp>,
+    /// Why the last attempt failed (the mail service's words).
+    pub last_error: Option<String>,
+}
+
+impl MailDelivery {
+    /// A mail waiting to be sent from `at`.
+    pub fn pending(at: Timestamp) -> Self {
+        MailDelivery {
+            next_attempt_at: Some(at),
+            ..MailDelivery::default()
+        }
+    }
 }

@@ -24,9 +24,9 @@ pub use community::{
     Slug, Visibility,
 };
 pub use digest::{
-    CommunityDigest, Digest, DigestAnswer, DigestDocument, DigestEvent, DigestFrequency,
-    DigestMember, DigestPoll, DigestPollOption, DigestPreference, DigestSchedule, DigestThread,
-    Mail,
+    CommunityDigest, DeliveryStatus, Digest, DigestAnswer, DigestDocument, DigestEvent,
+    DigestFrequency, DigestMember, DigestPoll, DigestPollOption, DigestPreference, DigestSchedule,
+    DigestThread, Mail, MailDelivery,
 };
 pub use document::{BlobPurge, Document, DocumentVersion};
 pub use event::{

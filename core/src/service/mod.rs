@@ -32,6 +32,7 @@ mod documents;
 mod events;
 pub mod health;
 mod invitations;
+pub mod mail;
 mod members;
 pub mod moderation;
 mod participation;
@@ -60,6 +61,7 @@ pub use invitations::{
     CreatedInvitation, InvitationPreview, InvitationState, InvitationView, InviteAccess,
     InviteTarget, NewInvitation,
 };
+pub use mail::{DeliveryRun, MAX_DELIVERY_ATTEMPTS};
 pub use members::MemberView;
 pub use moderation::{ContentDecision, Moderation, NewReport, REPORT_NOTE_MAX};
 pub use participation::{REVIEW_BATCH, ReviewReport};

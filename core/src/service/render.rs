@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::ids::MailId;
-use crate::model::{CommunityDigest, Digest, DigestFrequency, Mail, ThreadKind};
+use crate::model::{CommunityDigest, Digest, DigestFrequency, Mail, MailDelivery, ThreadKind};
 
 /// One titled list of lines.
 struct SectionView {
@@ -203,5 +203,7 @@ pub(crate) fn mail(
         html,
         digest,
         created_at: now,
+        delivery: MailDelivery::pending(now),
+        version: 1,
     }
 }

@@ -245,6 +245,10 @@ impl DigestStore for CountingStore {
         self.count("list_outbox");
         self.inner.list_outbox(user, range).await
     }
+    async fn mail_due(&self, due: Timestamp, limit: u32) -> Result<Vec<Mail>, StoreError> {
+        self.count("mail_due");
+        self.inner.mail_due(due, limit).await
+    }
 }
 
 #[async_trait]

@@ -28,6 +28,10 @@ pub trait DigestStore: Send + Sync {
     ) -> Result<Vec<DigestSchedule>, StoreError>;
     /// The mail sent to a person, newest first.
     async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError>;
+    /// Pending mail whose `delivery.next_attempt_at` is at or before `due`,
+    /// earliest first, at most `limit` (1–100). Mail rewritten with a later
+    /// attempt time (or none: sent, given up) stops being due.
+    async fn mail_due(&self, due: Timestamp, limit: u32) -> Result<Vec<Mail>, StoreError>;
 }
 
 /// The writes to this family, each inside a [`Transaction`](super::Transaction)
@@ -42,10 +46,15 @@ pub enum DigestOp {
         /// Its expected current state.
         expect: Expect,
     },
-    /// Store a mail in the outbox (`AlreadyExists` if its id is taken).
+    /// Store a mail in the outbox, or replace it with its new delivery
+    /// state (and index it by `delivery.next_attempt_at` while pending).
+    /// Creating (`Expect::Absent`) fails with `AlreadyExists` if its id is
+    /// taken.
     PutMail {
         /// The mail.
         mail: Mail,
+        /// Its expected current state.
+        expect: Expect,
     },
     /// Delete a mail from the outbox (erasure; nothing happens when absent).
     ForgetMail {
@@ -69,7 +78,7 @@ impl DigestOp {
             DigestOp::PutDigestSchedule { schedule, .. } => {
                 vec![ItemKey::DigestSchedule(schedule.user.clone())]
             }
-            DigestOp::PutMail { mail } => vec![ItemKey::Mail(mail.to.clone(), mail.id)],
+            DigestOp::PutMail { mail, .. } => vec![ItemKey::Mail(mail.to.clone(), mail.id)],
             DigestOp::ForgetMail { user, id } => vec![ItemKey::Mail(user.clone(), *id)],
             DigestOp::ForgetDigestSchedule { user } => {
                 vec![ItemKey::DigestSchedule(user.clone())]

@@ -435,6 +435,12 @@ impl DigestStore for SqliteStore {
             .run(move |conn| digests::list_outbox(conn, &user, &range))
             .await
     }
+
+    async fn mail_due(&self, due: Timestamp, limit: u32) -> Result<Vec<Mail>, StoreError> {
+        self.db
+            .run(move |conn| digests::mail_due(conn, due, limit))
+            .await
+    }
 }
 
 #[async_trait]

@@ -8,12 +8,15 @@ use jiff::{SignedDuration, Timestamp};
 use super::fixtures::*;
 use crate::clock::{IdSource, RandomIds};
 use crate::ids::{MailId, UserId};
-use crate::model::{Digest, DigestFrequency, DigestPreference, DigestSchedule, Mail};
+use crate::model::{
+    DeliveryStatus, Digest, DigestFrequency, DigestPreference, DigestSchedule, Mail, MailDelivery,
+};
 use crate::store::{ConditionFailure, DigestOp, Expect, Range, Store};
 
 /// Digest schedules: read back, due in order of `next_due` (switched-off
 /// ones never), moved by a versioned rewrite; mail: stored once per id and
-/// listed per person, newest first, in pages.
+/// listed per person, newest first, in pages; pending mail due in order of
+/// its next attempt.
 pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(store: &S) {
     // Due in 1972: nothing else in a shared table is due that early.
     let early = |days: i64| Timestamp::UNIX_EPOCH + SignedDuration::from_hours(24 * (730 + days));
@@ -106,18 +109,30 @@ pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(s
         html: "<p>Nothing new</p>".into(),
         digest: digest.clone(),
         created_at: t0() + SignedDuration::from_hours(n),
+        delivery: MailDelivery::pending(early(n)),
+        version: 1,
     };
     let mails: Vec<Mail> = (1..=3).map(mail).collect();
     for m in &mails {
-        commit(store, vec![DigestOp::PutMail { mail: m.clone() }.into()])
-            .await
-            .unwrap();
+        commit(
+            store,
+            vec![
+                DigestOp::PutMail {
+                    mail: m.clone(),
+                    expect: Expect::Absent,
+                }
+                .into(),
+            ],
+        )
+        .await
+        .unwrap();
     }
     let again = commit(
         store,
         vec![
             DigestOp::PutMail {
                 mail: mails[0].clone(),
+                expect: Expect::Absent,
             }
             .into(),
         ],
@@ -142,4 +157,90 @@ pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(s
         .await
         .unwrap();
     assert!(nobody.items.is_empty() && nobody.next.is_none());
+
+    // Pending mail comes due by its next attempt, earliest first; a
+    // versioned rewrite moves it (later, or out when sent) and a stale one
+    // fails.
+    let mine = |due: Vec<Mail>| -> Vec<String> {
+        due.into_iter()
+            .filter(|m| m.to == first.user)
+            .map(|m| m.subject)
+            .collect()
+    };
+    assert_eq!(
+        mine(store.mail_due(early(2), 100).await.unwrap()),
+        vec!["Digest 1", "Digest 2"]
+    );
+    assert!(mine(store.mail_due(early(0), 100).await.unwrap()).is_empty());
+    assert_eq!(store.mail_due(early(3), 1).await.unwrap().len(), 1);
+    let later = Mail {
+        delivery: MailDelivery {
+            attempts: 1,
+            next_attempt_at: Some(early(400)),
+            last_error: Some("throttled".into()),
+            ..mails[0].delivery.clone()
+        },
+        version: 2,
+        ..mails[0].clone()
+    };
+    let sent = Mail {
+        delivery: MailDelivery {
+            status: DeliveryStatus::Sent,
+            attempts: 1,
+            next_attempt_at: None,
+            sent_at: Some(early(2)),
+            last_error: None,
+        },
+        version: 2,
+        ..mails[1].clone()
+    };
+    let put = |m: &Mail, expect| {
+        DigestOp::PutMail {
+            mail: m.clone(),
+            expect,
+        }
+        .into()
+    };
+    commit(
+        store,
+        vec![
+            put(&later, Expect::Version(1)),
+            put(&sent, Expect::Version(1)),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        mine(store.mail_due(early(3), 100).await.unwrap()),
+        vec!["Digest 3"]
+    );
+    assert_eq!(
+        mine(store.mail_due(early(400), 100).await.unwrap()),
+        vec!["Digest 3", "Digest 1"]
+    );
+    let stale = commit(store, vec![put(&sent, Expect::Version(1))]).await;
+    assert_eq!(failure(stale), (0, ConditionFailure::VersionMismatch));
+    let listed = store
+        .list_outbox(&first.user, &Range::first(10))
+        .await
+        .unwrap();
+    assert_eq!(listed.items[1], sent);
+    assert_eq!(listed.items[2], later);
+    // Forgetting a pending mail takes it off the due list too.
+    commit(
+        store,
+        vec![
+            DigestOp::ForgetMail {
+                user: first.user.clone(),
+                id: mails[2].id,
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        mine(store.mail_due(early(400), 100).await.unwrap()),
+        vec!["Digest 1"]
+    );
 }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use super::{MemoryStore, check_expect, chunk_of, parse_ulid_position};
 use crate::ids::{MailId, UserId};
-use crate::model::{DigestSchedule, Mail};
+use crate::model::{DeliveryStatus, DigestSchedule, Mail};
 use crate::store::{Chunk, ConditionFailure, DigestOp, DigestStore, Range, StoreError};
 
 /// The digests tables.
@@ -19,6 +19,16 @@ pub(super) struct Tables {
     /// Digest schedules by due time.
     pub(super) digests_due: BTreeSet<(Timestamp, UserId)>,
     pub(super) outbox: BTreeMap<(UserId, MailId), Mail>,
+    /// Pending mail by its next attempt.
+    pub(super) mail_due: BTreeSet<(Timestamp, UserId, MailId)>,
+}
+
+/// The due-index entry of a mail (pending mail with an attempt time only).
+fn due_entry(mail: &Mail) -> Option<(Timestamp, UserId, MailId)> {
+    match (mail.delivery.status, mail.delivery.next_attempt_at) {
+        (DeliveryStatus::Pending, Some(at)) => Some((at, mail.to.clone(), mail.id)),
+        _ => None,
+    }
 }
 
 impl Tables {
@@ -29,13 +39,12 @@ impl Tables {
                 self.digest_schedules.get(&schedule.user).map(|s| s.version),
                 *expect,
             ),
-            DigestOp::PutMail { mail } => {
-                if self.outbox.contains_key(&(mail.to.clone(), mail.id)) {
-                    Err(ConditionFailure::AlreadyExists)
-                } else {
-                    Ok(())
-                }
-            }
+            DigestOp::PutMail { mail, expect } => check_expect(
+                self.outbox
+                    .get(&(mail.to.clone(), mail.id))
+                    .map(|m| m.version),
+                *expect,
+            ),
             DigestOp::ForgetMail { .. } | DigestOp::ForgetDigestSchedule { .. } => Ok(()),
         }
     }
@@ -55,11 +64,23 @@ impl Tables {
                 self.digest_schedules
                     .insert(schedule.user.clone(), schedule);
             }
-            DigestOp::PutMail { mail } => {
+            DigestOp::PutMail { mail, .. } => {
+                if let Some(old) = self.outbox.get(&(mail.to.clone(), mail.id))
+                    && let Some(entry) = due_entry(old)
+                {
+                    self.mail_due.remove(&entry);
+                }
+                if let Some(entry) = due_entry(&mail) {
+                    self.mail_due.insert(entry);
+                }
                 self.outbox.insert((mail.to.clone(), mail.id), mail);
             }
             DigestOp::ForgetMail { user, id } => {
-                self.outbox.remove(&(user, id));
+                if let Some(old) = self.outbox.remove(&(user, id))
+                    && let Some(entry) = due_entry(&old)
+                {
+                    self.mail_due.remove(&entry);
+                }
             }
             DigestOp::ForgetDigestSchedule { user } => {
                 if let Some(old) = self.digest_schedules.remove(&user)
@@ -114,5 +135,17 @@ impl DigestStore for MemoryStore {
         Ok(chunk_of(items.into_iter(), range.limit, |m| {
             m.id.to_string()
         }))
+    }
+
+    async fn mail_due(&self, due: Timestamp, limit: u32) -> Result<Vec<Mail>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .digests
+            .mail_due
+            .iter()
+            .take_while(|(at, _, _)| *at <= due)
+            .take(limit.clamp(1, 100) as usize)
+            .filter_map(|(_, user, id)| state.digests.outbox.get(&(user.clone(), *id)).cloned())
+            .collect())
     }
 }

@@ -168,6 +168,28 @@ pub fn digest_sort(at: Timestamp, user: &UserId) -> String {
     format!("{}{SEP}{user}", time_key(at))
 }
 
+/// Shards of the pending-mail index (spread by person, like digests).
+pub const MAIL_SHARDS: u8 = 16;
+
+/// GSI3: pending mail by next attempt, in one shard (sort: time, user, id).
+pub fn mail_due_shard(user: &UserId) -> String {
+    let mixed = user
+        .as_str()
+        .bytes()
+        .fold(7u8, |acc, b| acc.wrapping_mul(31).wrapping_add(b));
+    mail_due_partition(mixed % MAIL_SHARDS)
+}
+
+/// GSI3: one shard of the pending-mail index.
+pub fn mail_due_partition(shard: u8) -> String {
+    format!("MAILQ#{shard:02}")
+}
+
+/// GSI3 sort key of a pending mail.
+pub fn mail_due_sort(at: Timestamp, user: &UserId, id: &MailId) -> String {
+    format!("{}{SEP}{user}{SEP}{id}", time_key(at))
+}
+
 /// A mail in a person's outbox (listed newest first by its ULID).
 pub fn mail(user: &UserId, id: &MailId) -> Key {
     Key::new(outbox(user), format!("{MAIL_PREFIX}{id}"))

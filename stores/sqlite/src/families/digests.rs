@@ -4,9 +4,9 @@
 //! | record | key | also listed under |
 //! |---|---|---|
 //! | schedule | `USER#user` / `DIGEST` | index 1 (when due): `DIGESTS_DUE` / `due (ns)␟user` |
-//! | mail | `USER#user` / `MAIL#id` | — |
+//! | mail | `USER#user` / `MAIL#id` | index 1 (while pending): `MAIL_DUE` / `next attempt (ns)␟user␟id` |
 
-use copkit_core::model::{DigestSchedule, Mail};
+use copkit_core::model::{DeliveryStatus, DigestSchedule, Mail};
 use copkit_core::store::{Chunk, ConditionFailure, DigestOp, Range, StoreError};
 use copkit_core::{MailId, UserId};
 use jiff::Timestamp;
@@ -24,6 +24,19 @@ fn mail_key(user: &UserId, id: &MailId) -> Key {
 }
 
 const DUE: &str = "DIGESTS_DUE";
+const MAIL_DUE: &str = "MAIL_DUE";
+
+/// Where a mail is listed: on the due list while pending.
+fn mail_listed(mail: &Mail) -> Listed {
+    match (mail.delivery.status, mail.delivery.next_attempt_at) {
+        (DeliveryStatus::Pending, Some(at)) => Listed::nowhere().on(
+            Index::One,
+            MAIL_DUE,
+            format!("{}{SEP}{}{SEP}{}", time_key(at), mail.to, mail.id),
+        ),
+        _ => Listed::nowhere(),
+    }
+}
 
 /// Whether `op` may be applied now.
 pub(crate) fn check(
@@ -35,13 +48,10 @@ pub(crate) fn check(
             get_digest_schedule(conn, &schedule.user)?.map(|s| s.version),
             *expect,
         ),
-        DigestOp::PutMail { mail } => {
-            if items::get::<Mail>(conn, &mail_key(&mail.to, &mail.id))?.is_some() {
-                Err(ConditionFailure::AlreadyExists)
-            } else {
-                Ok(())
-            }
-        }
+        DigestOp::PutMail { mail, expect } => check_expect(
+            items::get::<Mail>(conn, &mail_key(&mail.to, &mail.id))?.map(|m| m.version),
+            *expect,
+        ),
         DigestOp::ForgetMail { .. } | DigestOp::ForgetDigestSchedule { .. } => Ok(()),
     })
 }
@@ -60,11 +70,11 @@ pub(crate) fn apply(conn: &Connection, op: DigestOp) -> Result<(), StoreError> {
             };
             items::put(conn, &schedule_key(&schedule.user), &schedule, &listed)
         }
-        DigestOp::PutMail { mail } => items::put(
+        DigestOp::PutMail { mail, .. } => items::put(
             conn,
             &mail_key(&mail.to, &mail.id),
             &mail,
-            &Listed::nowhere(),
+            &mail_listed(&mail),
         ),
         DigestOp::ForgetMail { user, id } => items::delete(conn, &mail_key(&user, &id)),
         DigestOp::ForgetDigestSchedule { user } => items::delete(conn, &schedule_key(&user)),
@@ -117,5 +127,23 @@ pub(crate) fn list_outbox(
         Order::Descending,
         range,
         |_: &Mail| true,
+    )
+}
+
+/// Up to `limit` (1–100) pending mail due at `due`, earliest first.
+pub(crate) fn mail_due(
+    conn: &Connection,
+    due: Timestamp,
+    limit: u32,
+) -> Result<Vec<Mail>, StoreError> {
+    items::due(
+        conn,
+        Source::Index {
+            index: Index::One,
+            pk: MAIL_DUE,
+            prefix: "",
+        },
+        limit.clamp(1, 100) as usize,
+        |m: &Mail| m.delivery.next_attempt_at.is_some_and(|at| at <= due),
     )
 }

@@ -44,4 +44,18 @@ impl DigestStore for DynamoStore {
             .descending();
         self.page(&listing, range).await
     }
+
+    /// One query per shard (a bounded fan-out, no scan), merged by time.
+    async fn mail_due(&self, due: jiff::Timestamp, limit: u32) -> Result<Vec<Mail>, StoreError> {
+        let limit = limit.clamp(1, 100) as usize;
+        let mut due_items = Vec::new();
+        for shard in 0..keys::MAIL_SHARDS {
+            let listing =
+                Listing::index(GSI3, keys::mail_due_partition(shard)).upto(keys::review_upto(due));
+            due_items.extend(self.query_all(&listing, limit).await?);
+        }
+        let sort_attribute = GSI3.sort_key;
+        due_items.sort_by(|a, b| get_s(a, sort_attribute).cmp(&get_s(b, sort_attribute)));
+        due_items.into_iter().take(limit).map(decode).collect()
+    }
 }

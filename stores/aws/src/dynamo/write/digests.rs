@@ -1,8 +1,8 @@
 //! Planning the writes of [`DigestOp`]: the items each operation puts,
 //! updates or deletes, with their conditions.
 
-use copkit_core::model::DigestSchedule;
-use copkit_core::store::{DigestOp, Expect, StoreError};
+use copkit_core::model::{DeliveryStatus, DigestSchedule, Mail};
+use copkit_core::store::{DigestOp, StoreError};
 
 use super::Parts;
 use crate::dynamo::DynamoStore;
@@ -17,12 +17,8 @@ impl DynamoStore {
             DigestOp::PutDigestSchedule { schedule, expect } => {
                 parts.put_expecting(self, digest_schedule_item(schedule)?, *expect)?;
             }
-            DigestOp::PutMail { mail } => {
-                parts.put_expecting(
-                    self,
-                    encode(mail, &keys::mail(&mail.to, &mail.id))?,
-                    Expect::Absent,
-                )?;
+            DigestOp::PutMail { mail, expect } => {
+                parts.put_expecting(self, mail_item(mail)?, *expect)?;
             }
             DigestOp::ForgetMail { user, id } => parts.forget(self, &keys::mail(user, id))?,
             DigestOp::ForgetDigestSchedule { user } => {
@@ -31,6 +27,22 @@ impl DynamoStore {
         }
         Ok(())
     }
+}
+
+/// A mail, on the pending-mail index while it waits for an attempt.
+fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
+    let mut item = encode(mail, &keys::mail(&mail.to, &mail.id))?;
+    if let (DeliveryStatus::Pending, Some(at)) =
+        (mail.delivery.status, mail.delivery.next_attempt_at)
+    {
+        set_index(
+            &mut item,
+            GSI3,
+            keys::mail_due_shard(&mail.to),
+            keys::mail_due_sort(at, &mail.to, &mail.id),
+        );
+    }
+    Ok(item)
 }
 
 fn digest_schedule_item(s: &DigestSchedule) -> Result<Item, StoreError> {
