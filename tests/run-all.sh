@@ -42,7 +42,7 @@ tests/ensure-venv.sh "$SAM_VENV" tests/sam-requirements.txt
 SAM_CLI_TELEMETRY=0 "$SAM_VENV/bin/sam" validate --lint --region us-east-1 \
   --template-file lambda/template.yaml
 
-step "DynamoDB + S3 tests against moto (local emulator on 127.0.0.1)"
+step "DynamoDB, S3 and SES tests against moto (on 127.0.0.1), SMTP against aiosmtpd"
 MOTO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 MOTO_LOG=target/moto.log
 "$VENV/bin/python" tests/moto_server.py 127.0.0.1 "$MOTO_PORT" > "$MOTO_LOG" 2>&1 &
@@ -53,11 +53,14 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -s -o /dev/null "http://127.0.0.1:$MOTO_PORT/" || { echo "moto did not start:"; cat "$MOTO_LOG"; exit 1; }
-# Only the emulator tests (copkit-lambda's and the bindings' DynamoDB
-# feature) are #[ignore]d; --ignored runs exactly those, reusing the
-# workspace build above (same features, so nothing is rebuilt).
+# Only the tests of outside services are #[ignore]d (the emulator tests of
+# copkit-aws, copkit-lambda and the bindings' DynamoDB feature, SES on moto,
+# and SMTP to an aiosmtpd sink each test starts with the tools venv's
+# Python); --ignored runs exactly those, reusing the workspace build above
+# (same features, so nothing is rebuilt).
 AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
-  AWS_REGION=us-east-1 cargo test --workspace --all-features -- --ignored
+  AWS_REGION=us-east-1 COPKIT_TEST_PYTHON="$PWD/$VENV/bin/python" \
+  cargo test --workspace --all-features -- --ignored
 printf 'DynamoDB calls per operation, by area: target/dynamo-calls/\n'
 kill $MOTO 2>/dev/null || true
 wait $MOTO 2>/dev/null || true

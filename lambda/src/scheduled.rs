@@ -1,15 +1,17 @@
 //! The scheduled jobs (an EventBridge schedule invokes the `scheduler`
 //! function): the participation review that lets time lower levels, the
-//! rhythm digests that are due, delivered to the stored outbox, and the
-//! purge of removed documents' bytes whose grace window has passed.
+//! rhythm digests that are due, delivered to the stored outbox, the
+//! outbox's pending mail handed to the mail service (Amazon SES in the
+//! deployment, when a sender is configured), and the purge of removed
+//! documents' bytes whose grace window has passed.
 //!
 //! The handler takes the EventBridge event as JSON, checks it is a
 //! scheduled event, and reviews until nothing is due (bounded per run, so a
 //! long backlog finishes over the next runs instead of timing out).
 
 use copkit_core::Copkit;
-use copkit_core::mail::Outbox;
-use copkit_core::service::{DigestRun, PurgeRun, REVIEW_BATCH};
+use copkit_core::mail::{Mailer, Outbox};
+use copkit_core::service::{DeliveryRun, DigestRun, PurgeRun, REVIEW_BATCH};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -18,6 +20,10 @@ pub const MAX_REVIEW_CALLS: u32 = 50;
 
 /// Digests one run produces at most (the rest wait for the next run).
 pub const MAX_DIGESTS_PER_RUN: u32 = 2_000;
+
+/// Mail one run hands to the mail service at most (the rest waits for the
+/// next run; SES's default sending rate is 14 a second).
+pub const MAX_MAIL_PER_RUN: u32 = 2_000;
 
 /// Removed documents one run purges at most (the rest wait for the next).
 pub const MAX_PURGES_PER_RUN: u32 = 100;
@@ -33,6 +39,8 @@ pub struct ScheduledReport {
     pub more_due: bool,
     /// What the digest producer did.
     pub digests: DigestRun,
+    /// What the delivery of the outbox did (nothing without a mailer).
+    pub delivery: DeliveryRun,
     /// What the purge of removed documents' bytes did.
     pub purged: PurgeRun,
 }
@@ -48,8 +56,13 @@ pub enum ScheduledError {
     Failed(#[from] copkit_core::Error),
 }
 
-/// Runs the scheduled jobs for one EventBridge event.
-pub async fn run(copkit: &Copkit, event: &Value) -> Result<ScheduledReport, ScheduledError> {
+/// Runs the scheduled jobs for one EventBridge event; pending mail goes to
+/// `mailer` when there is one (else it stays in the outbox).
+pub async fn run(
+    copkit: &Copkit,
+    mailer: Option<&dyn Mailer>,
+    event: &Value,
+) -> Result<ScheduledReport, ScheduledError> {
     let scheduled = event["source"] == "aws.events" && event["detail-type"] == "Scheduled Event";
     if !scheduled {
         return Err(ScheduledError::NotScheduled);
@@ -68,6 +81,9 @@ pub async fn run(copkit: &Copkit, event: &Value) -> Result<ScheduledReport, Sche
     report.digests = copkit
         .send_due_digests(&outbox, MAX_DIGESTS_PER_RUN)
         .await?;
+    if let Some(mailer) = mailer {
+        report.delivery = copkit.deliver_mail(mailer, MAX_MAIL_PER_RUN).await?;
+    }
     report.purged = copkit.purge_removed_documents(MAX_PURGES_PER_RUN).await?;
     Ok(report)
 }

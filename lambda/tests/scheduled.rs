@@ -6,6 +6,8 @@
 
 use std::sync::Arc;
 
+use copkit_core::mail::{MailError, Mailer};
+use copkit_core::model::Mail;
 use copkit_core::model::{
     Access, CommunityKind, DigestFrequency, DigestPreference, JoinPolicy, PageRequest,
     ParticipationLevel, SpaceVisibility, ThreadKind,
@@ -38,7 +40,7 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
         .clock(clock.clone())
         .build()
         .unwrap();
-    let owner = Actor::new(UserId::new("helen").unwrap());
+    let owner = Actor::new(UserId::new("helen").unwrap()).with_email("helen@example.org");
     let tom = Actor::new(UserId::new("tom").unwrap());
     let c = copkit
         .create_community(
@@ -121,17 +123,28 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
     assert_eq!(active(copkit.clone()).await, 1);
 
     // Nothing is due yet.
-    let report = scheduled::run(&copkit, &scheduled_event()).await.unwrap();
+    let report = scheduled::run(&copkit, None, &scheduled_event())
+        .await
+        .unwrap();
     assert_eq!(
         (report.reviewed, report.levels_changed, report.more_due),
         (0, 0, false)
     );
     assert_eq!(report.digests.examined, 0);
 
-    // A day on, Helen's daily digest tells of Tom's question.
+    // A day on, Helen's daily digest tells of Tom's question, and the run
+    // hands it to the mail service.
     clock.advance(SignedDuration::from_hours(24));
-    let report = scheduled::run(&copkit, &scheduled_event()).await.unwrap();
+    let mailer = Recorder::default();
+    let report = scheduled::run(&copkit, Some(&mailer), &scheduled_event())
+        .await
+        .unwrap();
     assert_eq!((report.digests.examined, report.digests.sent), (1, 1));
+    assert_eq!((report.delivery.examined, report.delivery.sent), (1, 1));
+    assert_eq!(
+        mailer.addresses.lock().unwrap().clone(),
+        vec!["helen@example.org".to_owned()]
+    );
     let outbox = copkit
         .list_outbox(&owner, &PageRequest::first())
         .await
@@ -140,9 +153,26 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
     assert!(outbox.items[0].text.contains("Febrile infant"));
 
     clock.advance(SignedDuration::from_hours(24 * 90));
-    let report = scheduled::run(&copkit, &scheduled_event()).await.unwrap();
+    let report = scheduled::run(&copkit, None, &scheduled_event())
+        .await
+        .unwrap();
     assert_eq!((report.reviewed, report.levels_changed), (1, 1));
     assert_eq!(active(copkit.clone()).await, 0);
+}
+
+/// A mail service that records the addresses it was given.
+#[derive(Default)]
+struct Recorder {
+    addresses: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl Mailer for Recorder {
+    async fn deliver(&self, mail: &Mail) -> Result<(), MailError> {
+        let address = mail.email.clone().unwrap_or_default();
+        self.addresses.lock().unwrap().push(address);
+        Ok(())
+    }
 }
 
 fn owner_actor() -> Actor {
@@ -154,7 +184,7 @@ async fn other_events_are_refused() {
     let copkit = Copkit::new(Arc::new(MemoryStore::new())).unwrap();
     let api_call = json!({"version": "2.0", "routeKey": "GET /health", "rawPath": "/health"});
     assert!(matches!(
-        scheduled::run(&copkit, &api_call).await,
+        scheduled::run(&copkit, None, &api_call).await,
         Err(ScheduledError::NotScheduled)
     ));
 }

@@ -11,6 +11,10 @@
 //! Per-person write limits come from `COPKIT_RATE_LIMITS` as on Lambda
 //! (`off`, or changes such as `communities=5/1h`).
 //!
+//! With `--smtp-url` and `--mail-from` (or `COPKIT_SMTP_URL`,
+//! `COPKIT_MAIL_FROM`) due digests are produced and the outbox is sent
+//! through that SMTP server every minute.
+//!
 //! `copkit-local backup --to FILE` copies the database while a server runs
 //! (SQLite's online backup); `copkit-local gc` removes document bytes no
 //! record names (also done at every start, for files older than an hour);
@@ -25,7 +29,9 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use copkit_aws::{self as aws, AwsSettings};
 use copkit_core::blob::BlobStore;
+use copkit_core::mail::Outbox;
 use copkit_core::{Copkit, MemoryStore};
+use copkit_lambda::smtp::SmtpMailer;
 use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
 use copkit_sqlite::{Database, FileBlobStore, SWEEP_GRACE, SqliteStore, sweep_orphan_blobs};
 
@@ -53,6 +59,15 @@ struct Args {
     /// Where records are kept.
     #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
     store: StoreKind,
+    /// Send mail through this SMTP server (`smtp://host:25`,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host`):
+    /// due digests are produced and the outbox's pending mail sent every
+    /// minute. Without it mail stays in the outbox.
+    #[arg(long, env = "COPKIT_SMTP_URL", requires = "mail_from")]
+    smtp_url: Option<String>,
+    /// The sender of that mail (`copkit <digest@example.org>`).
+    #[arg(long, env = "COPKIT_MAIL_FROM")]
+    mail_from: Option<String>,
     /// A maintenance task instead of serving.
     #[command(subcommand)]
     task: Option<Task>,
@@ -278,6 +293,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             demo::seed(&copkit).await?;
         }
     }
+    if let (Some(url), Some(from)) = (&args.smtp_url, &args.mail_from) {
+        let smtp = SmtpMailer::new(url, from)?;
+        tokio::spawn(send_mail_every_minute(copkit.clone(), smtp));
+    }
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let base = format!("http://{}", listener.local_addr()?);
     println!("copkit-local listening on {base}  (OpenAPI: {base}/openapi.json, docs: {base}/docs)");
@@ -298,6 +317,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .await?;
     Ok(())
+}
+
+/// Every minute: the due digests into the outbox, then the outbox's
+/// pending mail to the SMTP server (what the Lambda `scheduler` does with
+/// SES, hourly).
+async fn send_mail_every_minute(copkit: Copkit, smtp: SmtpMailer) {
+    let outbox = Outbox::new(copkit.store().clone());
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        match copkit.send_due_digests(&outbox, 2_000).await {
+            Ok(run) if run.examined > 0 => tracing::info!(?run, "digests produced"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "digests not produced"),
+        }
+        match copkit.deliver_mail(&smtp, 2_000).await {
+            Ok(run) if run.examined > 0 => tracing::info!(?run, "mail sent"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "mail not sent"),
+        }
+    }
 }
 
 /// The issuer local tokens must name (`COPKIT_JWT_ISSUER`), if any.

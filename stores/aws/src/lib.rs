@@ -7,6 +7,7 @@
 //!   (the layout is documented in [`dynamo`]);
 //! - [`s3::S3BlobStore`]: document bytes in S3, with checksummed and
 //!   presigned requests;
+//! - [`ses::SesMailer`]: the outbox delivered through Amazon SES (v2);
 //! - [`config`]: settings from the environment and connecting to both;
 //! - [`emulator`]: the same on a local emulator (moto), for tests and
 //!   local runs.
@@ -20,6 +21,7 @@ pub mod config;
 pub mod dynamo;
 pub mod emulator;
 pub mod s3;
+pub mod ses;
 
 pub use config::{
     AwsSettings, AwsStores, config_from_env, connect, copkit_from_env, cursor_key_from_env,
@@ -27,3 +29,4 @@ pub use config::{
 };
 pub use dynamo::DynamoStore;
 pub use s3::S3BlobStore;
+pub use ses::SesMailer;
