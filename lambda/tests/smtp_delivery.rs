@@ -16,7 +16,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use copkit_core::mail::{Mailer, Outbox};
-use copkit_core::model::{DeliveryStatus, Digest, Mail, MailDelivery, PageRequest};
+use copkit_core::model::{DeliveryStatus, Mail, PageRequest};
+use copkit_core::store::conformance::pending_mail;
 use copkit_core::{Actor, Copkit, MailId, ManualClock, MemoryStore, UserId};
 use copkit_lambda::smtp::{SmtpMailer, message_id};
 use jiff::Timestamp;
@@ -101,26 +102,9 @@ fn copkit() -> Copkit {
         .unwrap()
 }
 
-/// A pending mail for `user` at `email`, with a subject naming them.
 fn mail(n: u128, user: &str, email: Option<&str>) -> Mail {
-    let to = UserId::new(user).unwrap();
-    Mail {
-        id: MailId(ulid::Ulid::from_parts(1_772_000_000_000, n)),
-        to: to.clone(),
-        email: email.map(str::to_owned),
-        subject: format!("Your copkit digest, {user}"),
-        text: format!("Hello {user}, one new thread in Cases."),
-        html: format!("<p>Hello {user}, one new thread in <b>Cases</b>.</p>"),
-        digest: Digest {
-            user: to,
-            since: start(),
-            until: start(),
-            communities: vec![],
-        },
-        created_at: start(),
-        delivery: MailDelivery::pending(start()),
-        version: 1,
-    }
+    let id = MailId(ulid::Ulid::from_parts(1_772_000_000_000, n));
+    pending_mail(id, user, email.map(str::to_owned), start())
 }
 
 async fn file(copkit: &Copkit, mails: &[Mail]) {

@@ -13,7 +13,8 @@ use aws_sdk_sesv2::config::Credentials;
 use copkit_aws::SesMailer;
 use copkit_aws::emulator;
 use copkit_core::mail::{Mailer, Outbox};
-use copkit_core::model::{DeliveryStatus, Digest, Mail, MailDelivery, PageRequest};
+use copkit_core::model::{DeliveryStatus, Mail, MailDelivery, PageRequest};
+use copkit_core::store::conformance::pending_mail;
 use copkit_core::{Actor, Copkit, MailId, ManualClock, UserId};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
@@ -49,25 +50,9 @@ fn run_tag() -> String {
     emulator::unique_name("r").unwrap()
 }
 
-fn mail(n: u128, user: &str, email: Option<String>) -> Mail {
-    let to = UserId::new(user).unwrap();
-    Mail {
-        id: MailId(ulid::Ulid::from_parts(1_772_000_000_000, n)),
-        to: to.clone(),
-        email,
-        subject: format!("Your copkit digest, {user}"),
-        text: format!("Hello {user}, one new thread in Cases."),
-        html: format!("<p>Hello {user}, one new thread in <b>Cases</b>.</p>"),
-        digest: Digest {
-            user: to,
-            since: start(),
-            until: start(),
-            communities: vec![],
-        },
-        created_at: start(),
-        delivery: MailDelivery::pending(start()),
-        version: 1,
-    }
+fn mail(n: u128, user: &str, email: Option<&str>) -> Mail {
+    let id = MailId(ulid::Ulid::from_parts(1_772_000_000_000, n));
+    pending_mail(id, user, email.map(str::to_owned), start())
 }
 
 async fn file(copkit: &Copkit, mails: &[Mail]) {
@@ -134,8 +119,8 @@ async fn each_person_with_an_address_gets_their_mail_once_through_ses() {
     file(
         &copkit,
         &[
-            mail(1, "tom", Some(tom.clone())),
-            mail(2, "mia", Some(mia.clone())),
+            mail(1, "tom", Some(&tom)),
+            mail(2, "mia", Some(&mia)),
             mail(3, "raj", None),
         ],
     )
@@ -171,7 +156,7 @@ async fn a_sender_ses_refuses_is_retried_later_and_nothing_is_sent() {
     let tag = run_tag();
     let address = format!("ann-{tag}@example.org");
     let copkit = copkit().await;
-    file(&copkit, &[mail(1, "ann", Some(address.clone()))]).await;
+    file(&copkit, &[mail(1, "ann", Some(&address))]).await;
     // Never verified as an SES identity: SES rejects the message.
     let mailer = SesMailer::new(ses().await, format!("nobody-{tag}@unverified.example"));
     let run = copkit.deliver_mail(&mailer, 100).await.unwrap();
@@ -197,8 +182,8 @@ async fn an_unreachable_ses_stops_the_run_and_the_mail_waits() {
     file(
         &copkit,
         &[
-            mail(1, "tom", Some(format!("tom-{tag}@example.org"))),
-            mail(2, "mia", Some(format!("mia-{tag}@example.org"))),
+            mail(1, "tom", Some(&format!("tom-{tag}@example.org"))),
+            mail(2, "mia", Some(&format!("mia-{tag}@example.org"))),
         ],
     )
     .await;

@@ -377,3 +377,31 @@ pub(super) async fn space_in_new_community<S: Store + ?Sized>(store: &S, name: &
     .unwrap();
     s
 }
+
+/// A pending mail to `user` (at `email`, if any) made at `at`: a subject,
+/// text and HTML that greet them by name, an empty digest.
+pub fn pending_mail(
+    id: crate::ids::MailId,
+    user: &str,
+    email: Option<String>,
+    at: Timestamp,
+) -> crate::model::Mail {
+    let to = UserId::new(user).unwrap();
+    crate::model::Mail {
+        id,
+        to: to.clone(),
+        email,
+        subject: format!("Your copkit digest, {user}"),
+        text: format!("Hello {user}, one new thread in Cases."),
+        html: format!("<p>Hello {user}, one new thread in <b>Cases</b>.</p>"),
+        digest: crate::model::Digest {
+            user: to,
+            since: at,
+            until: at,
+            communities: vec![],
+        },
+        created_at: at,
+        delivery: crate::model::MailDelivery::pending(at),
+        version: 1,
+    }
+}

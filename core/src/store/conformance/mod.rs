@@ -40,7 +40,7 @@ pub use documents::*;
 pub use ephemeral::*;
 pub use erasure::*;
 pub use events::*;
-pub use fixtures::{community, membership, t0, unique, user};
+pub use fixtures::{community, membership, pending_mail, t0, unique, user};
 pub use invitations::*;
 pub use moderation::*;
 pub use polls::*;

@@ -149,13 +149,18 @@ pub fn digest_schedule(user: &UserId) -> Key {
 /// How many partitions the due-digest index is spread over.
 pub const DIGEST_SHARDS: u8 = 16;
 
-/// GSI3: digest schedules by due time, in one shard (sort: due time, user).
-pub fn digest_shard(user: &UserId) -> String {
+/// A person's shard among `shards` (a small hash of their id).
+fn user_shard(user: &UserId, shards: u8) -> u8 {
     let mixed = user
         .as_str()
         .bytes()
         .fold(7u8, |acc, b| acc.wrapping_mul(31).wrapping_add(b));
-    digest_partition(mixed % DIGEST_SHARDS)
+    mixed % shards
+}
+
+/// GSI3: digest schedules by due time, in one shard (sort: due time, user).
+pub fn digest_shard(user: &UserId) -> String {
+    digest_partition(user_shard(user, DIGEST_SHARDS))
 }
 
 /// GSI3: one shard of the due-digest index.
@@ -173,11 +178,7 @@ pub const MAIL_SHARDS: u8 = 16;
 
 /// GSI3: pending mail by next attempt, in one shard (sort: time, user, id).
 pub fn mail_due_shard(user: &UserId) -> String {
-    let mixed = user
-        .as_str()
-        .bytes()
-        .fold(7u8, |acc, b| acc.wrapping_mul(31).wrapping_add(b));
-    mail_due_partition(mixed % MAIL_SHARDS)
+    mail_due_partition(user_shard(user, MAIL_SHARDS))
 }
 
 /// GSI3: one shard of the pending-mail index.

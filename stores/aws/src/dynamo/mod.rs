@@ -228,6 +228,33 @@ impl DynamoStore {
         chunk_of(listing, items, range.limit)
     }
 
+    /// Up to `limit` (1–100) records due at `due` from a GSI3 index spread
+    /// over `shards` partitions (`partition(shard)`), earliest first: one
+    /// query per shard (a bounded fan-out, no scan), merged by sort key.
+    async fn due_across_shards<T: serde::de::DeserializeOwned>(
+        &self,
+        shards: u8,
+        partition: fn(u8) -> String,
+        due: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<T>, StoreError> {
+        let limit = limit.clamp(1, 100) as usize;
+        let mut due_items = Vec::new();
+        for shard in 0..shards {
+            let listing =
+                Listing::index(table::GSI3, partition(shard)).upto(keys::review_upto(due));
+            due_items.extend(self.query_all(&listing, limit).await?);
+        }
+        let sort_attribute = table::GSI3.sort_key;
+        due_items
+            .sort_by(|a, b| codec::get_s(a, sort_attribute).cmp(&codec::get_s(b, sort_attribute)));
+        due_items
+            .into_iter()
+            .take(limit)
+            .map(codec::decode)
+            .collect()
+    }
+
     /// Every item of a short listing (at most `max`).
     async fn query_all(&self, listing: &Listing, max: usize) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();

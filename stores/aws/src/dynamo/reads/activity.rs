@@ -8,10 +8,9 @@ use copkit_core::store::{
 use copkit_core::{CommunityId, UserId};
 
 use crate::dynamo::DynamoStore;
-use crate::dynamo::codec::{decode, get_s};
 use crate::dynamo::keys;
 use crate::dynamo::page::Listing;
-use crate::dynamo::table::{GSI1, GSI2, GSI3};
+use crate::dynamo::table::{GSI1, GSI2};
 
 #[async_trait]
 impl ActivityStore for DynamoStore {
@@ -44,23 +43,13 @@ impl ParticipationStore for DynamoStore {
         self.get(&keys::participation(community, user)).await
     }
 
-    /// One query per review shard (a bounded fan-out, no scan), merged by
-    /// review time.
     async fn participation_due(
         &self,
         due: jiff::Timestamp,
         limit: u32,
     ) -> Result<Vec<Participation>, StoreError> {
-        let limit = limit.clamp(1, 100) as usize;
-        let mut due_items = Vec::new();
-        for shard in 0..keys::REVIEW_SHARDS {
-            let listing =
-                Listing::index(GSI3, keys::review_partition(shard)).upto(keys::review_upto(due));
-            due_items.extend(self.query_all(&listing, limit).await?);
-        }
-        let sort_attribute = GSI3.sort_key;
-        due_items.sort_by(|a, b| get_s(a, sort_attribute).cmp(&get_s(b, sort_attribute)));
-        due_items.into_iter().take(limit).map(decode).collect()
+        self.due_across_shards(keys::REVIEW_SHARDS, keys::review_partition, due, limit)
+            .await
     }
 }
 

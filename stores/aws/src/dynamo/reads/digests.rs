@@ -6,10 +6,8 @@ use copkit_core::model::{DigestSchedule, Mail};
 use copkit_core::store::{Chunk, DigestStore, Range, StoreError};
 
 use crate::dynamo::DynamoStore;
-use crate::dynamo::codec::{decode, get_s};
 use crate::dynamo::keys;
 use crate::dynamo::page::Listing;
-use crate::dynamo::table::GSI3;
 
 #[async_trait]
 impl DigestStore for DynamoStore {
@@ -20,22 +18,13 @@ impl DigestStore for DynamoStore {
         self.get(&keys::digest_schedule(user)).await
     }
 
-    /// One query per shard (a bounded fan-out, no scan), merged by due time.
     async fn digests_due(
         &self,
         due: jiff::Timestamp,
         limit: u32,
     ) -> Result<Vec<DigestSchedule>, StoreError> {
-        let limit = limit.clamp(1, 100) as usize;
-        let mut due_items = Vec::new();
-        for shard in 0..keys::DIGEST_SHARDS {
-            let listing =
-                Listing::index(GSI3, keys::digest_partition(shard)).upto(keys::review_upto(due));
-            due_items.extend(self.query_all(&listing, limit).await?);
-        }
-        let sort_attribute = GSI3.sort_key;
-        due_items.sort_by(|a, b| get_s(a, sort_attribute).cmp(&get_s(b, sort_attribute)));
-        due_items.into_iter().take(limit).map(decode).collect()
+        self.due_across_shards(keys::DIGEST_SHARDS, keys::digest_partition, due, limit)
+            .await
     }
 
     async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError> {
@@ -45,17 +34,8 @@ impl DigestStore for DynamoStore {
         self.page(&listing, range).await
     }
 
-    /// One query per shard (a bounded fan-out, no scan), merged by time.
     async fn mail_due(&self, due: jiff::Timestamp, limit: u32) -> Result<Vec<Mail>, StoreError> {
-        let limit = limit.clamp(1, 100) as usize;
-        let mut due_items = Vec::new();
-        for shard in 0..keys::MAIL_SHARDS {
-            let listing =
-                Listing::index(GSI3, keys::mail_due_partition(shard)).upto(keys::review_upto(due));
-            due_items.extend(self.query_all(&listing, limit).await?);
-        }
-        let sort_attribute = GSI3.sort_key;
-        due_items.sort_by(|a, b| get_s(a, sort_attribute).cmp(&get_s(b, sort_attribute)));
-        due_items.into_iter().take(limit).map(decode).collect()
+        self.due_across_shards(keys::MAIL_SHARDS, keys::mail_due_partition, due, limit)
+            .await
     }
 }
