@@ -131,6 +131,9 @@ operations! {
     LIST_EVENTS = GET "/communities/{id}/events" => list_events;
     AGENDA = GET "/communities/{id}/agenda" => agenda;
     CALENDAR = GET "/communities/{id}/calendar.ics" => calendar_feed;
+    RENEW_CALENDAR_FEED = POST "/me/calendar-feed" => renew_calendar_feed;
+    STOP_CALENDAR_FEED = DELETE "/me/calendar-feed" => stop_calendar_feed;
+    CALENDAR_BY_TOKEN = GET "/calendar/{token}" => calendar_feed_by_token;
     GET_EVENT = GET "/events/{id}" => get_event;
     UPDATE_EVENT = PUT "/events/{id}" => update_event;
     OCCURRENCES = GET "/events/{id}/occurrences" => event_occurrences;

@@ -637,6 +637,17 @@ async fn events(owner: &Client, member: &Client, c: &CommunityId, space: &SpaceI
         .await
         .unwrap();
     assert!(feed.starts_with("BEGIN:VCALENDAR") && feed.contains("Tutorial (moved)"));
+    let link = member.renew_calendar_feed().await.unwrap();
+    assert!(link.url.ends_with(&format!("/calendar/{}.ics", link.token)));
+    let personal = member.calendar_feed_by_token(&link.token).await.unwrap();
+    // (Its window follows the server's clock, so what is in it is not
+    // asserted here; the router tests do that on a fixed clock.)
+    assert!(personal.starts_with("BEGIN:VCALENDAR") && personal.ends_with("END:VCALENDAR\r\n"));
+    member.stop_calendar_feed().await.unwrap();
+    assert!(matches!(
+        member.calendar_feed_by_token(&link.token).await,
+        Err(ClientError::NotFound { .. })
+    ));
     let occurrences = member
         .event_occurrences(&future.id, Some(date("2030-03-01")), Some(30))
         .await

@@ -486,3 +486,107 @@ async fn upcoming_lists_what_starts_soon_with_my_answer_and_reminds_once() {
     assert!(reminders.first_time(&s.tom.user, &soon[0].item, after));
     assert_eq!(reminders.len(), 1);
 }
+
+/// The SUMMARY of every event in an iCalendar text, read by an
+/// independent parser.
+fn summaries(text: &str) -> Vec<String> {
+    let mut calendars = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = calendars.next().expect("one calendar").expect("it parses");
+    calendar
+        .events
+        .iter()
+        .filter_map(|ev| {
+            ev.properties
+                .iter()
+                .find(|p| p.name == "SUMMARY")
+                .and_then(|p| p.value.clone())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_calendar_feed_url_shows_what_its_owner_sees_now_and_dies_when_renewed() {
+    let s = setup().await;
+    let k = &s.w.copkit;
+    k.schedule_event(&s.helen, &s.space, fortnightly(3))
+        .await
+        .unwrap();
+    // A restricted room's event: only moderators see it.
+    let room = k
+        .create_space(
+            &s.helen,
+            &s.c,
+            new_space(
+                "Moderators",
+                SpaceVisibility::Restricted {
+                    users: vec![],
+                    roles: vec![copkit_core::model::Role::Moderator],
+                },
+            ),
+        )
+        .await
+        .unwrap();
+    k.schedule_event(
+        &s.helen,
+        &room.id,
+        EventInput {
+            title: "Planning".into(),
+            recurrence: None,
+            ..fortnightly(1)
+        },
+    )
+    .await
+    .unwrap();
+
+    let toms = k.renew_calendar_feed(&s.tom).await.unwrap();
+    let helens = k.renew_calendar_feed(&s.helen).await.unwrap();
+    assert_ne!(toms.token, helens.token);
+    let tom_sees = summaries(&k.calendar_feed_by_token(&toms.token).await.unwrap());
+    assert_eq!(tom_sees, vec!["ST3 small group"; 3]);
+    let helen_sees = summaries(&k.calendar_feed_by_token(&helens.token).await.unwrap());
+    assert_eq!(helen_sees.len(), 4);
+    assert!(helen_sees.contains(&"Planning".to_owned()));
+
+    // An outsider's feed is empty; unknown tokens are not found.
+    let outsider = k.renew_calendar_feed(&actor("olga")).await.unwrap();
+    assert!(summaries(&k.calendar_feed_by_token(&outsider.token).await.unwrap()).is_empty());
+    for unknown in ["", "not-a-token", &"x".repeat(300)] {
+        assert!(matches!(
+            k.calendar_feed_by_token(unknown).await,
+            Err(Error::NotFound)
+        ));
+    }
+
+    // Renewing revokes the old URL.
+    let renewed = k.renew_calendar_feed(&s.tom).await.unwrap();
+    assert!(matches!(
+        k.calendar_feed_by_token(&toms.token).await,
+        Err(Error::NotFound)
+    ));
+    assert_eq!(
+        summaries(&k.calendar_feed_by_token(&renewed.token).await.unwrap()).len(),
+        3
+    );
+
+    // Removed from the community, Tom's feed goes empty at once.
+    k.remove_member(&s.helen, &s.c, &s.tom.user).await.unwrap();
+    assert!(summaries(&k.calendar_feed_by_token(&renewed.token).await.unwrap()).is_empty());
+
+    // Stopping the feed revokes it; erasure forgets it.
+    k.stop_calendar_feed(&s.tom).await.unwrap();
+    assert!(matches!(
+        k.calendar_feed_by_token(&renewed.token).await,
+        Err(Error::NotFound)
+    ));
+    k.stop_calendar_feed(&s.tom).await.unwrap();
+    let mia = k.renew_calendar_feed(&s.mia).await.unwrap();
+    k.erase_my_account(&s.mia).await.unwrap();
+    assert!(matches!(
+        k.calendar_feed_by_token(&mia.token).await,
+        Err(Error::NotFound)
+    ));
+    assert_eq!(
+        k.store().get_calendar_feed(&s.mia.user).await.unwrap(),
+        None
+    );
+}

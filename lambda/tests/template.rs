@@ -141,7 +141,7 @@ fn the_function_is_the_arm64_bootstrap_with_its_configuration() {
 }
 
 #[test]
-fn only_health_the_openapi_document_and_its_docs_page_skip_the_authorizer() {
+fn only_health_the_openapi_document_its_docs_page_and_calendar_feeds_skip_the_authorizer() {
     let template = template();
     let api = resource(&template, "Api");
     assert_eq!(text(&api["Type"]), "AWS::Serverless::HttpApi");
@@ -173,6 +173,7 @@ fn only_health_the_openapi_document_and_its_docs_page_skip_the_authorizer() {
             "GET /openapi.json".to_owned(),
             "GET /docs".to_owned(),
             "GET /docs/{proxy+}".to_owned(),
+            "GET /calendar/{token}".to_owned(),
         ])
     );
 }
@@ -304,6 +305,19 @@ fn the_scheduler_runs_hourly_on_the_table_and_purges_only_document_bytes() {
     .iter()
     .map(|a| (*a).to_owned())
     .collect();
+    let (ses, actions): (BTreeSet<String>, BTreeSet<String>) =
+        actions.into_iter().partition(|a| a.starts_with("ses:"));
+    assert_eq!(
+        ses,
+        BTreeSet::from(["ses:SendEmail".to_owned()]),
+        "SES only to send the outbox"
+    );
+    let variables = &properties["Environment"]["Variables"];
+    assert_eq!(text(&variables["COPKIT_MAIL_FROM"]["Ref"]), "MailFrom");
+    assert_eq!(
+        text(&variables["COPKIT_SES_CONFIGURATION_SET"]["Ref"]),
+        "SesConfigurationSet"
+    );
     let (s3, table): (BTreeSet<String>, BTreeSet<String>) =
         actions.iter().cloned().partition(|a| a.starts_with("s3:"));
     assert_eq!(s3, purge, "S3 only to purge removed documents' bytes");
@@ -314,6 +328,18 @@ fn the_scheduler_runs_hourly_on_the_table_and_purges_only_document_bytes() {
     assert!(table.is_subset(&allowed_actions(&template)));
     for policy in list(&properties["Policies"]) {
         for statement in list(&policy["Statement"]) {
+            if text(&statement["Sid"]) == "SendTheOutbox" {
+                // From the account's own identities, in its own region.
+                for resource in list(&statement["Resource"]) {
+                    let arn = text(&resource["Fn::Sub"]);
+                    assert!(
+                        arn.starts_with(
+                            "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:"
+                        ),
+                        "{arn}"
+                    );
+                }
+            }
             if text(&statement["Sid"]) == "PurgeRemovedDocumentBytes" {
                 assert_eq!(
                     statement["Resource"]["Fn::Sub"],

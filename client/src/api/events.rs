@@ -3,6 +3,7 @@
 use copkit_core::model::{
     Attendance, Event, Occurrence, Page, PageRequest, Rsvp, RsvpResponse, RsvpTally,
 };
+use copkit_core::service::calendar_feed::CalendarFeedLink;
 use copkit_core::service::{AgendaItem, EventInput};
 use copkit_core::{CommunityId, EventId, SpaceId, UserId};
 use jiff::civil::Date;
@@ -55,6 +56,24 @@ impl Client {
             .query("from", from)
             .query("days", days);
         self.text(call).await
+    }
+
+    /// Makes the caller a personal calendar feed URL (revoking the one they
+    /// had); its token is shown only this once.
+    pub async fn renew_calendar_feed(&self) -> ClientResult<CalendarFeedLink> {
+        self.json(Call::new(&RENEW_CALENDAR_FEED, &[])).await
+    }
+
+    /// Revokes the caller's calendar feed URL.
+    pub async fn stop_calendar_feed(&self) -> ClientResult<()> {
+        self.empty(Call::new(&STOP_CALENDAR_FEED, &[])).await
+    }
+
+    /// The iCalendar feed a feed token opens (what a calendar app fetches;
+    /// an unknown or revoked token is `NotFound`).
+    pub async fn calendar_feed_by_token(&self, token: &str) -> ClientResult<String> {
+        self.text(Call::new(&CALENDAR_BY_TOKEN, &[&format!("{token}.ics")]))
+            .await
     }
 
     /// An event.

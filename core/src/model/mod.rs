@@ -2,6 +2,7 @@
 //! self-evident helpers; rules live in [`crate::policy`] and [`crate::service`].
 
 mod activity;
+mod calendar_feed;
 mod community;
 mod digest;
 mod document;
@@ -19,6 +20,7 @@ mod thread;
 mod value;
 
 pub use activity::{Activity, ActivityKind, JoinedVia};
+pub use calendar_feed::CalendarFeed;
 pub use community::{
     Access, Community, CommunityCounts, CommunityKind, CountDelta, DepartedUploads, JoinPolicy,
     Slug, Visibility,

@@ -24,6 +24,7 @@ use crate::validate::limits;
 
 mod access;
 mod activity;
+pub mod calendar_feed;
 mod communities;
 pub mod content;
 pub mod cpd;
@@ -48,6 +49,7 @@ mod upcoming;
 pub mod uploads;
 mod value;
 
+pub use calendar_feed::NewCalendarFeed;
 pub use communities::{CommunityCard, CommunityChanges, CommunityView, MyCommunity, NewCommunity};
 pub use cpd::{
     CPD_CSV_COLUMNS, CPD_MAX_DAYS, CpdEntry, CpdEvidence, CpdKind, PERIOD_EARLIEST, PERIOD_LATEST,

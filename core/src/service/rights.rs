@@ -176,7 +176,8 @@ pub struct ErasureReport {
     pub content_anonymised: u32,
     /// Activities anonymised.
     pub activities_anonymised: u32,
-    /// Records deleted (participation, attendance, mail, schedule, profile).
+    /// Records deleted (participation, attendance, mail, schedule, calendar
+    /// feed, profile).
     pub records_deleted: u32,
     /// Their documents removed, where the community does not keep a
     /// departed member's uploads ([`DepartedUploads::Remove`]); the bytes
@@ -528,6 +529,16 @@ impl Copkit {
         if store.get_digest_schedule(user).await?.is_some() {
             self.forget(
                 DigestOp::ForgetDigestSchedule { user: user.clone() },
+                &mut report,
+            )
+            .await?;
+        }
+        if let Some(feed) = store.get_calendar_feed(user).await? {
+            self.forget(
+                ProfileOp::ForgetCalendarFeed {
+                    user: user.clone(),
+                    token: Some(feed.token_hash),
+                },
                 &mut report,
             )
             .await?;

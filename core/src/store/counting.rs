@@ -18,10 +18,10 @@ use crate::ids::{
     UserId,
 };
 use crate::model::{
-    Activity, Attendance, Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion,
-    Event, Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Participation, Poll,
-    Post, Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant,
-    Thread, TokenHash, ValueStory,
+    Activity, Attendance, Ballot, BlobPurge, CalendarFeed, Community, DigestSchedule, Document,
+    DocumentVersion, Event, Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry,
+    Participation, Poll, Post, Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug,
+    Space, SpaceGrant, Thread, TokenHash, ValueStory,
 };
 
 /// Wraps a store and counts every call by method name.
@@ -102,6 +102,17 @@ impl ProfileStore for CountingStore {
     async fn get_profiles(&self, users: &[UserId]) -> Result<Vec<Profile>, StoreError> {
         self.count("get_profiles");
         self.inner.get_profiles(users).await
+    }
+    async fn get_calendar_feed(&self, user: &UserId) -> Result<Option<CalendarFeed>, StoreError> {
+        self.count("get_calendar_feed");
+        self.inner.get_calendar_feed(user).await
+    }
+    async fn get_calendar_feed_by_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<CalendarFeed>, StoreError> {
+        self.count("get_calendar_feed_by_token");
+        self.inner.get_calendar_feed_by_token(hash).await
     }
     async fn get_profile_by_handle(&self, handle: &Handle) -> Result<Option<Profile>, StoreError> {
         self.count("get_profile_by_handle");

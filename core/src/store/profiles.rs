@@ -1,4 +1,4 @@
-//! Profiles and the handles they claim.
+//! Profiles and the handles they claim; calendar feeds and their tokens.
 //!
 //! The reads ([`ProfileStore`]) and the writes ([`ProfileOp`]) of one
 //! family of records; every store implements them in a file of the same name.
@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::{Expect, ItemKey, Op, StoreError};
 use crate::ids::UserId;
-use crate::model::{Handle, Profile};
+use crate::model::{CalendarFeed, Handle, Profile, TokenHash};
 
 /// Profiles.
 #[async_trait]
@@ -18,6 +18,13 @@ pub trait ProfileStore: Send + Sync {
     async fn get_profiles(&self, users: &[UserId]) -> Result<Vec<Profile>, StoreError>;
     /// The profile holding a handle.
     async fn get_profile_by_handle(&self, handle: &Handle) -> Result<Option<Profile>, StoreError>;
+    /// A person's calendar feed.
+    async fn get_calendar_feed(&self, user: &UserId) -> Result<Option<CalendarFeed>, StoreError>;
+    /// The calendar feed whose token has `hash` (none once revoked).
+    async fn get_calendar_feed_by_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<CalendarFeed>, StoreError>;
 }
 
 /// The writes to this family, each inside a [`Transaction`](super::Transaction)
@@ -34,6 +41,25 @@ pub enum ProfileOp {
         expect: Expect,
         /// The handle it had when read.
         previous_handle: Option<Handle>,
+    },
+    /// Create or replace a person's calendar feed: its new token is claimed
+    /// (`AlreadyExists` if taken) and `previous` released, in the same
+    /// write.
+    PutCalendarFeed {
+        /// The new record.
+        feed: CalendarFeed,
+        /// Its expected current state.
+        expect: Expect,
+        /// The token hash it had when read (revoked).
+        previous: Option<TokenHash>,
+    },
+    /// Delete a person's calendar feed and release its token (nothing
+    /// happens when absent).
+    ForgetCalendarFeed {
+        /// Whose.
+        user: UserId,
+        /// Its token hash (released).
+        token: Option<TokenHash>,
     },
     /// Delete a profile and release its handle (erasure; nothing happens
     /// when absent).
@@ -59,6 +85,25 @@ impl ProfileOp {
                     items.extend(previous_handle.iter().cloned().map(ItemKey::Handle));
                     items.extend(profile.handle.iter().cloned().map(ItemKey::Handle));
                 }
+                items
+            }
+            ProfileOp::PutCalendarFeed { feed, previous, .. } => {
+                let mut items = vec![
+                    ItemKey::CalendarFeed(feed.user.clone()),
+                    ItemKey::FeedToken(feed.token_hash.clone()),
+                ];
+                items.extend(
+                    previous
+                        .iter()
+                        .filter(|p| **p != feed.token_hash)
+                        .cloned()
+                        .map(ItemKey::FeedToken),
+                );
+                items
+            }
+            ProfileOp::ForgetCalendarFeed { user, token } => {
+                let mut items = vec![ItemKey::CalendarFeed(user.clone())];
+                items.extend(token.iter().cloned().map(ItemKey::FeedToken));
                 items
             }
             ProfileOp::ForgetProfile { user, handle } => {

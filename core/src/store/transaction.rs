@@ -17,7 +17,7 @@ use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
     PostId, ReportId, SpaceId, ThreadId, UserId, ValueStoryId,
 };
-use crate::model::{Handle, ReactionKind, Slug};
+use crate::model::{Handle, ReactionKind, Slug, TokenHash};
 
 /// The one atomic write.
 #[async_trait]
@@ -124,6 +124,10 @@ pub enum ItemKey {
     Activity(ActivityId),
     /// A handle claim.
     Handle(Handle),
+    /// A person's calendar feed.
+    CalendarFeed(UserId),
+    /// A calendar feed's token claim.
+    FeedToken(TokenHash),
     /// A thread.
     Thread(ThreadId),
     /// A post.

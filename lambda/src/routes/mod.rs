@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 use api_router::ApiRouter;
 
 pub mod api_router;
+mod calendar_feed;
 mod communities;
 mod cpd;
 mod digest;
@@ -41,6 +42,7 @@ pub fn all() -> ApiRouter {
         .merge(value::routes())
         .merge(cpd::routes())
         .merge(digest::routes())
+        .merge(calendar_feed::routes())
         .merge(moderation::routes())
         .merge(health_report::routes())
         .merge(requests::routes())

@@ -1,11 +1,12 @@
 //! The events operations through the router.
 
+use axum::http::Method;
 use serde_json::json;
 
 use super::common::requests::{is, problem};
 use super::common::world::*;
 
-crate::area_tests!(archive, events);
+crate::area_tests!(archive, events, calendar_feed_url);
 
 pub async fn events(w: &World) {
     let api = &w.api;
@@ -530,4 +531,81 @@ pub async fn events(w: &World) {
         404,
         "not_found",
     );
+}
+
+/// The events in an iCalendar answer, by SUMMARY, read by an independent
+/// parser.
+fn summaries(body: &[u8]) -> Vec<String> {
+    let mut calendars = ical::IcalParser::new(std::io::BufReader::new(body));
+    let calendar = calendars.next().expect("one calendar").expect("it parses");
+    calendar
+        .events
+        .iter()
+        .filter_map(|ev| {
+            ev.properties
+                .iter()
+                .find(|p| p.name == "SUMMARY")
+                .and_then(|p| p.value.clone())
+        })
+        .collect()
+}
+
+/// The personal calendar feed URL: made, read without identity by its
+/// token (what the member sees, nothing for an outsider), renewed (the old
+/// URL is gone), stopped.
+pub async fn calendar_feed_url(w: &World) {
+    let api = &w.api;
+    let made = api.post_empty("/me/calendar-feed", &[], MEMBER).await;
+    is(&made, 201);
+    let token = made.json["token"].as_str().unwrap().to_owned();
+    let url = made.json["url"].as_str().unwrap();
+    assert!(url.ends_with(&format!("/calendar/{token}.ics")), "{url}");
+    let fetch = |token: String| async move {
+        let file = format!("{token}.ics");
+        api.call(
+            Method::GET,
+            "/calendar/{token}",
+            &[("token", &file)],
+            None,
+            None,
+            &[],
+        )
+        .await
+    };
+    let feed = fetch(token.clone()).await;
+    is(&feed, 200);
+    assert!(
+        feed.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    // The member's feed holds the events of the community's members'
+    // space (the one they edited and a moderator's).
+    let seen: std::collections::BTreeSet<String> = summaries(&feed.body).into_iter().collect();
+    assert_eq!(
+        seen,
+        ["Moderators' event", "ST3 small group (room 3)"]
+            .map(str::to_owned)
+            .into()
+    );
+
+    let outsider = api.post_empty("/me/calendar-feed", &[], OUTSIDER).await;
+    is(&outsider, 201);
+    let nothing = fetch(outsider.json["token"].as_str().unwrap().to_owned()).await;
+    is(&nothing, 200);
+    assert!(
+        summaries(&nothing.body).is_empty(),
+        "an outsider sees no event"
+    );
+
+    let renewed = api.post_empty("/me/calendar-feed", &[], MEMBER).await;
+    is(&renewed, 201);
+    let new_token = renewed.json["token"].as_str().unwrap().to_owned();
+    assert_ne!(new_token, token);
+    problem(&fetch(token).await, 404, "not_found");
+    is(&fetch(new_token.clone()).await, 200);
+
+    is(&api.delete("/me/calendar-feed", &[], MEMBER).await, 204);
+    problem(&fetch(new_token).await, 404, "not_found");
 }

@@ -132,6 +132,7 @@ pub async fn all_scenarios(w: &World) {
     documents::documents(w).await;
     documents::uploads(w).await;
     events::events(w).await;
+    events::calendar_feed_url(w).await;
     polls::polls(w).await;
     moderation::moderation(w).await;
     digests::digests(w).await;

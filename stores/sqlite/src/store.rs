@@ -13,10 +13,10 @@
 
 use async_trait::async_trait;
 use copkit_core::model::{
-    Activity, Attendance, Ballot, BlobPurge, Community, DigestSchedule, Document, DocumentVersion,
-    Event, Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry, Participation, Poll,
-    Post, Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant,
-    Thread, TokenHash, ValueStory,
+    Activity, Attendance, Ballot, BlobPurge, CalendarFeed, Community, DigestSchedule, Document,
+    DocumentVersion, Event, Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry,
+    Participation, Poll, Post, Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug,
+    Space, SpaceGrant, Thread, TokenHash, ValueStory,
 };
 use copkit_core::store::batch::check_wanted;
 use copkit_core::store::{
@@ -127,6 +127,23 @@ impl ProfileStore for SqliteStore {
                 }
                 Ok(found)
             })
+            .await
+    }
+
+    async fn get_calendar_feed(&self, user: &UserId) -> Result<Option<CalendarFeed>, StoreError> {
+        let user = user.clone();
+        self.db
+            .run(move |conn| profiles::get_calendar_feed(conn, &user))
+            .await
+    }
+
+    async fn get_calendar_feed_by_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<CalendarFeed>, StoreError> {
+        let hash = hash.clone();
+        self.db
+            .run(move |conn| profiles::get_calendar_feed_by_token(conn, &hash))
             .await
     }
 

@@ -93,6 +93,7 @@ macro_rules! store_conformance_suite {
             each_item_carries_the_position_after_it,
             concurrent_versioned_writers_lose_nothing,
             handles_are_unique_and_move,
+            calendar_feeds_claim_their_token_and_rotate,
             threads_order_by_activity_and_keep_their_stats,
             threads_sharing_a_millisecond_page_without_loss,
             participation_is_kept_and_reviewed_when_due,

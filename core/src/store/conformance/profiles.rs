@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use super::fixtures::*;
-use crate::model::{Handle, Profile};
+use crate::ids::UserId;
+use crate::model::{CalendarFeed, Handle, Profile, TokenHash};
 use crate::store::{ConditionFailure, Expect, ProfileOp, Store};
 
 pub async fn profiles_put_get_and_version<S: Store + ?Sized>(store: &S) {
@@ -218,4 +219,118 @@ pub async fn handles_are_unique_and_move<S: Store + ?Sized>(store: &S) {
             .map(|p| p.display_name),
         Some("Dr Ann".into())
     );
+}
+
+/// Calendar feeds: read back by person and by token hash; a new token
+/// revokes the previous one (its hash finds nothing) in the same write; a
+/// token another person holds cannot be claimed; a stale rewrite fails;
+/// forgetting the feed releases its token.
+pub async fn calendar_feeds_claim_their_token_and_rotate<S: Store + ?Sized>(store: &S) {
+    let (ann, bob) = (user("feed-ann"), user("feed-bob"));
+    let hash = |label: &str| TokenHash::of(&format!("{}-{label}", unique()));
+    let (first, second, bobs) = (hash("first"), hash("second"), hash("bob"));
+    let feed = |who: &UserId, token: &TokenHash, version| CalendarFeed {
+        user: who.clone(),
+        token_hash: token.clone(),
+        created_at: t0(),
+        version,
+    };
+    let put = |f: CalendarFeed, expect, previous: Option<TokenHash>| {
+        ProfileOp::PutCalendarFeed {
+            feed: f,
+            expect,
+            previous,
+        }
+        .into()
+    };
+    commit(
+        store,
+        vec![put(feed(&ann, &first, 1), Expect::Absent, None)],
+    )
+    .await
+    .unwrap();
+    commit(store, vec![put(feed(&bob, &bobs, 1), Expect::Absent, None)])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_calendar_feed(&ann).await.unwrap(),
+        Some(feed(&ann, &first, 1))
+    );
+    assert_eq!(
+        store.get_calendar_feed_by_token(&first).await.unwrap(),
+        Some(feed(&ann, &first, 1))
+    );
+
+    // Bob's token cannot become Ann's.
+    let taken = commit(
+        store,
+        vec![put(
+            feed(&ann, &bobs, 2),
+            Expect::Version(1),
+            Some(first.clone()),
+        )],
+    )
+    .await;
+    assert_eq!(failure(taken).1, ConditionFailure::AlreadyExists);
+    assert!(
+        store
+            .get_calendar_feed_by_token(&first)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // A new token revokes the old one.
+    commit(
+        store,
+        vec![put(
+            feed(&ann, &second, 2),
+            Expect::Version(1),
+            Some(first.clone()),
+        )],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store.get_calendar_feed_by_token(&first).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.get_calendar_feed_by_token(&second).await.unwrap(),
+        Some(feed(&ann, &second, 2))
+    );
+    let stale = commit(
+        store,
+        vec![put(
+            feed(&ann, &first, 2),
+            Expect::Version(1),
+            Some(second.clone()),
+        )],
+    )
+    .await;
+    assert_eq!(failure(stale).1, ConditionFailure::VersionMismatch);
+    assert_eq!(
+        store.get_calendar_feed_by_token(&bobs).await.unwrap(),
+        Some(feed(&bob, &bobs, 1))
+    );
+
+    // Forgetting it releases its token.
+    commit(
+        store,
+        vec![
+            ProfileOp::ForgetCalendarFeed {
+                user: ann.clone(),
+                token: Some(second.clone()),
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.get_calendar_feed(&ann).await.unwrap(), None);
+    assert_eq!(
+        store.get_calendar_feed_by_token(&second).await.unwrap(),
+        None
+    );
+    assert!(store.get_calendar_feed(&bob).await.unwrap().is_some());
 }

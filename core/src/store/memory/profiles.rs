@@ -1,4 +1,4 @@
-//! Profiles in memory: the tables, the checks and effects of
+//! Profiles (and calendar feeds) in memory: the tables, the checks and effects of
 //! [`ProfileOp`], and the reads.
 
 use std::collections::{BTreeSet, HashMap};
@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::{MemoryStore, check_expect};
 use crate::ids::UserId;
-use crate::model::{Handle, Profile};
+use crate::model::{CalendarFeed, Handle, Profile, TokenHash};
 use crate::store::{ConditionFailure, ProfileOp, ProfileStore, StoreError};
 
 /// The profiles tables.
@@ -15,6 +15,8 @@ use crate::store::{ConditionFailure, ProfileOp, ProfileStore, StoreError};
 pub(super) struct Tables {
     pub(super) profiles: HashMap<UserId, Profile>,
     pub(super) handles: HashMap<Handle, UserId>,
+    pub(super) calendar_feeds: HashMap<UserId, CalendarFeed>,
+    pub(super) feed_tokens: HashMap<TokenHash, UserId>,
 }
 
 impl Tables {
@@ -37,7 +39,17 @@ impl Tables {
                     _ => Ok(()),
                 }
             }
-            ProfileOp::ForgetProfile { .. } => Ok(()),
+            ProfileOp::PutCalendarFeed { feed, expect, .. } => {
+                check_expect(
+                    self.calendar_feeds.get(&feed.user).map(|f| f.version),
+                    *expect,
+                )?;
+                match self.feed_tokens.get(&feed.token_hash) {
+                    Some(owner) if *owner != feed.user => Err(ConditionFailure::AlreadyExists),
+                    _ => Ok(()),
+                }
+            }
+            ProfileOp::ForgetCalendarFeed { .. } | ProfileOp::ForgetProfile { .. } => Ok(()),
         }
     }
 
@@ -60,6 +72,24 @@ impl Tables {
                     }
                 }
                 self.profiles.insert(profile.user.clone(), profile);
+            }
+            ProfileOp::PutCalendarFeed { feed, previous, .. } => {
+                if let Some(old) = previous
+                    && self.feed_tokens.get(&old) == Some(&feed.user)
+                {
+                    self.feed_tokens.remove(&old);
+                }
+                self.feed_tokens
+                    .insert(feed.token_hash.clone(), feed.user.clone());
+                self.calendar_feeds.insert(feed.user.clone(), feed);
+            }
+            ProfileOp::ForgetCalendarFeed { user, token } => {
+                self.calendar_feeds.remove(&user);
+                if let Some(t) = token
+                    && self.feed_tokens.get(&t) == Some(&user)
+                {
+                    self.feed_tokens.remove(&t);
+                }
             }
             ProfileOp::ForgetProfile { user, handle } => {
                 self.profiles.remove(&user);
@@ -87,6 +117,24 @@ impl ProfileStore for MemoryStore {
             .into_iter()
             .filter_map(|u| state.profiles.profiles.get(u).cloned())
             .collect())
+    }
+
+    async fn get_calendar_feed(&self, user: &UserId) -> Result<Option<CalendarFeed>, StoreError> {
+        Ok(self.lock().profiles.calendar_feeds.get(user).cloned())
+    }
+
+    async fn get_calendar_feed_by_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<CalendarFeed>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .profiles
+            .feed_tokens
+            .get(hash)
+            .and_then(|u| state.profiles.calendar_feeds.get(u))
+            .filter(|f| f.token_hash == *hash)
+            .cloned())
     }
 
     async fn get_profile_by_handle(&self, handle: &Handle) -> Result<Option<Profile>, StoreError> {

@@ -43,6 +43,16 @@ pub fn handle(handle: &Handle) -> Key {
     Key::new(format!("HANDLE#{}", handle.as_str()), "HANDLE")
 }
 
+/// A person's calendar feed.
+pub fn calendar_feed(user: &UserId) -> Key {
+    Key::new(format!("USER#{user}"), "CALFEED")
+}
+
+/// A calendar feed's token claim (holds the user id).
+pub fn feed_token(hash: &TokenHash) -> Key {
+    Key::new(format!("CALFEED#{}", hash.as_str()), "CALFEED")
+}
+
 /// A community.
 pub fn community(id: &CommunityId) -> Key {
     Key::new(format!("COMM#{id}"), "META")

@@ -12,6 +12,8 @@
 //! |---|---|---|---|---|---|
 //! | profile | `USER#u` | `PROFILE` | | | |
 //! | handle claim | `HANDLE#h` | `HANDLE` | | | |
+//! | calendar feed | `USER#u` | `CALFEED` | | | |
+//! | feed token claim | `CALFEED#sha256` | `CALFEED` | | | |
 //! | community | `COMM#c` | `META` | | `DIR#kind` / `name␟c` (listed) | `DIR` / `name␟c` (listed) |
 //! | slug claim | `SLUG#s` | `SLUG` | | | |
 //! | membership | `COMM#c` | `MEMBER#u` | `USER#u#COMMS` / `c` (active) | `COMM#c#ROSTER` / `role␟u` (active), `COMM#c#BANNED` / `u` (banned) | `COMM#c#LEVEL#level` / `u` (active) |

@@ -1,9 +1,10 @@
-//! Profiles and the handles they claim, in SQLite: the items, the checks
+//! Profiles and the handles they claim, and calendar feeds and their
+//! tokens, in SQLite: the items, the checks
 //! and effects of [`ProfileOp`], and the reads. The same rules as the
 //! memory store's `profiles.rs`.
 
 use copkit_core::UserId;
-use copkit_core::model::{Handle, Profile};
+use copkit_core::model::{CalendarFeed, Handle, Profile, TokenHash};
 use copkit_core::store::{ConditionFailure, ProfileOp, StoreError};
 use rusqlite::Connection;
 
@@ -18,6 +19,16 @@ fn profile_key(user: &UserId) -> Key {
 /// A handle claim (holds the user id).
 fn handle_key(handle: &Handle) -> Key {
     Key::new(format!("HANDLE#{}", handle.as_str()), "HANDLE")
+}
+
+/// A person's calendar feed.
+fn feed_key(user: &UserId) -> Key {
+    Key::new(format!("USER#{user}"), "CALFEED")
+}
+
+/// A calendar feed's token claim (holds the user id).
+fn feed_token_key(hash: &TokenHash) -> Key {
+    Key::new(format!("CALFEED#{}", hash.as_str()), "CALFEED")
 }
 
 /// Whether `op` may be applied now.
@@ -44,8 +55,30 @@ pub(crate) fn check(
                 _ => Ok(()),
             })
         }
-        ProfileOp::ForgetProfile { .. } => Ok(()),
+        ProfileOp::PutCalendarFeed { feed, expect, .. } => {
+            let current: Option<CalendarFeed> = items::get(conn, &feed_key(&feed.user))?;
+            check_expect(current.map(|f| f.version), *expect).and(
+                match items::get::<UserId>(conn, &feed_token_key(&feed.token_hash))? {
+                    Some(owner) if owner != feed.user => Err(ConditionFailure::AlreadyExists),
+                    _ => Ok(()),
+                },
+            )
+        }
+        ProfileOp::ForgetCalendarFeed { .. } | ProfileOp::ForgetProfile { .. } => Ok(()),
     })
+}
+
+/// Releases the feed token `hash` if `user` holds it.
+fn release_feed_token(
+    conn: &Connection,
+    hash: &TokenHash,
+    user: &UserId,
+) -> Result<(), StoreError> {
+    let key = feed_token_key(hash);
+    if items::get::<UserId>(conn, &key)?.as_ref() == Some(user) {
+        items::delete(conn, &key)?;
+    }
+    Ok(())
 }
 
 /// Releases `handle` if `user` holds it.
@@ -80,6 +113,25 @@ pub(crate) fn apply(conn: &Connection, op: ProfileOp) -> Result<(), StoreError> 
                 &Listed::nowhere(),
             )
         }
+        ProfileOp::PutCalendarFeed { feed, previous, .. } => {
+            if let Some(old) = &previous {
+                release_feed_token(conn, old, &feed.user)?;
+            }
+            items::put(
+                conn,
+                &feed_token_key(&feed.token_hash),
+                &feed.user,
+                &Listed::nowhere(),
+            )?;
+            items::put(conn, &feed_key(&feed.user), &feed, &Listed::nowhere())
+        }
+        ProfileOp::ForgetCalendarFeed { user, token } => {
+            items::delete(conn, &feed_key(&user))?;
+            if let Some(t) = &token {
+                release_feed_token(conn, t, &user)?;
+            }
+            Ok(())
+        }
         ProfileOp::ForgetProfile { user, handle } => {
             items::delete(conn, &profile_key(&user))?;
             if let Some(h) = &handle {
@@ -93,6 +145,25 @@ pub(crate) fn apply(conn: &Connection, op: ProfileOp) -> Result<(), StoreError> 
 /// One profile.
 pub(crate) fn get_profile(conn: &Connection, user: &UserId) -> Result<Option<Profile>, StoreError> {
     items::get(conn, &profile_key(user))
+}
+
+/// A person's calendar feed.
+pub(crate) fn get_calendar_feed(
+    conn: &Connection,
+    user: &UserId,
+) -> Result<Option<CalendarFeed>, StoreError> {
+    items::get(conn, &feed_key(user))
+}
+
+/// The calendar feed whose token has `hash`.
+pub(crate) fn get_calendar_feed_by_token(
+    conn: &Connection,
+    hash: &TokenHash,
+) -> Result<Option<CalendarFeed>, StoreError> {
+    match items::get::<UserId>(conn, &feed_token_key(hash))? {
+        Some(user) => Ok(get_calendar_feed(conn, &user)?.filter(|f| f.token_hash == *hash)),
+        None => Ok(None),
+    }
 }
 
 /// The profile holding `handle`.

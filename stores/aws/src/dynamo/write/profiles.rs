@@ -53,6 +53,42 @@ impl DynamoStore {
                     }
                 }
             }
+            ProfileOp::PutCalendarFeed {
+                feed,
+                expect,
+                previous,
+            } => {
+                let mut e = Expr::default();
+                let condition = expect_condition(*expect, &mut e);
+                let item = encode(feed, &keys::calendar_feed(&feed.user))?;
+                parts.add(self.put(item, &[condition], e)?, expect_failure(*expect));
+                let mut claim = key_item(&keys::feed_token(&feed.token_hash));
+                claim.insert(CLAIM_USER.into(), s(feed.user.as_str()));
+                let mut e = Expr::default();
+                let free = absent(&mut e);
+                let user = e.name(CLAIM_USER);
+                let mine = format!("({free} OR {user} = {})", e.value(s(feed.user.as_str())));
+                parts.add(
+                    self.put(claim, &[mine], e)?,
+                    fixed(ConditionFailure::AlreadyExists),
+                );
+                if let Some(old) = previous.as_ref().filter(|p| **p != feed.token_hash) {
+                    let mut e = Expr::default();
+                    let gone = absent(&mut e);
+                    let user = e.name(CLAIM_USER);
+                    let mine = format!("({gone} OR {user} = {})", e.value(s(feed.user.as_str())));
+                    parts.add(
+                        self.delete(&keys::feed_token(old), &[mine], e)?,
+                        fixed(ConditionFailure::VersionMismatch),
+                    );
+                }
+            }
+            ProfileOp::ForgetCalendarFeed { user, token } => {
+                parts.forget(self, &keys::calendar_feed(user))?;
+                if let Some(token) = token {
+                    parts.forget(self, &keys::feed_token(token))?;
+                }
+            }
             ProfileOp::ForgetProfile { user, handle } => {
                 parts.forget(self, &keys::profile(user))?;
                 if let Some(handle) = handle {
