@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use copkit_core::ffi::CopkitError;
 use copkit_core::mail::Outbox;
-use copkit_core::service::{DigestRun, ReviewReport};
+use copkit_core::service::{DeliveryRun, DigestRun, ReviewReport};
 use copkit_core::{Actor, MemoryStore, UserId};
 
 use crate::clock::{CopkitClock, HostClock};
 use crate::listener::{CopkitListener, Forward, Listeners};
+use crate::mailer::{CopkitMailer, HostMailer};
 use crate::session::Session;
 use crate::shared::Shared;
 
@@ -122,6 +123,21 @@ impl Copkit {
         let core = &self.shared.core;
         let outbox = Outbox::new(core.store().clone());
         Ok(core.send_due_digests(&outbox, max).await?)
+    }
+
+    /// Hands at most `max` pending mail of the outbox (digests) to the
+    /// host's `mailer`, oldest due first, and records on each mail how it
+    /// went: sent, or due again after a growing delay (given up after 6
+    /// attempts); mail without an address is not sent. When the mailer
+    /// says it is unavailable the run stops and the rest waits. Run it on
+    /// a schedule after `send_due_digests`; call again while `more_due`.
+    pub async fn deliver_mail(
+        &self,
+        mailer: Arc<dyn CopkitMailer>,
+        max: u32,
+    ) -> Result<DeliveryRun, CopkitError> {
+        let mailer = HostMailer(mailer);
+        Ok(self.shared.core.deliver_mail(&mailer, max).await?)
     }
 
     /// Registers a listener for domain events (new posts, approved

@@ -50,6 +50,7 @@
 mod clock;
 mod copkit;
 mod listener;
+mod mailer;
 mod pages;
 mod remote;
 mod session;
@@ -59,6 +60,7 @@ pub use clock::CopkitClock;
 pub use copkit::Copkit;
 pub use copkit_core::ffi::CopkitError;
 pub use listener::{CopkitEvent, CopkitListener, ListenerError};
+pub use mailer::{CopkitMailer, HostMailError};
 pub use pages::*;
 pub use remote::{ClientOptions, CopkitClient, CopkitTokenProvider, TokenError, TransferProgress};
 pub use session::Session;

@@ -462,3 +462,62 @@ def test_export_then_erase_leaves_nothing_personal(world):
         assert after.profile is None and after.activity == []
 
     run(scenario())
+
+
+class HostMail(copkit.CopkitMailer):
+    """The portal's own mail system: records what it sent, or fails."""
+
+    def __init__(self, failure=None):
+        self.sent = []
+        self.failure = failure
+
+    def deliver(self, mail):
+        if self.failure is not None:
+            raise self.failure
+        self.sent.append(mail)
+
+
+def test_the_host_mailer_delivers_the_outbox_once_and_a_failure_loses_nothing(world):
+    kit, clock, lead = world["kit"], world["clock"], world["lead"]
+    mia = kit.session("mia", "Dr Mia", "mia@example.org")
+
+    async def scenario():
+        group = await lead.create_community(NewCommunity(
+            slug="open-cases", name="Open cases", purpose="", kind=CommunityKind.TRAINING_GROUP,
+            access=Access.PUBLIC(join_policy=JoinPolicy.OPEN), join_question=None))
+        await mia.join(group.card.id)
+        cases = await lead.create_space(
+            group.card.id, NewSpace(name="Cases", description="", visibility=SpaceVisibility.MEMBERS()))
+        await mia.set_digest_preference(copkit.DigestPreference(
+            frequency=copkit.DigestFrequency.DAILY, hour=7, time_zone="Europe/London",
+            weekday=copkit.Weekday.MONDAY))
+        await lead.start_thread(cases.id, copkit.NewThread(
+            kind=copkit.ThreadKind.DISCUSSION, title="Appraisal toolkit", body="", tags=[]))
+        clock.advance(DAY)
+        produced = await kit.send_due_digests(100)
+        assert produced.sent == 1
+
+        # The portal's mail system is down: nothing is sent, the mail waits.
+        down = HostMail(copkit.HostMailError.Unavailable("relay unreachable"))
+        stopped = await kit.deliver_mail(down, 100)
+        assert stopped.stopped and stopped.retrying == 1 and stopped.sent == 0
+        waiting = (await mia.list_outbox(None, None)).items[0]
+        assert waiting.delivery.status == copkit.DeliveryStatus.PENDING
+        assert waiting.delivery.attempts == 1
+        assert "relay unreachable" in waiting.delivery.last_error
+
+        # Back up, after the retry delay: sent once, to Mia only.
+        up = HostMail()
+        assert (await kit.deliver_mail(up, 100)).examined == 0, "not due before its retry"
+        clock.advance(datetime.timedelta(minutes=1))
+        done = await kit.deliver_mail(up, 100)
+        assert done.sent == 1 and not done.more_due
+        assert [m.email for m in up.sent] == ["mia@example.org"]
+        assert "Appraisal toolkit" in up.sent[0].text
+        sent = (await mia.list_outbox(None, None)).items[0]
+        assert sent.delivery.status == copkit.DeliveryStatus.SENT
+        assert sent.delivery.sent_at == clock.now()
+        assert (await kit.deliver_mail(up, 100)).examined == 0
+        assert len(up.sent) == 1
+
+    run(scenario())

@@ -8,6 +8,8 @@ import health.copkit.core.ContentDecision
 import health.copkit.core.ContentRef
 import health.copkit.core.DigestFrequency
 import health.copkit.core.DigestPreference
+import health.copkit.core.DeliveryStatus
+import health.copkit.core.Mail
 import health.copkit.core.Moderation
 import health.copkit.core.ModerationAction
 import health.copkit.core.NewReport
@@ -59,6 +61,16 @@ class Recorder : CopkitListener {
 
     fun activities(): List<ActivityKind> =
         events.filterIsInstance<CopkitEvent.Activity>().map { it.activity.kind }
+}
+
+/** The portal's own mail system: records what it sent, or fails with [failure]. */
+class HostMail(private val failure: HostMailException? = null) : CopkitMailer {
+    val sent = CopyOnWriteArrayList<Mail>()
+
+    override fun deliver(mail: Mail) {
+        failure?.let { throw it }
+        sent.add(mail)
+    }
 }
 
 /** Time that moves only when the test says so: tests never depend on when they run. */
@@ -241,6 +253,38 @@ class ScenarioTest {
             ),
             joined,
         )
+    }
+
+    @Test
+    fun theHostMailerDeliversTheOutboxOnceAndAFailureLosesNothing() = runBlocking {
+        val mia = kit.session("mia", "Dr Mia", "mia@example.org")
+        val group = lead.createCommunity(
+            NewCommunity("open-cases", "Open cases", "", CommunityKind.TRAINING_GROUP, Access.Public(JoinPolicy.OPEN), null),
+        )
+        mia.join(group.card.id)
+        val cases = lead.createSpace(group.card.id, NewSpace("Cases", "", SpaceVisibility.Members))
+        mia.setDigestPreference(DigestPreference(DigestFrequency.DAILY, 7u, "Europe/London", Weekday.MONDAY))
+        lead.startThread(cases.id, NewThread(ThreadKind.DISCUSSION, "Appraisal toolkit", "", listOf()))
+        clock.advance(day)
+        assertEquals(1u, kit.sendDueDigests(100u).sent)
+
+        // The portal's mail system is down: nothing is sent, the mail waits.
+        val stopped = kit.deliverMail(HostMail(HostMailException.Unavailable("relay unreachable")), 100u)
+        assertTrue(stopped.stopped)
+        assertEquals(listOf(0u, 1u), listOf(stopped.sent, stopped.retrying))
+        val waiting = mia.listOutbox(null, null).items.single()
+        assertEquals(DeliveryStatus.PENDING, waiting.delivery.status)
+        assertTrue(waiting.delivery.lastError!!.contains("relay unreachable"))
+
+        // Back up after the retry delay: sent once, to Mia only.
+        val up = HostMail()
+        assertEquals(0u, kit.deliverMail(up, 100u).examined)
+        clock.advance(Duration.ofMinutes(1))
+        assertEquals(1u, kit.deliverMail(up, 100u).sent)
+        assertEquals(listOf("mia@example.org"), up.sent.map { it.email })
+        assertEquals(DeliveryStatus.SENT, mia.listOutbox(null, null).items.single().delivery.status)
+        assertEquals(0u, kit.deliverMail(up, 100u).examined)
+        assertEquals(1, up.sent.size)
     }
 
     @Test
