@@ -1,7 +1,9 @@
-//! Sending digests: the [`Mailer`] trait and [`Outbox`], the implementation
-//! that stores every mail in the store where it can be listed (per member,
-//! newest first). A deployment that sends real mail (SES, SMTP) implements
-//! [`Mailer`] over its service; copkit only ever produces [`Mail`].
+//! Mail: the [`Mailer`] trait and [`Outbox`], the implementation that
+//! stores every mail in the store where it can be listed (per member,
+//! newest first) and waits, pending, to be sent. Producers (the digest run)
+//! deliver to the outbox; [`Copkit::deliver_mail`](crate::Copkit::deliver_mail)
+//! then hands pending mail to a real [`Mailer`] (Amazon SES, SMTP, a host's
+//! mail system: adapters outside core) and records how each attempt went.
 
 use std::sync::Arc;
 
@@ -13,18 +15,20 @@ use crate::store::{ConditionFailure, DigestOp, Expect, Store, StoreError, Transa
 /// Why a mail was not delivered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MailError {
-    /// The mail service is down or throttling; the digest is retried later.
+    /// The mail service is down or throttling: a delivery run stops, and
+    /// this mail and the rest are tried again later.
     #[error("the mail service is unavailable: {0}")]
     Unavailable(String),
-    /// The mail service refused this mail (bad address…); the digest is
-    /// retried later too, so a fixed address still gets it.
+    /// The mail service refused this mail (bad address…): it is tried
+    /// again later (a fixed address still gets it), then given up.
     #[error("the mail was rejected: {0}")]
     Rejected(String),
 }
 
-/// Delivers digests. Implementations must accept the same mail twice (same
+/// Delivers mail. Implementations must accept the same mail twice (same
 /// [`Mail::id`]) without sending it twice where they can: a digest whose
-/// schedule could not be advanced is produced again, with the same id.
+/// schedule could not be advanced is produced again with the same id, and
+/// a courier that crashed after sending sends it again.
 #[async_trait]
 pub trait Mailer: Send + Sync {
     /// Delivers one mail.
