@@ -58,7 +58,7 @@ pub struct DeliveryRun {
 }
 
 /// The wait after the `attempts`-th failed attempt: 1, 4, 16, 64 minutes…
-/// up to [`MAX_RETRY_DELAY`].
+/// up to 6 hours.
 pub fn retry_delay(attempts: u32) -> SignedDuration {
     let factor = 4_i64.saturating_pow(attempts.saturating_sub(1).min(10));
     SignedDuration::from_mins(factor).min(MAX_RETRY_DELAY)
