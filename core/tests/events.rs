@@ -78,6 +78,24 @@ async fn setup() -> Setup {
     }
 }
 
+/// A Restricted space of the setup's community that only moderators see.
+async fn moderators_room(s: &Setup, name: &str) -> copkit_core::model::Space {
+    s.w.copkit
+        .create_space(
+            &s.helen,
+            &s.c,
+            new_space(
+                name,
+                SpaceVisibility::Restricted {
+                    users: vec![],
+                    roles: vec![copkit_core::model::Role::Moderator],
+                },
+            ),
+        )
+        .await
+        .unwrap()
+}
+
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
@@ -291,20 +309,7 @@ async fn the_calendar_feed_parses_back_with_an_independent_crate() {
         .await
         .unwrap();
     // An event in a Restricted room the member cannot see stays out of their feed.
-    let core = k
-        .create_space(
-            &s.helen,
-            &s.c,
-            new_space(
-                "Core",
-                SpaceVisibility::Restricted {
-                    users: vec![],
-                    roles: vec![copkit_core::model::Role::Moderator],
-                },
-            ),
-        )
-        .await
-        .unwrap();
+    let core = moderators_room(&s, "Core").await;
     k.schedule_event(
         &s.helen,
         &core.id,
@@ -512,20 +517,7 @@ async fn a_calendar_feed_url_shows_what_its_owner_sees_now_and_dies_when_renewed
         .await
         .unwrap();
     // A restricted room's event: only moderators see it.
-    let room = k
-        .create_space(
-            &s.helen,
-            &s.c,
-            new_space(
-                "Moderators",
-                SpaceVisibility::Restricted {
-                    users: vec![],
-                    roles: vec![copkit_core::model::Role::Moderator],
-                },
-            ),
-        )
-        .await
-        .unwrap();
+    let room = moderators_room(&s, "Moderators").await;
     k.schedule_event(
         &s.helen,
         &room.id,

@@ -302,6 +302,17 @@ pub struct Mail {
     pub version: u64,
 }
 
+impl Mail {
+    /// When it is next due for delivery: pending mail with an attempt time
+    /// only (what every store indexes it by).
+    pub fn due_at(&self) -> Option<Timestamp> {
+        match self.delivery.status {
+            DeliveryStatus::Pending => self.delivery.next_attempt_at,
+            _ => None,
+        }
+    }
+}
+
 /// How far a mail got.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

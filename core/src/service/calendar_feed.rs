@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ical;
-use crate::model::{CalendarFeed, Event, Occurrence, PageRequest, TokenHash};
+use crate::model::{CalendarFeed, Event, Occurrence, TokenHash};
 use crate::service::{Actor, Copkit};
 use crate::store::{Expect, ProfileOp, Transaction};
 
@@ -105,18 +105,7 @@ impl Copkit {
         let now = self.now();
         let from = now - SignedDuration::from_hours(24 * FEED_PAST_DAYS);
         let to = now + SignedDuration::from_hours(24 * FEED_AHEAD_DAYS);
-        let mut items = Vec::new();
-        let mut request = PageRequest::of(100);
-        loop {
-            let page = self.my_communities(&actor, &request).await?;
-            for mine in &page.items {
-                items.extend(self.agenda(&actor, &mine.card.id, from, to).await?);
-            }
-            match page.next {
-                Some(next) => request = PageRequest::after(next, 100),
-                None => break,
-            }
-        }
+        let mut items = self.my_agenda(&actor, from, to).await?;
         items.sort_by(|a, b| {
             (a.occurrence.starts_at, a.event.id).cmp(&(b.occurrence.starts_at, b.event.id))
         });

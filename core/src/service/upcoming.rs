@@ -40,22 +40,36 @@ impl Copkit {
             .checked_add(SignedDuration::from_hours(i64::from(within_hours)))
             .map_err(|e| Error::Internal(format!("look-ahead past the calendar: {e}")))?;
         let mut upcoming = Vec::new();
+        for item in self.my_agenda(actor, from, to).await? {
+            let response = self
+                .store()
+                .get_rsvp(&item.event.id, &item.occurrence.key, &actor.user)
+                .await?
+                .map(|rsvp| rsvp.response);
+            upcoming.push(Upcoming { item, response });
+        }
+        Ok(upcoming)
+    }
+
+    /// The occurrences between `from` and `to` of the events the caller may
+    /// see in every community they are an active member or guest of,
+    /// soonest first per community, community by community.
+    pub(crate) async fn my_agenda(
+        &self,
+        actor: &Actor,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AgendaItem>> {
+        let mut items = Vec::new();
         let mut request = PageRequest::of(100);
         loop {
             let page = self.my_communities(actor, &request).await?;
             for mine in &page.items {
-                for item in self.agenda(actor, &mine.card.id, from, to).await? {
-                    let response = self
-                        .store()
-                        .get_rsvp(&item.event.id, &item.occurrence.key, &actor.user)
-                        .await?
-                        .map(|rsvp| rsvp.response);
-                    upcoming.push(Upcoming { item, response });
-                }
+                items.extend(self.agenda(actor, &mine.card.id, from, to).await?);
             }
             match page.next {
                 Some(next) => request = PageRequest::after(next, 100),
-                None => return Ok(upcoming),
+                None => return Ok(items),
             }
         }
     }

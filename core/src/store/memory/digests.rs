@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use super::{MemoryStore, check_expect, chunk_of, parse_ulid_position};
 use crate::ids::{MailId, UserId};
-use crate::model::{DeliveryStatus, DigestSchedule, Mail};
+use crate::model::{DigestSchedule, Mail};
 use crate::store::{Chunk, ConditionFailure, DigestOp, DigestStore, Range, StoreError};
 
 /// The digests tables.
@@ -25,10 +25,7 @@ pub(super) struct Tables {
 
 /// The due-index entry of a mail (pending mail with an attempt time only).
 fn due_entry(mail: &Mail) -> Option<(Timestamp, UserId, MailId)> {
-    match (mail.delivery.status, mail.delivery.next_attempt_at) {
-        (DeliveryStatus::Pending, Some(at)) => Some((at, mail.to.clone(), mail.id)),
-        _ => None,
-    }
+    mail.due_at().map(|at| (at, mail.to.clone(), mail.id))
 }
 
 impl Tables {

@@ -6,7 +6,7 @@
 //! | schedule | `USER#user` / `DIGEST` | index 1 (when due): `DIGESTS_DUE` / `due (ns)␟user` |
 //! | mail | `USER#user` / `MAIL#id` | index 1 (while pending): `MAIL_DUE` / `next attempt (ns)␟user␟id` |
 
-use copkit_core::model::{DeliveryStatus, DigestSchedule, Mail};
+use copkit_core::model::{DigestSchedule, Mail};
 use copkit_core::store::{Chunk, ConditionFailure, DigestOp, Range, StoreError};
 use copkit_core::{MailId, UserId};
 use jiff::Timestamp;
@@ -28,13 +28,13 @@ const MAIL_DUE: &str = "MAIL_DUE";
 
 /// Where a mail is listed: on the due list while pending.
 fn mail_listed(mail: &Mail) -> Listed {
-    match (mail.delivery.status, mail.delivery.next_attempt_at) {
-        (DeliveryStatus::Pending, Some(at)) => Listed::nowhere().on(
+    match mail.due_at() {
+        Some(at) => Listed::nowhere().on(
             Index::One,
             MAIL_DUE,
             format!("{}{SEP}{}{SEP}{}", time_key(at), mail.to, mail.id),
         ),
-        _ => Listed::nowhere(),
+        None => Listed::nowhere(),
     }
 }
 
@@ -144,6 +144,6 @@ pub(crate) fn mail_due(
             prefix: "",
         },
         limit.clamp(1, 100) as usize,
-        |m: &Mail| m.delivery.next_attempt_at.is_some_and(|at| at <= due),
+        |m: &Mail| m.due_at().is_some_and(|at| at <= due),
     )
 }

@@ -1,7 +1,7 @@
 //! Planning the writes of [`DigestOp`]: the items each operation puts,
 //! updates or deletes, with their conditions.
 
-use copkit_core::model::{DeliveryStatus, DigestSchedule, Mail};
+use copkit_core::model::{DigestSchedule, Mail};
 use copkit_core::store::{DigestOp, StoreError};
 
 use super::Parts;
@@ -32,9 +32,7 @@ impl DynamoStore {
 /// A mail, on the pending-mail index while it waits for an attempt.
 fn mail_item(mail: &Mail) -> Result<Item, StoreError> {
     let mut item = encode(mail, &keys::mail(&mail.to, &mail.id))?;
-    if let (DeliveryStatus::Pending, Some(at)) =
-        (mail.delivery.status, mail.delivery.next_attempt_at)
-    {
+    if let Some(at) = mail.due_at() {
         set_index(
             &mut item,
             GSI3,
