@@ -11,6 +11,7 @@ mod invitation;
 mod join_request;
 mod membership;
 mod moderation;
+mod notification;
 mod page;
 mod participation;
 mod poll;
@@ -41,6 +42,11 @@ pub use membership::{Membership, MembershipStatus, ParticipationLevel, Role};
 pub use moderation::{
     ContentRef, Hidden, ModerationAction, ModerationEntry, ModerationSubject, Report, ReportReason,
     ReportStatus, Resolution,
+};
+pub use notification::{
+    CommunityChannels, FanoutJob, Inbox, InboxState, Notification, NotificationChannel,
+    NotificationChoices, NotificationKind, NotificationPreferences, NotificationTopic,
+    TopicChannel,
 };
 pub use page::{Cursor, Page, PageRequest};
 pub use participation::{

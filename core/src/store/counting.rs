@@ -263,6 +263,48 @@ impl DigestStore for CountingStore {
 }
 
 #[async_trait]
+impl NotificationStore for CountingStore {
+    async fn list_notifications(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<crate::model::Notification>, StoreError> {
+        self.count("list_notifications");
+        self.inner.list_notifications(user, range).await
+    }
+    async fn get_notification(
+        &self,
+        user: &UserId,
+        id: &crate::ids::ActivityId,
+    ) -> Result<Option<crate::model::Notification>, StoreError> {
+        self.count("get_notification");
+        self.inner.get_notification(user, id).await
+    }
+    async fn get_inbox_state(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<crate::model::InboxState>, StoreError> {
+        self.count("get_inbox_state");
+        self.inner.get_inbox_state(user).await
+    }
+    async fn get_notification_preferences(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<crate::model::NotificationPreferences>, StoreError> {
+        self.count("get_notification_preferences");
+        self.inner.get_notification_preferences(user).await
+    }
+    async fn fanouts_due(
+        &self,
+        due: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<crate::model::FanoutJob>, StoreError> {
+        self.count("fanouts_due");
+        self.inner.fanouts_due(due, limit).await
+    }
+}
+
+#[async_trait]
 impl ValueStoryStore for CountingStore {
     async fn list_value_stories(
         &self,

@@ -30,6 +30,7 @@
 //! | `polls.rs` | [`PollStore`] | [`PollOp`] |
 //! | `moderation.rs` | [`ModerationStore`] | [`ModerationOp`] |
 //! | `digests.rs` | [`DigestStore`] | [`DigestOp`] |
+//! | `notifications.rs` | [`NotificationStore`] | [`NotificationOp`] |
 //! | `activity.rs` | [`ActivityStore`], [`ParticipationStore`], [`ValueStoryStore`] | [`ActivityOp`] |
 //! | `invitations.rs` | [`InvitationStore`], [`JoinRequestStore`] | [`InvitationOp`] |
 //! | `ephemeral.rs` | [`EphemeralStore`]: remembered writes and rate-limit tallies, each call atomic on its own, outside transactions | — |
@@ -54,6 +55,7 @@ mod invitations;
 pub mod keys;
 mod memory;
 mod moderation;
+mod notifications;
 mod polls;
 mod profiles;
 pub mod rules;
@@ -73,6 +75,7 @@ pub use events::{EventOp, EventStore};
 pub use invitations::{InvitationOp, InvitationStore, JoinRequestStore};
 pub use memory::MemoryStore;
 pub use moderation::{ModerationOp, ModerationStore};
+pub use notifications::{NotificationOp, NotificationStore};
 pub use polls::{PollOp, PollStore};
 pub use profiles::{ProfileOp, ProfileStore};
 pub use spaces::{SpaceOp, SpaceStore};
@@ -129,6 +132,7 @@ pub trait Store:
     + ActivityStore
     + ParticipationStore
     + DigestStore
+    + NotificationStore
     + ModerationStore
     + ValueStoryStore
     + ThreadStore
@@ -151,6 +155,7 @@ impl<T> Store for T where
         + ActivityStore
         + ParticipationStore
         + DigestStore
+        + NotificationStore
         + ModerationStore
         + ValueStoryStore
         + ThreadStore

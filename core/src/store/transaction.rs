@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use super::{
     ActivityOp, CommunityOp, DigestOp, DiscussionOp, DocumentOp, EventOp, InvitationOp,
-    ModerationOp, PollOp, ProfileOp, SpaceOp, StoreError,
+    ModerationOp, NotificationOp, PollOp, ProfileOp, SpaceOp, StoreError,
 };
 use crate::ids::{
     ActivityId, CommunityId, DocumentId, EventId, InvitationId, MailId, ModerationId, PollId,
@@ -67,6 +67,8 @@ pub enum Op {
     Activity(ActivityOp),
     /// Invitations and join requests.
     Invitation(InvitationOp),
+    /// Notifications, inbox state, preferences and the fan-out queue.
+    Notification(NotificationOp),
 }
 
 impl Op {
@@ -84,6 +86,7 @@ impl Op {
             Op::Digest(op) => op.items(),
             Op::Activity(op) => op.items(),
             Op::Invitation(op) => op.items(),
+            Op::Notification(op) => op.items(),
         }
     }
 }
@@ -114,6 +117,14 @@ pub enum ItemKey {
     Moderation(ModerationId),
     /// A mail in the outbox.
     Mail(UserId, MailId),
+    /// A notification in an inbox.
+    Notification(UserId, ActivityId),
+    /// A person's inbox bookkeeping.
+    InboxState(UserId),
+    /// A person's notification preferences.
+    NotificationPreferences(UserId),
+    /// An activity queued for notifying.
+    Fanout(ActivityId),
     /// An invitation.
     Invitation(InvitationId),
     /// A space.

@@ -14,20 +14,21 @@
 use async_trait::async_trait;
 use copkit_core::model::{
     Activity, Attendance, Ballot, BlobPurge, CalendarFeed, Community, DigestSchedule, Document,
-    DocumentVersion, Event, Handle, Invitation, JoinRequest, Mail, Membership, ModerationEntry,
-    Participation, Poll, Post, Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug,
-    Space, SpaceGrant, Thread, TokenHash, ValueStory,
+    DocumentVersion, Event, FanoutJob, Handle, InboxState, Invitation, JoinRequest, Mail,
+    Membership, ModerationEntry, Notification, NotificationPreferences, Participation, Poll, Post,
+    Profile, ReactionKind, Report, ReportStatus, Rsvp, RsvpTally, Slug, Space, SpaceGrant, Thread,
+    TokenHash, ValueStory,
 };
 use copkit_core::store::batch::check_wanted;
 use copkit_core::store::{
     AccessFacts, ActivityStore, BatchStore, Chunk, CommunityStore, DigestStore, DirectoryQuery,
     DocumentStore, EventStore, InvitationStore, JoinRequestStore, MemberFilter, MembershipStore,
-    ModerationStore, Op, ParticipationStore, PollStore, ProfileStore, Range, Records, SpaceStore,
-    StoreError, ThreadStore, Transaction, ValueStoryStore, Wanted, WriteStore,
+    ModerationStore, NotificationStore, Op, ParticipationStore, PollStore, ProfileStore, Range,
+    Records, SpaceStore, StoreError, ThreadStore, Transaction, ValueStoryStore, Wanted, WriteStore,
 };
 use copkit_core::{
-    CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, ReportId, SpaceId, ThreadId,
-    UserId,
+    ActivityId, CommunityId, DocumentId, EventId, InvitationId, PollId, PostId, ReportId, SpaceId,
+    ThreadId, UserId,
 };
 use jiff::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
@@ -35,8 +36,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::batch;
 use crate::database::{Database, store_error};
 use crate::families::{
-    activity, communities, digests, discussions, documents, events, invitations, moderation, polls,
-    profiles, spaces,
+    activity, communities, digests, discussions, documents, events, invitations, moderation,
+    notifications, polls, profiles, spaces,
 };
 
 /// The store over one SQLite file. Cloning shares the connections.
@@ -73,6 +74,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Event(op) => events::check(&tx, op)?,
             Op::Invitation(op) => invitations::check(&tx, op)?,
             Op::Moderation(op) => moderation::check(&tx, op)?,
+            Op::Notification(op) => notifications::check(&tx, op)?,
             Op::Poll(op) => polls::check(&tx, op)?,
             Op::Profile(op) => profiles::check(&tx, op)?,
             Op::Space(op) => spaces::check(&tx, op)?,
@@ -89,6 +91,7 @@ fn commit_ops(conn: &mut Connection, ops: Vec<Op>) -> Result<(), StoreError> {
             Op::Event(op) => events::apply(&tx, op)?,
             Op::Invitation(op) => invitations::apply(&tx, op)?,
             Op::Moderation(op) => moderation::apply(&tx, op)?,
+            Op::Notification(op) => notifications::apply(&tx, op)?,
             Op::Poll(op) => polls::apply(&tx, op)?,
             Op::Profile(op) => profiles::apply(&tx, op)?,
             Op::Space(op) => spaces::apply(&tx, op)?,
@@ -456,6 +459,54 @@ impl DigestStore for SqliteStore {
     async fn mail_due(&self, due: Timestamp, limit: u32) -> Result<Vec<Mail>, StoreError> {
         self.db
             .run(move |conn| digests::mail_due(conn, due, limit))
+            .await
+    }
+}
+
+#[async_trait]
+impl NotificationStore for SqliteStore {
+    async fn list_notifications(
+        &self,
+        user: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Notification>, StoreError> {
+        let (user, range) = (user.clone(), range.clone());
+        self.db
+            .run(move |conn| notifications::list_notifications(conn, &user, &range))
+            .await
+    }
+
+    async fn get_notification(
+        &self,
+        user: &UserId,
+        id: &ActivityId,
+    ) -> Result<Option<Notification>, StoreError> {
+        let (user, id) = (user.clone(), *id);
+        self.db
+            .run(move |conn| notifications::get_notification(conn, &user, &id))
+            .await
+    }
+
+    async fn get_inbox_state(&self, user: &UserId) -> Result<Option<InboxState>, StoreError> {
+        let user = user.clone();
+        self.db
+            .run(move |conn| notifications::get_inbox_state(conn, &user))
+            .await
+    }
+
+    async fn get_notification_preferences(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<NotificationPreferences>, StoreError> {
+        let user = user.clone();
+        self.db
+            .run(move |conn| notifications::get_notification_preferences(conn, &user))
+            .await
+    }
+
+    async fn fanouts_due(&self, due: Timestamp, limit: u32) -> Result<Vec<FanoutJob>, StoreError> {
+        self.db
+            .run(move |conn| notifications::fanouts_due(conn, due, limit))
             .await
     }
 }

@@ -27,6 +27,7 @@ mod events;
 mod fixtures;
 mod invitations;
 mod moderation;
+mod notifications;
 mod polls;
 mod profiles;
 mod spaces;
@@ -43,6 +44,7 @@ pub use events::*;
 pub use fixtures::{community, membership, pending_mail, t0, unique, user};
 pub use invitations::*;
 pub use moderation::*;
+pub use notifications::*;
 pub use polls::*;
 pub use profiles::*;
 pub use spaces::*;
@@ -98,6 +100,7 @@ macro_rules! store_conformance_suite {
             threads_sharing_a_millisecond_page_without_loss,
             participation_is_kept_and_reviewed_when_due,
             digest_schedules_come_due_and_the_outbox_lists,
+            notifications_list_count_and_queue,
             reports_queue_by_status_and_the_log_lists_newest_first,
             erasure_anonymises_and_forgets,
             erasure_reaches_every_personal_record,

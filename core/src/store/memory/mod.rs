@@ -10,6 +10,7 @@ mod ephemeral;
 mod events;
 mod invitations;
 mod moderation;
+mod notifications;
 mod polls;
 mod profiles;
 mod spaces;
@@ -44,6 +45,7 @@ struct State {
     events: events::Tables,
     invitations: invitations::Tables,
     moderation: moderation::Tables,
+    notifications: notifications::Tables,
     polls: polls::Tables,
     profiles: profiles::Tables,
     spaces: spaces::Tables,
@@ -75,6 +77,7 @@ impl State {
             Op::Event(op) => self.events.check(op),
             Op::Invitation(op) => self.invitations.check(op),
             Op::Moderation(op) => self.moderation.check(op),
+            Op::Notification(op) => self.notifications.check(op),
             Op::Poll(op) => self.polls.check(op),
             Op::Profile(op) => self.profiles.check(op),
             Op::Space(op) => self.spaces.check(op),
@@ -92,6 +95,7 @@ impl State {
             Op::Event(op) => self.events.apply(op),
             Op::Invitation(op) => self.invitations.apply(op),
             Op::Moderation(op) => self.moderation.apply(op),
+            Op::Notification(op) => self.notifications.apply(op),
             Op::Poll(op) => self.polls.apply(op),
             Op::Profile(op) => self.profiles.apply(op),
             Op::Space(op) => self.spaces.apply(op),

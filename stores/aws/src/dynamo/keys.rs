@@ -161,8 +161,12 @@ pub const DIGEST_SHARDS: u8 = 16;
 
 /// A person's shard among `shards` (a small hash of their id).
 fn user_shard(user: &UserId, shards: u8) -> u8 {
-    let mixed = user
-        .as_str()
+    shard_of(user.as_str(), shards)
+}
+
+/// The shard of `text` among `shards` (a small hash).
+fn shard_of(text: &str, shards: u8) -> u8 {
+    let mixed = text
         .bytes()
         .fold(7u8, |acc, b| acc.wrapping_mul(31).wrapping_add(b));
     mixed % shards
@@ -213,6 +217,53 @@ pub fn outbox(user: &UserId) -> String {
 
 /// The sort-key prefix of mail.
 pub const MAIL_PREFIX: &str = "MAIL#";
+
+/// A notification in a person's inbox (listed newest first by its
+/// activity's ULID).
+pub fn notification(user: &UserId, id: &ActivityId) -> Key {
+    Key::new(inbox(user), format!("{NOTIFICATION_PREFIX}{id}"))
+}
+
+/// The partition of a person's inbox.
+pub fn inbox(user: &UserId) -> String {
+    format!("USER#{user}#INBOX")
+}
+
+/// The sort-key prefix of notifications.
+pub const NOTIFICATION_PREFIX: &str = "NOTE#";
+
+/// A person's inbox bookkeeping.
+pub fn inbox_state(user: &UserId) -> Key {
+    Key::new(format!("USER#{user}"), "INBOX")
+}
+
+/// A person's notification preferences.
+pub fn notification_preferences(user: &UserId) -> Key {
+    Key::new(format!("USER#{user}"), "NOTIFYPREFS")
+}
+
+/// An activity queued for notifying.
+pub fn fanout(activity: &ActivityId) -> Key {
+    Key::new(format!("FANOUT#{activity}"), "FANOUT")
+}
+
+/// Shards of the fan-out queue (spread by activity).
+pub const FANOUT_SHARDS: u8 = 16;
+
+/// GSI3: queued activity by due time, in one shard (sort: due, activity).
+pub fn fanout_due_shard(activity: &ActivityId) -> String {
+    fanout_due_partition(shard_of(&activity.to_string(), FANOUT_SHARDS))
+}
+
+/// GSI3: one shard of the fan-out queue.
+pub fn fanout_due_partition(shard: u8) -> String {
+    format!("FANOUTQ#{shard:02}")
+}
+
+/// GSI3 sort key of a queued activity.
+pub fn fanout_due_sort(at: Timestamp, activity: &ActivityId) -> String {
+    format!("{}{SEP}{activity}", time_key(at))
+}
 
 /// A value story (listed newest first by its ULID within the community).
 pub fn value_story(community: &CommunityId, id: &ValueStoryId) -> Key {

@@ -21,6 +21,10 @@
 //! | participation | `COMM#c` | `PART#u` | | | `REVIEW#nn` / `review-time␟c␟u` (16 shards) |
 //! | digest schedule | `USER#u` | `DIGEST` | | | `DIGEST#nn` / `due-time␟u` (16 shards, when on) |
 //! | mail (outbox) | `USER#u#OUTBOX` | `MAIL#m` | | | `MAILQ#nn` / `next-attempt␟u␟m` (16 shards, while pending) |
+//! | notification | `USER#u#INBOX` | `NOTE#a` | | | |
+//! | inbox state | `USER#u` | `INBOX` | | | |
+//! | notification preferences | `USER#u` | `NOTIFYPREFS` | | | |
+//! | fan-out job | `FANOUT#a` | `FANOUT` | | | `FANOUTQ#nn` / `due␟a` (16 shards) |
 //! | report | `COMM#c` | `REPORT#r` | `COMM#c#REPORTS#status` / `r` | | |
 //! | moderation log entry | `COMM#c#MODLOG` | `m` | | | |
 //! | join request | `COMM#c` | `JOINREQ#u` | | | `COMM#c#PENDING` / `time␟u` (pending) |

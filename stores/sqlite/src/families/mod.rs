@@ -14,6 +14,7 @@ pub(crate) mod documents;
 pub(crate) mod events;
 pub(crate) mod invitations;
 pub(crate) mod moderation;
+pub(crate) mod notifications;
 pub(crate) mod polls;
 pub(crate) mod profiles;
 pub(crate) mod spaces;

@@ -9,6 +9,7 @@ mod documents;
 mod events;
 mod invitations;
 mod moderation;
+mod notifications;
 mod polls;
 mod profiles;
 mod spaces;

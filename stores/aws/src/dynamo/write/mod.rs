@@ -13,6 +13,7 @@ mod documents;
 mod events;
 mod invitations;
 mod moderation;
+mod notifications;
 mod polls;
 mod profiles;
 mod spaces;
@@ -421,6 +422,7 @@ impl DynamoStore {
             Op::Activity(op) => self.plan_activity(op, &mut parts)?,
             Op::Community(op) => self.plan_communities(op, &mut parts)?,
             Op::Digest(op) => self.plan_digests(op, &mut parts)?,
+            Op::Notification(op) => self.plan_notifications(op, &mut parts)?,
             Op::Discussion(op) => self.plan_discussions(op, keep_time, &mut parts)?,
             Op::Document(op) => self.plan_documents(op, &mut parts)?,
             Op::Event(op) => self.plan_events(op, &mut parts)?,
