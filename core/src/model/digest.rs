@@ -288,8 +288,12 @@ pub struct Mail {
     pub text: String,
     /// The HTML body (every value escaped).
     pub html: String,
-    /// The structured digest.
+    /// The structured digest (without communities in a notification's mail).
     pub digest: Digest,
+    /// The notification it carries, for mail sent at once rather than in a
+    /// digest.
+    #[serde(default)]
+    pub notification: Option<crate::model::Notification>,
     /// When it was produced.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,

@@ -259,6 +259,9 @@ pub struct NotificationPreferences {
     pub user: UserId,
     /// What they chose.
     pub choices: NotificationChoices,
+    /// Where email goes (their verified address when they last chose; the
+    /// digest's address when `None`).
+    pub email: Option<String>,
     /// Every topic's channel outside any per-community choice (defaults
     /// filled in), for showing the settings.
     pub effective: Vec<TopicChannel>,
@@ -340,8 +343,8 @@ impl InboxState {
 pub struct Inbox {
     /// Notifications, newest first.
     pub items: Vec<Notification>,
-    /// The next page's cursor, when there is one.
-    pub next_cursor: Option<String>,
+    /// The cursor for the next page; `None` on the last page.
+    pub next: Option<String>,
     /// How many notifications are unread in all.
     pub unread: u32,
 }

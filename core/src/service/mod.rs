@@ -36,6 +36,7 @@ mod invitations;
 pub mod mail;
 mod members;
 pub mod moderation;
+pub mod notifications;
 mod participation;
 mod polls;
 mod profiles;
@@ -66,6 +67,7 @@ pub use invitations::{
 pub use mail::{DeliveryRun, MAX_DELIVERY_ATTEMPTS};
 pub use members::MemberView;
 pub use moderation::{ContentDecision, Moderation, NewReport, REPORT_NOTE_MAX};
+pub use notifications::{MAX_FANOUT_ATTEMPTS, NotificationRun};
 pub use participation::{REVIEW_BATCH, ReviewReport};
 pub use polls::{NewPoll, PollView};
 pub use profiles::ProfileChanges;
@@ -336,7 +338,14 @@ impl Copkit {
 
     /// Applies `tx` atomically, maps store failures to domain errors, and
     /// tells listeners about the activities it recorded.
-    pub(crate) async fn commit(&self, tx: Transaction) -> Result<()> {
+    pub(crate) async fn commit(&self, mut tx: Transaction) -> Result<()> {
+        notifications::queue_fanouts(&mut tx);
+        self.commit_unqueued(tx).await
+    }
+
+    /// [`Copkit::commit`] without queueing its activity for notifying (the
+    /// producer's own writes).
+    pub(crate) async fn commit_unqueued(&self, tx: Transaction) -> Result<()> {
         let outcome = CommitMeaning::of(&tx);
         let result = self.store.commit(tx).await;
         self.settle(result, outcome)

@@ -118,11 +118,12 @@ impl Copkit {
     /// retried, so a busy member never sees a conflict for it.
     pub(crate) async fn commit_counting(
         &self,
-        tx: Transaction,
+        mut tx: Transaction,
         counted: Option<Counted>,
     ) -> Result<()> {
+        crate::service::notifications::queue_fanouts(&mut tx);
         let Some(mut counted) = counted else {
-            return self.commit(tx).await;
+            return self.commit_unqueued(tx).await;
         };
         let base = tx.ops().len();
         for attempt in 1..=COUNT_ATTEMPTS {
@@ -147,7 +148,7 @@ impl Copkit {
                             counted.participation = fresh.participation();
                         }
                         // They left meanwhile: nothing to count.
-                        None => return self.commit(tx).await,
+                        None => return self.commit_unqueued(tx).await,
                     }
                 }
                 result => return self.settle(result, outcome),

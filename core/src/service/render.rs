@@ -202,6 +202,7 @@ pub(crate) fn mail(
         text,
         html,
         digest,
+        notification: None,
         created_at: now,
         delivery: MailDelivery::pending(now),
         version: 1,

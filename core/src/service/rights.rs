@@ -49,13 +49,15 @@ use crate::ids::{CommunityId, UserId};
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, DepartedUploads, DigestSchedule, Document,
     DocumentVersion, Invitation, InvitationTarget, JoinRequest, Mail, Membership, MembershipStatus,
-    Participation, Post, Profile, Report, Role, Rsvp, RsvpResponse, SpaceGrant, Thread, ValueStory,
+    Notification, NotificationPreferences, Participation, Post, Profile, Report, Role, Rsvp,
+    RsvpResponse, SpaceGrant, Thread, ValueStory,
 };
 use crate::service::{Actor, Copkit, InvitationView};
 use crate::store::batch::MAX_WANTED;
 use crate::store::{
     ActivityOp, CommunityOp, DigestOp, DiscussionOp, DocumentOp, EventOp, Expect, InvitationOp,
-    ModerationOp, Op, PollOp, ProfileOp, Range, Record, Records, Transaction, Wanted,
+    ModerationOp, NotificationOp, Op, PollOp, ProfileOp, Range, Record, Records, Transaction,
+    Wanted,
 };
 
 /// Most items per list in an export.
@@ -95,8 +97,16 @@ pub struct DataExport {
     pub activity: Vec<Activity>,
     /// Their digest schedule.
     pub digest_schedule: Option<DigestSchedule>,
-    /// Digests sent to them, newest first.
+    /// Digests and notification mail sent to them, newest first.
     pub outbox: Vec<Mail>,
+    /// Their notifications, newest first.
+    pub notifications: Vec<Notification>,
+    /// Their notification preferences, when they chose any.
+    pub notification_preferences: Option<NotificationPreferences>,
+    /// When their private calendar feed URL was made (copkit keeps only a
+    /// hash of its token, so the URL itself cannot be given back).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub calendar_feed_created_at: Option<Timestamp>,
     /// Their join requests (with their answers), by community.
     pub join_requests: Vec<JoinRequest>,
     /// Their RSVPs.
@@ -129,6 +139,9 @@ impl DataExport {
             && self.activity.is_empty()
             && self.digest_schedule.is_none()
             && self.outbox.is_empty()
+            && self.notifications.is_empty()
+            && self.notification_preferences.is_none()
+            && self.calendar_feed_created_at.is_none()
             && self.join_requests.is_empty()
             && self.rsvps.is_empty()
             && self.ballots.is_empty()
@@ -334,6 +347,7 @@ impl Copkit {
         let value_stories = drain!(&mut truncated, |r| store.list_user_value_stories(user, &r));
         let attendance = drain!(&mut truncated, |r| store.list_user_attendance(user, &r));
         let outbox = drain!(&mut truncated, |r| store.list_outbox(user, &r));
+        let notifications = drain!(&mut truncated, |r| store.list_notifications(user, &r));
 
         let mut wanted: Vec<Wanted> = memberships
             .iter()
@@ -428,6 +442,12 @@ impl Copkit {
             activity,
             digest_schedule: store.get_digest_schedule(user).await?,
             outbox,
+            notifications,
+            notification_preferences: store.get_notification_preferences(user).await?,
+            calendar_feed_created_at: store
+                .get_calendar_feed(user)
+                .await?
+                .map(|feed| feed.created_at),
             join_requests,
             rsvps,
             ballots,
@@ -525,6 +545,36 @@ impl Copkit {
                 )
                 .await?;
             }
+        }
+        loop {
+            let chunk = store.list_notifications(user, &Range::first(100)).await?;
+            if chunk.items.is_empty() {
+                break;
+            }
+            for notification in chunk.items {
+                self.forget(
+                    NotificationOp::ForgetNotification {
+                        user: user.clone(),
+                        id: notification.id,
+                    },
+                    &mut report,
+                )
+                .await?;
+            }
+        }
+        if store.get_inbox_state(user).await?.is_some() {
+            self.forget(
+                NotificationOp::ForgetInboxState { user: user.clone() },
+                &mut report,
+            )
+            .await?;
+        }
+        if store.get_notification_preferences(user).await?.is_some() {
+            self.forget(
+                NotificationOp::ForgetNotificationPreferences { user: user.clone() },
+                &mut report,
+            )
+            .await?;
         }
         if store.get_digest_schedule(user).await?.is_some() {
             self.forget(

@@ -108,6 +108,7 @@ pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(s
         text: "Nothing new".into(),
         html: "<p>Nothing new</p>".into(),
         digest: digest.clone(),
+        notification: None,
         created_at: t0() + SignedDuration::from_hours(n),
         delivery: MailDelivery::pending(early(n)),
         version: 1,

@@ -400,6 +400,7 @@ pub fn pending_mail(
             until: at,
             communities: vec![],
         },
+        notification: None,
         created_at: at,
         delivery: crate::model::MailDelivery::pending(at),
         version: 1,

@@ -155,6 +155,7 @@ pub async fn notifications_list_count_and_queue<S: Store + ?Sized>(store: &S) {
             }],
             communities: vec![],
         },
+        email: Some("reader@example.org".into()),
         effective: vec![],
         updated_at: t0(),
         version: 1,
