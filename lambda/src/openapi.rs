@@ -128,7 +128,7 @@ const ERRORS: [(&str, &str, &str); 11] = [
 ];
 
 /// Every tag the operations use, with what its operations are about.
-pub const TAGS: [(&str, &str); 16] = [
+pub const TAGS: [(&str, &str); 17] = [
     ("service", "Health and this API description"),
     (
         "me",
@@ -163,6 +163,10 @@ pub const TAGS: [(&str, &str); 16] = [
         "Reports, moderation decisions and the moderation log",
     ),
     ("digests", "Rhythm digests and the mail they produce"),
+    (
+        "notifications",
+        "Your inbox of what concerns you, and how you hear of each topic",
+    ),
     ("value", "Value stories and the community's health report"),
     ("levels", "Participation levels"),
     (

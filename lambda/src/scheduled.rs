@@ -1,5 +1,7 @@
-//! The scheduled jobs (an EventBridge schedule invokes the `scheduler`
-//! function): the participation review that lets time lower levels, the
+//! The scheduled jobs (EventBridge schedules invoke the `scheduler`
+//! function). Every minute (`"detail": {"job": "notifications"}`): queued
+//! activity turned into notifications, then the outbox's pending mail handed
+//! to the mail service. Every hour, all of it: the participation review that lets time lower levels, the
 //! rhythm digests that are due, delivered to the stored outbox, the
 //! outbox's pending mail handed to the mail service (Amazon SES in the
 //! deployment, when a sender is configured), and the purge of removed
@@ -11,7 +13,7 @@
 
 use copkit_core::Copkit;
 use copkit_core::mail::{Mailer, Outbox};
-use copkit_core::service::{DeliveryRun, DigestRun, PurgeRun, REVIEW_BATCH};
+use copkit_core::service::{DeliveryRun, DigestRun, NotificationRun, PurgeRun, REVIEW_BATCH};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -25,6 +27,10 @@ pub const MAX_DIGESTS_PER_RUN: u32 = 2_000;
 /// next run; SES's default sending rate is 14 a second).
 pub const MAX_MAIL_PER_RUN: u32 = 2_000;
 
+/// Queued activities one run turns into notifications at most (the rest
+/// wait for the next run).
+pub const MAX_NOTIFY_PER_RUN: u32 = 2_000;
+
 /// Removed documents one run purges at most (the rest wait for the next).
 pub const MAX_PURGES_PER_RUN: u32 = 100;
 
@@ -37,6 +43,8 @@ pub struct ScheduledReport {
     pub levels_changed: u32,
     /// Whether records were still due when the run stopped.
     pub more_due: bool,
+    /// What the notification producer did.
+    pub notifications: NotificationRun,
     /// What the digest producer did.
     pub digests: DigestRun,
     /// What the delivery of the outbox did (nothing without a mailer).
@@ -68,6 +76,13 @@ pub async fn run(
         return Err(ScheduledError::NotScheduled);
     }
     let mut report = ScheduledReport::default();
+    report.notifications = copkit.notify_due(MAX_NOTIFY_PER_RUN).await?;
+    if event["detail"]["job"] == "notifications" {
+        if let Some(mailer) = mailer {
+            report.delivery = copkit.deliver_mail(mailer, MAX_MAIL_PER_RUN).await?;
+        }
+        return Ok(report);
+    }
     for _ in 0..MAX_REVIEW_CALLS {
         let round = copkit.review_participation().await?;
         report.reviewed += round.reviewed;

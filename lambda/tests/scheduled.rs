@@ -9,8 +9,9 @@ use std::sync::Arc;
 use copkit_core::mail::{MailError, Mailer};
 use copkit_core::model::Mail;
 use copkit_core::model::{
-    Access, CommunityKind, DigestFrequency, DigestPreference, JoinPolicy, PageRequest,
-    ParticipationLevel, SpaceVisibility, ThreadKind,
+    Access, CommunityKind, DigestFrequency, DigestPreference, JoinPolicy, NotificationChannel,
+    NotificationChoices, NotificationTopic, PageRequest, ParticipationLevel, SpaceVisibility,
+    ThreadKind, TopicChannel,
 };
 use copkit_core::service::{NewCommunity, NewInvitation, NewPost, NewSpace, NewThread};
 use copkit_core::{Actor, Copkit, ManualClock, MemoryStore, UserId};
@@ -187,4 +188,124 @@ async fn other_events_are_refused() {
         scheduled::run(&copkit, None, &api_call).await,
         Err(ScheduledError::NotScheduled)
     ));
+}
+
+fn minute_event() -> serde_json::Value {
+    let mut event = scheduled_event();
+    event["detail"] = json!({"job": "notifications"});
+    event
+}
+
+#[tokio::test]
+async fn the_minute_run_makes_notifications_and_sends_them_without_the_hourly_jobs() {
+    let start: Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(start));
+    let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let owner = Actor::new(UserId::new("helen").unwrap()).with_email("helen@example.org");
+    let tom = Actor::new(UserId::new("tom").unwrap()).with_email("tom@example.org");
+    let c = copkit
+        .create_community(
+            &owner,
+            NewCommunity {
+                slug: "st4".into(),
+                name: "ST4 group".into(),
+                purpose: String::new(),
+                kind: CommunityKind::TrainingGroup,
+                access: Access::Private {
+                    join_policy: JoinPolicy::InviteOnly,
+                },
+                join_question: None,
+            },
+        )
+        .await
+        .unwrap()
+        .card
+        .id;
+    let invite = copkit
+        .create_invitation(&owner, &c, NewInvitation::link(1))
+        .await
+        .unwrap();
+    copkit.accept_invitation(&tom, &invite.token).await.unwrap();
+    let daily = DigestPreference {
+        frequency: DigestFrequency::Daily,
+        ..DigestPreference::default()
+    };
+    copkit.set_digest_preference(&owner, daily).await.unwrap();
+    let replies_by_email = NotificationChoices {
+        topics: vec![TopicChannel {
+            topic: NotificationTopic::Reply,
+            channel: NotificationChannel::Email,
+        }],
+        communities: vec![],
+    };
+    copkit
+        .set_notification_preferences(&owner, replies_by_email, Some(0))
+        .await
+        .unwrap();
+    let space = copkit
+        .create_space(
+            &owner,
+            &c,
+            NewSpace {
+                name: "Cases".into(),
+                description: String::new(),
+                visibility: SpaceVisibility::Members,
+            },
+        )
+        .await
+        .unwrap();
+    let thread = copkit
+        .start_thread(
+            &owner,
+            &space.id,
+            NewThread {
+                kind: ThreadKind::Question,
+                title: "Febrile infant".into(),
+                body: String::new(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    copkit
+        .add_post(
+            &tom,
+            &thread.id,
+            NewPost {
+                body: "Any local guidance?".into(),
+                parent: None,
+            },
+        )
+        .await
+        .unwrap();
+    // A day on, Helen's digest is due, but the minute run leaves it to the
+    // hourly one: it makes the notification and sends its mail.
+    clock.advance(SignedDuration::from_hours(24));
+    let mailer = Recorder::default();
+    let report = scheduled::run(&copkit, Some(&mailer), &minute_event())
+        .await
+        .unwrap();
+    assert_eq!(report.notifications.notified, 1, "{report:?}");
+    assert_eq!(report.notifications.emailed, 1, "{report:?}");
+    assert_eq!((report.delivery.examined, report.delivery.sent), (1, 1));
+    assert_eq!(report.digests.examined, 0);
+    assert_eq!(
+        mailer.addresses.lock().unwrap().clone(),
+        vec!["helen@example.org".to_owned()]
+    );
+    let inbox = copkit
+        .notifications(&owner, None, &PageRequest::first())
+        .await
+        .unwrap();
+    assert_eq!(inbox.unread, 1);
+    assert_eq!(inbox.items[0].title, "Febrile infant");
+    // The hourly run does the rest.
+    let report = scheduled::run(&copkit, Some(&mailer), &scheduled_event())
+        .await
+        .unwrap();
+    assert_eq!(report.digests.examined, 1, "{report:?}");
+    assert_eq!(report.notifications.examined, 0);
 }

@@ -258,7 +258,7 @@ fn the_bucket_is_private_encrypted_and_tls_only() {
 }
 
 #[test]
-fn the_scheduler_runs_hourly_on_the_table_and_purges_only_document_bytes() {
+fn the_scheduler_runs_hourly_and_every_minute_on_the_table_and_purges_only_document_bytes() {
     let template = template();
     let function = resource(&template, "SchedulerFunction");
     let properties = &function["Properties"];
@@ -289,6 +289,15 @@ fn the_scheduler_runs_hourly_on_the_table_and_purges_only_document_bytes() {
     let schedule = &properties["Events"]["Hourly"];
     assert_eq!(text(&schedule["Type"]), "Schedule");
     assert_eq!(text(&schedule["Properties"]["Schedule"]), "rate(1 hour)");
+    // Every minute, the notifications job alone (what `scheduled::run`
+    // reads from the event it is given).
+    let minute = &properties["Events"]["EveryMinute"];
+    assert_eq!(text(&minute["Properties"]["Schedule"]), "rate(1 minute)");
+    let input: serde_json::Value =
+        serde_json::from_str(text(&minute["Properties"]["Input"])).unwrap();
+    assert_eq!(input["source"], "aws.events");
+    assert_eq!(input["detail-type"], "Scheduled Event");
+    assert_eq!(input["detail"]["job"], "notifications");
     let mut actions = BTreeSet::new();
     for policy in list(&properties["Policies"]) {
         for statement in list(&policy["Statement"]) {

@@ -293,6 +293,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             demo::seed(&copkit).await?;
         }
     }
+    tokio::spawn(notify_every_few_seconds(copkit.clone()));
     if let (Some(url), Some(from)) = (&args.smtp_url, &args.mail_from) {
         let smtp = SmtpMailer::new(url, from)?;
         tokio::spawn(send_mail_every_minute(copkit.clone(), smtp));
@@ -319,9 +320,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Every few seconds: new activity turned into notifications (what the
+/// Lambda `scheduler` does every minute).
+async fn notify_every_few_seconds(copkit: Copkit) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3));
+    loop {
+        every.tick().await;
+        match copkit.notify_due(2_000).await {
+            Ok(run) if run.examined > 0 => tracing::info!(?run, "notifications made"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "notifications not made"),
+        }
+    }
+}
+
 /// Every minute: the due digests into the outbox, then the outbox's
 /// pending mail to the SMTP server (what the Lambda `scheduler` does with
-/// SES, hourly).
+/// SES).
 async fn send_mail_every_minute(copkit: Copkit, smtp: SmtpMailer) {
     let outbox = Outbox::new(copkit.store().clone());
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60));

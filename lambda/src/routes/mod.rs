@@ -24,6 +24,7 @@ mod levels;
 mod me;
 mod members;
 mod moderation;
+mod notifications;
 mod polls;
 mod requests;
 mod spaces;
@@ -42,6 +43,7 @@ pub fn all() -> ApiRouter {
         .merge(value::routes())
         .merge(cpd::routes())
         .merge(digest::routes())
+        .merge(notifications::routes())
         .merge(calendar_feed::routes())
         .merge(moderation::routes())
         .merge(health_report::routes())

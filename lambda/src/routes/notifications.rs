@@ -1,0 +1,111 @@
+//! The caller's inbox (notifications of what concerns them, newest first,
+//! with the unread count) and their choice of how they hear of each topic.
+
+use axum::Json;
+use axum::extract::State;
+use copkit_core::ids::ActivityId;
+use copkit_core::model::{Inbox, Notification, NotificationChoices, NotificationPreferences};
+use jiff::Timestamp;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::api_router::{ApiRouter, routes};
+use super::{NO_CONTENT, NoContent};
+use crate::auth::Caller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, Paging, Tagged};
+use crate::problem::ApiResult;
+use crate::state::AppState;
+
+pub(super) fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(inbox))
+        .routes(routes!(mark_read))
+        .routes(routes!(mark_all_read))
+        .routes(routes!(get_preferences, set_preferences))
+}
+
+/// `/me/notifications/{id}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct NotificationPath {
+    /// The notification's id (the activity it tells of, a ULID).
+    #[param(value_type = String, format = "copkit:ulid")]
+    pub id: ActivityId,
+}
+
+/// `?since=` for apps that poll for news.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Since {
+    /// Only notifications of activity after this instant (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub since: Option<Timestamp>,
+}
+
+/// Your notifications, newest first, with your unread count: only what you
+/// may still see (a notification from a space you lost is left out). Poll
+/// with `since` and `If-None-Match`: an unchanged answer is 304.
+#[utoipa::path(get, path = "/me/notifications", tag = "notifications", params(Paging, Since),
+    responses((status = 200, description = "A page of your inbox", body = Inbox)))]
+async fn inbox(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiQuery(paging): ApiQuery<Paging>,
+    ApiQuery(since): ApiQuery<Since>,
+) -> ApiResult<Json<Inbox>> {
+    let page = paging.request()?;
+    Ok(Json(s.copkit.notifications(&me, since.since, &page).await?))
+}
+
+/// Marks one of your notifications read.
+#[utoipa::path(post, path = "/me/notifications/{id}/read", tag = "notifications",
+    params(NotificationPath),
+    responses((status = 200, description = "The notification, read", body = Notification)))]
+async fn mark_read(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(p): ApiPath<NotificationPath>,
+) -> ApiResult<Json<Notification>> {
+    Ok(Json(s.copkit.mark_notification_read(&me, &p.id).await?))
+}
+
+/// Marks everything in your inbox read.
+#[utoipa::path(post, path = "/me/notifications/read", tag = "notifications",
+    responses((status = 204, description = "All read")))]
+async fn mark_all_read(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<NoContent> {
+    s.copkit.mark_all_notifications_read(&me).await?;
+    Ok(NO_CONTENT)
+}
+
+/// How you hear of each topic (in the app, by email at once, in your digest,
+/// or not at all), in general and per community; defaults (version 0) until
+/// you choose.
+#[utoipa::path(get, path = "/me/notification-preferences", tag = "notifications",
+    responses((status = 200, description = "Your choices", body = NotificationPreferences,
+        headers(("ETag" = String, description = "The preferences' version")))))]
+async fn get_preferences(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+) -> ApiResult<Tagged<NotificationPreferences>> {
+    let preferences = s.copkit.notification_preferences(&me).await?;
+    Ok(Tagged(preferences.version, preferences))
+}
+
+/// Replaces your choices (`If-Match: "0"` the first time). Your verified
+/// email becomes the address for notifications by email.
+#[utoipa::path(put, path = "/me/notification-preferences", tag = "notifications",
+    params(crate::openapi::IfMatchHeader), request_body = NotificationChoices,
+    responses((status = 200, description = "Your new choices", body = NotificationPreferences,
+        headers(("ETag" = String, description = "The preferences' version")))))]
+async fn set_preferences(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    IfMatch(version): IfMatch,
+    ApiJson(choices): ApiJson<NotificationChoices>,
+) -> ApiResult<Tagged<NotificationPreferences>> {
+    let preferences = s
+        .copkit
+        .set_notification_preferences(&me, choices, Some(version))
+        .await?;
+    Ok(Tagged(preferences.version, preferences))
+}
