@@ -33,6 +33,7 @@ mod levels;
 mod me;
 mod members;
 mod moderation;
+mod notifications;
 mod polls;
 mod spaces;
 mod value;
@@ -58,6 +59,7 @@ pub const AREAS: &[(&str, &[&str])] = &[
     ("me", &["service", "me"]),
     ("members", &["members"]),
     ("moderation", &["moderation"]),
+    ("notifications", &["notifications"]),
     ("polls", &["polls"]),
     ("spaces", &["spaces"]),
     ("value", &["value"]),
@@ -136,6 +138,7 @@ pub async fn all_scenarios(w: &World) {
     polls::polls(w).await;
     moderation::moderation(w).await;
     digests::digests(w).await;
+    notifications::notifications(w).await;
     me::data_rights(w).await;
 }
 

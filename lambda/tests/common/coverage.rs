@@ -129,6 +129,9 @@ fn needs_role(method: &str, path: &str) -> bool {
         ("DELETE", "/me"),
         ("PUT", "/me/digest-preference"),
         ("POST", "/me/calendar-feed"),
+        ("POST", "/me/notifications/{id}/read"),
+        ("POST", "/me/notifications/read"),
+        ("PUT", "/me/notification-preferences"),
         ("DELETE", "/me/calendar-feed"),
         ("POST", "/communities/{id}/reports"),
         ("POST", "/communities"),
@@ -256,6 +259,12 @@ pub const OVER_TARGET: &[(&str, &str)] = &[
         "GET /calendar/{token}",
         "a personal feed across communities: the token claim and the feed record, the \
          person's memberships, then per community its access facts and events (as the agenda)",
+    ),
+    (
+        "GET /me/notifications",
+        "a page of the inbox re-checked at every read: the unread count, the page, then one \
+         batched access read per community and space (and topic) the page names, so nothing \
+         from a space the person lost is shown",
     ),
     (
         "GET /me/export",
