@@ -161,6 +161,12 @@ operations! {
     PREVIEW_DIGEST = GET "/me/digest" => preview_digest;
     OUTBOX = GET "/me/outbox" => list_outbox;
 
+    NOTIFICATIONS = GET "/me/notifications" => notifications;
+    MARK_NOTIFICATION_READ = POST "/me/notifications/{id}/read" => mark_notification_read;
+    MARK_ALL_NOTIFICATIONS_READ = POST "/me/notifications/read" => mark_all_notifications_read;
+    NOTIFICATION_PREFERENCES = GET "/me/notification-preferences" => notification_preferences;
+    SET_NOTIFICATION_PREFERENCES = PUT "/me/notification-preferences" => set_notification_preferences;
+
     VALUE_STORIES = GET "/communities/{id}/value-stories" => list_value_stories;
     TELL_VALUE_STORY = POST "/communities/{id}/value-stories" => tell_value_story;
     HEALTH_REPORT = GET "/communities/{id}/health" => community_health;

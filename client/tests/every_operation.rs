@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use copkit_client::operations::OPERATIONS;
 use copkit_client::{Client, ClientError, Progress};
-use copkit_core::model::{PageRequest, ReactionKind, ReportStatus, Role};
+use copkit_core::model::{
+    NotificationChoices, NotificationKind, PageRequest, ReactionKind, ReportStatus, Role,
+};
 use copkit_core::service::{NewDocument, NewVersion};
 use copkit_core::{CommunityId, SpaceId, UserId};
 use futures::TryStreamExt;
@@ -54,6 +56,7 @@ async fn every_operation_works_through_the_client() {
     polls(&owner, &member, &space).await;
     moderation(&owner, &member, &c, &space).await;
     value_and_levels(&owner, &member, &c).await;
+    notifications(&member).await;
     digests_and_rights(&member, &local.base, &seen).await;
 
     let called = seen.operations();
@@ -786,6 +789,57 @@ async fn value_and_levels(owner: &Client, member: &Client, c: &CommunityId) {
     assert!(at_level.items.iter().all(|m| m.level == standing.level));
     let activity = owner.list_activity(c, &first()).await.unwrap();
     assert!(!activity.items.is_empty());
+}
+
+/// The owner's reply to the member's question (in `discussions`) reaches
+/// the member's inbox once copkit-local's producer has run (every few
+/// seconds).
+async fn notifications(member: &Client) {
+    let mut inbox = member.notifications(None, &first()).await.unwrap();
+    for _ in 0..100 {
+        if inbox
+            .items
+            .iter()
+            .any(|n| matches!(n.kind, NotificationKind::Replied { .. }))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        inbox = member.notifications(None, &first()).await.unwrap();
+    }
+    let replied = inbox
+        .items
+        .iter()
+        .find(|n| matches!(n.kind, NotificationKind::Replied { .. }))
+        .expect("the reply's notification within 10 s")
+        .clone();
+    assert_eq!(replied.title, "Antibiotics for sore throats?");
+    assert!(inbox.unread >= 1);
+    let newer = member
+        .notifications(Some(inbox.items[0].at), &first())
+        .await
+        .unwrap();
+    assert!(newer.items.is_empty());
+    let read = member.mark_notification_read(&replied.id).await.unwrap();
+    assert!(read.read_at.is_some());
+    member.mark_all_notifications_read().await.unwrap();
+    assert_eq!(
+        member.notifications(None, &first()).await.unwrap().unread,
+        0
+    );
+    let preferences = member.notification_preferences().await.unwrap();
+    let choices: NotificationChoices =
+        serde_json::from_value(json!({"topics": [{"topic": "reply", "channel": "off"}]})).unwrap();
+    let chosen = member
+        .set_notification_preferences(choices.clone(), preferences.version)
+        .await
+        .unwrap();
+    assert_eq!(chosen.version, preferences.version + 1);
+    let stale = member
+        .set_notification_preferences(choices, preferences.version)
+        .await
+        .unwrap_err();
+    assert_eq!(stale.code(), Some("version_conflict"));
 }
 
 async fn digests_and_rights(member: &Client, base: &str, seen: &Seen) {

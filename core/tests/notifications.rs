@@ -374,7 +374,7 @@ async fn read_one_read_all_and_since() {
         k.mark_notification_read(&g.ann, &all[0].id).await,
         Err(copkit_core::Error::NotFound)
     ));
-    assert_eq!(k.mark_all_notifications_read(&g.tom).await.unwrap(), 0);
+    k.mark_all_notifications_read(&g.tom).await.unwrap();
     assert_eq!(unread(&g, &g.tom).await, 0);
     assert!(inbox(&g, &g.tom).await.iter().all(|n| n.read_at.is_some()));
     // A new reply is unread again.
@@ -412,7 +412,7 @@ async fn choices_decide_the_channel_per_topic_and_community() {
         }],
     };
     let chosen = k
-        .set_notification_preferences(&tom, choices.clone(), Some(0))
+        .set_notification_preferences(&tom, choices.clone(), 0)
         .await
         .unwrap();
     assert_eq!(
@@ -421,7 +421,7 @@ async fn choices_decide_the_channel_per_topic_and_community() {
     );
     // A stale version is refused.
     assert!(matches!(
-        k.set_notification_preferences(&tom, choices, Some(0)).await,
+        k.set_notification_preferences(&tom, choices, 0).await,
         Err(copkit_core::Error::Conflict(_))
     ));
     let t = thread(&g, &g.tom, &g.space, "Has anyone tried it?").await;
@@ -437,7 +437,7 @@ async fn choices_decide_the_channel_per_topic_and_community() {
         }],
         communities: vec![],
     };
-    k.set_notification_preferences(&tom, by_email, Some(1))
+    k.set_notification_preferences(&tom, by_email, 1)
         .await
         .unwrap();
     post(&g, &g.ann, &t, "And again.").await;
@@ -477,7 +477,7 @@ async fn choices_decide_the_channel_per_topic_and_community() {
         ],
     };
     assert_eq!(
-        invalid_fields(k.set_notification_preferences(&tom, bad, None).await),
+        invalid_fields(k.set_notification_preferences(&tom, bad, 2).await),
         vec![
             "topics",
             "communities[1].community",

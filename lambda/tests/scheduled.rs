@@ -242,7 +242,7 @@ async fn the_minute_run_makes_notifications_and_sends_them_without_the_hourly_jo
         communities: vec![],
     };
     copkit
-        .set_notification_preferences(&owner, replies_by_email, Some(0))
+        .set_notification_preferences(&owner, replies_by_email, 0)
         .await
         .unwrap();
     let space = copkit

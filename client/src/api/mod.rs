@@ -8,6 +8,7 @@ mod invitations;
 pub(crate) mod me;
 mod members;
 mod moderation;
+mod notifications;
 mod polls;
 mod spaces;
 mod value;

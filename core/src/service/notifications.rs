@@ -694,8 +694,14 @@ impl Copkit {
                     .await?
                     .and_then(|s| s.email),
             };
-            let community = self.community_name(&activity.community).await?;
-            Some(self.notification_mail(&notification, email, actor_name, &community))
+            match email {
+                Some(email) => {
+                    let community = self.community_name(&activity.community).await?;
+                    Some(self.notification_mail(&notification, email, actor_name, &community))
+                }
+                // No address known: the inbox alone.
+                None => None,
+            }
         } else {
             None
         };
@@ -754,7 +760,7 @@ impl Copkit {
     fn notification_mail(
         &self,
         notification: &Notification,
-        email: Option<String>,
+        email: String,
         actor_name: &str,
         community: &str,
     ) -> Mail {
@@ -778,7 +784,7 @@ impl Copkit {
         Mail {
             id: mail_id(&notification.id, &notification.user),
             to: notification.user.clone(),
-            email,
+            email: Some(email),
             subject: line,
             text,
             html,
@@ -933,9 +939,8 @@ impl Copkit {
         })
     }
 
-    /// Marks everything in the caller's inbox read; returns the unread
-    /// count (0).
-    pub async fn mark_all_notifications_read(&self, actor: &Actor) -> Result<u32> {
+    /// Marks everything in the caller's inbox read.
+    pub async fn mark_all_notifications_read(&self, actor: &Actor) -> Result<()> {
         for _ in 0..INBOX_WRITE_TRIES {
             let newest = self
                 .store()
@@ -945,7 +950,7 @@ impl Copkit {
                 .into_iter()
                 .next();
             let Some(newest) = newest else {
-                return Ok(0);
+                return Ok(());
             };
             let state = self.store().get_inbox_state(&actor.user).await?;
             let current = state
@@ -962,7 +967,7 @@ impl Copkit {
                 expect: Expect::from_version(state.map(|s| s.version)),
             });
             match self.commit(tx).await {
-                Ok(()) => return Ok(0),
+                Ok(()) => return Ok(()),
                 Err(Error::Conflict(_)) => continue,
                 Err(e) => return Err(e),
             }
@@ -995,8 +1000,9 @@ impl Copkit {
         })
     }
 
-    /// Replaces the caller's choices. `expected_version` (from `If-Match`)
-    /// refuses a change made meanwhile. Each topic may appear once per
+    /// Replaces the caller's choices. `expected_version` is the version
+    /// read (0 before the first choice); a change made meanwhile is a
+    /// `version_conflict`. Each topic may appear once per
     /// list, each community once, at most
     /// [`NOTIFICATION_COMMUNITIES_MAX`] communities. The caller's verified
     /// email (when the identity carries one) becomes the address.
@@ -1004,7 +1010,7 @@ impl Copkit {
         &self,
         actor: &Actor,
         choices: NotificationChoices,
-        expected_version: Option<u64>,
+        expected_version: u64,
     ) -> Result<NotificationPreferences> {
         validate_choices(&choices)?;
         let current = self
@@ -1012,7 +1018,7 @@ impl Copkit {
             .get_notification_preferences(&actor.user)
             .await?;
         let version = current.as_ref().map_or(0, |p| p.version);
-        if expected_version.is_some_and(|v| v != version) {
+        if expected_version != version {
             return Err(Error::Conflict(crate::error::Conflict::VersionMismatch));
         }
         let preferences = NotificationPreferences {

@@ -105,7 +105,7 @@ async fn set_preferences(
 ) -> ApiResult<Tagged<NotificationPreferences>> {
     let preferences = s
         .copkit
-        .set_notification_preferences(&me, choices, Some(version))
+        .set_notification_preferences(&me, choices, version)
         .await?;
     Ok(Tagged(preferences.version, preferences))
 }
