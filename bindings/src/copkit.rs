@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use copkit_core::ffi::CopkitError;
 use copkit_core::mail::Outbox;
-use copkit_core::service::{DeliveryRun, DigestRun, ReviewReport};
+use copkit_core::service::{DeliveryRun, DigestRun, NotificationRun, ReviewReport};
 use copkit_core::{Actor, MemoryStore, UserId};
 
 use crate::clock::{CopkitClock, HostClock};
@@ -123,6 +123,24 @@ impl Copkit {
         let core = &self.shared.core;
         let outbox = Outbox::new(core.store().clone());
         Ok(core.send_due_digests(&outbox, max).await?)
+    }
+
+    /// Turns recorded activity into notifications (at most `max`
+    /// activities): each person it concerns, who may see it now and did
+    /// not switch its topic off, gets one in their inbox, and mail in the
+    /// outbox when they chose email. Run it often (every few seconds to a
+    /// minute) from a background job, before `deliver_mail`; call again
+    /// while `more_due`.
+    pub async fn notify_due(&self, max: u32) -> Result<NotificationRun, CopkitError> {
+        Ok(self.shared.core.notify_due(max).await?)
+    }
+
+    /// The iCalendar feed a personal calendar-feed token opens (what a
+    /// portal serving feed URLs answers a calendar app with): the events
+    /// the token's owner may see now. An unknown or revoked token is
+    /// NotFound.
+    pub async fn calendar_feed_by_token(&self, token: String) -> Result<String, CopkitError> {
+        Ok(self.shared.core.calendar_feed_by_token(&token).await?)
     }
 
     /// Hands at most `max` pending mail of the outbox (digests) to the

@@ -141,6 +141,22 @@ def test_an_outsider_joins_posts_answers_shares_and_reads_the_digest(server):
         assert download.bytes == data and download.version.sha256
         assert down.reports[-1] == (len(data), len(data))
 
+        # andrew's reply reaches the outsider's inbox once copkit-local's
+        # producer has run (every few seconds)
+        for _ in range(100):
+            inbox = await outsider.notifications(None, None, None)
+            if any(n.kind.thread == thread.id for n in inbox.items
+                   if isinstance(n.kind, copkit.NotificationKind.REPLIED)):
+                break
+            await asyncio.sleep(0.1)
+        replied = next(n for n in inbox.items if isinstance(n.kind, copkit.NotificationKind.REPLIED))
+        assert replied.actor == "andrew" and replied.title == "Portfolio with no reflections?"
+        assert (await outsider.mark_notification_read(replied.id)).read_at is not None
+        assert (await outsider.notifications(None, None, None)).unread == inbox.unread - 1
+        link = await outsider.renew_calendar_feed(None)
+        assert link.url.endswith(f"/calendar/{link.token}.ics")
+        await outsider.stop_calendar_feed()
+
         # the digest
         digest = await outsider.preview_digest()
         assert digest.to == "outsider"

@@ -521,3 +521,72 @@ def test_the_host_mailer_delivers_the_outbox_once_and_a_failure_loses_nothing(wo
         assert len(up.sent) == 1
 
     run(scenario())
+
+
+def test_notifications_reach_the_inbox_and_the_host_mailer_once(world):
+    kit, lead, trainee, outsider = world["kit"], world["lead"], world["trainee"], world["outsider"]
+
+    async def scenario():
+        group = await private_group(lead)
+        await trainee.request_to_join(group.card.id, "Riverside Surgery")
+        assert (await lead.notifications(None, None, None)).items == [], "not before the producer"
+        made = await kit.notify_due(100)
+        assert made.notified == 1 and made.failed == 0
+        inbox = await lead.notifications(None, None, None)
+        assert inbox.unread == 1
+        (asked,) = inbox.items
+        assert isinstance(asked.kind, copkit.NotificationKind.JOIN_REQUESTED)
+        assert asked.kind.user == "trainee-1" and asked.title == "ST3 small group"
+        # The lead chose email for join requests: the producer queues mail,
+        # the host's mail system sends it once.
+        prefs = await lead.notification_preferences()
+        assert prefs.version == 0
+        email = copkit.TopicChannel(
+            topic=copkit.NotificationTopic.JOIN_REQUEST, channel=copkit.NotificationChannel.EMAIL)
+        chosen = await lead.set_notification_preferences(
+            copkit.NotificationChoices(topics=[email], communities=[]), 0)
+        assert chosen.version == 1 and chosen.email == "lead@example.org"
+        with pytest.raises(CopkitError.Conflict):
+            await lead.set_notification_preferences(
+                copkit.NotificationChoices(topics=[], communities=[]), 0)
+        await outsider.request_to_join(group.card.id, "Hillside")
+        await kit.notify_due(100)
+        mailer = HostMail()
+        sent = await kit.deliver_mail(mailer, 100)
+        assert sent.sent == 1 and [m.email for m in mailer.sent] == ["lead@example.org"]
+        assert mailer.sent[0].notification.kind.user == "outsider"
+        assert (await kit.deliver_mail(mailer, 100)).examined == 0
+        # The outsider hears nothing of the group's requests.
+        assert (await outsider.notifications(None, None, None)).items == []
+        with pytest.raises(CopkitError.NotFound):
+            await outsider.mark_notification_read(asked.id)
+        read = await lead.mark_notification_read(asked.id)
+        assert read.read_at is not None
+        await lead.mark_all_notifications_read()
+        assert (await lead.notifications(None, None, None)).unread == 0
+        # Approved: the trainee is told.
+        await lead.approve_join_request(group.card.id, "trainee-1")
+        await kit.notify_due(100)
+        (approved,) = (await trainee.notifications(None, None, None)).items
+        assert isinstance(approved.kind, copkit.NotificationKind.JOIN_APPROVED)
+
+    run(scenario())
+
+
+def test_a_personal_calendar_feed_url_for_an_embedded_portal(world):
+    kit, lead = world["kit"], world["lead"]
+
+    async def scenario():
+        await private_group(lead)
+        with pytest.raises(CopkitError.Invalid) as missing:
+            await lead.renew_calendar_feed(None)
+        assert missing.value.field == "feed_base_url"
+        link = await lead.renew_calendar_feed("https://portal.example.org/")
+        assert link.url == f"https://portal.example.org/calendar/{link.token}.ics"
+        feed = await kit.calendar_feed_by_token(link.token)
+        assert feed.startswith("BEGIN:VCALENDAR")
+        await lead.stop_calendar_feed()
+        with pytest.raises(CopkitError.NotFound):
+            await kit.calendar_feed_by_token(link.token)
+
+    run(scenario())

@@ -2,6 +2,7 @@
 
 use copkit_core::ffi::CopkitError;
 use copkit_core::model::{Attendance, Event, Occurrence, Rsvp, RsvpResponse, RsvpTally};
+use copkit_core::service::calendar_feed::CalendarFeedLink;
 use copkit_core::service::{AgendaItem, EventInput};
 use copkit_core::{CommunityId, EventId, SpaceId, UserId};
 use jiff::Timestamp;
@@ -139,6 +140,43 @@ impl Session {
                 feed.map_err(remote_error)
             }
         }
+    }
+
+    /// Makes you a personal calendar feed URL that calendar apps subscribe
+    /// to without headers, revoking the one you had; its token is shown only
+    /// this once. A remote session gets the URL the server serves; an
+    /// embedded one builds it on `feed_base_url`, where the portal answers
+    /// `GET {feed_base_url}/calendar/{token}.ics` with
+    /// `Copkit.calendar_feed_by_token` (Invalid without it).
+    pub async fn renew_calendar_feed(
+        &self,
+        feed_base_url: Option<String>,
+    ) -> SessionResult<CalendarFeedLink> {
+        match &self.backend {
+            Backend::Embedded { shared, actor } => {
+                let Some(base) = feed_base_url.filter(|b| !b.trim().is_empty()) else {
+                    return Err(CopkitError::Invalid {
+                        field: "feed_base_url".into(),
+                        reason: "an embedded session needs the base URL the portal serves feeds at"
+                            .into(),
+                    });
+                };
+                let made = shared.core.renew_calendar_feed(actor).await?;
+                Ok(CalendarFeedLink {
+                    url: format!("{}/calendar/{}.ics", base.trim_end_matches('/'), made.token),
+                    token: made.token,
+                    created_at: made.created_at,
+                })
+            }
+            Backend::Remote { client, .. } => {
+                client.renew_calendar_feed().await.map_err(remote_error)
+            }
+        }
+    }
+
+    /// Revokes your calendar feed URL (it then answers NotFound).
+    pub async fn stop_calendar_feed(&self) -> SessionResult<()> {
+        Ok(both!(self, stop_calendar_feed())?)
     }
 
     /// Answers an occurrence (Conflict `full` when capacity is reached).

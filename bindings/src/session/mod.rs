@@ -33,6 +33,7 @@ mod events;
 mod invitations;
 mod members;
 mod moderation;
+mod notifications;
 mod polls;
 mod profiles;
 mod requests;

@@ -42,6 +42,7 @@ pub struct NewCalendarFeed {
 /// it (shown only this once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CalendarFeedLink {
     /// The URL a calendar app subscribes to.
     pub url: String,

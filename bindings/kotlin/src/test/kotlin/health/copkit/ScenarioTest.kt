@@ -29,6 +29,11 @@ import health.copkit.core.NewPoll
 import health.copkit.core.NewPost
 import health.copkit.core.NewSpace
 import health.copkit.core.NewThread
+import health.copkit.core.NotificationChannel
+import health.copkit.core.NotificationChoices
+import health.copkit.core.NotificationKind
+import health.copkit.core.NotificationTopic
+import health.copkit.core.TopicChannel
 import health.copkit.core.ParticipationLevel
 import health.copkit.core.Recurrence
 import health.copkit.core.ResultsVisibility
@@ -285,6 +290,30 @@ class ScenarioTest {
         assertEquals(DeliveryStatus.SENT, mia.listOutbox(null, null).items.single().delivery.status)
         assertEquals(0u, kit.deliverMail(up, 100u).examined)
         assertEquals(1, up.sent.size)
+    }
+
+    @Test
+    fun notificationsReachTheInboxOnceAndOnlyThoseConcerned() = runBlocking {
+        val group = privateGroup()
+        trainee.requestToJoin(group.card.id, "Riverside Surgery")
+        assertTrue(lead.notifications(null, null, null).items.isEmpty())
+        assertEquals(1u, kit.notifyDue(100u).notified)
+        assertEquals(0u, kit.notifyDue(100u).examined)
+        val inbox = lead.notifications(null, null, null)
+        assertEquals(1u, inbox.unread)
+        val asked = inbox.items.single()
+        assertEquals("trainee-1", (asked.kind as NotificationKind.JoinRequested).user)
+        assertTrue(outsider.notifications(null, null, null).items.isEmpty())
+        assertThrows<CopkitException.NotFound> { runBlocking { outsider.markNotificationRead(asked.id) } }
+        assertTrue(lead.markNotificationRead(asked.id).readAt != null)
+        assertEquals(0u, lead.notifications(null, null, null).unread)
+
+        // Join requests switched off: the next one reaches nobody.
+        val off = TopicChannel(NotificationTopic.JOIN_REQUEST, NotificationChannel.OFF)
+        assertEquals(1uL, lead.setNotificationPreferences(NotificationChoices(listOf(off), listOf()), 0uL).version)
+        guest.requestToJoin(group.card.id, "Hillside")
+        kit.notifyDue(100u)
+        assertEquals(1, lead.notifications(null, null, null).items.size)
     }
 
     @Test
