@@ -298,6 +298,18 @@ fn the_scheduler_runs_hourly_and_every_minute_on_the_table_and_purges_only_docum
     assert_eq!(input["source"], "aws.events");
     assert_eq!(input["detail-type"], "Scheduled Event");
     assert_eq!(input["detail"]["job"], "notifications");
+    // Sending mail without a configuration set of one's own makes one that
+    // suppresses addresses that bounce or complain, and sends through it.
+    let set = resource(&template, "MailConfigurationSet");
+    assert_eq!(text(&set["Type"]), "AWS::SES::ConfigurationSet");
+    assert_eq!(text(&set["Condition"]), "MakesConfigurationSet");
+    assert_eq!(
+        list(&set["Properties"]["SuppressionOptions"]["SuppressedReasons"]),
+        &vec![Value::from("BOUNCE"), Value::from("COMPLAINT")]
+    );
+    let chosen = &properties["Environment"]["Variables"]["COPKIT_SES_CONFIGURATION_SET"]["Fn::If"];
+    assert_eq!(chosen[0], "MakesConfigurationSet");
+    assert_eq!(chosen[1]["Ref"], "MailConfigurationSet");
     let mut actions = BTreeSet::new();
     for policy in list(&properties["Policies"]) {
         for statement in list(&policy["Statement"]) {
@@ -324,7 +336,7 @@ fn the_scheduler_runs_hourly_and_every_minute_on_the_table_and_purges_only_docum
     let variables = &properties["Environment"]["Variables"];
     assert_eq!(text(&variables["COPKIT_MAIL_FROM"]["Ref"]), "MailFrom");
     assert_eq!(
-        text(&variables["COPKIT_SES_CONFIGURATION_SET"]["Ref"]),
+        variables["COPKIT_SES_CONFIGURATION_SET"]["Fn::If"][2]["Ref"],
         "SesConfigurationSet"
     );
     let (s3, table): (BTreeSet<String>, BTreeSet<String>) =
