@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use copkit_core::ffi::CopkitError;
 use copkit_core::mail::Outbox;
+use copkit_core::service::unsubscribe::{MailStream, Unsubscribed};
 use copkit_core::service::{DeliveryRun, DigestRun, NotificationRun, ReviewReport};
 use copkit_core::{Actor, MemoryStore, UserId};
 
@@ -141,6 +142,25 @@ impl Copkit {
     /// NotFound.
     pub async fn calendar_feed_by_token(&self, token: String) -> Result<String, CopkitError> {
         Ok(self.shared.core.calendar_feed_by_token(&token).await?)
+    }
+
+    /// One-click unsubscribe by a mail's token (what a portal serving the
+    /// links answers a mail client's `POST` with): stops that kind of mail.
+    /// An unknown or altered token is NotFound.
+    pub async fn unsubscribe(&self, token: String) -> Result<Unsubscribed, CopkitError> {
+        Ok(self.shared.core.unsubscribe(&token).await?)
+    }
+
+    /// The token that stops `user`'s mail of `stream`, for the
+    /// unsubscribe link of mail the portal composes itself (mail from the
+    /// outbox carries its link in `unsubscribe_url` when the configuration
+    /// names a public URL).
+    pub fn unsubscribe_token(
+        &self,
+        user: UserId,
+        stream: MailStream,
+    ) -> Result<String, CopkitError> {
+        Ok(self.shared.core.unsubscribe_token(&user, stream)?)
     }
 
     /// Hands at most `max` pending mail of the outbox (digests) to the

@@ -166,6 +166,8 @@ operations! {
     MARK_ALL_NOTIFICATIONS_READ = POST "/me/notifications/read" => mark_all_notifications_read;
     NOTIFICATION_PREFERENCES = GET "/me/notification-preferences" => notification_preferences;
     SET_NOTIFICATION_PREFERENCES = PUT "/me/notification-preferences" => set_notification_preferences;
+    UNSUBSCRIBE = POST "/unsubscribe/{token}" => unsubscribe;
+    UNSUBSCRIBE_PAGE = GET "/unsubscribe/{token}" => unsubscribe_page;
 
     VALUE_STORIES = GET "/communities/{id}/value-stories" => list_value_stories;
     TELL_VALUE_STORY = POST "/communities/{id}/value-stories" => tell_value_story;

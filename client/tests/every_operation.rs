@@ -13,14 +13,16 @@ use std::sync::{Arc, Mutex};
 use copkit_client::operations::OPERATIONS;
 use copkit_client::{Client, ClientError, Progress};
 use copkit_core::model::{
-    NotificationChoices, NotificationKind, PageRequest, ReactionKind, ReportStatus, Role,
+    NotificationChannel, NotificationChoices, NotificationKind, NotificationTopic, PageRequest,
+    ReactionKind, ReportStatus, Role,
 };
+use copkit_core::service::unsubscribe::MailStream;
 use copkit_core::service::{NewDocument, NewVersion};
 use copkit_core::{CommunityId, SpaceId, UserId};
 use futures::TryStreamExt;
 use serde_json::json;
 
-use common::{Seen, client, input, start};
+use common::{Seen, client, input, start_on};
 
 fn user(id: &str) -> UserId {
     UserId::new(id).unwrap()
@@ -36,7 +38,11 @@ fn date(text: &str) -> jiff::civil::Date {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_works_through_the_client() {
-    let local = start();
+    // Links in mail name this (unreachable) host: only their tokens are used.
+    let local = start_on(
+        "sqlite",
+        &[("COPKIT_PUBLIC_URL", "http://links.copkit.test")],
+    );
     let seen = Seen::default();
     let owner = client(&local.base, "olivia", &seen);
     let member = client(&local.base, "mo", &seen);
@@ -56,7 +62,7 @@ async fn every_operation_works_through_the_client() {
     polls(&owner, &member, &space).await;
     moderation(&owner, &member, &c, &space).await;
     value_and_levels(&owner, &member, &c).await;
-    notifications(&member).await;
+    notifications(&owner, &member, &outsider).await;
     digests_and_rights(&member, &local.base, &seen).await;
 
     let called = seen.operations();
@@ -793,26 +799,25 @@ async fn value_and_levels(owner: &Client, member: &Client, c: &CommunityId) {
 
 /// The owner's reply to the member's question (in `discussions`) reaches
 /// the member's inbox once copkit-local's producer has run (every few
-/// seconds).
-async fn notifications(member: &Client) {
-    let mut inbox = member.notifications(None, &first()).await.unwrap();
-    for _ in 0..100 {
-        if inbox
+/// seconds); replies by email put a mail with a one-click unsubscribe link
+/// in the outbox, whose token alone (any client) stops them.
+async fn notifications(owner: &Client, member: &Client, outsider: &Client) {
+    let replied = |inbox: &copkit_core::model::Inbox| {
+        inbox
             .items
             .iter()
-            .any(|n| matches!(n.kind, NotificationKind::Replied { .. }))
-        {
+            .find(|n| matches!(n.kind, NotificationKind::Replied { .. }))
+            .cloned()
+    };
+    let mut inbox = member.notifications(None, &first()).await.unwrap();
+    for _ in 0..100 {
+        if replied(&inbox).is_some() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         inbox = member.notifications(None, &first()).await.unwrap();
     }
-    let replied = inbox
-        .items
-        .iter()
-        .find(|n| matches!(n.kind, NotificationKind::Replied { .. }))
-        .expect("the reply's notification within 10 s")
-        .clone();
+    let replied = replied(&inbox).expect("the reply's notification within 10 s");
     assert_eq!(replied.title, "Antibiotics for sore throats?");
     assert!(inbox.unread >= 1);
     let newer = member
@@ -827,19 +832,67 @@ async fn notifications(member: &Client) {
         member.notifications(None, &first()).await.unwrap().unread,
         0
     );
+
+    // Replies by email from now on.
     let preferences = member.notification_preferences().await.unwrap();
     let choices: NotificationChoices =
-        serde_json::from_value(json!({"topics": [{"topic": "reply", "channel": "off"}]})).unwrap();
+        serde_json::from_value(json!({"topics": [{"topic": "reply", "channel": "email"}]}))
+            .unwrap();
     let chosen = member
         .set_notification_preferences(choices.clone(), preferences.version)
         .await
         .unwrap();
     assert_eq!(chosen.version, preferences.version + 1);
+    assert_eq!(chosen.email.as_deref(), Some("mo@example.org"));
     let stale = member
         .set_notification_preferences(choices, preferences.version)
         .await
         .unwrap_err();
     assert_eq!(stale.code(), Some("version_conflict"));
+    let NotificationKind::Replied { thread, .. } = replied.kind else {
+        unreachable!("found as a reply")
+    };
+    owner
+        .add_post(&thread, input(json!({"body": "And review in 48 hours."})))
+        .await
+        .unwrap();
+    let mut mail = None;
+    for _ in 0..100 {
+        let outbox = member.list_outbox(&first()).await.unwrap();
+        mail = outbox.items.into_iter().find(|m| m.notification.is_some());
+        if mail.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mail = mail.expect("the reply's mail within 10 s");
+    assert_eq!(mail.email.as_deref(), Some("mo@example.org"));
+    let link = mail.unsubscribe_url.expect("an unsubscribe link");
+    let token = link
+        .strip_prefix("http://links.copkit.test/unsubscribe/")
+        .expect("the link names the public URL");
+    assert!(mail.text.contains(&link));
+    assert!(
+        outsider
+            .unsubscribe_page(token)
+            .await
+            .unwrap()
+            .contains("<form method=\"post\"")
+    );
+    let stopped = outsider.unsubscribe(token).await.unwrap();
+    assert_eq!(
+        stopped.stopped,
+        MailStream::Topic {
+            topic: NotificationTopic::Reply
+        }
+    );
+    let now = member.notification_preferences().await.unwrap();
+    assert!(now.effective.iter().any(|t| t.topic == NotificationTopic::Reply
+        && t.channel == NotificationChannel::InApp));
+    assert!(matches!(
+        outsider.unsubscribe("not-a-token").await,
+        Err(ClientError::NotFound { .. })
+    ));
 }
 
 async fn digests_and_rights(member: &Client, base: &str, seen: &Seen) {
@@ -854,7 +907,16 @@ async fn digests_and_rights(member: &Client, base: &str, seen: &Seen) {
     assert_eq!(daily.version, 1);
     let preview = member.preview_digest().await.unwrap();
     assert_eq!(preview.to, user("mo"));
-    assert!(member.list_outbox(&first()).await.unwrap().items.is_empty());
+    // No digest was sent (the outbox holds only the reply's mail).
+    assert!(
+        member
+            .list_outbox(&first())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .all(|m| m.notification.is_some())
+    );
     let evidence = member
         .cpd_evidence(date("2025-01-01"), date("2025-12-31"))
         .await

@@ -53,7 +53,7 @@ impl Outbox {
 impl Mailer for Outbox {
     async fn deliver(&self, mail: &Mail) -> Result<(), MailError> {
         let tx = Transaction::new().with(DigestOp::PutMail {
-            mail: mail.clone(),
+            mail: Box::new(mail.clone()),
             expect: Expect::Absent,
         });
         match self.store.commit(tx).await {

@@ -75,8 +75,10 @@ pub async fn run(
     if !scheduled {
         return Err(ScheduledError::NotScheduled);
     }
-    let mut report = ScheduledReport::default();
-    report.notifications = copkit.notify_due(MAX_NOTIFY_PER_RUN).await?;
+    let mut report = ScheduledReport {
+        notifications: copkit.notify_due(MAX_NOTIFY_PER_RUN).await?,
+        ..ScheduledReport::default()
+    };
     if event["detail"]["job"] == "notifications" {
         if let Some(mailer) = mailer {
             report.delivery = copkit.deliver_mail(mailer, MAX_MAIL_PER_RUN).await?;

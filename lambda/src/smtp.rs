@@ -13,6 +13,7 @@
 use async_trait::async_trait;
 use copkit_core::mail::{MailError, Mailer};
 use copkit_core::model::Mail;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
@@ -66,11 +67,18 @@ impl SmtpMailer {
         let to = address
             .parse::<Mailbox>()
             .map_err(|e| MailError::Rejected(format!("the address is not valid: {e}")))?;
-        Message::builder()
+        let mut message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.clone())
-            .message_id(Some(message_id(mail)))
+            .message_id(Some(message_id(mail)));
+        for (name, value) in mail.unsubscribe_headers() {
+            message = message.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str(name),
+                value,
+            ));
+        }
+        message
             .multipart(MultiPart::alternative_plain_html(
                 mail.text.clone(),
                 mail.html.clone(),

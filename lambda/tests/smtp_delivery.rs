@@ -139,11 +139,13 @@ fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
 async fn each_person_with_an_address_gets_their_mail_once_and_nobody_else_gets_any() {
     let sink = Sink::start("once");
     let copkit = copkit();
-    let mails = vec![
+    let mut mails = vec![
         mail(1, "tom", Some("tom@example.org")),
         mail(2, "mia", Some("mia@example.org")),
         mail(3, "raj", None),
     ];
+    // Tom's mail carries a one-click unsubscribe link; Mia's none.
+    mails[0].unsubscribe_url = Some("https://api.copkit.example/unsubscribe/tok-1".into());
     file(&copkit, &mails).await;
     let smtp = SmtpMailer::new(&sink.url(), "copkit <digest@copkit.example>").unwrap();
     let run = copkit.deliver_mail(&smtp, 100).await.unwrap();
@@ -180,6 +182,19 @@ async fn each_person_with_an_address_gets_their_mail_once_and_nobody_else_gets_a
         let other = if who == "tom" { "mia" } else { "tom" };
         assert!(!message.contains(&format!("Hello {other}")));
     }
+    let tom = by_recipient["tom@example.org"];
+    assert_eq!(
+        header(tom, "List-Unsubscribe"),
+        Some("<https://api.copkit.example/unsubscribe/tok-1>")
+    );
+    assert_eq!(
+        header(tom, "List-Unsubscribe-Post"),
+        Some("List-Unsubscribe=One-Click")
+    );
+    assert_eq!(
+        header(by_recipient["mia@example.org"], "List-Unsubscribe"),
+        None
+    );
     assert_eq!(status_of(&copkit, "tom").await, vec![DeliveryStatus::Sent]);
     assert_eq!(
         status_of(&copkit, "raj").await,

@@ -141,7 +141,8 @@ fn the_function_is_the_arm64_bootstrap_with_its_configuration() {
 }
 
 #[test]
-fn only_health_the_openapi_document_its_docs_page_and_calendar_feeds_skip_the_authorizer() {
+fn only_health_the_openapi_document_its_docs_page_calendar_feeds_and_unsubscribe_skip_the_authorizer()
+ {
     let template = template();
     let api = resource(&template, "Api");
     assert_eq!(text(&api["Type"]), "AWS::Serverless::HttpApi");
@@ -174,6 +175,8 @@ fn only_health_the_openapi_document_its_docs_page_and_calendar_feeds_skip_the_au
             "GET /docs".to_owned(),
             "GET /docs/{proxy+}".to_owned(),
             "GET /calendar/{token}".to_owned(),
+            "GET /unsubscribe/{token}".to_owned(),
+            "POST /unsubscribe/{token}".to_owned(),
         ])
     );
 }
@@ -335,6 +338,11 @@ fn the_scheduler_runs_hourly_and_every_minute_on_the_table_and_purges_only_docum
     );
     let variables = &properties["Environment"]["Variables"];
     assert_eq!(text(&variables["COPKIT_MAIL_FROM"]["Ref"]), "MailFrom");
+    // Unsubscribe links point at the API (or the custom domain given).
+    assert_eq!(
+        variables["COPKIT_PUBLIC_URL"]["Fn::If"][1]["Ref"],
+        "PublicUrl"
+    );
     assert_eq!(
         variables["COPKIT_SES_CONFIGURATION_SET"]["Fn::If"][2]["Ref"],
         "SesConfigurationSet"

@@ -556,6 +556,16 @@ def test_notifications_reach_the_inbox_and_the_host_mailer_once(world):
         assert sent.sent == 1 and [m.email for m in mailer.sent] == ["lead@example.org"]
         assert mailer.sent[0].notification.kind.user == "outsider"
         assert (await kit.deliver_mail(mailer, 100)).examined == 0
+        # The portal's unsubscribe link for its own mail: the token alone
+        # switches join requests back to the app.
+        token = kit.unsubscribe_token("dr-lead", copkit.MailStream.TOPIC(
+            topic=copkit.NotificationTopic.JOIN_REQUEST))
+        stopped = await kit.unsubscribe(token)
+        assert stopped.stopped == copkit.MailStream.TOPIC(topic=copkit.NotificationTopic.JOIN_REQUEST)
+        effective = {t.topic: t.channel for t in (await lead.notification_preferences()).effective}
+        assert effective[copkit.NotificationTopic.JOIN_REQUEST] == copkit.NotificationChannel.IN_APP
+        with pytest.raises(CopkitError.NotFound):
+            await kit.unsubscribe(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
         # The outsider hears nothing of the group's requests.
         assert (await outsider.notifications(None, None, None)).items == []
         with pytest.raises(CopkitError.NotFound):

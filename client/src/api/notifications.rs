@@ -4,6 +4,7 @@ use copkit_core::ids::ActivityId;
 use copkit_core::model::{
     Inbox, Notification, NotificationChoices, NotificationPreferences, PageRequest,
 };
+use copkit_core::service::unsubscribe::Unsubscribed;
 use jiff::Timestamp;
 
 use crate::client::Client;
@@ -54,5 +55,17 @@ impl Client {
     ) -> ClientResult<NotificationPreferences> {
         let call = Call::new(&SET_NOTIFICATION_PREFERENCES, &[]).if_match(expected_version);
         self.json(call.json(&choices)?).await
+    }
+
+    /// One-click unsubscribe by a mail's token (no sign-in needed): stops
+    /// that kind of mail; an unknown or altered token is `NotFound`.
+    pub async fn unsubscribe(&self, token: &str) -> ClientResult<Unsubscribed> {
+        self.json(Call::new(&UNSUBSCRIBE, &[&token])).await
+    }
+
+    /// The page a mail's unsubscribe link opens (HTML with one button; it
+    /// changes nothing).
+    pub async fn unsubscribe_page(&self, token: &str) -> ClientResult<String> {
+        self.text(Call::new(&UNSUBSCRIBE_PAGE, &[&token])).await
     }
 }

@@ -294,6 +294,11 @@ pub struct Mail {
     /// digest.
     #[serde(default)]
     pub notification: Option<crate::model::Notification>,
+    /// The one-click unsubscribe link (RFC 8058) that stops this kind of
+    /// mail, when the service knows its public URL: mail services send it
+    /// as `List-Unsubscribe` with `List-Unsubscribe-Post`.
+    #[serde(default)]
+    pub unsubscribe_url: Option<String>,
     /// When it was produced.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -307,6 +312,22 @@ pub struct Mail {
 }
 
 impl Mail {
+    /// The headers of one-click unsubscribe (RFC 8058) every mail service
+    /// adds: `List-Unsubscribe` with the link, and `List-Unsubscribe-Post`
+    /// (none without a link).
+    pub fn unsubscribe_headers(&self) -> Vec<(&'static str, String)> {
+        match &self.unsubscribe_url {
+            Some(url) => vec![
+                ("List-Unsubscribe", format!("<{url}>")),
+                (
+                    "List-Unsubscribe-Post",
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ),
+            ],
+            None => Vec::new(),
+        }
+    }
+
     /// When it is next due for delivery: pending mail with an attempt time
     /// only (what every store indexes it by).
     pub fn due_at(&self) -> Option<Timestamp> {

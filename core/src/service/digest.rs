@@ -41,6 +41,7 @@ use crate::model::{
 use crate::policy::CommunityAction;
 use crate::recurrence;
 use crate::service::access::CommunityAccess;
+use crate::service::unsubscribe::MailStream;
 use crate::service::{Actor, Copkit, render};
 use crate::store::{DigestOp, Expect, Range, Transaction, Wanted};
 
@@ -210,6 +211,7 @@ impl Copkit {
             digest,
             rhythm,
             now,
+            None,
         ))
     }
 
@@ -285,6 +287,7 @@ impl Copkit {
                 digest,
                 Some(schedule.preference.frequency),
                 now,
+                self.unsubscribe_url(&schedule.user, MailStream::Digests),
             );
             match mailer.deliver(&mail).await {
                 Ok(()) => {

@@ -187,7 +187,7 @@ impl Copkit {
     /// writer changed it first.
     async fn put_mail(&self, mail: Mail, expected: u64) -> Result<bool> {
         let tx = Transaction::new().with(DigestOp::PutMail {
-            mail,
+            mail: Box::new(mail),
             expect: Expect::Version(expected),
         });
         match self.commit(tx).await {

@@ -46,6 +46,7 @@ mod requests;
 pub mod rights;
 mod spaces;
 mod threads;
+pub mod unsubscribe;
 mod upcoming;
 pub mod uploads;
 mod value;
@@ -134,6 +135,10 @@ pub struct Config {
     pub purge_grace: SignedDuration,
     /// Per-person limits on the writes that can flood others.
     pub rate_limits: RateLimits,
+    /// The API's public base URL (`https://api.example.org`), for the
+    /// one-click unsubscribe link of every mail (RFC 8058). `None`: mail
+    /// carries no such link.
+    pub public_url: Option<String>,
 }
 
 /// The content types a document library accepts by default: office
@@ -168,6 +173,7 @@ impl Config {
                 .collect(),
             purge_grace: SignedDuration::from_hours(30 * 24),
             rate_limits: RateLimits::default(),
+            public_url: None,
         }
     }
 }

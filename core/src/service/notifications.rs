@@ -32,6 +32,7 @@ use crate::model::{
 };
 use crate::policy::{CommunityAction, SpaceAction};
 use crate::recurrence;
+use crate::service::unsubscribe::MailStream;
 use crate::service::{Actor, Copkit};
 use crate::store::{Chunk, DigestOp, Expect, MemberFilter, NotificationOp, Op, Range, Transaction};
 
@@ -169,6 +170,7 @@ struct TextNotification<'a> {
     line: &'a str,
     community: &'a str,
     footer: &'a str,
+    unsubscribe: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -177,6 +179,7 @@ struct HtmlNotification<'a> {
     line: &'a str,
     community: &'a str,
     footer: &'a str,
+    unsubscribe: Option<&'a str>,
 }
 
 /// What happened, in one line of English for a mail's subject and body.
@@ -725,7 +728,7 @@ impl Copkit {
                 });
             if let Some(mail) = &mail {
                 tx.push(DigestOp::PutMail {
-                    mail: mail.clone(),
+                    mail: Box::new(mail.clone()),
                     expect: Expect::Absent,
                 });
             }
@@ -766,11 +769,18 @@ impl Copkit {
     ) -> Mail {
         let now = self.now();
         let line = describe(&notification.kind, actor_name, &notification.title);
+        let unsubscribe_url = self.unsubscribe_url(
+            &notification.user,
+            MailStream::Topic {
+                topic: notification.kind.topic(),
+            },
+        );
         let footer = "You receive this because you chose to hear of this by email. Change it in your copkit notification settings.";
         let text = TextNotification {
             line: &line,
             community,
             footer,
+            unsubscribe: unsubscribe_url.as_deref(),
         }
         .render()
         .unwrap_or_else(|e| format!("{line}\n\n(rendering failed: {e})"));
@@ -778,6 +788,7 @@ impl Copkit {
             line: &line,
             community,
             footer,
+            unsubscribe: unsubscribe_url.as_deref(),
         }
         .render()
         .unwrap_or_else(|_| "<p>See the plain-text part of this message.</p>".to_owned());
@@ -795,6 +806,7 @@ impl Copkit {
                 communities: Vec::new(),
             },
             notification: Some(notification.clone()),
+            unsubscribe_url,
             created_at: now,
             delivery: MailDelivery::pending(now),
             version: 1,

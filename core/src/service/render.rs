@@ -29,6 +29,7 @@ struct TextDigest<'a> {
     period: &'a str,
     communities: &'a [CommunityView],
     footer: &'a str,
+    unsubscribe: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -38,6 +39,7 @@ struct HtmlDigest<'a> {
     period: &'a str,
     communities: &'a [CommunityView],
     footer: &'a str,
+    unsubscribe: Option<&'a str>,
 }
 
 /// `Tue 8 Dec 2026, 18:30` in `zone` (UTC when the zone is unknown).
@@ -145,6 +147,7 @@ pub(crate) fn mail(
     digest: Digest,
     rhythm: Option<DigestFrequency>,
     now: Timestamp,
+    unsubscribe_url: Option<String>,
 ) -> Mail {
     let communities: Vec<CommunityView> = digest.communities.iter().map(community_view).collect();
     let updates: usize = communities
@@ -181,6 +184,7 @@ pub(crate) fn mail(
         period: &period,
         communities: &communities,
         footer,
+        unsubscribe: unsubscribe_url.as_deref(),
     }
     .render()
     .unwrap_or_else(|e| format!("{subject}\n\n(rendering failed: {e})"));
@@ -189,6 +193,7 @@ pub(crate) fn mail(
         period: &period,
         communities: &communities,
         footer,
+        unsubscribe: unsubscribe_url.as_deref(),
     }
     .render()
     .unwrap_or_else(|_| {
@@ -203,6 +208,7 @@ pub(crate) fn mail(
         html,
         digest,
         notification: None,
+        unsubscribe_url,
         created_at: now,
         delivery: MailDelivery::pending(now),
         version: 1,

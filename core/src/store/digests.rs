@@ -51,8 +51,8 @@ pub enum DigestOp {
     /// Creating (`Expect::Absent`) fails with `AlreadyExists` if its id is
     /// taken.
     PutMail {
-        /// The mail.
-        mail: Mail,
+        /// The mail (boxed: it is much larger than the other operations).
+        mail: Box<Mail>,
         /// Its expected current state.
         expect: Expect,
     },

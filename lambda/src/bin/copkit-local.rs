@@ -125,10 +125,19 @@ fn file_blobs(args: &Args) -> FileBlobStore {
     FileBlobStore::new(args.data_dir.join("blobs"))
 }
 
+/// Links in mail point at this server unless `COPKIT_PUBLIC_URL` says
+/// otherwise (and cannot when it listens on a port chosen at start).
+fn local_public_url(config: &mut copkit_core::Config, args: &Args) {
+    if config.public_url.is_none() && args.addr.port() != 0 {
+        config.public_url = Some(format!("http://{}", args.addr));
+    }
+}
+
 /// The services over the chosen store.
 async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
     let files: Arc<dyn BlobStore> = Arc::new(file_blobs(args));
-    let config = aws::config_from_env(aws::cursor_key_from_env()?)?;
+    let mut config = aws::config_from_env(aws::cursor_key_from_env()?)?;
+    local_public_url(&mut config, args);
     let builder = match args.store {
         StoreKind::Sqlite => {
             let db = open_database(args)?;
@@ -142,9 +151,11 @@ async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
                 Ok(k) if !k.trim().is_empty() => aws::cursor_key_from_env()?,
                 _ => db.cursor_key().await?,
             };
+            let mut config = aws::config_from_env(key)?;
+            local_public_url(&mut config, args);
             return Ok(Copkit::builder(Arc::new(SqliteStore::new(db)))
                 .blobs(files)
-                .config(aws::config_from_env(key)?)
+                .config(config)
                 .build()?);
         }
         StoreKind::Memory => Copkit::builder(Arc::new(MemoryStore::new())).blobs(files),

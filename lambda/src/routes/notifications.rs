@@ -3,8 +3,10 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::Html;
 use copkit_core::ids::ActivityId;
 use copkit_core::model::{Inbox, Notification, NotificationChoices, NotificationPreferences};
+use copkit_core::service::unsubscribe::Unsubscribed;
 use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -22,6 +24,52 @@ pub(super) fn routes() -> ApiRouter {
         .routes(routes!(mark_read))
         .routes(routes!(mark_all_read))
         .routes(routes!(get_preferences, set_preferences))
+        .routes(routes!(unsubscribe_page, unsubscribe))
+}
+
+/// `/unsubscribe/{token}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UnsubscribePath {
+    /// The token of a mail's unsubscribe link.
+    #[param(format = "copkit:token")]
+    pub token: String,
+}
+
+/// One-click unsubscribe (RFC 8058), by the token of a mail's link alone
+/// (no `Authorization`): stops that kind of mail (digests, or email for one
+/// topic of notifications). Mail clients `POST` here with
+/// `List-Unsubscribe=One-Click`; any body is accepted. An unknown or
+/// altered token is 404.
+#[utoipa::path(post, path = "/unsubscribe/{token}", tag = "notifications",
+    params(UnsubscribePath), security(()),
+    responses((status = 200, description = "What stops", body = Unsubscribed)))]
+async fn unsubscribe(
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<UnsubscribePath>,
+) -> ApiResult<Json<Unsubscribed>> {
+    Ok(Json(s.copkit.unsubscribe(&p.token).await?))
+}
+
+/// The page a mail's unsubscribe link opens in a browser: one button that
+/// `POST`s the unsubscribe (a `GET` never changes anything, so link
+/// scanners cannot unsubscribe anyone).
+#[utoipa::path(get, path = "/unsubscribe/{token}", tag = "notifications",
+    params(UnsubscribePath), security(()),
+    responses((status = 200, description = "A page with one button", content_type = "text/html", body = String)))]
+async fn unsubscribe_page(ApiPath(p): ApiPath<UnsubscribePath>) -> ApiResult<Html<String>> {
+    let token: String = p
+        .token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    Ok(Html(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unsubscribe</title></head>\n\
+         <body style=\"font-family: sans-serif; max-width: 40em; margin: auto;\">\n\
+         <p>Stop receiving this kind of email from copkit?</p>\n\
+         <form method=\"post\" action=\"{token}\"><button type=\"submit\">Unsubscribe</button></form>\n\
+         </body></html>\n"
+    )))
 }
 
 /// `/me/notifications/{id}`.

@@ -1,6 +1,7 @@
 //! The inbox and notification preferences through the router.
 
 use axum::http::Method;
+use copkit_core::service::unsubscribe::MailStream;
 use serde_json::json;
 
 use super::common::requests::{is, problem};
@@ -249,5 +250,80 @@ pub async fn notifications(w: &World) {
     assert_eq!(
         api.get("/me/notifications", &[], MEMBER).await.json["unread"],
         0
+    );
+
+    // One-click unsubscribe, by the token alone (no identity).
+    let member = copkit_core::UserId::new(MEMBER).unwrap();
+    let token = |stream| w.api.copkit.unsubscribe_token(&member, stream).unwrap();
+    let mentions = token(MailStream::Topic {
+        topic: copkit_core::model::NotificationTopic::Mention,
+    });
+    let page = api
+        .call(
+            Method::GET,
+            "/unsubscribe/{token}",
+            &[("token", &mentions)],
+            None,
+            None,
+            &[],
+        )
+        .await;
+    is(&page, 200);
+    assert!(String::from_utf8_lossy(&page.body).contains("<form method=\"post\""));
+    let before = api.get("/me/notification-preferences", &[], MEMBER).await;
+    let stop = |token: String| async move {
+        api.call(
+            Method::POST,
+            "/unsubscribe/{token}",
+            &[("token", &token)],
+            None,
+            None,
+            &[],
+        )
+        .await
+    };
+    let stopped = stop(mentions.clone()).await;
+    is(&stopped, 200);
+    assert_eq!(
+        stopped.json["stopped"],
+        json!({"type": "topic", "topic": "mention"})
+    );
+    let after = api.get("/me/notification-preferences", &[], MEMBER).await;
+    assert_eq!(
+        after.json["version"].as_u64().unwrap(),
+        before.json["version"].as_u64().unwrap() + 1
+    );
+    assert!(
+        after.json["effective"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"topic": "mention", "channel": "in_app"}))
+    );
+    // Twice is fine, and changes nothing more.
+    is(&stop(mentions.clone()).await, 200);
+    assert_eq!(
+        api.get("/me/notification-preferences", &[], MEMBER)
+            .await
+            .json["version"],
+        after.json["version"]
+    );
+    let daily = json!({"frequency": "daily", "hour": 7, "time_zone": "Europe/London"});
+    is(
+        &api.put("/me/digest-preference", &[], MEMBER, Some(daily))
+            .await,
+        200,
+    );
+    is(&stop(token(MailStream::Digests)).await, 200);
+    assert_eq!(
+        api.get("/me/digest-preference", &[], MEMBER).await.json["preference"]["frequency"],
+        "off"
+    );
+    // A forged or altered token unsubscribes nobody.
+    let mut altered = mentions.into_bytes();
+    altered[5] = if altered[5] == b'A' { b'B' } else { b'A' };
+    problem(
+        &stop(String::from_utf8(altered).unwrap()).await,
+        404,
+        "not_found",
     );
 }

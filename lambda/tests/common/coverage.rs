@@ -75,10 +75,13 @@ pub fn concrete(path: &str) -> String {
 
 /// The calendar feed read by its token alone (no identity).
 const FEED_BY_TOKEN: &str = "/calendar/{token}";
+/// One-click unsubscribe by a mail's token alone (no identity): the page
+/// (`GET`, which changes nothing) and the unsubscribe (`POST`).
+const UNSUBSCRIBE: &str = "/unsubscribe/{token}";
 
 /// Without a token every operation of `ops` but the public ones answers
-/// 401 (the feed URL, whose token is its credential, 404 for an unknown
-/// token).
+/// 401 (the feed URL and unsubscribe, whose token is the credential, 404
+/// for an unknown token; the unsubscribe page, which changes nothing, 200).
 async fn every_operation_needs_identity(w: &World, doc: &Value, ops: &BTreeSet<(String, String)>) {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
@@ -92,10 +95,13 @@ async fn every_operation_needs_identity(w: &World, doc: &Value, ops: &BTreeSet<(
                 .uri(&concrete)
                 .body(Body::empty())
                 .unwrap();
-            let answer = w.api.send(m, path, request).await;
-            if path == "/health" || path == "/openapi.json" {
+            let answer = w.api.send(m.clone(), path, request).await;
+            if path == "/health"
+                || path == "/openapi.json"
+                || (path == UNSUBSCRIBE && m == Method::GET)
+            {
                 assert_eq!(answer.status, StatusCode::OK);
-            } else if path == FEED_BY_TOKEN {
+            } else if path == FEED_BY_TOKEN || path == UNSUBSCRIBE {
                 // The token in the path is the credential: an unknown one
                 // is simply not found.
                 assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");
@@ -132,6 +138,7 @@ fn needs_role(method: &str, path: &str) -> bool {
         ("POST", "/me/notifications/{id}/read"),
         ("POST", "/me/notifications/read"),
         ("PUT", "/me/notification-preferences"),
+        ("POST", "/unsubscribe/{token}"),
         ("DELETE", "/me/calendar-feed"),
         ("POST", "/communities/{id}/reports"),
         ("POST", "/communities"),
@@ -173,7 +180,10 @@ pub async fn check_answers(w: &World, tags: &[&str]) {
                 .as_array()
                 .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
                 .unwrap_or_default();
-            let public = path == "/health" || path == "/openapi.json" || path == FEED_BY_TOKEN;
+            let public = path == "/health"
+                || path == "/openapi.json"
+                || path == FEED_BY_TOKEN
+                || path == UNSUBSCRIBE;
             let mut need: BTreeSet<Seen> = BTreeSet::from([Seen::Success]);
             if !public {
                 need.insert(Seen::Unauthorized);

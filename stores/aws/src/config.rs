@@ -6,6 +6,7 @@
 //! | `COPKIT_TABLE` | the DynamoDB table (required) |
 //! | `COPKIT_BUCKET` | the S3 bucket for document bytes (required on Lambda) |
 //! | `COPKIT_CURSOR_KEY` | 64 hex characters signing pagination cursors and upload tickets; the same on every instance (random per process when unset) |
+//! | `COPKIT_PUBLIC_URL` | the API's public base URL, for the one-click unsubscribe link in mail (none when unset) |
 //! | `COPKIT_RATE_LIMITS` | per-person write limits: `off`, or changes to the defaults such as `communities=5/1h,posts=off` (see `RateLimits::parse`) |
 //! | `AWS_ENDPOINT_URL` | another endpoint, e.g. a local emulator (read by the SDK) |
 //! | `AWS_REGION`, credentials | the usual SDK chain |
@@ -87,9 +88,14 @@ pub fn cursor_key_from_env() -> Result<[u8; 32], String> {
 }
 
 /// The services' configuration from the environment: cursors signed with
-/// `key`, write limits from `COPKIT_RATE_LIMITS` (the defaults when unset).
+/// `key`, write limits from `COPKIT_RATE_LIMITS` (the defaults when unset),
+/// the public URL from `COPKIT_PUBLIC_URL`.
 pub fn config_from_env(key: [u8; 32]) -> Result<copkit_core::Config, String> {
     let mut config = copkit_core::Config::with_cursor_key(key);
+    config.public_url = std::env::var("COPKIT_PUBLIC_URL")
+        .ok()
+        .map(|url| url.trim().trim_end_matches('/').to_owned())
+        .filter(|url| !url.is_empty());
     if let Ok(text) = std::env::var("COPKIT_RATE_LIMITS") {
         config.rate_limits = copkit_core::service::RateLimits::parse(&text)
             .map_err(|e| format!("COPKIT_RATE_LIMITS: {e}"))?;

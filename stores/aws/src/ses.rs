@@ -13,7 +13,7 @@
 use async_trait::async_trait;
 use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader};
 use copkit_core::mail::{MailError, Mailer};
 use copkit_core::model::Mail;
 
@@ -51,15 +51,21 @@ impl SesMailer {
                 .build()
                 .map_err(|e| MailError::Rejected(format!("the message could not be built: {e}")))
         };
-        let message = Message::builder()
-            .subject(text(&mail.subject)?)
-            .body(
-                Body::builder()
-                    .text(text(&mail.text)?)
-                    .html(text(&mail.html)?)
-                    .build(),
-            )
-            .build();
+        let mut message = Message::builder().subject(text(&mail.subject)?).body(
+            Body::builder()
+                .text(text(&mail.text)?)
+                .html(text(&mail.html)?)
+                .build(),
+        );
+        for (name, value) in mail.unsubscribe_headers() {
+            let header = MessageHeader::builder()
+                .name(name)
+                .value(value)
+                .build()
+                .map_err(|e| MailError::Rejected(format!("a header could not be built: {e}")))?;
+            message = message.headers(header);
+        }
+        let message = message.build();
         Ok(EmailContent::builder().simple(message).build())
     }
 }

@@ -109,6 +109,7 @@ pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(s
         html: "<p>Nothing new</p>".into(),
         digest: digest.clone(),
         notification: None,
+        unsubscribe_url: None,
         created_at: t0() + SignedDuration::from_hours(n),
         delivery: MailDelivery::pending(early(n)),
         version: 1,
@@ -119,7 +120,7 @@ pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(s
             store,
             vec![
                 DigestOp::PutMail {
-                    mail: m.clone(),
+                    mail: Box::new(m.clone()),
                     expect: Expect::Absent,
                 }
                 .into(),
@@ -132,7 +133,7 @@ pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(s
         store,
         vec![
             DigestOp::PutMail {
-                mail: mails[0].clone(),
+                mail: Box::new(mails[0].clone()),
                 expect: Expect::Absent,
             }
             .into(),
@@ -197,7 +198,7 @@ pub async fn digest_schedules_come_due_and_the_outbox_lists<S: Store + ?Sized>(s
     };
     let put = |m: &Mail, expect| {
         DigestOp::PutMail {
-            mail: m.clone(),
+            mail: Box::new(m.clone()),
             expect,
         }
         .into()

@@ -401,6 +401,7 @@ pub fn pending_mail(
             communities: vec![],
         },
         notification: None,
+        unsubscribe_url: None,
         created_at: at,
         delivery: crate::model::MailDelivery::pending(at),
         version: 1,

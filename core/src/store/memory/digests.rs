@@ -70,7 +70,7 @@ impl Tables {
                 if let Some(entry) = due_entry(&mail) {
                     self.mail_due.insert(entry);
                 }
-                self.outbox.insert((mail.to.clone(), mail.id), mail);
+                self.outbox.insert((mail.to.clone(), mail.id), *mail);
             }
             DigestOp::ForgetMail { user, id } => {
                 if let Some(old) = self.outbox.remove(&(user, id))
