@@ -49,7 +49,7 @@ use crate::ids::{CommunityId, UserId};
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, DepartedUploads, DigestSchedule, Document,
     DocumentVersion, Invitation, InvitationTarget, JoinRequest, Mail, Membership, MembershipStatus,
-    Notification, NotificationPreferences, Participation, Post, Profile, Report, Role, Rsvp,
+    Notification, NotificationKind, NotificationPreferences, Participation, Post, Profile, Report, Role, Rsvp,
     RsvpResponse, SpaceGrant, Thread, ValueStory,
 };
 use crate::service::{Actor, Copkit, InvitationView};
@@ -562,6 +562,41 @@ impl Copkit {
                 .await?;
             }
         }
+        // Others' notifications of what the person did name them as actor
+        // (and a join request's notification as the one who asked).
+        loop {
+            let chunk = store
+                .list_notifications_by_actor(user, &Range::first(100))
+                .await?;
+            if chunk.items.is_empty() {
+                break;
+            }
+            for n in chunk.items {
+                let kind = match n.kind {
+                    NotificationKind::JoinRequested { user: asked } if asked == *user => {
+                        NotificationKind::JoinRequested {
+                            user: UserId::former_member(),
+                        }
+                    }
+                    kind => kind,
+                };
+                let tx = Transaction::new().with(NotificationOp::PutNotification {
+                    expect: Expect::Version(n.version),
+                    notification: Notification {
+                        actor: UserId::former_member(),
+                        kind,
+                        version: n.version + 1,
+                        ..n
+                    },
+                });
+                match self.commit(tx).await {
+                    Ok(()) => report.activities_anonymised += 1,
+                    // Read meanwhile: the next round reads it again.
+                    Err(Error::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         if store.get_inbox_state(user).await?.is_some() {
             self.forget(
                 NotificationOp::ForgetInboxState { user: user.clone() },
@@ -606,6 +641,21 @@ impl Copkit {
         Ok(report)
     }
 
+    /// Takes `activities` off the notification queue (those not turned
+    /// into notifications yet would name the erased person in them).
+    async fn unqueue_notifications(&self, activities: &[Activity]) -> Result<()> {
+        for batch in activities.chunks(Transaction::MAX_OPS) {
+            let mut tx = Transaction::new();
+            for a in batch {
+                tx.push(NotificationOp::ForgetFanout { activity: a.id });
+            }
+            if !tx.ops().is_empty() {
+                self.commit(tx).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Deletes the person's membership record in `community` once it is no
     /// longer active (a ban stays: it must outlive the account, or the same
     /// sign-in could come back).
@@ -643,6 +693,13 @@ impl Copkit {
         let mut range = Range::first(100);
         loop {
             let chunk = self.store().list_activity(community, &range).await?;
+            let naming: Vec<Activity> = chunk
+                .items
+                .iter()
+                .filter(|a| a.actor != *user && names(&a.kind, user))
+                .cloned()
+                .collect();
+            self.unqueue_notifications(&naming).await?;
             let mut tx = Transaction::new();
             for a in chunk.items {
                 if a.actor != *user && names(&a.kind, user) {
@@ -863,6 +920,7 @@ impl Copkit {
             if chunk.items.is_empty() {
                 return Ok(());
             }
+            self.unqueue_notifications(&chunk.items).await?;
             let mut wanted: Vec<Wanted> = Vec::new();
             for a in &chunk.items {
                 for w in created_content(&a.kind).into_iter().chain(traces(a, user)) {

@@ -280,6 +280,14 @@ impl NotificationStore for CountingStore {
         self.count("get_notification");
         self.inner.get_notification(user, id).await
     }
+    async fn list_notifications_by_actor(
+        &self,
+        actor: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<crate::model::Notification>, StoreError> {
+        self.count("list_notifications_by_actor");
+        self.inner.list_notifications_by_actor(actor, range).await
+    }
     async fn get_inbox_state(
         &self,
         user: &UserId,

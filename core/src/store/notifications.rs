@@ -27,6 +27,13 @@ pub trait NotificationStore: Send + Sync {
         user: &UserId,
         id: &ActivityId,
     ) -> Result<Option<Notification>, StoreError>;
+    /// The notifications whose actor is `actor`, in anyone's inbox (what
+    /// erasure rewrites), by recipient and id.
+    async fn list_notifications_by_actor(
+        &self,
+        actor: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Notification>, StoreError>;
     /// A person's inbox bookkeeping (`None` before their first notification).
     async fn get_inbox_state(&self, user: &UserId) -> Result<Option<InboxState>, StoreError>;
     /// A person's stored preferences (`None`: never chosen).

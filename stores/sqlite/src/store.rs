@@ -476,6 +476,17 @@ impl NotificationStore for SqliteStore {
             .await
     }
 
+    async fn list_notifications_by_actor(
+        &self,
+        actor: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Notification>, StoreError> {
+        let (actor, range) = (actor.clone(), range.clone());
+        self.db
+            .run(move |conn| notifications::list_notifications_by_actor(conn, &actor, &range))
+            .await
+    }
+
     async fn get_notification(
         &self,
         user: &UserId,

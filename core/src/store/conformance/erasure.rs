@@ -742,8 +742,40 @@ pub async fn residue_after_erasure(store: std::sync::Arc<dyn Store>) -> Erased {
         .await
         .unwrap();
     assert!(run.sent >= 1, "a digest was sent: {run:?}");
+    // Pat's reply in Helen's thread: Helen's inbox names Pat.
+    let handover = k
+        .start_thread(
+            &helen,
+            &cases,
+            NewThread {
+                kind: ThreadKind::Discussion,
+                title: "Handover notes".into(),
+                body: "Ideas?".into(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let reply = |body: &str| NewPost {
+        body: body.into(),
+        parent: None,
+    };
+    k.add_post(&pat, &handover.id, reply("Use SBAR.")).await.unwrap();
+    let told = k.notify_due(1000).await.unwrap();
+    assert!(told.notified >= 1, "{told:?}");
+    let naming = k
+        .store()
+        .list_notifications_by_actor(&pat.user, &crate::store::Range::first(10))
+        .await
+        .unwrap();
+    assert!(!naming.items.is_empty(), "Helen was told of Pat's reply");
+    // One more, still queued when Pat is erased.
+    k.add_post(&pat, &handover.id, reply("Or ISBAR.")).await.unwrap();
 
     k.erase_my_account(&pat).await.unwrap();
+    // Nothing queued names Pat any more.
+    let after = k.notify_due(1000).await.unwrap();
+    assert_eq!(after.notified, 0, "{after:?}");
     // Running it again finds nothing more to do.
     let again = k.erase_my_account(&pat).await.unwrap();
     assert_eq!(again.communities_left, 0);

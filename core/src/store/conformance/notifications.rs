@@ -14,13 +14,17 @@ use crate::model::{
 };
 use crate::store::{ConditionFailure, Expect, NotificationOp, Range, Store, StoreError};
 
-fn notification(user: &crate::ids::UserId, id: ActivityId) -> Notification {
+fn notification(
+    user: &crate::ids::UserId,
+    actor: &crate::ids::UserId,
+    id: ActivityId,
+) -> Notification {
     Notification {
         id,
         user: user.clone(),
         community: CommunityId(ulid()),
         space: None,
-        actor: crate::ids::UserId::new("someone").unwrap(),
+        actor: actor.clone(),
         at: t0(),
         kind: NotificationKind::JoinApproved,
         title: "Appraisers".into(),
@@ -36,13 +40,15 @@ fn notification(user: &crate::ids::UserId, id: ActivityId) -> Notification {
 /// `due`, moves when rewritten, leaves when forgotten.
 pub async fn notifications_list_count_and_queue<S: Store + ?Sized>(store: &S) {
     let reader = user("reader");
+    let other = user("other");
+    let actor = user("actor");
     let ids: Vec<ActivityId> = (0..5).map(|_| ActivityId(ulid())).collect();
     for id in &ids {
         commit(
             store,
             vec![
                 NotificationOp::PutNotification {
-                    notification: notification(&reader, *id),
+                    notification: notification(&reader, &actor, *id),
                     expect: Expect::Absent,
                 }
                 .into(),
@@ -56,7 +62,7 @@ pub async fn notifications_list_count_and_queue<S: Store + ?Sized>(store: &S) {
         store,
         vec![
             NotificationOp::PutNotification {
-                notification: notification(&reader, ids[0]),
+                notification: notification(&reader, &actor, ids[0]),
                 expect: Expect::Absent,
             }
             .into(),
@@ -86,7 +92,6 @@ pub async fn notifications_list_count_and_queue<S: Store + ?Sized>(store: &S) {
     newest_first.reverse();
     assert_eq!(seen, newest_first);
     // Someone else's inbox is theirs alone.
-    let other = user("other");
     assert!(
         store
             .list_notifications(&other, &Range::first(10))
@@ -95,7 +100,61 @@ pub async fn notifications_list_count_and_queue<S: Store + ?Sized>(store: &S) {
             .items
             .is_empty()
     );
-    assert_eq!(store.get_notification(&other, &ids[0]).await.unwrap(), None);
+    // Listed by actor too: one more in someone else's inbox, in pages.
+    commit(
+        store,
+        vec![
+            NotificationOp::PutNotification {
+                notification: notification(&other, &actor, ids[0]),
+                expect: Expect::Absent,
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    let by_actor = |actor: crate::ids::UserId| async move {
+        let mut seen = Vec::new();
+        let mut range = Range::first(2);
+        loop {
+            let chunk = store
+                .list_notifications_by_actor(&actor, &range)
+                .await
+                .unwrap();
+            seen.extend(chunk.items.iter().map(|n| (n.user.clone(), n.id)));
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => return seen,
+            }
+        }
+    };
+    let mut expected: Vec<_> = ids
+        .iter()
+        .map(|id| (reader.clone(), *id))
+        .chain([(other.clone(), ids[0])])
+        .collect();
+    expected.sort();
+    assert_eq!(by_actor(actor.clone()).await, expected);
+    // Rewritten with another actor, it moves.
+    let stranger = user("stranger");
+    commit(
+        store,
+        vec![
+            NotificationOp::PutNotification {
+                notification: Notification {
+                    version: 2,
+                    ..notification(&other, &stranger, ids[0])
+                },
+                expect: Expect::Version(1),
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_actor(stranger).await, vec![(other.clone(), ids[0])]);
+    expected.retain(|(u, _)| *u != other);
+    assert_eq!(by_actor(actor.clone()).await, expected);
     // Marked read by version.
     let mut read = store
         .get_notification(&reader, &ids[1])

@@ -16,6 +16,8 @@ use crate::store::{Chunk, ConditionFailure, NotificationOp, NotificationStore, R
 #[derive(Debug, Default)]
 pub(super) struct Tables {
     pub(super) notifications: BTreeMap<(UserId, ActivityId), Notification>,
+    /// Notifications by actor: recipient and id.
+    pub(super) by_actor: HashMap<UserId, BTreeSet<(UserId, ActivityId)>>,
     pub(super) inboxes: HashMap<UserId, InboxState>,
     pub(super) preferences: HashMap<UserId, NotificationPreferences>,
     pub(super) fanouts: HashMap<ActivityId, FanoutJob>,
@@ -57,6 +59,17 @@ impl Tables {
         }
     }
 
+    /// Takes a notification off its actor's list (and the actor off the
+    /// index once nothing names them).
+    fn unlist_actor(&mut self, actor: &UserId, entry: &(UserId, ActivityId)) {
+        if let Some(set) = self.by_actor.get_mut(actor) {
+            set.remove(entry);
+            if set.is_empty() {
+                self.by_actor.remove(actor);
+            }
+        }
+    }
+
     /// Applies `op` (checked already).
     pub(super) fn apply(&mut self, op: NotificationOp) {
         match op {
@@ -74,11 +87,21 @@ impl Tables {
                 }
             }
             NotificationOp::PutNotification { notification, .. } => {
-                self.notifications
-                    .insert((notification.user.clone(), notification.id), notification);
+                let key = (notification.user.clone(), notification.id);
+                if let Some(old) = self.notifications.get(&key) {
+                    let (actor, entry) = (old.actor.clone(), (old.user.clone(), old.id));
+                    self.unlist_actor(&actor, &entry);
+                }
+                self.by_actor
+                    .entry(notification.actor.clone())
+                    .or_default()
+                    .insert((notification.user.clone(), notification.id));
+                self.notifications.insert(key, notification);
             }
             NotificationOp::ForgetNotification { user, id } => {
-                self.notifications.remove(&(user, id));
+                if let Some(old) = self.notifications.remove(&(user, id)) {
+                    self.unlist_actor(&old.actor, &(old.user.clone(), old.id));
+                }
             }
             NotificationOp::PutInboxState { state, .. } => {
                 self.inboxes.insert(state.user.clone(), state);
@@ -122,6 +145,41 @@ impl NotificationStore for MemoryStore {
             .collect::<Vec<_>>();
         Ok(chunk_of(items.into_iter(), range.limit, |n| {
             n.id.to_string()
+        }))
+    }
+
+    async fn list_notifications_by_actor(
+        &self,
+        actor: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Notification>, StoreError> {
+        let after = match &range.after {
+            Some(p) => {
+                let (user, id) = p
+                    .split_once(super::SEP)
+                    .ok_or(StoreError::InvalidPosition)?;
+                let user = UserId::new(user).map_err(|_| StoreError::InvalidPosition)?;
+                let id: ActivityId = id.parse().map_err(|_| StoreError::InvalidPosition)?;
+                Bound::Excluded((user, id))
+            }
+            None => Bound::Unbounded,
+        };
+        let state = self.lock();
+        let Some(named) = state.notifications.by_actor.get(actor) else {
+            return Ok(Chunk::empty());
+        };
+        let items = named
+            .range((after, Bound::Unbounded))
+            .filter_map(|(user, id)| {
+                state
+                    .notifications
+                    .notifications
+                    .get(&(user.clone(), *id))
+                    .cloned()
+            })
+            .collect::<Vec<_>>();
+        Ok(chunk_of(items.into_iter(), range.limit, |n| {
+            format!("{}{}{}", n.user, super::SEP, n.id)
         }))
     }
 

@@ -229,6 +229,16 @@ pub fn inbox(user: &UserId) -> String {
     format!("USER#{user}#INBOX")
 }
 
+/// GSI1: the notifications one person is the actor of.
+pub fn notifications_by_actor(actor: &UserId) -> String {
+    format!("NOTED#{actor}")
+}
+
+/// GSI1 sort key of a notification in its actor's listing.
+pub fn notification_by_actor_sort(user: &UserId, id: &ActivityId) -> String {
+    format!("{user}{SEP}{id}")
+}
+
 /// The sort-key prefix of notifications.
 pub const NOTIFICATION_PREFIX: &str = "NOTE#";
 

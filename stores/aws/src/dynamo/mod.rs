@@ -21,7 +21,7 @@
 //! | participation | `COMM#c` | `PART#u` | | | `REVIEW#nn` / `review-time␟c␟u` (16 shards) |
 //! | digest schedule | `USER#u` | `DIGEST` | | | `DIGEST#nn` / `due-time␟u` (16 shards, when on) |
 //! | mail (outbox) | `USER#u#OUTBOX` | `MAIL#m` | | | `MAILQ#nn` / `next-attempt␟u␟m` (16 shards, while pending) |
-//! | notification | `USER#u#INBOX` | `NOTE#a` | | | |
+//! | notification | `USER#u#INBOX` | `NOTE#a` | `NOTED#actor` / `u␟a` | | |
 //! | inbox state | `USER#u` | `INBOX` | | | |
 //! | notification preferences | `USER#u` | `NOTIFYPREFS` | | | |
 //! | fan-out job | `FANOUT#a` | `FANOUT` | | | `FANOUTQ#nn` / `due␟a` (16 shards) |

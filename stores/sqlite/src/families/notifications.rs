@@ -3,7 +3,7 @@
 //!
 //! | record | key | also listed under |
 //! |---|---|---|
-//! | notification | `USER#user` / `NOTE#activity` | |
+//! | notification | `USER#user` / `NOTE#activity` | index 1: `NOTED␟actor` / `user␟activity` |
 //! | inbox state | `USER#user` / `INBOX` | |
 //! | preferences | `USER#user` / `NOTIFYPREFS` | |
 //! | fan-out job | `FANOUT` / `activity` | index 1: `FANOUT_DUE` / `due (ns)␟activity` |
@@ -34,6 +34,11 @@ fn fanout_key(activity: &ActivityId) -> Key {
 }
 
 const FANOUT_DUE: &str = "FANOUT_DUE";
+
+/// The index-1 partition of the notifications `actor` is the actor of.
+fn by_actor(actor: &UserId) -> String {
+    format!("NOTED{SEP}{actor}")
+}
 
 /// Whether `op` may be applied now.
 pub(crate) fn check(
@@ -86,7 +91,11 @@ pub(crate) fn apply(conn: &Connection, op: NotificationOp) -> Result<(), StoreEr
             conn,
             &notification_key(&notification.user, &notification.id),
             &notification,
-            &Listed::nowhere(),
+            &Listed::nowhere().on(
+                Index::One,
+                &by_actor(&notification.actor),
+                format!("{}{SEP}{}", notification.user, notification.id),
+            ),
         ),
         NotificationOp::ForgetNotification { user, id } => {
             items::delete(conn, &notification_key(&user, &id))
@@ -125,6 +134,25 @@ pub(crate) fn list_notifications(
             prefix: "NOTE#",
         },
         Order::Descending,
+        range,
+        |_: &Notification| true,
+    )
+}
+
+/// The notifications whose actor is `actor`, by recipient and id.
+pub(crate) fn list_notifications_by_actor(
+    conn: &Connection,
+    actor: &UserId,
+    range: &Range,
+) -> Result<Chunk<Notification>, StoreError> {
+    items::chunk(
+        conn,
+        Source::Index {
+            index: Index::One,
+            pk: &by_actor(actor),
+            prefix: "",
+        },
+        Order::Ascending,
         range,
         |_: &Notification| true,
     )

@@ -8,6 +8,7 @@ use copkit_core::{ActivityId, UserId};
 use crate::dynamo::DynamoStore;
 use crate::dynamo::keys;
 use crate::dynamo::page::Listing;
+use crate::dynamo::table;
 
 #[async_trait]
 impl NotificationStore for DynamoStore {
@@ -19,6 +20,15 @@ impl NotificationStore for DynamoStore {
         let listing = Listing::table(keys::inbox(user))
             .with_prefix(keys::NOTIFICATION_PREFIX)
             .descending();
+        self.page(&listing, range).await
+    }
+
+    async fn list_notifications_by_actor(
+        &self,
+        actor: &UserId,
+        range: &Range,
+    ) -> Result<Chunk<Notification>, StoreError> {
+        let listing = Listing::index(table::GSI1, keys::notifications_by_actor(actor));
         self.page(&listing, range).await
     }
 

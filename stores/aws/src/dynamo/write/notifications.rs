@@ -8,7 +8,7 @@ use super::Parts;
 use crate::dynamo::DynamoStore;
 use crate::dynamo::codec::{Item, encode, set_index};
 use crate::dynamo::keys;
-use crate::dynamo::table::GSI3;
+use crate::dynamo::table::{GSI1, GSI3};
 
 impl DynamoStore {
     /// The written items of `op`.
@@ -29,7 +29,14 @@ impl DynamoStore {
                 expect,
             } => {
                 let key = keys::notification(&notification.user, &notification.id);
-                parts.put_expecting(self, encode(notification, &key)?, *expect)?;
+                let mut item = encode(notification, &key)?;
+                set_index(
+                    &mut item,
+                    GSI1,
+                    keys::notifications_by_actor(&notification.actor),
+                    keys::notification_by_actor_sort(&notification.user, &notification.id),
+                );
+                parts.put_expecting(self, item, *expect)?;
             }
             NotificationOp::ForgetNotification { user, id } => {
                 parts.forget(self, &keys::notification(user, id))?;
