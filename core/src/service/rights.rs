@@ -49,8 +49,8 @@ use crate::ids::{CommunityId, UserId};
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, DepartedUploads, DigestSchedule, Document,
     DocumentVersion, Invitation, InvitationTarget, JoinRequest, Mail, Membership, MembershipStatus,
-    Notification, NotificationKind, NotificationPreferences, Participation, Post, Profile, Report, Role, Rsvp,
-    RsvpResponse, SpaceGrant, Thread, ValueStory,
+    Notification, NotificationKind, NotificationPreferences, Participation, Post, Profile, Report,
+    Role, Rsvp, RsvpResponse, SpaceGrant, Thread, ValueStory,
 };
 use crate::service::{Actor, Copkit, InvitationView};
 use crate::store::batch::MAX_WANTED;

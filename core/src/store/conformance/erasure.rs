@@ -760,7 +760,9 @@ pub async fn residue_after_erasure(store: std::sync::Arc<dyn Store>) -> Erased {
         body: body.into(),
         parent: None,
     };
-    k.add_post(&pat, &handover.id, reply("Use SBAR.")).await.unwrap();
+    k.add_post(&pat, &handover.id, reply("Use SBAR."))
+        .await
+        .unwrap();
     let told = k.notify_due(1000).await.unwrap();
     assert!(told.notified >= 1, "{told:?}");
     let naming = k
@@ -770,7 +772,9 @@ pub async fn residue_after_erasure(store: std::sync::Arc<dyn Store>) -> Erased {
         .unwrap();
     assert!(!naming.items.is_empty(), "Helen was told of Pat's reply");
     // One more, still queued when Pat is erased.
-    k.add_post(&pat, &handover.id, reply("Or ISBAR.")).await.unwrap();
+    k.add_post(&pat, &handover.id, reply("Or ISBAR."))
+        .await
+        .unwrap();
 
     k.erase_my_account(&pat).await.unwrap();
     // Nothing queued names Pat any more.

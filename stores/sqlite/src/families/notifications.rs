@@ -93,7 +93,7 @@ pub(crate) fn apply(conn: &Connection, op: NotificationOp) -> Result<(), StoreEr
             &notification,
             &Listed::nowhere().on(
                 Index::One,
-                &by_actor(&notification.actor),
+                by_actor(&notification.actor),
                 format!("{}{SEP}{}", notification.user, notification.id),
             ),
         ),
