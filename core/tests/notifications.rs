@@ -486,3 +486,51 @@ async fn choices_decide_the_channel_per_topic_and_community() {
     );
     assert_eq!(k.notification_preferences(&tom).await.unwrap().version, 2);
 }
+
+#[tokio::test]
+async fn the_digest_channel_lists_unread_notifications_in_the_next_digest() {
+    let g = group().await;
+    let k = &g.w.copkit;
+    let in_digest = NotificationChoices {
+        topics: vec![TopicChannel {
+            topic: NotificationTopic::Reply,
+            channel: NotificationChannel::Digest,
+        }],
+        communities: vec![],
+    };
+    k.set_notification_preferences(&g.tom, in_digest, 0)
+        .await
+        .unwrap();
+    let t = thread(&g, &g.tom, &g.space, "Has anyone tried it?").await;
+    post(&g, &g.ann, &t, "Yes.").await;
+    k.notify_due(100).await.unwrap();
+    let told = inbox(&g, &g.tom).await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].channel, NotificationChannel::Digest);
+    g.w.clock.advance(jiff::SignedDuration::from_mins(1));
+    let preview = k.preview_digest(&g.tom).await.unwrap();
+    let section = preview
+        .digest
+        .communities
+        .iter()
+        .find(|c| c.community == g.c)
+        .expect("the community's section");
+    assert_eq!(section.for_you.len(), 1, "{section:?}");
+    assert_eq!(section.for_you[0].id, told[0].id);
+    let line = &section.for_you[0].line;
+    assert!(line.contains("replied in “Appraisal toolkit”"), "{line}");
+    assert!(preview.text.contains("For you") && preview.text.contains(line.as_str()));
+    // Read in the app: no longer news for the digest.
+    k.mark_notification_read(&g.tom, &told[0].id).await.unwrap();
+    let preview = k.preview_digest(&g.tom).await.unwrap();
+    assert!(
+        preview
+            .digest
+            .communities
+            .iter()
+            .all(|c| c.for_you.is_empty())
+    );
+    // Ann (in-app by default) has no digest notices.
+    let ann = k.preview_digest(&g.ann).await.unwrap();
+    assert!(ann.digest.communities.iter().all(|c| c.for_you.is_empty()));
+}

@@ -204,6 +204,19 @@ pub struct DigestPollOption {
     pub votes: u32,
 }
 
+/// A notification in a digest (its topic's channel is `digest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DigestNotice {
+    /// The notification (its activity's id).
+    pub id: crate::ids::ActivityId,
+    /// What it is about.
+    pub kind: crate::model::NotificationKind,
+    /// What happened, in a line (`Dr Lead replied in “Febrile infant”`).
+    pub line: String,
+}
+
 /// What happened in one community since the member's last digest, limited
 /// to what they can see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,6 +241,10 @@ pub struct CommunityDigest {
     pub new_members: Vec<DigestMember>,
     /// Polls that closed, with results.
     pub poll_results: Vec<DigestPoll>,
+    /// Notifications the member chose to hear of in their digest (still
+    /// unread), newest first.
+    #[serde(default)]
+    pub for_you: Vec<DigestNotice>,
     /// True when a section was cut at its limit or the period held more
     /// activity than one digest reads.
     pub truncated: bool,
@@ -243,6 +260,7 @@ impl CommunityDigest {
             && self.upcoming_events.is_empty()
             && self.new_members.is_empty()
             && self.poll_results.is_empty()
+            && self.for_you.is_empty()
     }
 }
 

@@ -28,8 +28,8 @@ pub use community::{
 };
 pub use digest::{
     CommunityDigest, DeliveryStatus, Digest, DigestAnswer, DigestDocument, DigestEvent,
-    DigestFrequency, DigestMember, DigestPoll, DigestPollOption, DigestPreference, DigestSchedule,
-    DigestThread, Mail, MailDelivery,
+    DigestFrequency, DigestMember, DigestNotice, DigestPoll, DigestPollOption, DigestPreference,
+    DigestSchedule, DigestThread, Mail, MailDelivery,
 };
 pub use document::{BlobPurge, Document, DocumentVersion};
 pub use event::{

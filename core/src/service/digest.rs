@@ -35,8 +35,9 @@ use crate::ids::{DocumentId, MailId, SpaceId, ThreadId, UserId};
 use crate::mail::Mailer;
 use crate::model::{
     ActivityKind, CommunityDigest, Digest, DigestAnswer, DigestDocument, DigestEvent,
-    DigestFrequency, DigestMember, DigestPoll, DigestPollOption, DigestPreference, DigestSchedule,
-    DigestThread, Mail, Membership, MembershipStatus, Page, PageRequest, Thread, ThreadKind,
+    DigestFrequency, DigestMember, DigestNotice, DigestPoll, DigestPollOption, DigestPreference,
+    DigestSchedule, DigestThread, Mail, Membership, MembershipStatus, Page, PageRequest, Thread,
+    ThreadKind,
 };
 use crate::policy::CommunityAction;
 use crate::recurrence;
@@ -326,6 +327,7 @@ impl Copkit {
         let earliest = until - SignedDuration::from_hours(24 * DIGEST_MAX_PERIOD_DAYS);
         let since = since.max(earliest);
         let actor = Actor::new(user.clone());
+        let mut notices = self.digest_notices(user, since, until).await?;
         let mut communities = Vec::new();
         let mut range = Range::first(100);
         loop {
@@ -334,8 +336,9 @@ impl Copkit {
                 if membership.status != MembershipStatus::Active {
                     continue;
                 }
+                let for_you = notices.remove(&membership.community).unwrap_or_default();
                 if let Some(section) = self
-                    .community_digest(&actor, &membership, since, until)
+                    .community_digest(&actor, &membership, since, until, for_you)
                     .await?
                 {
                     communities.push(section);
@@ -365,6 +368,7 @@ impl Copkit {
         membership: &Membership,
         since: Timestamp,
         until: Timestamp,
+        for_you: Vec<DigestNotice>,
     ) -> Result<Option<CommunityDigest>> {
         let access = match self.community_access(actor, &membership.community).await {
             Ok(access) => access,
@@ -391,6 +395,7 @@ impl Copkit {
             upcoming_events: Vec::new(),
             new_members: Vec::new(),
             poll_results: Vec::new(),
+            for_you,
             truncated: false,
         };
         let news = self
@@ -660,7 +665,8 @@ fn trim_to_budget(digest: &mut Digest, budget: usize) -> Result<()> {
 }
 
 fn item_count(c: &CommunityDigest) -> usize {
-    c.new_threads.len()
+    c.for_you.len()
+        + c.new_threads.len()
         + c.unanswered_questions.len()
         + c.accepted_answers.len()
         + c.new_documents.len()
@@ -678,6 +684,7 @@ fn pop_longest_section(c: &mut CommunityDigest) {
         c.upcoming_events.len(),
         c.new_members.len(),
         c.poll_results.len(),
+        c.for_you.len(),
     ];
     let longest = (0..lengths.len()).max_by_key(|i| lengths[*i]).unwrap_or(0);
     match longest {
@@ -687,7 +694,8 @@ fn pop_longest_section(c: &mut CommunityDigest) {
         3 => drop(c.new_documents.pop()),
         4 => drop(c.upcoming_events.pop()),
         5 => drop(c.new_members.pop()),
-        _ => drop(c.poll_results.pop()),
+        6 => drop(c.poll_results.pop()),
+        _ => drop(c.for_you.pop()),
     }
 }
 
@@ -758,6 +766,7 @@ mod tests {
             upcoming_events: vec![],
             new_members: vec![],
             poll_results: vec![],
+            for_you: vec![],
             truncated: false,
         }
     }

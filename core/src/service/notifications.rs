@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{ActivityId, CommunityId, MailId, SpaceId, ThreadId, UserId};
 use crate::model::{
-    Activity, ActivityKind, Digest, FanoutJob, Inbox, InboxState, JoinedVia, Mail, MailDelivery,
-    Notification, NotificationChannel, NotificationChoices, NotificationKind,
+    Activity, ActivityKind, Digest, DigestNotice, FanoutJob, Inbox, InboxState, JoinedVia, Mail,
+    MailDelivery, Notification, NotificationChannel, NotificationChoices, NotificationKind,
     NotificationPreferences, NotificationTopic, PageRequest, RsvpResponse, TopicChannel,
 };
 use crate::policy::{CommunityAction, SpaceAction};
@@ -183,7 +183,7 @@ struct HtmlNotification<'a> {
 }
 
 /// What happened, in one line of English for a mail's subject and body.
-fn describe(kind: &NotificationKind, actor: &str, title: &str) -> String {
+pub(crate) fn describe(kind: &NotificationKind, actor: &str, title: &str) -> String {
     use NotificationKind as K;
     match kind {
         K::Mentioned { .. } => format!("{actor} mentioned you in “{title}”"),
@@ -811,6 +811,74 @@ impl Copkit {
             delivery: MailDelivery::pending(now),
             version: 1,
         }
+    }
+
+    /// The member's unread notifications of `[since, until)` whose channel
+    /// is the digest and which they may still see, by community, newest
+    /// first (at most [`crate::service::digest::DIGEST_SECTION_LIMIT`] per
+    /// community).
+    pub(crate) async fn digest_notices(
+        &self,
+        user: &UserId,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<BTreeMap<CommunityId, Vec<DigestNotice>>> {
+        let state = self
+            .store()
+            .get_inbox_state(user)
+            .await?
+            .unwrap_or_else(|| InboxState::empty(user.clone()));
+        let mut kept: Vec<Notification> = Vec::new();
+        let mut range = Range::first(crate::validate::limits::PAGE_MAX);
+        'read: for _ in 0..INBOX_PAGE_READS {
+            let chunk = self.store().list_notifications(user, &range).await?;
+            for n in chunk.items {
+                if n.at < since {
+                    break 'read;
+                }
+                let wanted = n.channel == NotificationChannel::Digest
+                    && n.at < until
+                    && !state.has_read(&n)
+                    && kept.iter().filter(|k| k.community == n.community).count()
+                        < crate::service::digest::DIGEST_SECTION_LIMIT;
+                if wanted && self.may_see(user, &n.community, &n.kind, n.space).await? {
+                    kept.push(n);
+                }
+            }
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => break,
+            }
+        }
+        let mut actors: Vec<UserId> = kept.iter().map(|n| n.actor.clone()).collect();
+        actors.sort();
+        actors.dedup();
+        let names: BTreeMap<UserId, String> = if actors.is_empty() {
+            BTreeMap::new()
+        } else {
+            self.store()
+                .get_profiles(&actors)
+                .await?
+                .into_iter()
+                .map(|p| (p.user, p.display_name))
+                .collect()
+        };
+        let mut by_community: BTreeMap<CommunityId, Vec<DigestNotice>> = BTreeMap::new();
+        for n in kept {
+            let actor = names
+                .get(&n.actor)
+                .cloned()
+                .unwrap_or_else(|| n.actor.to_string());
+            by_community
+                .entry(n.community)
+                .or_default()
+                .push(DigestNotice {
+                    id: n.id,
+                    line: describe(&n.kind, &actor, &n.title),
+                    kind: n.kind,
+                });
+        }
+        Ok(by_community)
     }
 
     /// The caller's inbox, newest first: only what they may still see,

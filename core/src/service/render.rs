@@ -66,6 +66,10 @@ fn community_view(c: &CommunityDigest) -> CommunityView {
         }
     };
     add(
+        "For you",
+        c.for_you.iter().map(|n| n.line.clone()).collect(),
+    );
+    add(
         "New threads",
         c.new_threads
             .iter()
