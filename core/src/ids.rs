@@ -149,6 +149,7 @@ impl UserId {
             || subject == "."
             || subject == ".."
             || subject == FORMER_MEMBER
+            || subject.starts_with(INVITEE_PREFIX)
             || subject.chars().any(|c| c.is_control() || c.is_whitespace())
         {
             return Err(InvalidId { kind: "user" });
@@ -163,6 +164,16 @@ impl UserId {
     /// everyone erased (nothing links their content).
     pub fn former_member() -> UserId {
         UserId(FORMER_MEMBER.to_owned())
+    }
+
+    /// The outbox of an email invitation's addressee, who may have no
+    /// account yet: `~invitee-<invitation id>`. [`UserId::new`] refuses the
+    /// prefix, so no sign-in subject can read that outbox.
+    pub fn invitee(invitation: &InvitationId) -> UserId {
+        UserId(format!(
+            "{INVITEE_PREFIX}{}",
+            invitation.0.to_string().to_lowercase()
+        ))
     }
 
     /// Whether this is [`UserId::former_member`].
@@ -196,6 +207,8 @@ impl FromStr for UserId {
 
 /// See [`UserId::former_member`].
 const FORMER_MEMBER: &str = "~former-member";
+/// The prefix of an email invitation's outbox ([`UserId::invitee`]).
+const INVITEE_PREFIX: &str = "~invitee-";
 
 impl<'de> Deserialize<'de> for UserId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

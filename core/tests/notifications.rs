@@ -534,3 +534,73 @@ async fn the_digest_channel_lists_unread_notifications_in_the_next_digest() {
     let ann = k.preview_digest(&g.ann).await.unwrap();
     assert!(ann.digest.communities.iter().all(|c| c.for_you.is_empty()));
 }
+
+/// Records what the mail service took.
+#[derive(Default)]
+struct Taken(std::sync::Mutex<Vec<copkit_core::model::Mail>>);
+
+#[async_trait::async_trait]
+impl copkit_core::mail::Mailer for Taken {
+    async fn deliver(
+        &self,
+        mail: &copkit_core::model::Mail,
+    ) -> Result<(), copkit_core::mail::MailError> {
+        self.0.lock().unwrap().push(mail.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_email_invitation_is_mailed_once_with_its_accept_link() {
+    let clock = std::sync::Arc::new(copkit_core::ManualClock::new(common::start()));
+    let mut config = copkit_core::Config::with_cursor_key([7; 32]);
+    config.invitation_link = Some("https://app.copkit.example/join?token={token}".into());
+    let k = copkit_core::Copkit::builder(std::sync::Arc::new(copkit_core::MemoryStore::new()))
+        .clock(clock)
+        .config(config)
+        .build()
+        .unwrap();
+    let helen = actor("helen");
+    let c = k
+        .create_community(
+            &helen,
+            common::new_community("invites", Visibility::Private, JoinPolicy::InviteOnly),
+        )
+        .await
+        .unwrap()
+        .card
+        .id;
+    let made = k
+        .create_invitation(
+            &helen,
+            &c,
+            copkit_core::service::NewInvitation::email("New.GP@example.org"),
+        )
+        .await
+        .unwrap();
+    // A link invitation is not mailed.
+    k.create_invitation(&helen, &c, copkit_core::service::NewInvitation::link(5))
+        .await
+        .unwrap();
+    let mailer = Taken::default();
+    let run = k.deliver_mail(&mailer, 100).await.unwrap();
+    assert_eq!(run.sent, 1, "{run:?}");
+    let sent = mailer.0.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let mail = &sent[0];
+    assert_eq!(mail.email.as_deref(), Some("new.gp@example.org"));
+    assert_eq!(mail.subject, "HELEN invites you to Group invites on copkit");
+    let link = format!("https://app.copkit.example/join?token={}", made.token);
+    assert!(mail.text.contains(&link), "{}", mail.text);
+    assert!(
+        mail.html.contains(&link.replace('&', "&amp;")),
+        "{}",
+        mail.html
+    );
+    // The link works: the addressee accepts with its token.
+    let new_gp = actor("new-gp").with_email("new.gp@example.org");
+    k.accept_invitation(&new_gp, &made.token).await.unwrap();
+    // Sent once.
+    assert_eq!(k.deliver_mail(&mailer, 100).await.unwrap().examined, 0);
+    assert_eq!(mailer.0.lock().unwrap().len(), 1);
+}

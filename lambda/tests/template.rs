@@ -126,6 +126,11 @@ fn the_function_is_the_arm64_bootstrap_with_its_configuration() {
     assert_eq!(text(&env["COPKIT_TABLE"]["Ref"]), "Table");
     assert_eq!(text(&env["COPKIT_BUCKET"]["Ref"]), "Documents");
     assert_eq!(text(&env["COPKIT_CURSOR_KEY"]["Ref"]), "CursorKey");
+    // Email invitations carry the app's accept link.
+    assert_eq!(
+        text(&env["COPKIT_INVITATION_LINK"]["Ref"]),
+        "InvitationLink"
+    );
     assert_eq!(
         template["Parameters"]["CursorKey"]["NoEcho"].as_bool(),
         Some(true)

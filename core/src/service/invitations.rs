@@ -7,16 +7,18 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Conflict, Error, Forbidden, Result};
-use crate::ids::{CommunityId, InvitationId, SpaceId, UserId};
+use askama::Template;
+
+use crate::ids::{CommunityId, InvitationId, MailId, SpaceId, UserId};
 use crate::model::{
-    ActivityKind, Invitation, InvitationTarget, InvitedRole, JoinedVia, Membership, Page,
-    PageRequest, Role, SpaceGrant, TokenHash,
+    ActivityKind, Digest, Invitation, InvitationTarget, InvitedRole, JoinedVia, Mail, MailDelivery,
+    Membership, Page, PageRequest, Role, SpaceGrant, TokenHash,
 };
 use crate::policy::CommunityAction;
 use crate::service::communities::CommunityCard;
 use crate::service::members::{MembershipWrites, activated};
 use crate::service::{Actor, Copkit};
-use crate::store::{InvitationOp, SpaceOp, Transaction};
+use crate::store::{DigestOp, Expect, InvitationOp, SpaceOp, Transaction};
 use crate::validate::{Checker, limits};
 
 /// What it takes to invite someone.
@@ -371,6 +373,27 @@ impl Copkit {
                     invitation: invitation.id,
                 },
             ));
+        if let InvitationTarget::Email { address } = &invitation.target {
+            let inviter = match &actor.display_name {
+                Some(name) => name.clone(),
+                None => self
+                    .store()
+                    .get_profile(&actor.user)
+                    .await?
+                    .map_or_else(|| actor.user.to_string(), |p| p.display_name),
+            };
+            let mail = self.invitation_mail(
+                &invitation,
+                address,
+                &token,
+                &inviter,
+                &access.community.name,
+            );
+            tx.push(DigestOp::PutMail {
+                mail: Box::new(mail),
+                expect: Expect::Absent,
+            });
+        }
         access.hold_authority(&mut tx);
         self.count_write(actor, Limited::Invitations, now).await?;
         self.commit(tx).await?;
@@ -378,6 +401,60 @@ impl Copkit {
             invitation: InvitationView::of(&invitation, now),
             token,
         })
+    }
+
+    /// The mail that carries an email invitation to its addressee (in the
+    /// outbox of [`UserId::invitee`], with the invitation's id): who
+    /// invites them where, and the link (or code) to accept it.
+    fn invitation_mail(
+        &self,
+        invitation: &Invitation,
+        address: &str,
+        token: &str,
+        inviter: &str,
+        community: &str,
+    ) -> Mail {
+        let now = self.now();
+        let subject = format!("{inviter} invites you to {community} on copkit");
+        let link = self
+            .config()
+            .invitation_link
+            .as_ref()
+            .map(|template| template.replace("{token}", token));
+        let expires = invitation.expires_at.strftime("%-d %b %Y").to_string();
+        let view = InvitationMailView {
+            inviter,
+            community,
+            link: link.as_deref(),
+            code: token,
+            expires: &expires,
+        };
+        let text = view
+            .render()
+            .unwrap_or_else(|e| format!("{subject}\n\n(rendering failed: {e})"));
+        let html = HtmlInvitationMail(&view)
+            .render()
+            .unwrap_or_else(|_| "<p>See the plain-text part of this message.</p>".to_owned());
+        let to = UserId::invitee(&invitation.id);
+        Mail {
+            id: MailId(invitation.id.0),
+            to: to.clone(),
+            email: Some(address.to_owned()),
+            subject,
+            text,
+            html,
+            digest: Digest {
+                user: to,
+                since: now,
+                until: now,
+                communities: Vec::new(),
+            },
+            notification: None,
+            unsubscribe_url: None,
+            created_at: now,
+            delivery: MailDelivery::pending(now),
+            version: 1,
+        }
     }
 
     /// A community's invitations, newest first (moderators).
@@ -573,3 +650,19 @@ impl Copkit {
         Ok(membership)
     }
 }
+
+/// An invitation mail's text.
+#[derive(Template)]
+#[template(path = "invitation.txt", escape = "none")]
+struct InvitationMailView<'a> {
+    inviter: &'a str,
+    community: &'a str,
+    link: Option<&'a str>,
+    code: &'a str,
+    expires: &'a str,
+}
+
+/// An invitation mail's HTML (every value escaped).
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct HtmlInvitationMail<'a>(&'a InvitationMailView<'a>);

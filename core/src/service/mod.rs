@@ -139,6 +139,10 @@ pub struct Config {
     /// one-click unsubscribe link of every mail (RFC 8058). `None`: mail
     /// carries no such link.
     pub public_url: Option<String>,
+    /// Where an invitation is accepted, with `{token}` where its token goes
+    /// (`https://app.example.org/join?token={token}`), for the link in
+    /// invitation mail. `None`: the mail gives the invitation code.
+    pub invitation_link: Option<String>,
 }
 
 /// The content types a document library accepts by default: office
@@ -174,6 +178,7 @@ impl Config {
             purge_grace: SignedDuration::from_hours(30 * 24),
             rate_limits: RateLimits::default(),
             public_url: None,
+            invitation_link: None,
         }
     }
 }

@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blob::SignedRequest;
 use crate::error::{Conflict, Error, Result};
-use crate::ids::{CommunityId, UserId};
+use crate::ids::{CommunityId, MailId, UserId};
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, DepartedUploads, DigestSchedule, Document,
     DocumentVersion, Invitation, InvitationTarget, JoinRequest, Mail, Membership, MembershipStatus,
@@ -738,6 +738,11 @@ impl Copkit {
             let mut tx = Transaction::new();
             for invitation in chunk.items {
                 report.records_deleted += 1;
+                // The mail that carried it holds the address too.
+                tx.push(DigestOp::ForgetMail {
+                    user: UserId::invitee(&invitation.id),
+                    id: MailId(invitation.id.0),
+                });
                 tx.push(InvitationOp::UpdateInvitation {
                     expect_version: invitation.version,
                     invitation: Invitation {

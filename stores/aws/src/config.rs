@@ -7,6 +7,7 @@
 //! | `COPKIT_BUCKET` | the S3 bucket for document bytes (required on Lambda) |
 //! | `COPKIT_CURSOR_KEY` | 64 hex characters signing pagination cursors and upload tickets; the same on every instance (random per process when unset) |
 //! | `COPKIT_PUBLIC_URL` | the API's public base URL, for the one-click unsubscribe link in mail (none when unset) |
+//! | `COPKIT_INVITATION_LINK` | where invitations are accepted, with `{token}` for the token, for the link in invitation mail (the mail gives the code when unset) |
 //! | `COPKIT_RATE_LIMITS` | per-person write limits: `off`, or changes to the defaults such as `communities=5/1h,posts=off` (see `RateLimits::parse`) |
 //! | `AWS_ENDPOINT_URL` | another endpoint, e.g. a local emulator (read by the SDK) |
 //! | `AWS_REGION`, credentials | the usual SDK chain |
@@ -96,6 +97,15 @@ pub fn config_from_env(key: [u8; 32]) -> Result<copkit_core::Config, String> {
         .ok()
         .map(|url| url.trim().trim_end_matches('/').to_owned())
         .filter(|url| !url.is_empty());
+    config.invitation_link = std::env::var("COPKIT_INVITATION_LINK")
+        .ok()
+        .map(|link| link.trim().to_owned())
+        .filter(|link| !link.is_empty());
+    if let Some(link) = &config.invitation_link
+        && !link.contains("{token}")
+    {
+        return Err("COPKIT_INVITATION_LINK must hold {token} where the token goes".into());
+    }
     if let Ok(text) = std::env::var("COPKIT_RATE_LIMITS") {
         config.rate_limits = copkit_core::service::RateLimits::parse(&text)
             .map_err(|e| format!("COPKIT_RATE_LIMITS: {e}"))?;
