@@ -458,33 +458,67 @@ async fn choices_decide_the_channel_per_topic_and_community() {
     );
     assert!(mail.html.contains("Appraisal toolkit"));
 
-    // Bad choices: every problem at once, nothing stored.
-    let repeated = TopicChannel {
-        topic: NotificationTopic::Ban,
-        channel: NotificationChannel::Off,
-    };
-    let bad = NotificationChoices {
-        topics: vec![repeated, repeated],
+    // A topic or community named twice: the later choice counts, and one
+    // of each is stored.
+    let choose = |topic, channel| TopicChannel { topic, channel };
+    let twice = NotificationChoices {
+        topics: vec![
+            choose(NotificationTopic::Ban, NotificationChannel::Off),
+            choose(NotificationTopic::Reply, NotificationChannel::InApp),
+            choose(NotificationTopic::Ban, NotificationChannel::InApp),
+        ],
         communities: vec![
             CommunityChannels {
                 community: g.c,
-                topics: vec![],
+                topics: vec![choose(NotificationTopic::Mention, NotificationChannel::Off)],
             },
             CommunityChannels {
                 community: g.c,
-                topics: vec![repeated, repeated],
+                topics: vec![choose(
+                    NotificationTopic::Mention,
+                    NotificationChannel::Digest,
+                )],
             },
         ],
     };
+    let stored = k
+        .set_notification_preferences(&tom, twice, 2)
+        .await
+        .unwrap();
     assert_eq!(
-        invalid_fields(k.set_notification_preferences(&tom, bad, 2).await),
-        vec![
-            "topics",
-            "communities[1].community",
-            "communities[1].topics"
-        ]
+        stored.choices,
+        NotificationChoices {
+            topics: vec![
+                choose(NotificationTopic::Ban, NotificationChannel::InApp),
+                choose(NotificationTopic::Reply, NotificationChannel::InApp),
+            ],
+            communities: vec![CommunityChannels {
+                community: g.c,
+                topics: vec![choose(
+                    NotificationTopic::Mention,
+                    NotificationChannel::Digest
+                )],
+            }],
+        }
     );
-    assert_eq!(k.notification_preferences(&tom).await.unwrap().version, 2);
+    // Too many: every problem at once, nothing stored.
+    let many = NotificationChoices {
+        topics: vec![choose(NotificationTopic::Ban, NotificationChannel::Off); 51],
+        communities: vec![
+            CommunityChannels {
+                community: g.c,
+                topics: vec![choose(NotificationTopic::Ban, NotificationChannel::Off); 51],
+            };
+            201
+        ],
+    };
+    let fields = invalid_fields(k.set_notification_preferences(&tom, many, 3).await);
+    assert_eq!(
+        &fields[..3],
+        ["topics", "communities", "communities[0].topics"]
+    );
+    assert_eq!(fields.len(), 2 + 201);
+    assert_eq!(k.notification_preferences(&tom).await.unwrap().version, 3);
 }
 
 #[tokio::test]

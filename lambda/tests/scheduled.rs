@@ -14,7 +14,7 @@ use copkit_core::model::{
     ThreadKind, TopicChannel,
 };
 use copkit_core::service::{NewCommunity, NewInvitation, NewPost, NewSpace, NewThread};
-use copkit_core::{Actor, Copkit, ManualClock, MemoryStore, UserId};
+use copkit_core::{Actor, CommunityId, Copkit, ManualClock, MemoryStore, SpaceId, UserId};
 use copkit_lambda::scheduled::{self, ScheduledError};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -33,8 +33,18 @@ fn scheduled_event() -> serde_json::Value {
     })
 }
 
-#[tokio::test]
-async fn a_scheduled_run_lowers_levels_time_has_lowered() {
+/// Helen's private group with Tom as a member and a members' space
+/// "Cases"; Helen (helen@example.org) chose daily digests a minute ago.
+struct Group {
+    copkit: Copkit,
+    clock: Arc<ManualClock>,
+    owner: Actor,
+    tom: Actor,
+    c: CommunityId,
+    space: SpaceId,
+}
+
+async fn group(slug: &str) -> Group {
     let start: Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
     let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
@@ -47,8 +57,8 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
         .create_community(
             &owner,
             NewCommunity {
-                slug: "st3".into(),
-                name: "ST3 group".into(),
+                slug: slug.into(),
+                name: format!("{} group", slug.to_uppercase()),
                 purpose: String::new(),
                 kind: CommunityKind::TrainingGroup,
                 access: Access::Private {
@@ -83,11 +93,25 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
             },
         )
         .await
-        .unwrap();
-    let thread = copkit
+        .unwrap()
+        .id;
+    Group {
+        copkit,
+        clock,
+        owner,
+        tom,
+        c,
+        space,
+    }
+}
+
+/// `who` asks "Febrile infant" in the group's space, and Tom replies.
+async fn question_and_reply(g: &Group, who: &Actor) {
+    let thread = g
+        .copkit
         .start_thread(
-            &tom,
-            &space.id,
+            who,
+            &g.space,
             NewThread {
                 kind: ThreadKind::Question,
                 title: "Febrile infant".into(),
@@ -97,9 +121,9 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
         )
         .await
         .unwrap();
-    copkit
+    g.copkit
         .add_post(
-            &tom,
+            &g.tom,
             &thread.id,
             NewPost {
                 body: "Any local guidance?".into(),
@@ -108,6 +132,20 @@ async fn a_scheduled_run_lowers_levels_time_has_lowered() {
         )
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_scheduled_run_lowers_levels_time_has_lowered() {
+    let g = group("st3").await;
+    let tom = g.tom.clone();
+    question_and_reply(&g, &tom).await;
+    let Group {
+        copkit,
+        clock,
+        owner,
+        c,
+        ..
+    } = g;
     let active = |copkit: Copkit| async move {
         copkit
             .list_members_at_level(
@@ -198,42 +236,7 @@ fn minute_event() -> serde_json::Value {
 
 #[tokio::test]
 async fn the_minute_run_makes_notifications_and_sends_them_without_the_hourly_jobs() {
-    let start: Timestamp = "2026-03-02T09:00:00Z".parse().unwrap();
-    let clock = Arc::new(ManualClock::new(start));
-    let copkit = Copkit::builder(Arc::new(MemoryStore::new()))
-        .clock(clock.clone())
-        .build()
-        .unwrap();
-    let owner = Actor::new(UserId::new("helen").unwrap()).with_email("helen@example.org");
-    let tom = Actor::new(UserId::new("tom").unwrap()).with_email("tom@example.org");
-    let c = copkit
-        .create_community(
-            &owner,
-            NewCommunity {
-                slug: "st4".into(),
-                name: "ST4 group".into(),
-                purpose: String::new(),
-                kind: CommunityKind::TrainingGroup,
-                access: Access::Private {
-                    join_policy: JoinPolicy::InviteOnly,
-                },
-                join_question: None,
-            },
-        )
-        .await
-        .unwrap()
-        .card
-        .id;
-    let invite = copkit
-        .create_invitation(&owner, &c, NewInvitation::link(1))
-        .await
-        .unwrap();
-    copkit.accept_invitation(&tom, &invite.token).await.unwrap();
-    let daily = DigestPreference {
-        frequency: DigestFrequency::Daily,
-        ..DigestPreference::default()
-    };
-    copkit.set_digest_preference(&owner, daily).await.unwrap();
+    let g = group("st4").await;
     let replies_by_email = NotificationChoices {
         topics: vec![TopicChannel {
             topic: NotificationTopic::Reply,
@@ -241,46 +244,17 @@ async fn the_minute_run_makes_notifications_and_sends_them_without_the_hourly_jo
         }],
         communities: vec![],
     };
-    copkit
-        .set_notification_preferences(&owner, replies_by_email, 0)
+    g.copkit
+        .set_notification_preferences(&g.owner, replies_by_email, 0)
         .await
         .unwrap();
-    let space = copkit
-        .create_space(
-            &owner,
-            &c,
-            NewSpace {
-                name: "Cases".into(),
-                description: String::new(),
-                visibility: SpaceVisibility::Members,
-            },
-        )
-        .await
-        .unwrap();
-    let thread = copkit
-        .start_thread(
-            &owner,
-            &space.id,
-            NewThread {
-                kind: ThreadKind::Question,
-                title: "Febrile infant".into(),
-                body: String::new(),
-                tags: vec![],
-            },
-        )
-        .await
-        .unwrap();
-    copkit
-        .add_post(
-            &tom,
-            &thread.id,
-            NewPost {
-                body: "Any local guidance?".into(),
-                parent: None,
-            },
-        )
-        .await
-        .unwrap();
+    question_and_reply(&g, &g.owner).await;
+    let Group {
+        copkit,
+        clock,
+        owner,
+        ..
+    } = g;
     // A day on, Helen's digest is due, but the minute run leaves it to the
     // hourly one: it makes the notification and sends its mail.
     clock.advance(SignedDuration::from_hours(24));

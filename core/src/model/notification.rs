@@ -214,6 +214,7 @@ pub struct CommunityChannels {
     /// The community.
     pub community: CommunityId,
     /// Its topics' channels (topics not listed follow the general choice).
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub topics: Vec<TopicChannel>,
 }
 
@@ -223,11 +224,14 @@ pub struct CommunityChannels {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NotificationChoices {
-    /// General channels per topic (topics not listed keep their default).
+    /// General channels per topic (topics not listed keep their default; a
+    /// topic listed twice: the later counts).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub topics: Vec<TopicChannel>,
     /// Per-community channels, which win over the general ones.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub communities: Vec<CommunityChannels>,
 }
 

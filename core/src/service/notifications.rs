@@ -26,9 +26,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{ActivityId, CommunityId, MailId, SpaceId, ThreadId, UserId};
 use crate::model::{
-    Activity, ActivityKind, Digest, DigestNotice, FanoutJob, Inbox, InboxState, JoinedVia, Mail,
-    MailDelivery, Notification, NotificationChannel, NotificationChoices, NotificationKind,
-    NotificationPreferences, NotificationTopic, PageRequest, RsvpResponse, TopicChannel,
+    Activity, ActivityKind, CommunityChannels, Digest, DigestNotice, FanoutJob, Inbox, InboxState,
+    JoinedVia, Mail, MailDelivery, Notification, NotificationChannel, NotificationChoices,
+    NotificationKind, NotificationPreferences, NotificationTopic, PageRequest, RsvpResponse,
+    TopicChannel,
 };
 use crate::policy::{CommunityAction, SpaceAction};
 use crate::recurrence;
@@ -51,6 +52,8 @@ const CHANGED_EVENT_OCCURRENCES: usize = 20;
 const CHANGED_EVENT_HORIZON_DAYS: i64 = 365;
 /// Most per-community choices one person keeps.
 pub const NOTIFICATION_COMMUNITIES_MAX: usize = 200;
+/// Most topic choices in one list (general, or one community's).
+pub const NOTIFICATION_TOPIC_CHOICES_MAX: usize = 50;
 /// Reads of one inbox page (of up to 100 notifications each) before a page
 /// that found too little it may show ends early.
 const INBOX_PAGE_READS: u32 = 5;
@@ -1082,9 +1085,10 @@ impl Copkit {
 
     /// Replaces the caller's choices. `expected_version` is the version
     /// read (0 before the first choice); a change made meanwhile is a
-    /// `version_conflict`. Each topic may appear once per
-    /// list, each community once, at most
-    /// [`NOTIFICATION_COMMUNITIES_MAX`] communities. The caller's verified
+    /// `version_conflict`. At most [`NOTIFICATION_COMMUNITIES_MAX`]
+    /// communities and [`NOTIFICATION_TOPIC_CHOICES_MAX`] choices per list;
+    /// a topic (or community) named twice: the later choice counts, and
+    /// what is stored has one of each. The caller's verified
     /// email (when the identity carries one) becomes the address.
     pub async fn set_notification_preferences(
         &self,
@@ -1093,6 +1097,7 @@ impl Copkit {
         expected_version: u64,
     ) -> Result<NotificationPreferences> {
         validate_choices(&choices)?;
+        let choices = normalised(choices);
         let current = self
             .store()
             .get_notification_preferences(&actor.user)
@@ -1136,49 +1141,76 @@ fn effective(choices: &NotificationChoices) -> Vec<TopicChannel> {
         .collect()
 }
 
+/// Checks the sizes of `choices` (every problem at once).
 fn validate_choices(choices: &NotificationChoices) -> Result<()> {
     let mut errors = Vec::new();
-    let repeated = |list: &[TopicChannel]| {
-        list.iter()
-            .enumerate()
-            .any(|(i, t)| list[..i].iter().any(|u| u.topic == t.topic))
+    let mut at_most = |field: String, len: usize, max: usize, what: &str| {
+        if len > max {
+            errors.push(FieldError::new(
+                &field,
+                "too_many",
+                format!("at most {max} {what}"),
+            ));
+        }
     };
-    if repeated(&choices.topics) {
-        errors.push(FieldError::new(
-            "topics",
-            "duplicate",
-            "each topic may be chosen once",
-        ));
-    }
-    if choices.communities.len() > NOTIFICATION_COMMUNITIES_MAX {
-        errors.push(FieldError::new(
-            "communities",
-            "too_many",
-            format!("at most {NOTIFICATION_COMMUNITIES_MAX} communities"),
-        ));
-    }
+    at_most(
+        "topics".into(),
+        choices.topics.len(),
+        NOTIFICATION_TOPIC_CHOICES_MAX,
+        "topic choices",
+    );
+    at_most(
+        "communities".into(),
+        choices.communities.len(),
+        NOTIFICATION_COMMUNITIES_MAX,
+        "communities",
+    );
     for (i, c) in choices.communities.iter().enumerate() {
-        if choices.communities[..i]
-            .iter()
-            .any(|d| d.community == c.community)
-        {
-            errors.push(FieldError::new(
-                &format!("communities[{i}].community"),
-                "duplicate",
-                "each community may be listed once",
-            ));
-        }
-        if repeated(&c.topics) {
-            errors.push(FieldError::new(
-                &format!("communities[{i}].topics"),
-                "duplicate",
-                "each topic may be chosen once",
-            ));
-        }
+        at_most(
+            format!("communities[{i}].topics"),
+            c.topics.len(),
+            NOTIFICATION_TOPIC_CHOICES_MAX,
+            "topic choices",
+        );
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(Error::Invalid(errors))
+    }
+}
+
+/// One choice per topic (a topic chosen twice: the later choice counts),
+/// in the order topics were first named.
+fn one_per_topic(list: Vec<TopicChannel>) -> Vec<TopicChannel> {
+    let mut kept: Vec<TopicChannel> = Vec::with_capacity(list.len());
+    for choice in list {
+        match kept.iter_mut().find(|k| k.topic == choice.topic) {
+            Some(earlier) => earlier.channel = choice.channel,
+            None => kept.push(choice),
+        }
+    }
+    kept
+}
+
+/// `choices` with one entry per topic and per community (a community
+/// listed twice: its choices merged, the later counting).
+fn normalised(choices: NotificationChoices) -> NotificationChoices {
+    let mut communities: Vec<CommunityChannels> = Vec::new();
+    for c in choices.communities {
+        match communities.iter_mut().find(|k| k.community == c.community) {
+            Some(earlier) => earlier.topics.extend(c.topics),
+            None => communities.push(c),
+        }
+    }
+    NotificationChoices {
+        topics: one_per_topic(choices.topics),
+        communities: communities
+            .into_iter()
+            .map(|c| CommunityChannels {
+                community: c.community,
+                topics: one_per_topic(c.topics),
+            })
+            .collect(),
     }
 }

@@ -66,15 +66,26 @@ impl Copkit {
         ))
     }
 
-    /// Stops what the token's mail was (idempotent: stopping twice is
-    /// fine). A token that was not made here, or was altered, is NotFound.
-    pub async fn unsubscribe(&self, token: &str) -> Result<Unsubscribed> {
+    /// Whose mail of which kind the token stops (NotFound for a token not
+    /// made here, or altered).
+    fn open_token(&self, token: &str) -> Result<(UserId, MailStream)> {
         let payload = self
             .cursors
             .decode(SCOPE, &Cursor(token.to_owned()))
             .map_err(|_| Error::NotFound)?;
-        let (user, stopped): (UserId, MailStream) =
-            serde_json::from_str(&payload).map_err(|_| Error::NotFound)?;
+        serde_json::from_str(&payload).map_err(|_| Error::NotFound)
+    }
+
+    /// What the token's mail is, without changing anything (the page a
+    /// browser opens from the link).
+    pub fn unsubscribe_preview(&self, token: &str) -> Result<MailStream> {
+        Ok(self.open_token(token)?.1)
+    }
+
+    /// Stops what the token's mail was (idempotent: stopping twice is
+    /// fine). A token that was not made here, or was altered, is NotFound.
+    pub async fn unsubscribe(&self, token: &str) -> Result<Unsubscribed> {
+        let (user, stopped) = self.open_token(token)?;
         let actor = Actor::new(user);
         match stopped {
             MailStream::Digests => self.stop_digests(&actor).await?,

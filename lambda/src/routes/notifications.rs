@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Html;
 use copkit_core::ids::ActivityId;
 use copkit_core::model::{Inbox, Notification, NotificationChoices, NotificationPreferences};
-use copkit_core::service::unsubscribe::Unsubscribed;
+use copkit_core::service::unsubscribe::{MailStream, Unsubscribed};
 use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -51,22 +51,33 @@ async fn unsubscribe(
     Ok(Json(s.copkit.unsubscribe(&p.token).await?))
 }
 
-/// The page a mail's unsubscribe link opens in a browser: one button that
-/// `POST`s the unsubscribe (a `GET` never changes anything, so link
-/// scanners cannot unsubscribe anyone).
+/// The page a mail's unsubscribe link opens in a browser: what stops, and
+/// one button that `POST`s the unsubscribe (a `GET` never changes
+/// anything, so link scanners cannot unsubscribe anyone). An unknown or
+/// altered token is 404.
 #[utoipa::path(get, path = "/unsubscribe/{token}", tag = "notifications",
     params(UnsubscribePath), security(()),
     responses((status = 200, description = "A page with one button", content_type = "text/html", body = String)))]
-async fn unsubscribe_page(ApiPath(p): ApiPath<UnsubscribePath>) -> ApiResult<Html<String>> {
-    let token: String = p
-        .token
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+async fn unsubscribe_page(
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<UnsubscribePath>,
+) -> ApiResult<Html<String>> {
+    let what = match s.copkit.unsubscribe_preview(&p.token)? {
+        MailStream::Digests => "your copkit digests".to_owned(),
+        MailStream::Topic { topic } => format!(
+            "emails about {}",
+            serde_json::to_value(topic)
+                .ok()
+                .and_then(|v| v.as_str().map(|t| t.replace('_', " ")))
+                .unwrap_or_else(|| "this topic".to_owned())
+        ),
+    };
+    // The token opened, so it holds only URL-safe characters.
+    let token = &p.token;
     Ok(Html(format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unsubscribe</title></head>\n\
          <body style=\"font-family: sans-serif; max-width: 40em; margin: auto;\">\n\
-         <p>Stop receiving this kind of email from copkit?</p>\n\
+         <p>Stop {what}?</p>\n\
          <form method=\"post\" action=\"{token}\"><button type=\"submit\">Unsubscribe</button></form>\n\
          </body></html>\n"
     )))

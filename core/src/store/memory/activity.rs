@@ -2,12 +2,11 @@
 //! [`ActivityOp`], and the reads.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Bound;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use super::{MemoryStore, check_expect, chunk_of, parse_ulid_position};
+use super::{MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
 use crate::ids::{ActivityId, CommunityId, UserId, ValueStoryId};
 use crate::model::{Activity, Participation, ValueStory};
 use crate::store::{
@@ -132,18 +131,11 @@ impl ActivityStore for MemoryStore {
         range: &Range,
     ) -> Result<Chunk<Activity>, StoreError> {
         let after: Option<ActivityId> = parse_ulid_position(&range.after)?;
-        let end = match after {
-            Some(id) => Bound::Excluded((*community, id)),
-            None => Bound::Included((*community, ActivityId(ulid::Ulid(u128::MAX)))),
-        };
         let state = self.lock();
         let items = state
             .activity
             .activity
-            .range((
-                Bound::Included((*community, ActivityId(ulid::Ulid(0)))),
-                end,
-            ))
+            .range(owned_range(community, after, ActivityId))
             .rev()
             .map(|(_, a)| a.clone());
         Ok(chunk_of(items, range.limit, |a| a.id.to_string()))
@@ -155,18 +147,11 @@ impl ActivityStore for MemoryStore {
         range: &Range,
     ) -> Result<Chunk<Activity>, StoreError> {
         let after: Option<ActivityId> = parse_ulid_position(&range.after)?;
-        let end = match after {
-            Some(id) => Bound::Excluded((user.clone(), id)),
-            None => Bound::Included((user.clone(), ActivityId(ulid::Ulid(u128::MAX)))),
-        };
         let state = self.lock();
         let items = state
             .activity
             .user_activity
-            .range((
-                Bound::Included((user.clone(), ActivityId(ulid::Ulid(0)))),
-                end,
-            ))
+            .range(owned_range(user, after, ActivityId))
             .rev()
             .filter_map(|((_, id), c)| state.activity.activity.get(&(*c, *id)).cloned())
             .collect::<Vec<_>>();
@@ -216,18 +201,11 @@ impl ValueStoryStore for MemoryStore {
         range: &Range,
     ) -> Result<Chunk<ValueStory>, StoreError> {
         let after: Option<ValueStoryId> = parse_ulid_position(&range.after)?;
-        let end = match after {
-            Some(id) => Bound::Excluded((*community, id)),
-            None => Bound::Included((*community, ValueStoryId(ulid::Ulid(u128::MAX)))),
-        };
         let state = self.lock();
         let items = state
             .activity
             .value_stories
-            .range((
-                Bound::Included((*community, ValueStoryId(ulid::Ulid(0)))),
-                end,
-            ))
+            .range(owned_range(community, after, ValueStoryId))
             .rev()
             .map(|(_, s)| s.clone())
             .collect::<Vec<_>>();
@@ -242,18 +220,11 @@ impl ValueStoryStore for MemoryStore {
         range: &Range,
     ) -> Result<Chunk<ValueStory>, StoreError> {
         let after: Option<ValueStoryId> = parse_ulid_position(&range.after)?;
-        let end = match after {
-            Some(id) => Bound::Excluded((user.clone(), id)),
-            None => Bound::Included((user.clone(), ValueStoryId(ulid::Ulid(u128::MAX)))),
-        };
         let state = self.lock();
         let items = state
             .activity
             .user_value_stories
-            .range((
-                Bound::Included((user.clone(), ValueStoryId(ulid::Ulid(0)))),
-                end,
-            ))
+            .range(owned_range(user, after, ValueStoryId))
             .rev()
             .filter_map(|((_, id), c)| state.activity.value_stories.get(&(*c, *id)).cloned())
             .collect::<Vec<_>>();

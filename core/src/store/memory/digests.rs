@@ -2,12 +2,11 @@
 //! [`DigestOp`], and the reads.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Bound;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use super::{MemoryStore, check_expect, chunk_of, parse_ulid_position};
+use super::{MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
 use crate::ids::{MailId, UserId};
 use crate::model::{DigestSchedule, Mail};
 use crate::store::{Chunk, ConditionFailure, DigestOp, DigestStore, Range, StoreError};
@@ -117,15 +116,11 @@ impl DigestStore for MemoryStore {
 
     async fn list_outbox(&self, user: &UserId, range: &Range) -> Result<Chunk<Mail>, StoreError> {
         let after: Option<MailId> = parse_ulid_position(&range.after)?;
-        let end = match after {
-            Some(id) => Bound::Excluded((user.clone(), id)),
-            None => Bound::Included((user.clone(), MailId(ulid::Ulid(u128::MAX)))),
-        };
         let state = self.lock();
         let items = state
             .digests
             .outbox
-            .range((Bound::Included((user.clone(), MailId(ulid::Ulid(0)))), end))
+            .range(owned_range(user, after, MailId))
             .rev()
             .map(|(_, m)| m.clone())
             .collect::<Vec<_>>();

@@ -15,6 +15,7 @@ mod polls;
 mod profiles;
 mod spaces;
 
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
@@ -112,6 +113,24 @@ pub(super) fn parse_ulid_position<T: std::str::FromStr>(
         .as_deref()
         .map(|p| p.parse::<T>().map_err(|_| StoreError::InvalidPosition))
         .transpose()
+}
+
+/// A range of keys, as `BTreeMap::range` takes it.
+pub(super) type KeyRange<T> = (Bound<T>, Bound<T>);
+
+/// The key range of one owner's items keyed `(owner, ULID id)`, for
+/// reading them newest first (with `.rev()`): every item of `owner`, or
+/// those before `after`. `id` makes an id from a raw ULID.
+pub(super) fn owned_range<K: Clone, I>(
+    owner: &K,
+    after: Option<I>,
+    id: fn(ulid::Ulid) -> I,
+) -> KeyRange<(K, I)> {
+    let end = match after {
+        Some(after) => Bound::Excluded((owner.clone(), after)),
+        None => Bound::Included((owner.clone(), id(ulid::Ulid(u128::MAX)))),
+    };
+    (Bound::Included((owner.clone(), id(ulid::Ulid(0)))), end)
 }
 
 /// Takes up to `limit` items from an ordered iterator and computes the next position.

@@ -7,7 +7,7 @@ use std::ops::Bound;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use super::{MemoryStore, check_expect, chunk_of, parse_ulid_position};
+use super::{MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
 use crate::ids::{ActivityId, UserId};
 use crate::model::{FanoutJob, InboxState, Notification, NotificationPreferences};
 use crate::store::{Chunk, ConditionFailure, NotificationOp, NotificationStore, Range, StoreError};
@@ -128,18 +128,11 @@ impl NotificationStore for MemoryStore {
         range: &Range,
     ) -> Result<Chunk<Notification>, StoreError> {
         let after: Option<ActivityId> = parse_ulid_position(&range.after)?;
-        let end = match after {
-            Some(id) => Bound::Excluded((user.clone(), id)),
-            None => Bound::Included((user.clone(), ActivityId(ulid::Ulid(u128::MAX)))),
-        };
         let state = self.lock();
         let items = state
             .notifications
             .notifications
-            .range((
-                Bound::Included((user.clone(), ActivityId(ulid::Ulid(0)))),
-                end,
-            ))
+            .range(owned_range(user, after, ActivityId))
             .rev()
             .map(|(_, n)| n.clone())
             .collect::<Vec<_>>();
