@@ -83,7 +83,7 @@ pub struct NotificationRun {
 
 /// Whether an activity of this kind may concern someone other than its
 /// actor (and so is queued for the producer).
-fn may_notify(kind: &ActivityKind) -> bool {
+pub(crate) fn may_notify(kind: &ActivityKind) -> bool {
     matches!(
         kind,
         ActivityKind::ThreadStarted { .. }

@@ -644,7 +644,11 @@ impl Copkit {
     /// Takes `activities` off the notification queue (those not turned
     /// into notifications yet would name the erased person in them).
     async fn unqueue_notifications(&self, activities: &[Activity]) -> Result<()> {
-        for batch in activities.chunks(Transaction::MAX_OPS) {
+        let queued: Vec<&Activity> = activities
+            .iter()
+            .filter(|a| crate::service::notifications::may_notify(&a.kind))
+            .collect();
+        for batch in queued.chunks(Transaction::MAX_OPS) {
             let mut tx = Transaction::new();
             for a in batch {
                 tx.push(NotificationOp::ForgetFanout { activity: a.id });
