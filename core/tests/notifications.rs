@@ -638,3 +638,35 @@ async fn an_email_invitation_is_mailed_once_with_its_accept_link() {
     assert_eq!(k.deliver_mail(&mailer, 100).await.unwrap().examined, 0);
     assert_eq!(mailer.0.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn notification_mail_is_checked_again_before_it_leaves() {
+    let g = group().await;
+    let k = &g.w.copkit;
+    let tom = g.tom.clone().with_email("tom@example.org");
+    let replies_by_email = NotificationChoices {
+        topics: vec![TopicChannel {
+            topic: NotificationTopic::Reply,
+            channel: NotificationChannel::Email,
+        }],
+        communities: vec![],
+    };
+    k.set_notification_preferences(&tom, replies_by_email, 0)
+        .await
+        .unwrap();
+    let t = thread(&g, &g.tom, &g.space, "Has anyone tried it?").await;
+    post(&g, &g.ann, &t, "Yes.").await;
+    assert_eq!(k.notify_due(100).await.unwrap().emailed, 1);
+    // Removed before the courier runs: the mail does not leave.
+    k.remove_member(&g.helen, &g.c, &g.tom.user).await.unwrap();
+    let mailer = Taken::default();
+    let run = k.deliver_mail(&mailer, 100).await.unwrap();
+    assert_eq!((run.withdrawn, run.sent), (1, 0), "{run:?}");
+    assert!(mailer.0.lock().unwrap().is_empty());
+    let outbox = k.list_outbox(&tom, &PageRequest::of(10)).await.unwrap();
+    assert_eq!(
+        outbox.items[0].delivery.status,
+        copkit_core::model::DeliveryStatus::Withdrawn
+    );
+    assert_eq!(k.deliver_mail(&mailer, 100).await.unwrap().examined, 0);
+}

@@ -371,6 +371,9 @@ pub enum DeliveryStatus {
     NoAddress,
     /// Given up after the last attempt the delivery allows.
     Failed,
+    /// Not sent: a notification whose reader could no longer see what it
+    /// tells of when it was due to leave.
+    Withdrawn,
 }
 
 /// The delivery state of a stored mail.

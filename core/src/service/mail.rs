@@ -44,6 +44,9 @@ pub struct DeliveryRun {
     pub sent: u32,
     /// Mail for people without a known address (not sent, not retried).
     pub no_address: u32,
+    /// Notification mail whose reader may no longer see what it tells of
+    /// (not sent).
+    pub withdrawn: u32,
     /// Failed attempts that will be tried again later.
     pub retrying: u32,
     /// Mail given up after its last attempt.
@@ -124,6 +127,28 @@ impl Copkit {
                     Ok(Next::Continue)
                 }
             };
+        }
+        // A notification is checked again before it leaves: access may
+        // have changed since it was made.
+        if let Some(n) = &mail.notification
+            && !self
+                .may_see(&n.user, &n.community, &n.kind, n.space)
+                .await?
+        {
+            let settled = with_delivery(
+                &mail,
+                MailDelivery {
+                    status: DeliveryStatus::Withdrawn,
+                    next_attempt_at: None,
+                    ..mail.delivery.clone()
+                },
+            );
+            if self.put_mail(settled, mail.version).await? {
+                run.withdrawn += 1;
+            } else {
+                run.skipped += 1;
+            }
+            return Ok(Next::Continue);
         }
         let claimed = with_delivery(
             &mail,

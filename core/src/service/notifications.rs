@@ -625,7 +625,7 @@ impl Copkit {
 
     /// Whether `user` may see a notification of `kind` about `space` in
     /// `community` now.
-    async fn may_see(
+    pub(crate) async fn may_see(
         &self,
         user: &UserId,
         community: &CommunityId,
