@@ -612,8 +612,20 @@ async fn an_email_invitation_is_mailed_once_with_its_accept_link() {
         )
         .await
         .unwrap();
-    // A link invitation is not mailed.
+    // A link invitation is not mailed; one revoked before the courier ran
+    // is not sent.
     k.create_invitation(&helen, &c, copkit_core::service::NewInvitation::link(5))
+        .await
+        .unwrap();
+    let withdrawn = k
+        .create_invitation(
+            &helen,
+            &c,
+            copkit_core::service::NewInvitation::email("changed.mind@example.org"),
+        )
+        .await
+        .unwrap();
+    k.revoke_invitation(&helen, &c, &withdrawn.invitation.id)
         .await
         .unwrap();
     let mailer = Taken::default();

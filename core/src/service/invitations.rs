@@ -498,7 +498,7 @@ impl Copkit {
             version: current.version + 1,
             ..current.clone()
         };
-        let tx = Transaction::new()
+        let mut tx = Transaction::new()
             .with(InvitationOp::UpdateInvitation {
                 invitation: revoked.clone(),
                 expect_version: current.version,
@@ -510,6 +510,13 @@ impl Copkit {
                 now,
                 ActivityKind::InvitationRevoked { invitation: *id },
             ));
+        if matches!(current.target, InvitationTarget::Email { .. }) {
+            // Its mail goes too: not sent if it was still waiting.
+            tx.push(DigestOp::ForgetMail {
+                user: UserId::invitee(id),
+                id: MailId(id.0),
+            });
+        }
         self.commit(tx).await?;
         Ok(InvitationView::of(&revoked, now))
     }
