@@ -134,15 +134,16 @@ pub async fn notifications(w: &World) {
         "topics": [{"topic": "reply", "channel": "off"}],
         "communities": [{"community": w.c, "topics": [{"topic": "mention", "channel": "in_app"}]}]
     });
-    let set = api
-        .put_if(
+    let choose = |etag: &'static str| {
+        api.put_if(
             "/me/notification-preferences",
             &[],
             MEMBER,
             Some(choices.clone()),
-            "\"0\"",
+            etag,
         )
-        .await;
+    };
+    let set = choose("\"0\"").await;
     is(&set, 200);
     assert_eq!(set.headers["etag"], "\"1\"");
     assert!(
@@ -151,16 +152,7 @@ pub async fn notifications(w: &World) {
             .unwrap()
             .contains(&json!({"topic": "reply", "channel": "off"}))
     );
-    let stale = api
-        .put_if(
-            "/me/notification-preferences",
-            &[],
-            MEMBER,
-            Some(choices.clone()),
-            "\"0\"",
-        )
-        .await;
-    problem(&stale, 409, "version_conflict");
+    problem(&choose("\"0\"").await, 409, "version_conflict");
     let key = api
         .call(
             Method::PUT,
