@@ -682,3 +682,52 @@ async fn notification_mail_is_checked_again_before_it_leaves() {
     );
     assert_eq!(k.deliver_mail(&mailer, 100).await.unwrap().examined, 0);
 }
+
+#[tokio::test]
+async fn an_invitation_reaches_the_inbox_of_whoever_signs_in_with_its_address() {
+    let g = group().await;
+    let k = &g.w.copkit;
+    let made = k
+        .create_invitation(
+            &g.helen,
+            &g.c,
+            copkit_core::service::NewInvitation::email("Sam.New@example.org"),
+        )
+        .await
+        .unwrap();
+    let revoked = k
+        .create_invitation(
+            &g.helen,
+            &g.c,
+            copkit_core::service::NewInvitation::email("sam.new@example.org"),
+        )
+        .await
+        .unwrap();
+    k.revoke_invitation(&g.helen, &g.c, &revoked.invitation.id)
+        .await
+        .unwrap();
+    let sam = actor("sam").with_email("sam.new@example.org");
+    for _ in 0..2 {
+        let inbox = k
+            .notifications(&sam, None, &PageRequest::of(10))
+            .await
+            .unwrap();
+        assert_eq!((inbox.items.len(), inbox.unread), (1, 1), "{inbox:?}");
+        let n = &inbox.items[0];
+        assert_eq!(
+            n.kind,
+            NotificationKind::Invited {
+                invitation: made.invitation.id
+            }
+        );
+        assert_eq!((n.title.as_str(), &n.actor), ("Group notes", &g.helen.user));
+    }
+    // Someone signed in without that address sees nothing of it.
+    assert!(inbox(&g, &g.zoe).await.is_empty());
+    let other = actor("kim").with_email("kim@example.org");
+    let theirs = k
+        .notifications(&other, None, &PageRequest::of(10))
+        .await
+        .unwrap();
+    assert!(theirs.items.is_empty());
+}

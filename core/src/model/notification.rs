@@ -7,7 +7,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::UserId;
-use crate::ids::{ActivityId, CommunityId, EventId, PollId, PostId, ReportId, SpaceId, ThreadId};
+use crate::ids::{
+    ActivityId, CommunityId, EventId, InvitationId, PollId, PostId, ReportId, SpaceId, ThreadId,
+};
 use crate::model::{Activity, Role};
 
 /// What a notification is about, with what an app needs to link to it.
@@ -36,6 +38,11 @@ pub enum NotificationKind {
         thread: ThreadId,
         /// Their answer.
         post: PostId,
+    },
+    /// The person was invited, by their verified email address.
+    Invited {
+        /// The invitation (accept it with the token of its mail).
+        invitation: InvitationId,
     },
     /// Someone asked to join (to moderators).
     JoinRequested {
@@ -99,6 +106,7 @@ impl NotificationKind {
             K::Mentioned { .. } => NotificationTopic::Mention,
             K::Replied { .. } => NotificationTopic::Reply,
             K::AnswerAccepted { .. } => NotificationTopic::AcceptedAnswer,
+            K::Invited { .. } => NotificationTopic::Invitation,
             K::JoinRequested { .. } => NotificationTopic::JoinRequest,
             K::JoinApproved | K::JoinDenied => NotificationTopic::JoinDecision,
             K::ContentReported { .. } => NotificationTopic::Report,
@@ -125,6 +133,8 @@ pub enum NotificationTopic {
     Reply,
     /// Their answer accepted.
     AcceptedAnswer,
+    /// An invitation to their verified email.
+    Invitation,
     /// A join request (moderators).
     JoinRequest,
     /// Their join request approved or denied.
@@ -145,7 +155,8 @@ pub enum NotificationTopic {
 
 impl NotificationTopic {
     /// Every topic.
-    pub const ALL: [NotificationTopic; 11] = [
+    pub const ALL: [NotificationTopic; 12] = [
+        NotificationTopic::Invitation,
         NotificationTopic::Mention,
         NotificationTopic::Reply,
         NotificationTopic::AcceptedAnswer,
@@ -161,7 +172,8 @@ impl NotificationTopic {
 
     /// How a person hears of it until they choose: by email at once for
     /// what is addressed to them personally or needs a moderator soon, in
-    /// the app for conversation, in the digest for new events.
+    /// the app for conversation (and invitations, which are mailed anyway),
+    /// in the digest for new events.
     pub fn default_channel(self) -> NotificationChannel {
         use NotificationTopic as T;
         match self {
@@ -171,7 +183,9 @@ impl NotificationTopic {
             | T::Report
             | T::Ban
             | T::EventChange => NotificationChannel::Email,
-            T::Reply | T::JoinRequest | T::RoleChange | T::PollClosed => NotificationChannel::InApp,
+            T::Invitation | T::Reply | T::JoinRequest | T::RoleChange | T::PollClosed => {
+                NotificationChannel::InApp
+            }
             T::NewEvent => NotificationChannel::Digest,
         }
     }

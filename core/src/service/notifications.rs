@@ -57,6 +57,8 @@ pub const NOTIFICATION_TOPIC_CHOICES_MAX: usize = 50;
 /// Reads of one inbox page (of up to 100 notifications each) before a page
 /// that found too little it may show ends early.
 const INBOX_PAGE_READS: u32 = 5;
+/// Invitations to the caller's address looked at when their inbox is read.
+const INVITATIONS_SHOWN: u32 = 20;
 /// Tries at one inbox write that meets a concurrent one.
 const INBOX_WRITE_TRIES: u32 = 5;
 
@@ -147,9 +149,14 @@ fn audience(kind: &NotificationKind, space: Option<SpaceId>) -> Audience {
     match (kind, space) {
         (K::JoinRequested { .. }, _) => Audience::Moderators(CommunityAction::ReviewRequests),
         (K::ContentReported { .. }, _) => Audience::Moderators(CommunityAction::Moderate),
-        (K::JoinApproved | K::JoinDenied | K::RoleChanged { .. } | K::Banned { .. }, _) => {
-            Audience::Themself
-        }
+        (
+            K::Invited { .. }
+            | K::JoinApproved
+            | K::JoinDenied
+            | K::RoleChanged { .. }
+            | K::Banned { .. },
+            _,
+        ) => Audience::Themself,
         (_, Some(space)) => Audience::Space(space),
         // Content always has a space; without one only the person
         // themself could be meant.
@@ -189,6 +196,7 @@ struct HtmlNotification<'a> {
 pub(crate) fn describe(kind: &NotificationKind, actor: &str, title: &str) -> String {
     use NotificationKind as K;
     match kind {
+        K::Invited { .. } => format!("{actor} invited you to join {title}"),
         K::Mentioned { .. } => format!("{actor} mentioned you in “{title}”"),
         K::Replied { .. } => format!("{actor} replied in “{title}”"),
         K::AnswerAccepted { .. } => format!("{actor} accepted your answer to “{title}”"),
@@ -711,12 +719,25 @@ impl Copkit {
         } else {
             None
         };
+        if self.put_in_inbox(&notification, mail.as_ref()).await? {
+            run.notified += 1;
+            if mail.is_some() {
+                run.emailed += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `notification` (and `mail`, if any) with its person's unread
+    /// count, unless they have it already. True when written now.
+    async fn put_in_inbox(&self, notification: &Notification, mail: Option<&Mail>) -> Result<bool> {
+        let user = &notification.user;
         for _ in 0..INBOX_WRITE_TRIES {
             let state = self.store().get_inbox_state(user).await?;
             let mut next = state
                 .clone()
                 .unwrap_or_else(|| InboxState::empty(user.clone()));
-            if !next.has_read(&notification) {
+            if !next.has_read(notification) {
                 next.unread = next.unread.saturating_add(1);
             }
             next.version += 1;
@@ -729,20 +750,14 @@ impl Copkit {
                     state: next,
                     expect: Expect::from_version(state.map(|s| s.version)),
                 });
-            if let Some(mail) = &mail {
+            if let Some(mail) = mail {
                 tx.push(DigestOp::PutMail {
                     mail: Box::new(mail.clone()),
                     expect: Expect::Absent,
                 });
             }
             match self.commit_unqueued(tx).await {
-                Ok(()) => {
-                    run.notified += 1;
-                    if mail.is_some() {
-                        run.emailed += 1;
-                    }
-                    return Ok(());
-                }
+                Ok(()) => return Ok(true),
                 Err(Error::Conflict(_)) => {
                     // Written before (a producer that stopped half-way), or
                     // the inbox moved meanwhile: look again.
@@ -752,7 +767,7 @@ impl Copkit {
                         .await?
                         .is_some()
                     {
-                        return Ok(());
+                        return Ok(false);
                     }
                 }
                 Err(e) => return Err(e),
@@ -761,6 +776,64 @@ impl Copkit {
         Err(Error::Unavailable {
             retry_after_secs: 1,
         })
+    }
+
+    /// Puts the usable invitations addressed to the caller's verified email
+    /// into their inbox (once each: the notification's id is the
+    /// invitation's), the first time they look after it was made: an
+    /// address has no person until someone signs in with it.
+    async fn invitations_into_inbox(&self, actor: &Actor) -> Result<()> {
+        let Some(address) = actor.email.as_deref() else {
+            return Ok(());
+        };
+        let now = self.now();
+        let invitations = self
+            .store()
+            .list_invitations_to(&address.to_lowercase(), &Range::first(INVITATIONS_SHOWN))
+            .await?;
+        for invitation in invitations.items {
+            if !invitation.is_usable_at(now) {
+                continue;
+            }
+            let id = ActivityId(invitation.id.0);
+            if self
+                .store()
+                .get_notification(&actor.user, &id)
+                .await?
+                .is_some()
+            {
+                continue;
+            }
+            let kind = NotificationKind::Invited {
+                invitation: invitation.id,
+            };
+            let choices = self
+                .store()
+                .get_notification_preferences(&actor.user)
+                .await?
+                .map(|p| p.choices)
+                .unwrap_or_default();
+            let channel = match choices.channel(&invitation.community, kind.topic()) {
+                NotificationChannel::Off => continue,
+                // The invitation was mailed already; the inbox is the rest.
+                _ => NotificationChannel::InApp,
+            };
+            let notification = Notification {
+                id,
+                user: actor.user.clone(),
+                community: invitation.community,
+                space: None,
+                actor: invitation.created_by.clone(),
+                at: invitation.created_at,
+                kind,
+                title: self.community_name(&invitation.community).await?,
+                channel,
+                read_at: None,
+                version: 1,
+            };
+            self.put_in_inbox(&notification, None).await?;
+        }
+        Ok(())
     }
 
     fn notification_mail(
@@ -893,6 +966,9 @@ impl Copkit {
         since: Option<Timestamp>,
         page: &PageRequest,
     ) -> Result<Inbox> {
+        if page.cursor.is_none() {
+            self.invitations_into_inbox(actor).await?;
+        }
         let scope = format!(
             "inbox|{}|{}",
             actor.user,

@@ -271,7 +271,8 @@ pub const OVER_TARGET: &[(&str, &str)] = &[
         "GET /me/notifications",
         "a page of the inbox re-checked at every read: the unread count, the page, then one \
          batched access read per community and space (and topic) the page names, so nothing \
-         from a space the person lost is shown",
+         from a space the person lost is shown; a first page also looks for invitations to \
+         the caller's verified email not yet in the inbox",
     ),
     (
         "GET /me/export",
