@@ -310,11 +310,13 @@ impl Copkit {
             return Ok(());
         }
         let actor_name = self.display_name(&activity.actor).await?;
-        for (user, (kind, title)) in recipients {
+        // The community's name, read once for all the mail of this activity.
+        let mut community = None;
+        for (user, told) in recipients {
             if user == activity.actor {
                 continue;
             }
-            self.notify_one(activity, &user, kind, title, &actor_name, run)
+            self.notify_one(activity, &user, told, &actor_name, &mut community, run)
                 .await?;
         }
         Ok(())
@@ -666,9 +668,9 @@ impl Copkit {
         &self,
         activity: &Activity,
         user: &UserId,
-        kind: NotificationKind,
-        title: String,
+        (kind, title): (NotificationKind, String),
         actor_name: &str,
+        community: &mut Option<String>,
         run: &mut NotificationRun,
     ) -> Result<()> {
         if !self
@@ -710,8 +712,13 @@ impl Copkit {
             };
             match email {
                 Some(email) => {
-                    let community = self.community_name(&activity.community).await?;
-                    Some(self.notification_mail(&notification, email, actor_name, &community))
+                    let name = match community {
+                        Some(name) => name.clone(),
+                        None => community
+                            .insert(self.community_name(&activity.community).await?)
+                            .clone(),
+                    };
+                    Some(self.notification_mail(&notification, email, actor_name, &name))
                 }
                 // No address known: the inbox alone.
                 None => None,
@@ -791,6 +798,7 @@ impl Copkit {
             .store()
             .list_invitations_to(&address.to_lowercase(), &Range::first(INVITATIONS_SHOWN))
             .await?;
+        let mut choices: Option<NotificationChoices> = None;
         for invitation in invitations.items {
             if !invitation.is_usable_at(now) {
                 continue;
@@ -807,12 +815,16 @@ impl Copkit {
             let kind = NotificationKind::Invited {
                 invitation: invitation.id,
             };
-            let choices = self
-                .store()
-                .get_notification_preferences(&actor.user)
-                .await?
-                .map(|p| p.choices)
-                .unwrap_or_default();
+            let choices = match &choices {
+                Some(choices) => choices,
+                None => choices.insert(
+                    self.store()
+                        .get_notification_preferences(&actor.user)
+                        .await?
+                        .map(|p| p.choices)
+                        .unwrap_or_default(),
+                ),
+            };
             let channel = match choices.channel(&invitation.community, kind.topic()) {
                 NotificationChannel::Off => continue,
                 // The invitation was mailed already; the inbox is the rest.
