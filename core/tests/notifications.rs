@@ -731,3 +731,95 @@ async fn an_invitation_reaches_the_inbox_of_whoever_signs_in_with_its_address() 
         .unwrap();
     assert!(theirs.items.is_empty());
 }
+
+fn two_hour_poll(question: &str) -> copkit_core::service::NewPoll {
+    copkit_core::service::NewPoll {
+        question: question.into(),
+        options: vec!["Yes".into(), "No".into()],
+        multiple_choice: false,
+        closes_in_hours: 2,
+        results: copkit_core::model::ResultsVisibility::AfterClose,
+    }
+}
+
+/// The poll closings in `who`'s inbox, by poll.
+async fn closings(g: &Group, who: &Actor) -> Vec<copkit_core::PollId> {
+    inbox(g, who)
+        .await
+        .into_iter()
+        .filter_map(|n| match n.kind {
+            NotificationKind::PollClosed { poll } => Some(poll),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_poll_closing_tells_its_voters_and_author_once() {
+    let g = group().await;
+    let k = &g.w.copkit;
+    // At the deadline: the author and every voter hear once, whoever left
+    // before it and the outsider nothing.
+    let due = k
+        .create_poll(&g.tom, &g.space, two_hour_poll("Next topic?"))
+        .await
+        .unwrap()
+        .poll
+        .id;
+    k.vote(&g.ann, &due, &[0]).await.unwrap();
+    k.vote(&g.helen, &due, &[1]).await.unwrap();
+    k.notify_due(100).await.unwrap();
+    assert!(
+        closings(&g, &g.ann).await.is_empty(),
+        "not before it closes"
+    );
+    g.w.clock.advance(jiff::SignedDuration::from_mins(119));
+    k.notify_due(100).await.unwrap();
+    assert!(closings(&g, &g.tom).await.is_empty(), "a minute to go");
+    g.w.clock.advance(jiff::SignedDuration::from_mins(1));
+    let run = k.notify_due(100).await.unwrap();
+    assert_eq!(run.examined, 1, "{run:?}");
+    for who in [&g.tom, &g.ann, &g.helen] {
+        assert_eq!(closings(&g, who).await, vec![due], "{}", who.user);
+    }
+    assert!(closings(&g, &g.zoe).await.is_empty());
+    g.w.clock.advance(jiff::SignedDuration::from_hours(3));
+    assert_eq!(k.notify_due(100).await.unwrap().examined, 0);
+    assert_eq!(closings(&g, &g.ann).await, vec![due], "told once");
+
+    // Closed early by its author: the voters hear now, the author (who did
+    // it) not, and nobody again at the old deadline.
+    let early = k
+        .create_poll(&g.tom, &g.space, two_hour_poll("Which evening?"))
+        .await
+        .unwrap()
+        .poll
+        .id;
+    k.vote(&g.ann, &early, &[0]).await.unwrap();
+    k.vote(&g.zoe, &early, &[0]).await.unwrap_err();
+    k.close_poll(&g.tom, &early).await.unwrap();
+    k.notify_due(100).await.unwrap();
+    assert_eq!(closings(&g, &g.ann).await, vec![early, due]);
+    assert_eq!(closings(&g, &g.tom).await, vec![due]);
+    g.w.clock.advance(jiff::SignedDuration::from_hours(3));
+    k.notify_due(100).await.unwrap();
+    assert_eq!(closings(&g, &g.ann).await, vec![early, due], "once");
+    assert_eq!(closings(&g, &g.tom).await, vec![due]);
+
+    // Closed early by a moderator: the author hears too. A voter removed
+    // before the producer runs hears nothing.
+    let moderated = k
+        .create_poll(&g.tom, &g.space, two_hour_poll("Which venue?"))
+        .await
+        .unwrap()
+        .poll
+        .id;
+    k.vote(&g.ann, &moderated, &[1]).await.unwrap();
+    k.close_poll(&g.helen, &moderated).await.unwrap();
+    k.remove_member(&g.helen, &g.c, &g.ann.user).await.unwrap();
+    k.notify_due(100).await.unwrap();
+    assert_eq!(closings(&g, &g.tom).await, vec![moderated, due]);
+    assert!(closings(&g, &g.ann).await.is_empty());
+    assert!(closings(&g, &g.helen).await.contains(&due));
+    assert!(!closings(&g, &g.helen).await.contains(&moderated));
+}

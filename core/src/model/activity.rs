@@ -291,10 +291,15 @@ pub enum ActivityKind {
         /// Which poll.
         poll: PollId,
     },
-    /// A poll was closed early.
+    /// A poll closed: early, by its author or a moderator (recorded in the
+    /// feed), or at its deadline (`on_deadline`: never in the feed, only
+    /// queued for notifications when the poll opens).
     PollClosed {
         /// Which.
         poll: PollId,
+        /// Whether voting ended at the deadline set when it opened.
+        #[serde(default)]
+        on_deadline: bool,
     },
     /// Someone reported a post or document.
     ContentReported {

@@ -312,8 +312,17 @@ impl Copkit {
         let actor_name = self.display_name(&activity.actor).await?;
         // The community's name, read once for all the mail of this activity.
         let mut community = None;
+        // Nobody is told of what they did themselves; a deadline is nobody's
+        // doing (its activity names the poll's author).
+        let tells_actor = matches!(
+            activity.kind,
+            ActivityKind::PollClosed {
+                on_deadline: true,
+                ..
+            }
+        );
         for (user, told) in recipients {
-            if user == activity.actor {
+            if user == activity.actor && !tells_actor {
                 continue;
             }
             self.notify_one(activity, &user, told, &actor_name, &mut community, run)
@@ -530,14 +539,19 @@ impl Copkit {
                     }
                 }
             }
-            A::PollClosed { poll } => {
-                // Ballots are not listed by poll, so the poll's author is
-                // told (when someone else closed it).
-                if let Some(p) = self.store().get_poll(poll).await? {
-                    to.insert(
-                        p.created_by.clone(),
-                        (NotificationKind::PollClosed { poll: p.id }, p.question),
-                    );
+            A::PollClosed { poll, on_deadline } => {
+                let Some(p) = self.store().get_poll(poll).await? else {
+                    return Ok(to);
+                };
+                // A deadline closing queued before the poll was closed
+                // early: that closing told them.
+                if *on_deadline && p.closes_at != activity.at {
+                    return Ok(to);
+                }
+                let closed = (NotificationKind::PollClosed { poll: p.id }, p.question);
+                to.insert(p.created_by.clone(), closed.clone());
+                for user in self.voters(&p.id).await? {
+                    to.insert(user, closed.clone());
                 }
             }
             _ => {}
@@ -601,6 +615,20 @@ impl Copkit {
             match chunk.next {
                 Some(next) if all_moderators => range.after = Some(next),
                 _ => return Ok(users),
+            }
+        }
+    }
+
+    /// Everyone who voted in a poll.
+    async fn voters(&self, poll: &crate::ids::PollId) -> Result<Vec<UserId>> {
+        let mut users = Vec::new();
+        let mut range = Range::first(100);
+        loop {
+            let chunk = self.store().list_ballots(poll, &range).await?;
+            users.extend(chunk.items.into_iter().map(|b| b.user));
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => return Ok(users),
             }
         }
     }

@@ -4,12 +4,14 @@ use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Conflict, Error, Result};
-use crate::ids::{PollId, SpaceId};
-use crate::model::{ActivityKind, Ballot, Page, PageRequest, Poll, ResultsVisibility};
+use crate::ids::{ActivityId, PollId, SpaceId};
+use crate::model::{
+    Activity, ActivityKind, Ballot, FanoutJob, Page, PageRequest, Poll, ResultsVisibility,
+};
 use crate::policy::SpaceAction;
 use crate::service::access::SpaceAccess;
 use crate::service::{Actor, Copkit};
-use crate::store::{Expect, PollOp, Records, Transaction, Wanted};
+use crate::store::{Expect, NotificationOp, PollOp, Records, Transaction, Wanted};
 use crate::validate::Checker;
 use crate::validate::limits;
 
@@ -55,6 +57,24 @@ pub struct PollView {
     pub closed: bool,
     /// The caller's ballot, if they voted.
     pub my_ballot: Option<Ballot>,
+}
+
+/// The closing of `poll` at its deadline, queued for the notification
+/// producer when the poll opens (due then). Its id is made from the poll's
+/// and the deadline, so closing early can take it off the queue.
+fn deadline_closing(poll: &Poll) -> Activity {
+    let millis = u64::try_from(poll.closes_at.as_millisecond()).unwrap_or(0);
+    Activity {
+        id: ActivityId(ulid::Ulid::from_parts(millis, poll.id.0.random())),
+        community: poll.community,
+        space: Some(poll.space),
+        actor: poll.created_by.clone(),
+        at: poll.closes_at,
+        kind: ActivityKind::PollClosed {
+            poll: poll.id,
+            on_deadline: true,
+        },
+    }
 }
 
 impl Copkit {
@@ -169,7 +189,16 @@ impl Copkit {
                 Some(*space),
                 now,
                 ActivityKind::PollOpened { poll: poll.id },
-            ));
+            ))
+            .with(NotificationOp::PutFanout {
+                job: FanoutJob {
+                    activity: deadline_closing(&poll),
+                    due: poll.closes_at,
+                    attempts: 0,
+                    version: 1,
+                },
+                expect: Expect::Absent,
+            });
         self.commit(tx).await?;
         Ok(self.poll_view(poll, None))
     }
@@ -293,7 +322,8 @@ impl Copkit {
         Ok(self.poll_view(poll, Some(ballot)))
     }
 
-    /// Ends voting now (the poll's creator or a moderator).
+    /// Ends voting now (the poll's creator or a moderator). Its voters and
+    /// author are told now instead of at the deadline.
     pub async fn close_poll(&self, actor: &Actor, id: &PollId) -> Result<PollView> {
         let (poll, access, ballot) = self.poll_access(actor, id).await?;
         self.may_change(actor, &access, &poll.created_by, true)?;
@@ -316,8 +346,14 @@ impl Copkit {
                 poll.community,
                 Some(poll.space),
                 now,
-                ActivityKind::PollClosed { poll: *id },
-            ));
+                ActivityKind::PollClosed {
+                    poll: *id,
+                    on_deadline: false,
+                },
+            ))
+            .with(NotificationOp::ForgetFanout {
+                activity: deadline_closing(&poll).id,
+            });
         self.commit(tx).await?;
         Ok(self.poll_view(closed, ballot))
     }

@@ -581,6 +581,15 @@ impl PollStore for CountingStore {
         self.count("get_ballot");
         self.inner.get_ballot(poll, user).await
     }
+
+    async fn list_ballots(
+        &self,
+        poll: &PollId,
+        range: &Range,
+    ) -> Result<Chunk<Ballot>, StoreError> {
+        self.count("list_ballots");
+        self.inner.list_ballots(poll, range).await
+    }
 }
 
 #[async_trait]

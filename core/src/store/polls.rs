@@ -19,6 +19,9 @@ pub trait PollStore: Send + Sync {
     async fn list_polls(&self, space: &SpaceId, range: &Range) -> Result<Chunk<Poll>, StoreError>;
     /// One person's ballot.
     async fn get_ballot(&self, poll: &PollId, user: &UserId) -> Result<Option<Ballot>, StoreError>;
+    /// A poll's ballots, by user id (to tell the voters when it closes).
+    async fn list_ballots(&self, poll: &PollId, range: &Range)
+    -> Result<Chunk<Ballot>, StoreError>;
 }
 
 /// The writes to this family, each inside a [`Transaction`](super::Transaction)

@@ -388,6 +388,17 @@ impl PollStore for SqliteStore {
             .run(move |conn| polls::get_ballot(conn, &poll, &user))
             .await
     }
+
+    async fn list_ballots(
+        &self,
+        poll: &PollId,
+        range: &Range,
+    ) -> Result<Chunk<Ballot>, StoreError> {
+        let (poll, range) = (*poll, range.clone());
+        self.db
+            .run(move |conn| polls::list_ballots(conn, &poll, &range))
+            .await
+    }
 }
 
 #[async_trait]

@@ -136,4 +136,84 @@ pub async fn polls_ballots_and_tallies<S: Store + ?Sized>(store: &S) {
     assert_eq!(failure(negative), (0, ConditionFailure::VersionMismatch));
     assert_eq!(store.get_ballot(&second.id, &ann).await.unwrap(), None);
     assert_eq!(store.get_poll(&PollId(ulid())).await.unwrap(), None);
+
+    // A poll's ballots list by user id, apart from other polls' ballots;
+    // a forgotten ballot leaves the list.
+    let mut ballots = vec![Ballot {
+        version: 2,
+        choices: vec![1],
+        ..ballot.clone()
+    }];
+    let (bob, cat, dan, eve) = (user("bob"), user("cat"), user("dan"), user("eve"));
+    for (poll, voter) in [
+        (&first, &cat),
+        (&first, &bob),
+        (&second, &dan),
+        (&first, &eve),
+    ] {
+        let b = Ballot {
+            poll: poll.id,
+            user: voter.clone(),
+            version: 1,
+            ..ballot.clone()
+        };
+        commit(
+            store,
+            vec![
+                PollOp::PutBallot {
+                    ballot: b.clone(),
+                    expect: Expect::Absent,
+                }
+                .into(),
+            ],
+        )
+        .await
+        .unwrap();
+        if poll.id == first.id {
+            ballots.push(b);
+        }
+    }
+    ballots.sort_by(|a, b| a.user.cmp(&b.user));
+    let listed = drain(
+        2,
+        |r| async move { store.list_ballots(&first.id, &r).await },
+    )
+    .await;
+    assert_eq!(listed, ballots, "the first poll's ballots, by user");
+    let other = drain(
+        2,
+        |r| async move { store.list_ballots(&second.id, &r).await },
+    )
+    .await;
+    assert_eq!(
+        other.iter().map(|b| b.user.clone()).collect::<Vec<_>>(),
+        vec![dan]
+    );
+    commit(
+        store,
+        vec![
+            PollOp::ForgetBallot {
+                poll: first.id,
+                user: bob,
+            }
+            .into(),
+        ],
+    )
+    .await
+    .unwrap();
+    let left = drain(
+        10,
+        |r| async move { store.list_ballots(&first.id, &r).await },
+    )
+    .await;
+    assert_eq!(left.iter().map(|b| b.user.clone()).collect::<Vec<_>>(), {
+        let mut want = vec![ann, cat, eve];
+        want.sort();
+        want
+    });
+    let none = drain(10, |r| async move {
+        store.list_ballots(&PollId(ulid()), &r).await
+    })
+    .await;
+    assert!(none.is_empty());
 }

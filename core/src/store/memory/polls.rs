@@ -109,4 +109,28 @@ impl PollStore for MemoryStore {
             .get(&(*poll, user.clone()))
             .cloned())
     }
+
+    async fn list_ballots(
+        &self,
+        poll: &PollId,
+        range: &Range,
+    ) -> Result<Chunk<Ballot>, StoreError> {
+        let after = range
+            .after
+            .as_deref()
+            .map(|p| UserId::new(p).map_err(|_| StoreError::InvalidPosition))
+            .transpose()?;
+        let start = match after {
+            Some(u) => Bound::Excluded((*poll, u)),
+            None => Bound::Included((*poll, UserId::range_start())),
+        };
+        let state = self.lock();
+        let items = state
+            .polls
+            .ballots
+            .range((start, Bound::Unbounded))
+            .take_while(|((p, _), _)| p == poll)
+            .map(|(_, b)| b.clone());
+        Ok(chunk_of(items, range.limit, |b| b.user.to_string()))
+    }
 }

@@ -405,9 +405,12 @@ pub fn poll(id: &PollId) -> Key {
     Key::new(format!("POLL#{id}"), "META")
 }
 
+/// The sort key prefix of a poll's ballots.
+pub const BALLOT_PREFIX: &str = "BALLOT#";
+
 /// One person's ballot.
 pub fn ballot(poll: &PollId, user: &UserId) -> Key {
-    Key::new(format!("POLL#{poll}"), format!("BALLOT#{user}"))
+    Key::new(format!("POLL#{poll}"), format!("{BALLOT_PREFIX}{user}"))
 }
 
 // ------------------------------------------------------- index partitions

@@ -18,8 +18,10 @@ fn poll_key(id: &PollId) -> Key {
     Key::new(format!("POLL#{id}"), "META")
 }
 
+const BALLOT_PREFIX: &str = "BALLOT#";
+
 fn ballot_key(poll: &PollId, user: &UserId) -> Key {
-    Key::new(format!("POLL#{poll}"), format!("BALLOT#{user}"))
+    Key::new(format!("POLL#{poll}"), format!("{BALLOT_PREFIX}{user}"))
 }
 
 fn polls_of(space: &SpaceId) -> String {
@@ -125,4 +127,27 @@ pub(crate) fn get_ballot(
     user: &UserId,
 ) -> Result<Option<Ballot>, StoreError> {
     items::get(conn, &ballot_key(poll, user))
+}
+
+/// A poll's ballots, by user id.
+pub(crate) fn list_ballots(
+    conn: &Connection,
+    poll: &PollId,
+    range: &Range,
+) -> Result<Chunk<Ballot>, StoreError> {
+    if let Some(p) = &range.after {
+        p.strip_prefix(BALLOT_PREFIX)
+            .and_then(|user| UserId::new(user).ok())
+            .ok_or(StoreError::InvalidPosition)?;
+    }
+    items::chunk(
+        conn,
+        Source::Partition {
+            pk: &format!("POLL#{poll}"),
+            prefix: BALLOT_PREFIX,
+        },
+        Order::Ascending,
+        range,
+        |_: &Ballot| true,
+    )
 }

@@ -24,4 +24,13 @@ impl PollStore for DynamoStore {
     async fn get_ballot(&self, poll: &PollId, user: &UserId) -> Result<Option<Ballot>, StoreError> {
         self.get(&keys::ballot(poll, user)).await
     }
+
+    async fn list_ballots(
+        &self,
+        poll: &PollId,
+        range: &Range,
+    ) -> Result<Chunk<Ballot>, StoreError> {
+        let listing = Listing::table(keys::poll(poll).pk).with_prefix(keys::BALLOT_PREFIX);
+        self.page(&listing, range).await
+    }
 }
