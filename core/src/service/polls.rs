@@ -61,8 +61,8 @@ pub struct PollView {
 
 /// The closing of `poll` at its deadline, queued for the notification
 /// producer when the poll opens (due then). Its id is made from the poll's
-/// and the deadline, so closing early can take it off the queue.
-fn deadline_closing(poll: &Poll) -> Activity {
+/// and the deadline, so closing early (or erasure) can find it.
+pub(crate) fn deadline_closing(poll: &Poll) -> Activity {
     let millis = u64::try_from(poll.closes_at.as_millisecond()).unwrap_or(0);
     Activity {
         id: ActivityId(ulid::Ulid::from_parts(millis, poll.id.0.random())),
@@ -74,6 +74,16 @@ fn deadline_closing(poll: &Poll) -> Activity {
             poll: poll.id,
             on_deadline: true,
         },
+    }
+}
+
+/// The queue entry that tells `poll`'s voters when its deadline comes.
+pub(crate) fn deadline_job(poll: &Poll) -> FanoutJob {
+    FanoutJob {
+        activity: deadline_closing(poll),
+        due: poll.closes_at,
+        attempts: 0,
+        version: 1,
     }
 }
 
@@ -191,12 +201,7 @@ impl Copkit {
                 ActivityKind::PollOpened { poll: poll.id },
             ))
             .with(NotificationOp::PutFanout {
-                job: FanoutJob {
-                    activity: deadline_closing(&poll),
-                    due: poll.closes_at,
-                    attempts: 0,
-                    version: 1,
-                },
+                job: deadline_job(&poll),
                 expect: Expect::Absent,
             });
         self.commit(tx).await?;

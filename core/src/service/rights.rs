@@ -45,13 +45,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::blob::SignedRequest;
 use crate::error::{Conflict, Error, Result};
-use crate::ids::{CommunityId, MailId, UserId};
+use crate::ids::{ActivityId, CommunityId, MailId, UserId};
 use crate::model::{
     Activity, ActivityKind, Attendance, Ballot, DepartedUploads, DigestSchedule, Document,
-    DocumentVersion, Invitation, InvitationTarget, JoinRequest, Mail, Membership, MembershipStatus,
-    Notification, NotificationKind, NotificationPreferences, Participation, Post, Profile, Report,
-    Role, Rsvp, RsvpResponse, SpaceGrant, Thread, ValueStory,
+    DocumentVersion, FanoutJob, Invitation, InvitationTarget, JoinRequest, Mail, Membership,
+    MembershipStatus, Notification, NotificationKind, NotificationPreferences, Participation, Poll,
+    Post, Profile, Report, Role, Rsvp, RsvpResponse, SpaceGrant, Thread, ValueStory,
 };
+use crate::service::polls::{deadline_closing, deadline_job};
 use crate::service::{Actor, Copkit, InvitationView};
 use crate::store::batch::MAX_WANTED;
 use crate::store::{
@@ -89,6 +90,8 @@ pub struct DataExport {
     pub posts: Vec<Post>,
     /// Documents they added.
     pub documents: Vec<Document>,
+    /// Polls they asked.
+    pub polls: Vec<Poll>,
     /// Value stories they told.
     pub value_stories: Vec<ValueStory>,
     /// Their attendance records.
@@ -134,6 +137,7 @@ impl DataExport {
             && self.threads.is_empty()
             && self.posts.is_empty()
             && self.documents.is_empty()
+            && self.polls.is_empty()
             && self.value_stories.is_empty()
             && self.attendance.is_empty()
             && self.activity.is_empty()
@@ -229,6 +233,7 @@ fn created_content(kind: &ActivityKind) -> Option<Wanted> {
         ActivityKind::ThreadStarted { thread, .. } => Some(Wanted::Thread(*thread)),
         ActivityKind::PostAdded { post, .. } => Some(Wanted::Post(*post)),
         ActivityKind::DocumentAdded { document } => Some(Wanted::Document(*document)),
+        ActivityKind::PollOpened { poll } => Some(Wanted::Poll(*poll)),
         _ => None,
     }
 }
@@ -361,8 +366,8 @@ impl Copkit {
                 wanted.push(w);
             }
         }
-        let (mut participation, mut threads, mut posts, mut documents) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut participation, mut threads, mut posts, mut documents, mut polls) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut join_requests, mut rsvps, mut ballots) = (Vec::new(), Vec::new(), Vec::new());
         for batch in wanted.chunks(MAX_WANTED) {
             let mut records = store.get_records(batch).await?;
@@ -387,10 +392,14 @@ impl Copkit {
             while let Some(d) = records.document() {
                 documents.extend((d.created_by == *user).then_some(d));
             }
+            while let Some(p) = records.poll() {
+                polls.extend((p.created_by == *user).then_some(p));
+            }
         }
         threads.sort_by_key(|t| t.id);
         posts.sort_by_key(|p| p.id);
         documents.sort_by_key(|d| d.id);
+        polls.sort_by_key(|p| p.id);
         let now = self.now();
         let mut reports = Vec::new();
         let mut invitations_sent = Vec::new();
@@ -437,6 +446,7 @@ impl Copkit {
             threads,
             posts,
             documents,
+            polls,
             value_stories,
             attendance,
             activity,
@@ -639,6 +649,45 @@ impl Copkit {
             .await?;
         }
         Ok(report)
+    }
+
+    /// Puts the deadline closings of the person's open polls back on the
+    /// queue naming the former member (`polls`: each queued closing's id and
+    /// the anonymised poll; one queued before closings were, is queued now).
+    async fn requeue_deadlines(
+        &self,
+        polls: Vec<(ActivityId, Poll)>,
+        tx: &mut Transaction,
+    ) -> Result<()> {
+        if polls.is_empty() {
+            return Ok(());
+        }
+        let wanted: Vec<Wanted> = polls.iter().map(|(id, _)| Wanted::Fanout(*id)).collect();
+        let mut queued = self.store().get_records(&wanted).await?;
+        let mut found = BTreeMap::new();
+        while let Some(job) = queued.fanout() {
+            found.insert(job.activity.id, job);
+        }
+        for (id, poll) in polls {
+            tx.push(match found.remove(&id) {
+                Some(job) => NotificationOp::PutFanout {
+                    expect: Expect::Version(job.version),
+                    job: FanoutJob {
+                        activity: Activity {
+                            actor: UserId::former_member(),
+                            ..job.activity
+                        },
+                        version: job.version + 1,
+                        ..job
+                    },
+                },
+                None => NotificationOp::PutFanout {
+                    expect: Expect::Absent,
+                    job: deadline_job(&poll),
+                },
+            });
+        }
+        Ok(())
     }
 
     /// Takes `activities` off the notification queue (those not turned
@@ -994,6 +1043,25 @@ impl Copkit {
                     });
                 }
             }
+            let mut open_polls = Vec::new();
+            while let Some(p) = records.poll() {
+                if p.created_by == *user {
+                    report.content_anonymised += 1;
+                    let anonymised = Poll {
+                        created_by: UserId::former_member(),
+                        version: p.version + 1,
+                        ..p.clone()
+                    };
+                    if !p.is_closed_at(self.now()) {
+                        open_polls.push((deadline_closing(&p).id, anonymised.clone()));
+                    }
+                    tx.push(PollOp::PutPoll {
+                        expect: Expect::Version(p.version),
+                        poll: anonymised,
+                    });
+                }
+            }
+            self.requeue_deadlines(open_polls, &mut tx).await?;
             for a in chunk.items {
                 report.activities_anonymised += 1;
                 tx.push(ActivityOp::AnonymiseActivity {

@@ -5,10 +5,13 @@
 
 use async_trait::async_trait;
 
-use crate::ids::{CommunityId, DocumentId, EventId, PollId, PostId, SpaceId, ThreadId, UserId};
+use crate::ids::{
+    ActivityId, CommunityId, DocumentId, EventId, PollId, PostId, SpaceId, ThreadId, UserId,
+};
 use crate::model::{
-    Attendance, Ballot, Community, Document, DocumentVersion, Event, JoinRequest, Membership,
-    Participation, Poll, Post, ReactionKind, Rsvp, RsvpTally, Space, SpaceGrant, Thread,
+    Attendance, Ballot, Community, Document, DocumentVersion, Event, FanoutJob, JoinRequest,
+    Membership, Participation, Poll, Post, ReactionKind, Rsvp, RsvpTally, Space, SpaceGrant,
+    Thread,
 };
 
 use super::StoreError;
@@ -50,6 +53,8 @@ pub enum Wanted {
     Participation(CommunityId, UserId),
     /// A person's attendance at one occurrence.
     Attendance(EventId, String, UserId),
+    /// An activity queued for the notification producer.
+    Fanout(ActivityId),
 }
 
 /// A record read in a batch.
@@ -89,6 +94,8 @@ pub enum Record {
     Participation(Participation),
     /// An attendance record.
     Attendance(Attendance),
+    /// A queued activity.
+    Fanout(FanoutJob),
 }
 
 /// The records a batch found (missing ones are simply absent), taken out by
@@ -149,6 +156,8 @@ take_record! {
     participation => Participation(Participation),
     /// Takes the attendance record out, if found.
     attendance => Attendance(Attendance),
+    /// Takes the queued activity out, if found.
+    fanout => Fanout(FanoutJob),
 }
 
 impl Records {

@@ -6,7 +6,8 @@ use copkit_core::store::{Record, Records, StoreError, Wanted};
 use rusqlite::Connection;
 
 use crate::families::{
-    activity, communities, discussions, documents, events, invitations, polls, spaces,
+    activity, communities, discussions, documents, events, invitations, notifications, polls,
+    spaces,
 };
 
 /// The records found for `wanted` (missing ones are left out).
@@ -41,6 +42,9 @@ pub(crate) fn get_records(conn: &Connection, wanted: &[Wanted]) -> Result<Record
             }
             Wanted::Attendance(event, occurrence, user) => {
                 events::get_attendance(conn, event, occurrence, user)?.map(Record::Attendance)
+            }
+            Wanted::Fanout(activity) => {
+                notifications::get_fanout(conn, activity)?.map(Record::Fanout)
             }
             Wanted::Participation(community, user) => {
                 activity::get_participation(conn, community, user)?.map(Record::Participation)

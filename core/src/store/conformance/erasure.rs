@@ -699,6 +699,24 @@ pub async fn residue_after_erasure(store: std::sync::Arc<dyn Store>) -> Erased {
         .await
         .unwrap();
     k.vote(&pat, &poll.poll.id, &[1]).await.unwrap();
+    // Pat's own poll, still open when Pat is erased: its deadline closing
+    // is queued naming Pat.
+    let pats_poll = k
+        .create_poll(
+            &pat,
+            &cases,
+            NewPoll {
+                question: "Which audit next?".into(),
+                options: vec!["Antibiotics".into(), "Opioids".into()],
+                multiple_choice: false,
+                closes_in_hours: 8_760,
+                results: crate::model::ResultsVisibility::AfterClose,
+            },
+        )
+        .await
+        .unwrap()
+        .poll;
+    k.vote(&helen, &pats_poll.id, &[0]).await.unwrap();
     k.tell_value_story(
         &pat,
         &c,
@@ -780,6 +798,25 @@ pub async fn residue_after_erasure(store: std::sync::Arc<dyn Store>) -> Erased {
     // Nothing queued names Pat any more.
     let after = k.notify_due(1000).await.unwrap();
     assert_eq!(after.notified, 0, "{after:?}");
+    // Pat's poll is a former member's, and still tells its voters when it
+    // closes.
+    let asked = k.store().get_poll(&pats_poll.id).await.unwrap().unwrap();
+    assert_eq!(asked.created_by, UserId::former_member());
+    clock.advance(SignedDuration::from_hours(8_760));
+    let closed = k.notify_due(1000).await.unwrap();
+    assert_eq!(closed.notified, 1, "Helen, who voted: {closed:?}");
+    let told = k
+        .notifications(&helen, None, &crate::model::PageRequest::of(1))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        (&told[0].kind, &told[0].actor),
+        (
+            &crate::model::NotificationKind::PollClosed { poll: pats_poll.id },
+            &UserId::former_member()
+        )
+    );
     // Running it again finds nothing more to do.
     let again = k.erase_my_account(&pat).await.unwrap();
     assert_eq!(again.communities_left, 0);

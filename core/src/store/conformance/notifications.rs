@@ -12,7 +12,7 @@ use crate::model::{
     NotificationChoices, NotificationKind, NotificationPreferences, NotificationTopic,
     TopicChannel,
 };
-use crate::store::{ConditionFailure, Expect, NotificationOp, Range, Store, StoreError};
+use crate::store::{ConditionFailure, Expect, NotificationOp, Range, Store, StoreError, Wanted};
 
 fn notification(
     user: &crate::ids::UserId,
@@ -345,6 +345,16 @@ pub async fn notifications_list_count_and_queue<S: Store + ?Sized>(store: &S) {
         mine(store.fanouts_due(early(6), 100).await.unwrap()),
         vec![later.activity.id, sooner.activity.id]
     );
+    // Read by its activity's id, as it stands now.
+    let mut read = store
+        .get_records(&[
+            Wanted::Fanout(sooner.activity.id),
+            Wanted::Fanout(ActivityId(ulid())),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(read.fanout(), Some(leased.clone()));
+    assert_eq!(read.fanout(), None, "an unknown activity is not found");
     commit(
         store,
         vec![
@@ -361,4 +371,9 @@ pub async fn notifications_list_count_and_queue<S: Store + ?Sized>(store: &S) {
     .await
     .unwrap();
     assert!(mine(store.fanouts_due(early(6), 100).await.unwrap()).is_empty());
+    let mut gone = store
+        .get_records(&[Wanted::Fanout(later.activity.id)])
+        .await
+        .unwrap();
+    assert_eq!(gone.fanout(), None, "forgotten");
 }

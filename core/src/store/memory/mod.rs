@@ -298,6 +298,12 @@ impl BatchStore for MemoryStore {
                 .get(&(*event, occurrence.clone(), user.clone()))
                 .cloned()
                 .map(Record::Attendance),
+            Wanted::Fanout(activity) => state
+                .notifications
+                .fanouts
+                .get(activity)
+                .cloned()
+                .map(Record::Fanout),
             Wanted::Participation(community, user) => state
                 .activity
                 .participations

@@ -158,6 +158,14 @@ pub(crate) fn list_notifications_by_actor(
     )
 }
 
+/// One queued activity.
+pub(crate) fn get_fanout(
+    conn: &Connection,
+    activity: &ActivityId,
+) -> Result<Option<FanoutJob>, StoreError> {
+    items::get(conn, &fanout_key(activity))
+}
+
 /// One notification.
 pub(crate) fn get_notification(
     conn: &Connection,

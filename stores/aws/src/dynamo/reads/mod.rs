@@ -46,6 +46,7 @@ fn wanted_key(wanted: &Wanted) -> keys::Key {
         Wanted::JoinRequest(community, user) => keys::join_request(community, user),
         Wanted::Participation(community, user) => keys::participation(community, user),
         Wanted::Attendance(event, occurrence, user) => keys::attendance(event, occurrence, user),
+        Wanted::Fanout(activity) => keys::fanout(activity),
     }
 }
 
@@ -84,6 +85,7 @@ impl BatchStore for DynamoStore {
                 Wanted::JoinRequest(..) => Record::JoinRequest(decode(item)?),
                 Wanted::Participation(..) => Record::Participation(decode(item)?),
                 Wanted::Attendance(..) => Record::Attendance(decode(item)?),
+                Wanted::Fanout(_) => Record::Fanout(decode(item)?),
             });
         }
         Ok(Records(records))
