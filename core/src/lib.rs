@@ -67,6 +67,7 @@ pub mod mail;
 pub mod model;
 pub mod policy;
 pub mod recurrence;
+pub mod search;
 pub mod service;
 pub mod store;
 pub mod validate;

@@ -16,6 +16,7 @@ mod page;
 mod participation;
 mod poll;
 mod profile;
+mod search;
 mod space;
 mod thread;
 mod value;
@@ -54,6 +55,7 @@ pub use participation::{
 };
 pub use poll::{Ballot, Poll, ResultsVisibility};
 pub use profile::{Handle, Profile};
+pub use search::{SearchHit, SearchKind, SnippetPart};
 pub use space::{Space, SpaceGrant, SpaceVisibility};
 pub use thread::{Post, Reaction, ReactionCounts, ReactionKind, Thread, ThreadKind};
 pub use value::{ValueKind, ValueStory};
