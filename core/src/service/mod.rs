@@ -16,6 +16,7 @@ use crate::cursor::CursorCodec;
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{ActivityId, CommunityId, SpaceId, UserId};
 use crate::model::{Activity, ActivityKind, Page, PageRequest};
+use crate::search::SearchIndex;
 use crate::store::{
     ActivityOp, Chunk, CommunityOp, ConditionFailure, InvitationOp, Op, ProfileOp, Range, Store,
     StoreError, Transaction,
@@ -44,6 +45,7 @@ pub mod rate_limits;
 mod render;
 mod requests;
 pub mod rights;
+pub mod search;
 mod spaces;
 mod threads;
 pub mod unsubscribe;
@@ -77,6 +79,7 @@ pub use requests::JoinRequestView;
 pub use rights::{
     DataExport, EXPORT_INLINE_MAX, EXPORT_LINK_TTL, EXPORT_MAX_ITEMS, ErasureReport, ExportDelivery,
 };
+pub use search::{ReindexReport, SEARCH_COMMUNITIES_MAX, SearchQuery};
 pub use spaces::{NewSpace, SpaceChanges};
 pub use threads::{NewPost, NewThread, ThreadChanges};
 pub use upcoming::{Reminders, UPCOMING_MAX_HOURS, Upcoming};
@@ -201,6 +204,7 @@ pub struct Copkit {
     config: Config,
     listeners: Arc<RwLock<Vec<Arc<dyn ActivityListener>>>>,
     space_parents: Arc<access::SpaceParents>,
+    search: Option<Arc<dyn SearchIndex>>,
 }
 
 impl std::fmt::Debug for Copkit {
@@ -218,9 +222,17 @@ pub struct CopkitBuilder {
     clock: Option<Arc<dyn Clock>>,
     ids: Option<Arc<dyn IdSource>>,
     config: Option<Config>,
+    search: Option<Arc<dyn SearchIndex>>,
 }
 
 impl CopkitBuilder {
+    /// The full-text index searches use and committed writes update
+    /// (default: none, and searching is an internal error).
+    pub fn search(mut self, index: Arc<dyn SearchIndex>) -> Self {
+        self.search = Some(index);
+        self
+    }
+
     /// Where document bytes go (default: in memory).
     pub fn blobs(mut self, blobs: Arc<dyn BlobStore>) -> Self {
         self.blobs = Some(blobs);
@@ -268,6 +280,7 @@ impl CopkitBuilder {
             config,
             listeners: Arc::new(RwLock::new(Vec::new())),
             space_parents: Arc::new(access::SpaceParents::default()),
+            search: self.search,
         })
     }
 }
@@ -286,6 +299,7 @@ impl Copkit {
             clock: None,
             ids: None,
             config: None,
+            search: None,
         }
     }
 
@@ -358,8 +372,20 @@ impl Copkit {
     /// producer's own writes).
     pub(crate) async fn commit_unqueued(&self, tx: Transaction) -> Result<()> {
         let outcome = CommitMeaning::of(&tx);
+        let touched = self.touched_for_search(&tx);
         let result = self.store.commit(tx).await;
-        self.settle(result, outcome)
+        self.settle(result, outcome)?;
+        self.index_touched(touched).await;
+        Ok(())
+    }
+
+    /// What `tx` changes that the search index holds (nothing without one).
+    pub(crate) fn touched_for_search(&self, tx: &Transaction) -> Vec<search::Touched> {
+        if self.search.is_some() {
+            search::touched(tx)
+        } else {
+            Vec::new()
+        }
     }
 
     /// Turns a store commit's result into the use case's: conflicts named,
@@ -430,7 +456,12 @@ impl Copkit {
 
     /// A caller's page of `items`, continuing after the store position
     /// `next` (the cursor is bound to `scope`).
-    fn page_after<T>(&self, scope: &str, items: Vec<T>, next: Option<String>) -> Result<Page<T>> {
+    pub(crate) fn page_after<T>(
+        &self,
+        scope: &str,
+        items: Vec<T>,
+        next: Option<String>,
+    ) -> Result<Page<T>> {
         let next = next.map(|p| self.cursors.encode(scope, &p)).transpose()?;
         Ok(Page { items, next })
     }

@@ -151,7 +151,12 @@ impl Copkit {
                         None => return self.commit_unqueued(tx).await,
                     }
                 }
-                result => return self.settle(result, outcome),
+                result => {
+                    let touched = self.touched_for_search(&tx);
+                    self.settle(result, outcome)?;
+                    self.index_touched(touched).await;
+                    return Ok(());
+                }
             }
         }
         Err(Error::Conflict(crate::error::Conflict::VersionMismatch))

@@ -1,0 +1,554 @@
+//! Search that never shows a word from a space the searcher cannot see.
+//!
+//! The policy decides which spaces a search may look in ([`Copkit::search`]
+//! takes the caller's visible, unarchived spaces of the community;
+//! [`Copkit::search_mine`] those of each community they belong to) and the
+//! index is asked for those spaces only: results are never filtered
+//! afterwards, so a page is full and neither its length nor its cursor
+//! tells anything about what was left out.
+//!
+//! What is indexed: thread titles and opening text, replies (with their
+//! thread's title), document titles, descriptions and tags, event titles
+//! and descriptions. Deleted, hidden and removed content and archived
+//! spaces are not. Every committed write that changes such content updates
+//! the index after its commit ([`Copkit::commit`]); a host rebuilds a
+//! community's part with [`Copkit::reindex_community`].
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{CommunityId, SpaceId, UserId};
+use crate::model::{
+    ActivityKind, Document, Event, Page, PageRequest, Post, SearchHit, SearchKind, Space, Thread,
+};
+use crate::policy::CommunityAction;
+use crate::search::{
+    IndexChange, OFFSET_MAX, PAGE_MAX, QUERY_MAX_CHARS, SearchEntry, SearchRequest, SearchScope,
+};
+use crate::service::{Actor, Copkit};
+use crate::store::{ActivityOp, DiscussionOp, DocumentOp, EventOp, Op, Range, Transaction};
+use crate::validate::Checker;
+
+/// Communities a person's search looks in at most (their first by id).
+pub const SEARCH_COMMUNITIES_MAX: u32 = 100;
+/// Changes sent to the index in one call while rebuilding.
+const REINDEX_BATCH: usize = 500;
+
+/// What to look for.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SearchQuery {
+    /// The words, 1–200 characters: every word must match (English
+    /// stemming: "appraisals" finds "appraisal"); `"…"` for a phrase; the
+    /// last word also matches the start of a title word.
+    pub q: String,
+    /// Only these kinds (none: all).
+    #[serde(default)]
+    pub kinds: Vec<SearchKind>,
+    /// Only content with this tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Only content by this person.
+    #[serde(default)]
+    pub author: Option<UserId>,
+    /// Only content written at or after this instant.
+    #[serde(default)]
+    pub from: Option<Timestamp>,
+    /// Only content written before this instant.
+    #[serde(default)]
+    pub until: Option<Timestamp>,
+}
+
+/// What a rebuild of the index did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ReindexReport {
+    /// Communities rebuilt.
+    pub communities: u32,
+    /// Entries written.
+    pub entries: u32,
+}
+
+/// The index entry of a thread, unless it is deleted.
+pub(crate) fn thread_entry(t: &Thread) -> Option<SearchEntry> {
+    t.deleted_at.is_none().then(|| SearchEntry {
+        kind: SearchKind::Thread,
+        id: t.id.to_string(),
+        community: t.community,
+        space: t.space,
+        thread: Some(t.id),
+        title: t.title.clone(),
+        body: t.body.clone(),
+        tags: t.tags.clone(),
+        author: t.author.clone(),
+        at: t.created_at,
+    })
+}
+
+/// The index entry of a reply in `thread`, unless it or its thread is
+/// deleted or it is hidden.
+pub(crate) fn post_entry(p: &Post, thread: &Thread) -> Option<SearchEntry> {
+    let live = p.deleted_at.is_none() && p.hidden.is_none() && thread.deleted_at.is_none();
+    live.then(|| SearchEntry {
+        kind: SearchKind::Post,
+        id: p.id.to_string(),
+        community: p.community,
+        space: p.space,
+        thread: Some(p.thread),
+        title: thread.title.clone(),
+        body: p.body.clone(),
+        tags: Vec::new(),
+        author: p.author.clone(),
+        at: p.created_at,
+    })
+}
+
+/// The index entry of a document, unless it is deleted or hidden.
+pub(crate) fn document_entry(d: &Document) -> Option<SearchEntry> {
+    (d.deleted_at.is_none() && d.hidden.is_none()).then(|| SearchEntry {
+        kind: SearchKind::Document,
+        id: d.id.to_string(),
+        community: d.community,
+        space: d.space,
+        thread: None,
+        title: d.title.clone(),
+        body: d.description.clone(),
+        tags: d.tags.clone(),
+        author: d.created_by.clone(),
+        at: d.created_at,
+    })
+}
+
+/// The index entry of an event.
+pub(crate) fn event_entry(e: &Event) -> SearchEntry {
+    SearchEntry {
+        kind: SearchKind::Event,
+        id: e.id.to_string(),
+        community: e.community,
+        space: e.space,
+        thread: None,
+        title: e.title.clone(),
+        body: e.description.clone(),
+        tags: Vec::new(),
+        author: e.created_by.clone(),
+        at: e.created_at,
+    }
+}
+
+/// Content a committed transaction changed, as the index must learn it.
+#[derive(Debug, Clone)]
+pub(crate) enum Touched {
+    Thread(Thread),
+    Post(Post),
+    Document(Document),
+    Event(Event),
+    SpaceArchived(CommunityId, SpaceId),
+    SpaceUnarchived(CommunityId, SpaceId),
+}
+
+/// What `tx` changes that the index holds.
+pub(crate) fn touched(tx: &Transaction) -> Vec<Touched> {
+    tx.ops()
+        .iter()
+        .filter_map(|op| match op {
+            Op::Discussion(DiscussionOp::PutThread { thread, .. }) => {
+                Some(Touched::Thread(thread.clone()))
+            }
+            Op::Discussion(DiscussionOp::PutPost { post, .. }) => Some(Touched::Post(post.clone())),
+            Op::Document(DocumentOp::PutDocument { document, .. }) => {
+                Some(Touched::Document(document.clone()))
+            }
+            Op::Event(EventOp::PutEvent { event, .. }) => Some(Touched::Event(event.clone())),
+            Op::Activity(ActivityOp::RecordActivity { activity }) => {
+                match (&activity.kind, activity.space) {
+                    (ActivityKind::SpaceArchived, Some(space)) => {
+                        Some(Touched::SpaceArchived(activity.community, space))
+                    }
+                    (ActivityKind::SpaceUnarchived, Some(space)) => {
+                        Some(Touched::SpaceUnarchived(activity.community, space))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+impl Copkit {
+    /// The index, or an internal error when the host configured none.
+    fn search_index(&self) -> Result<&std::sync::Arc<dyn crate::search::SearchIndex>> {
+        self.search
+            .as_ref()
+            .ok_or_else(|| Error::Internal("no search index configured".into()))
+    }
+
+    /// Content of one community matching `query`, from the spaces the
+    /// caller may see now; best first (relevance blended with recency).
+    /// A Secret community is `NotFound` to outsiders.
+    pub async fn search(
+        &self,
+        actor: &Actor,
+        community: &CommunityId,
+        query: &SearchQuery,
+        page: &PageRequest,
+    ) -> Result<Page<SearchHit>> {
+        check(query)?;
+        let access = self
+            .authorize(actor, community, CommunityAction::ViewListing)
+            .await?;
+        let spaces = self.searchable(actor, &access).await?;
+        let scope = format!("search|{community}|{}", scope_key(query));
+        self.search_in(vec![spaces], query, &scope, page).await
+    }
+
+    /// Content matching `query` in every community the caller belongs to
+    /// (the first [`SEARCH_COMMUNITIES_MAX`]), from the spaces they may see.
+    pub async fn search_mine(
+        &self,
+        actor: &Actor,
+        query: &SearchQuery,
+        page: &PageRequest,
+    ) -> Result<Page<SearchHit>> {
+        check(query)?;
+        let memberships = self
+            .store()
+            .list_user_memberships(&actor.user, &Range::first(SEARCH_COMMUNITIES_MAX))
+            .await?;
+        let mut scopes = Vec::new();
+        for m in memberships.items {
+            match self
+                .authorize(actor, &m.community, CommunityAction::ViewListing)
+                .await
+            {
+                Ok(access) => scopes.push(self.searchable(actor, &access).await?),
+                // Left or banned since the list was read.
+                Err(Error::NotFound | Error::Forbidden(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        let scope = format!("search|me|{}|{}", actor.user, scope_key(query));
+        self.search_in(scopes, query, &scope, page).await
+    }
+
+    /// The caller's visible, unarchived spaces of the community in `access`.
+    async fn searchable(
+        &self,
+        actor: &Actor,
+        access: &crate::service::access::CommunityAccess,
+    ) -> Result<SearchScope> {
+        let spaces = self
+            .visible_spaces(actor, access)
+            .await?
+            .into_iter()
+            .filter(|s: &Space| !s.is_archived())
+            .map(|s| s.id)
+            .collect();
+        Ok(SearchScope {
+            community: access.community.id,
+            spaces,
+        })
+    }
+
+    async fn search_in(
+        &self,
+        scopes: Vec<SearchScope>,
+        query: &SearchQuery,
+        scope: &str,
+        page: &PageRequest,
+    ) -> Result<Page<SearchHit>> {
+        let range = self.range(scope, page)?;
+        let offset = match &range.after {
+            Some(position) => position.parse::<u32>().map_err(|_| Error::InvalidCursor)?,
+            None => 0,
+        };
+        let limit = range.limit.clamp(1, PAGE_MAX);
+        let request = SearchRequest {
+            text: query.q.trim().to_owned(),
+            scopes,
+            kinds: query.kinds.clone(),
+            tag: query.tag.clone(),
+            author: query.author.clone(),
+            from: query.from,
+            until: query.until,
+            now: self.now(),
+            offset,
+            limit,
+        };
+        let found = self.search_index()?.search(&request).await?;
+        let next_offset = offset + found.hits.len() as u32;
+        let next = (found.more && next_offset < OFFSET_MAX).then(|| next_offset.to_string());
+        self.page_after(scope, found.hits, next)
+    }
+
+    /// Tells the index what a committed transaction changed. The write has
+    /// happened: a failure here leaves the index behind until the
+    /// community is rebuilt, and is not the caller's.
+    pub(crate) async fn index_touched(&self, touched: Vec<Touched>) {
+        if touched.is_empty() {
+            return;
+        }
+        let _ = self.try_index_touched(touched).await;
+    }
+
+    async fn try_index_touched(&self, touched: Vec<Touched>) -> Result<()> {
+        let index = self.search_index()?;
+        let mut changes: BTreeMap<CommunityId, Vec<IndexChange>> = BTreeMap::new();
+        for t in touched {
+            match t {
+                Touched::Thread(thread) => {
+                    let community = thread.community;
+                    match thread_entry(&thread) {
+                        Some(entry) => changes
+                            .entry(community)
+                            .or_default()
+                            .push(IndexChange::Put(entry)),
+                        None => {
+                            // A deleted thread takes its replies with it.
+                            let mut gone = vec![remove(SearchKind::Thread, thread.id.to_string())];
+                            self.for_each_post(&thread, |p| {
+                                gone.push(remove(SearchKind::Post, p.id.to_string()));
+                            })
+                            .await?;
+                            changes.entry(community).or_default().extend(gone);
+                        }
+                    }
+                }
+                Touched::Post(post) => {
+                    let entry = match self.store().get_thread(&post.thread).await? {
+                        Some(thread) => post_entry(&post, &thread),
+                        None => None,
+                    };
+                    changes
+                        .entry(post.community)
+                        .or_default()
+                        .push(match entry {
+                            Some(entry) => IndexChange::Put(entry),
+                            None => remove(SearchKind::Post, post.id.to_string()),
+                        });
+                }
+                Touched::Document(d) => {
+                    changes
+                        .entry(d.community)
+                        .or_default()
+                        .push(match document_entry(&d) {
+                            Some(entry) => IndexChange::Put(entry),
+                            None => remove(SearchKind::Document, d.id.to_string()),
+                        });
+                }
+                Touched::Event(e) => {
+                    changes
+                        .entry(e.community)
+                        .or_default()
+                        .push(IndexChange::Put(event_entry(&e)));
+                }
+                Touched::SpaceArchived(community, space) => {
+                    changes
+                        .entry(community)
+                        .or_default()
+                        .push(IndexChange::RemoveSpace(space));
+                }
+                Touched::SpaceUnarchived(community, space) => {
+                    let events = self.community_events(&community).await?;
+                    let entries = self.space_entries(&space, &events).await?;
+                    changes
+                        .entry(community)
+                        .or_default()
+                        .extend(entries.into_iter().map(IndexChange::Put));
+                }
+            }
+        }
+        for (community, changes) in changes {
+            for batch in changes.chunks(REINDEX_BATCH) {
+                index.apply(&community, batch.to_vec()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Empties the index of `community` and writes every entry of its
+    /// unarchived spaces again from the store (after the index was lost,
+    /// or written by an older version).
+    pub async fn reindex_community(&self, community: &CommunityId) -> Result<ReindexReport> {
+        let index = self.search_index()?;
+        index.clear(community).await?;
+        let mut report = ReindexReport {
+            communities: 1,
+            entries: 0,
+        };
+        if self.store().get_community(community).await?.is_none() {
+            return Ok(report);
+        }
+        let events = self.community_events(community).await?;
+        for space in self.store().list_spaces(community).await? {
+            if space.is_archived() {
+                continue;
+            }
+            let entries = self.space_entries(&space.id, &events).await?;
+            report.entries += entries.len() as u32;
+            for batch in entries.chunks(REINDEX_BATCH) {
+                let changes = batch.iter().cloned().map(IndexChange::Put).collect();
+                index.apply(community, changes).await?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Rebuilds the index of each of `communities` (a host lists them: the
+    /// SQLite store's `community_ids`, for one).
+    pub async fn reindex(&self, communities: &[CommunityId]) -> Result<ReindexReport> {
+        let mut report = ReindexReport::default();
+        for community in communities {
+            let one = self.reindex_community(community).await?;
+            report.communities += one.communities;
+            report.entries += one.entries;
+        }
+        Ok(report)
+    }
+
+    /// Every event of a community.
+    async fn community_events(&self, community: &CommunityId) -> Result<Vec<Event>> {
+        let mut events = Vec::new();
+        let mut range = Range::first(100);
+        loop {
+            let chunk = self.store().list_events(community, &range).await?;
+            events.extend(chunk.items);
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => return Ok(events),
+            }
+        }
+    }
+
+    /// Every entry of one space, read from the store (`events`: the
+    /// community's).
+    async fn space_entries(&self, space: &SpaceId, events: &[Event]) -> Result<Vec<SearchEntry>> {
+        let mut entries = Vec::new();
+        let mut range = Range::first(100);
+        loop {
+            let chunk = self.store().list_threads(space, &range).await?;
+            for thread in &chunk.items {
+                entries.extend(thread_entry(thread));
+                if thread.deleted_at.is_none() {
+                    self.for_each_post(thread, |p| entries.extend(post_entry(p, thread)))
+                        .await?;
+                }
+            }
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => break,
+            }
+        }
+        let mut range = Range::first(100);
+        loop {
+            let chunk = self.store().list_documents(space, &range).await?;
+            entries.extend(chunk.items.iter().filter_map(document_entry));
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => break,
+            }
+        }
+        entries.extend(events.iter().filter(|e| e.space == *space).map(event_entry));
+        Ok(entries)
+    }
+
+    async fn for_each_post(&self, thread: &Thread, mut each: impl FnMut(&Post)) -> Result<()> {
+        let mut range = Range::first(100);
+        loop {
+            let chunk = self.store().list_posts(&thread.id, &range).await?;
+            chunk.items.iter().for_each(&mut each);
+            match chunk.next {
+                Some(next) => range.after = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+fn remove(kind: SearchKind, id: String) -> IndexChange {
+    IndexChange::Remove { kind, id }
+}
+
+/// The query's identity, for binding its cursors.
+fn scope_key(query: &SearchQuery) -> String {
+    serde_json::to_string(query).unwrap_or_default()
+}
+
+fn check(query: &SearchQuery) -> Result<()> {
+    let mut check = Checker::new();
+    let q = query.q.trim();
+    if q.is_empty() || q.chars().count() > QUERY_MAX_CHARS {
+        check.fail(
+            "q",
+            "out_of_range",
+            format!("give 1 to {QUERY_MAX_CHARS} characters"),
+        );
+    }
+    if query.kinds.len() > SearchKind::ALL.len() {
+        check.fail("kinds", "out_of_range", "name each kind at most once");
+    }
+    if let Some(tag) = &query.tag
+        && (tag.trim().is_empty() || tag.chars().count() > crate::validate::limits::TAG_MAX)
+    {
+        check.fail("tag", "out_of_range", "not a tag");
+    }
+    if let (Some(from), Some(until)) = (query.from, query.until)
+        && from >= until
+    {
+        check.fail("until", "out_of_range", "must be after from");
+    }
+    check.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_is_checked() {
+        let ok = SearchQuery {
+            q: "appraisal".into(),
+            ..Default::default()
+        };
+        assert!(check(&ok).is_ok());
+        for bad in [
+            SearchQuery {
+                q: "  ".into(),
+                ..Default::default()
+            },
+            SearchQuery {
+                q: "x".repeat(QUERY_MAX_CHARS + 1),
+                ..Default::default()
+            },
+            SearchQuery {
+                tag: Some(String::new()),
+                ..ok.clone()
+            },
+            SearchQuery {
+                from: Some(Timestamp::UNIX_EPOCH),
+                until: Some(Timestamp::UNIX_EPOCH),
+                ..ok.clone()
+            },
+        ] {
+            assert!(matches!(check(&bad), Err(Error::Invalid(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_scope_key_tells_queries_apart() {
+        let a = SearchQuery {
+            q: "a".into(),
+            ..Default::default()
+        };
+        let b = SearchQuery {
+            kinds: vec![SearchKind::Post],
+            ..a.clone()
+        };
+        assert_ne!(scope_key(&a), scope_key(&b));
+    }
+}
