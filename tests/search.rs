@@ -346,10 +346,11 @@ async fn edits_deletions_moderation_and_archiving_reach_the_index() {
         vec![SearchKind::Thread]
     );
     assert_eq!(kinds(&g, &g.ann, "axolotl").await, vec![SearchKind::Post]);
+    let reply = &hits(&g, &g.ann, "axolotl").await.unwrap()[0];
     assert_eq!(
-        kinds(&g, &g.ann, "handover").await,
-        vec![SearchKind::Thread, SearchKind::Post],
-        "a reply is found by its thread's title"
+        (reply.title.as_str(), reply.thread),
+        ("Handover", Some(t.id)),
+        "a reply shows its thread's title"
     );
 
     let edited =
@@ -392,10 +393,21 @@ async fn edits_deletions_moderation_and_archiving_reach_the_index() {
     );
 
     let leads_thread = thread(&g, &g.tom, &g.cases, "Second", "The ibis pathway").await;
+    g.k.add_post(
+        &g.ann,
+        &leads_thread.id,
+        NewPost {
+            body: "An ibis reply.".into(),
+            parent: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(hits(&g, &g.ann, "ibis").await.unwrap().len(), 2);
     g.k.delete_thread(&g.tom, &leads_thread.id).await.unwrap();
     assert!(
         hits(&g, &g.ann, "ibis").await.unwrap().is_empty(),
-        "deleted"
+        "deleted, with its replies"
     );
 
     let cases = g.k.get_space(&g.helen, &g.cases).await.unwrap();

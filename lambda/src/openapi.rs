@@ -128,7 +128,7 @@ const ERRORS: [(&str, &str, &str); 11] = [
 ];
 
 /// Every tag the operations use, with what its operations are about.
-pub const TAGS: [(&str, &str); 17] = [
+pub const TAGS: [(&str, &str); 18] = [
     ("service", "Health and this API description"),
     (
         "me",
@@ -158,6 +158,10 @@ pub const TAGS: [(&str, &str); 17] = [
         "Events, their occurrences, RSVPs, attendance, the agenda and its calendar feed",
     ),
     ("polls", "Polls and votes"),
+    (
+        "search",
+        "Finding discussions, documents and events in the spaces you may see",
+    ),
     (
         "moderation",
         "Reports, moderation decisions and the moderation log",

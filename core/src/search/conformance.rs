@@ -457,6 +457,28 @@ pub async fn put_replaces_and_removed_text_is_never_found_again<S: SearchIndex +
     assert!(found(index, &request(&p, "quokka")).await.is_empty());
     assert_eq!(found(index, &request(&p, "wombat")).await.len(), 1);
 
+    // A deleted thread takes its replies; another thread's stay.
+    let thread = entry(&p, SearchKind::Thread, "Sloth thread", "Sloth", 1);
+    let reply = SearchEntry {
+        thread: thread.thread,
+        title: String::new(),
+        ..entry(&p, SearchKind::Post, "", "Sloth reply", 1)
+    };
+    let elsewhere = entry(&p, SearchKind::Post, "", "Sloth elsewhere", 1);
+    put(index, &p, &[&thread, &reply, &elsewhere]).await;
+    assert_eq!(found(index, &request(&p, "sloth")).await.len(), 3);
+    index
+        .apply(
+            &p.community,
+            vec![IndexChange::RemoveThread(thread.thread.unwrap())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found(index, &request(&p, "sloth")).await,
+        vec![elsewhere.id.clone()]
+    );
+
     // Changes apply in order: put then remove leaves nothing.
     let fleeting = entry(&p, SearchKind::Post, "Gone", "Ephemeral narwhal", 1);
     index

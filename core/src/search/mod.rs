@@ -41,7 +41,7 @@ pub struct SearchEntry {
     pub space: SpaceId,
     /// For a thread or post, the thread.
     pub thread: Option<ThreadId>,
-    /// Its title (a post carries its thread's, so a reply is found by it too).
+    /// Its title (empty for a reply: the service shows its thread's).
     pub title: String,
     /// Its text.
     pub body: String,
@@ -65,6 +65,8 @@ pub enum IndexChange {
         /// Its id.
         id: String,
     },
+    /// Remove a thread's entry and its replies' (a deleted thread).
+    RemoveThread(ThreadId),
     /// Remove every entry of a space.
     RemoveSpace(SpaceId),
 }

@@ -380,7 +380,7 @@ impl Copkit {
     }
 
     /// What `tx` changes that the search index holds (nothing without one).
-    pub(crate) fn touched_for_search(&self, tx: &Transaction) -> Vec<search::Touched> {
+    pub(crate) fn touched_for_search(&self, tx: &Transaction) -> search::Touched {
         if self.search.is_some() {
             search::touched(tx)
         } else {

@@ -7,12 +7,15 @@
 //! afterwards, so a page is full and neither its length nor its cursor
 //! tells anything about what was left out.
 //!
-//! What is indexed: thread titles and opening text, replies (with their
-//! thread's title), document titles, descriptions and tags, event titles
-//! and descriptions. Deleted, hidden and removed content and archived
-//! spaces are not. Every committed write that changes such content updates
-//! the index after its commit ([`Copkit::commit`]); a host rebuilds a
-//! community's part with [`Copkit::reindex_community`].
+//! What is indexed: thread titles and opening text, replies, document
+//! titles, descriptions and tags, event titles and descriptions. Deleted,
+//! hidden and removed content is not; an archived space is left out of
+//! every search's scope (its entries stay, found again when it is
+//! unarchived). Every committed write that changes such content updates
+//! the index after its commit, from the records it wrote (no further
+//! reads); a host rebuilds a community's part with
+//! [`Copkit::reindex_community`]. A reply's result shows its thread's
+//! title, read with the page.
 
 use std::collections::BTreeMap;
 
@@ -22,14 +25,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ids::{CommunityId, SpaceId, UserId};
 use crate::model::{
-    ActivityKind, Document, Event, Page, PageRequest, Post, SearchHit, SearchKind, Space, Thread,
+    Document, Event, Page, PageRequest, Post, SearchHit, SearchKind, Space, Thread,
 };
 use crate::policy::CommunityAction;
 use crate::search::{
     IndexChange, OFFSET_MAX, PAGE_MAX, QUERY_MAX_CHARS, SearchEntry, SearchRequest, SearchScope,
 };
 use crate::service::{Actor, Copkit};
-use crate::store::{ActivityOp, DiscussionOp, DocumentOp, EventOp, Op, Range, Transaction};
+use crate::store::{DiscussionOp, DocumentOp, EventOp, Op, Range, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// Communities a person's search looks in at most (their first by id).
@@ -90,17 +93,16 @@ pub(crate) fn thread_entry(t: &Thread) -> Option<SearchEntry> {
     })
 }
 
-/// The index entry of a reply in `thread`, unless it or its thread is
-/// deleted or it is hidden.
-pub(crate) fn post_entry(p: &Post, thread: &Thread) -> Option<SearchEntry> {
-    let live = p.deleted_at.is_none() && p.hidden.is_none() && thread.deleted_at.is_none();
-    live.then(|| SearchEntry {
+/// The index entry of a reply, unless it is deleted or hidden (its
+/// thread's deletion removes it with the thread).
+pub(crate) fn post_entry(p: &Post) -> Option<SearchEntry> {
+    (p.deleted_at.is_none() && p.hidden.is_none()).then(|| SearchEntry {
         kind: SearchKind::Post,
         id: p.id.to_string(),
         community: p.community,
         space: p.space,
         thread: Some(p.thread),
-        title: thread.title.clone(),
+        title: String::new(),
         body: p.body.clone(),
         tags: Vec::new(),
         author: p.author.clone(),
@@ -140,44 +142,46 @@ pub(crate) fn event_entry(e: &Event) -> SearchEntry {
     }
 }
 
-/// Content a committed transaction changed, as the index must learn it.
-#[derive(Debug, Clone)]
-pub(crate) enum Touched {
-    Thread(Thread),
-    Post(Post),
-    Document(Document),
-    Event(Event),
-    SpaceArchived(CommunityId, SpaceId),
-    SpaceUnarchived(CommunityId, SpaceId),
+/// What a committed transaction changed in the index, by community.
+pub(crate) type Touched = Vec<(CommunityId, IndexChange)>;
+
+/// The index changes of what `tx` writes, from its records alone.
+pub(crate) fn touched(tx: &Transaction) -> Touched {
+    let mut changes = Vec::new();
+    for op in tx.ops() {
+        match op {
+            Op::Discussion(DiscussionOp::PutThread { thread: t, .. }) => match thread_entry(t) {
+                Some(entry) => changes.push((t.community, IndexChange::Put(entry))),
+                // A deleted thread takes its replies with it.
+                None => changes.push((t.community, IndexChange::RemoveThread(t.id))),
+            },
+            Op::Discussion(DiscussionOp::PutPost { post: p, .. }) => {
+                changes.push((
+                    p.community,
+                    put_or_remove(post_entry(p), SearchKind::Post, p.id),
+                ));
+            }
+            Op::Document(DocumentOp::PutDocument { document: d, .. }) => changes.push((
+                d.community,
+                put_or_remove(document_entry(d), SearchKind::Document, d.id),
+            )),
+            Op::Event(EventOp::PutEvent { event: e, .. }) => {
+                changes.push((e.community, IndexChange::Put(event_entry(e))));
+            }
+            _ => {}
+        }
+    }
+    changes
 }
 
-/// What `tx` changes that the index holds.
-pub(crate) fn touched(tx: &Transaction) -> Vec<Touched> {
-    tx.ops()
-        .iter()
-        .filter_map(|op| match op {
-            Op::Discussion(DiscussionOp::PutThread { thread, .. }) => {
-                Some(Touched::Thread(thread.clone()))
-            }
-            Op::Discussion(DiscussionOp::PutPost { post, .. }) => Some(Touched::Post(post.clone())),
-            Op::Document(DocumentOp::PutDocument { document, .. }) => {
-                Some(Touched::Document(document.clone()))
-            }
-            Op::Event(EventOp::PutEvent { event, .. }) => Some(Touched::Event(event.clone())),
-            Op::Activity(ActivityOp::RecordActivity { activity }) => {
-                match (&activity.kind, activity.space) {
-                    (ActivityKind::SpaceArchived, Some(space)) => {
-                        Some(Touched::SpaceArchived(activity.community, space))
-                    }
-                    (ActivityKind::SpaceUnarchived, Some(space)) => {
-                        Some(Touched::SpaceUnarchived(activity.community, space))
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        })
-        .collect()
+fn put_or_remove(entry: Option<SearchEntry>, kind: SearchKind, id: impl ToString) -> IndexChange {
+    match entry {
+        Some(entry) => IndexChange::Put(entry),
+        None => IndexChange::Remove {
+            kind,
+            id: id.to_string(),
+        },
+    }
 }
 
 impl Copkit {
@@ -280,95 +284,56 @@ impl Copkit {
             offset,
             limit,
         };
-        let found = self.search_index()?.search(&request).await?;
+        let mut found = self.search_index()?.search(&request).await?;
+        self.title_replies(&mut found.hits).await?;
         let next_offset = offset + found.hits.len() as u32;
         let next = (found.more && next_offset < OFFSET_MAX).then(|| next_offset.to_string());
         self.page_after(scope, found.hits, next)
     }
 
-    /// Tells the index what a committed transaction changed. The write has
-    /// happened: a failure here leaves the index behind until the
-    /// community is rebuilt, and is not the caller's.
-    pub(crate) async fn index_touched(&self, touched: Vec<Touched>) {
-        if touched.is_empty() {
-            return;
-        }
-        let _ = self.try_index_touched(touched).await;
-    }
-
-    async fn try_index_touched(&self, touched: Vec<Touched>) -> Result<()> {
-        let index = self.search_index()?;
-        let mut changes: BTreeMap<CommunityId, Vec<IndexChange>> = BTreeMap::new();
-        for t in touched {
-            match t {
-                Touched::Thread(thread) => {
-                    let community = thread.community;
-                    match thread_entry(&thread) {
-                        Some(entry) => changes
-                            .entry(community)
-                            .or_default()
-                            .push(IndexChange::Put(entry)),
-                        None => {
-                            // A deleted thread takes its replies with it.
-                            let mut gone = vec![remove(SearchKind::Thread, thread.id.to_string())];
-                            self.for_each_post(&thread, |p| {
-                                gone.push(remove(SearchKind::Post, p.id.to_string()));
-                            })
-                            .await?;
-                            changes.entry(community).or_default().extend(gone);
-                        }
-                    }
-                }
-                Touched::Post(post) => {
-                    let entry = match self.store().get_thread(&post.thread).await? {
-                        Some(thread) => post_entry(&post, &thread),
-                        None => None,
-                    };
-                    changes
-                        .entry(post.community)
-                        .or_default()
-                        .push(match entry {
-                            Some(entry) => IndexChange::Put(entry),
-                            None => remove(SearchKind::Post, post.id.to_string()),
-                        });
-                }
-                Touched::Document(d) => {
-                    changes
-                        .entry(d.community)
-                        .or_default()
-                        .push(match document_entry(&d) {
-                            Some(entry) => IndexChange::Put(entry),
-                            None => remove(SearchKind::Document, d.id.to_string()),
-                        });
-                }
-                Touched::Event(e) => {
-                    changes
-                        .entry(e.community)
-                        .or_default()
-                        .push(IndexChange::Put(event_entry(&e)));
-                }
-                Touched::SpaceArchived(community, space) => {
-                    changes
-                        .entry(community)
-                        .or_default()
-                        .push(IndexChange::RemoveSpace(space));
-                }
-                Touched::SpaceUnarchived(community, space) => {
-                    let events = self.community_events(&community).await?;
-                    let entries = self.space_entries(&space, &events).await?;
-                    changes
-                        .entry(community)
-                        .or_default()
-                        .extend(entries.into_iter().map(IndexChange::Put));
-                }
+    /// Gives each reply its thread's title (one batched read for the page).
+    async fn title_replies(&self, hits: &mut [SearchHit]) -> Result<()> {
+        let mut wanted: Vec<Wanted> = Vec::new();
+        for hit in hits.iter().filter(|h| h.kind == SearchKind::Post) {
+            if let Some(thread) = hit.thread
+                && !wanted.contains(&Wanted::Thread(thread))
+            {
+                wanted.push(Wanted::Thread(thread));
             }
         }
-        for (community, changes) in changes {
-            for batch in changes.chunks(REINDEX_BATCH) {
-                index.apply(&community, batch.to_vec()).await?;
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let mut records = self.store().get_records(&wanted).await?;
+        let mut titles = BTreeMap::new();
+        while let Some(thread) = records.thread() {
+            titles.insert(thread.id, thread.title);
+        }
+        for hit in hits.iter_mut().filter(|h| h.kind == SearchKind::Post) {
+            if let Some(title) = hit.thread.and_then(|t| titles.get(&t)) {
+                hit.title = title.clone();
             }
         }
         Ok(())
+    }
+
+    /// Tells the index what a committed transaction changed. The write has
+    /// happened: a failure here leaves the index behind until the
+    /// community is rebuilt, and is not the caller's.
+    pub(crate) async fn index_touched(&self, touched: Touched) {
+        if touched.is_empty() {
+            return;
+        }
+        let Ok(index) = self.search_index() else {
+            return;
+        };
+        let mut by_community: BTreeMap<CommunityId, Vec<IndexChange>> = BTreeMap::new();
+        for (community, change) in touched {
+            by_community.entry(community).or_default().push(change);
+        }
+        for (community, changes) in by_community {
+            let _ = index.apply(&community, changes).await;
+        }
     }
 
     /// Empties the index of `community` and writes every entry of its
@@ -435,7 +400,7 @@ impl Copkit {
             for thread in &chunk.items {
                 entries.extend(thread_entry(thread));
                 if thread.deleted_at.is_none() {
-                    self.for_each_post(thread, |p| entries.extend(post_entry(p, thread)))
+                    self.for_each_post(thread, |p| entries.extend(post_entry(p)))
                         .await?;
                 }
             }
@@ -468,10 +433,6 @@ impl Copkit {
             }
         }
     }
-}
-
-fn remove(kind: SearchKind, id: String) -> IndexChange {
-    IndexChange::Remove { kind, id }
 }
 
 /// The query's identity, for binding its cursors.

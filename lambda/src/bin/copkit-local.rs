@@ -33,6 +33,7 @@ use copkit_core::mail::Outbox;
 use copkit_core::{Copkit, MemoryStore};
 use copkit_lambda::smtp::SmtpMailer;
 use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
+use copkit_search::{Opened, TantivyIndex};
 use copkit_sqlite::{Database, FileBlobStore, SWEEP_GRACE, SqliteStore, sweep_orphan_blobs};
 
 /// mimalloc instead of the system allocator: a page of threads is served
@@ -84,6 +85,10 @@ enum Task {
     },
     /// Removes document bytes that no record names.
     Gc,
+    /// Rebuilds the search index (`search/` in the data folder) from the
+    /// database. The server does this itself when the index is missing or
+    /// from another version; run it with the server stopped.
+    Reindex,
     /// Prints a token the server on this data folder accepts (signed with
     /// `COPKIT_JWT_SECRET`, or the folder's own secret), for local
     /// development.
@@ -125,6 +130,29 @@ fn file_blobs(args: &Args) -> FileBlobStore {
     FileBlobStore::new(args.data_dir.join("blobs"))
 }
 
+/// The data folder's search index, and whether it must be rebuilt.
+fn search_index(args: &Args) -> Result<(TantivyIndex, Opened), Box<dyn std::error::Error>> {
+    let folder = args.data_dir.join("search");
+    TantivyIndex::open(&folder).map_err(|e| {
+        format!(
+            "cannot open the search index in {} (is another copkit-local using this data \
+             folder?): {e}",
+            folder.display()
+        )
+        .into()
+    })
+}
+
+/// Rebuilds the search index of every community in the database.
+async fn reindex(copkit: &Copkit, store: &SqliteStore) -> Result<(), Box<dyn std::error::Error>> {
+    let report = copkit.reindex(&store.community_ids().await?).await?;
+    println!(
+        "Built the search index: {} entries in {} communities.",
+        report.entries, report.communities
+    );
+    Ok(())
+}
+
 /// Links in mail point at this server unless `COPKIT_PUBLIC_URL` says
 /// otherwise (and cannot when it listens on a port chosen at start).
 fn local_public_url(config: &mut copkit_core::Config, args: &Args) {
@@ -133,7 +161,8 @@ fn local_public_url(config: &mut copkit_core::Config, args: &Args) {
     }
 }
 
-/// The services over the chosen store.
+/// The services over the chosen store (the SQLite store's search index
+/// rebuilt when it is missing or from another version).
 async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
     let files: Arc<dyn BlobStore> = Arc::new(file_blobs(args));
     let mut config = aws::config_from_env(aws::cursor_key_from_env()?)?;
@@ -153,10 +182,17 @@ async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
             };
             let mut config = aws::config_from_env(key)?;
             local_public_url(&mut config, args);
-            return Ok(Copkit::builder(Arc::new(SqliteStore::new(db)))
+            let store = SqliteStore::new(db);
+            let (index, opened) = search_index(args)?;
+            let copkit = Copkit::builder(Arc::new(store.clone()))
                 .blobs(files)
                 .config(config)
-                .build()?);
+                .search(Arc::new(index))
+                .build()?;
+            if opened == Opened::NeedsRebuild {
+                reindex(&copkit, &store).await?;
+            }
+            return Ok(copkit);
         }
         StoreKind::Memory => Copkit::builder(Arc::new(MemoryStore::new())).blobs(files),
         StoreKind::Dynamodb => {
@@ -176,7 +212,12 @@ async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
             })
         }
     };
-    Ok(builder.config(config).build()?)
+    // In memory and on DynamoDB the index lives in memory: it holds what
+    // this process wrote (the deployed stack's index is another matter).
+    Ok(builder
+        .config(config)
+        .search(Arc::new(TantivyIndex::in_memory()?))
+        .build()?)
 }
 
 /// The key tokens are signed with: `COPKIT_JWT_SECRET`, else the data
@@ -282,6 +323,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{}",
                 local_token(&auth, user, name.clone(), email.clone(), *hours)?
             );
+            return Ok(());
+        }
+        Some(Task::Reindex) => {
+            if args.store != StoreKind::Sqlite {
+                return Err("only the SQLite store keeps a search index to rebuild".into());
+            }
+            let folder = args.data_dir.join("search");
+            if folder.exists() {
+                std::fs::remove_dir_all(&folder)?;
+            }
+            services(&args).await?;
             return Ok(());
         }
         Some(Task::Gc) => {

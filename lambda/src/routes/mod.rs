@@ -27,6 +27,7 @@ mod moderation;
 mod notifications;
 mod polls;
 mod requests;
+mod search;
 mod spaces;
 mod threads;
 mod uploads;
@@ -55,6 +56,7 @@ pub fn all() -> ApiRouter {
         .merge(uploads::routes())
         .merge(events::routes())
         .merge(polls::routes())
+        .merge(search::routes())
 }
 
 macro_rules! id_path {

@@ -35,6 +35,7 @@ mod members;
 mod moderation;
 mod notifications;
 mod polls;
+mod search;
 mod spaces;
 mod value;
 
@@ -61,6 +62,7 @@ pub const AREAS: &[(&str, &[&str])] = &[
     ("moderation", &["moderation"]),
     ("notifications", &["notifications"]),
     ("polls", &["polls"]),
+    ("search", &["search"]),
     ("spaces", &["spaces"]),
     ("value", &["value"]),
 ];
@@ -136,6 +138,7 @@ pub async fn all_scenarios(w: &World) {
     events::events(w).await;
     events::calendar_feed_url(w).await;
     polls::polls(w).await;
+    search::search(w).await;
     moderation::moderation(w).await;
     digests::digests(w).await;
     notifications::notifications(w).await;

@@ -374,6 +374,16 @@ pub const OVER_TARGET: &[(&str, &str)] = &[
         "access facts, the spaces, the caller's grants",
     ),
     (
+        "GET /communities/{id}/search",
+        "which spaces the caller may search (access facts, the spaces, their grants) before the \
+         index is asked; the index answers from its own storage",
+    ),
+    (
+        "GET /me/search",
+        "the caller's memberships, then per community which spaces they may search (access \
+         facts, the spaces, their grants) before the index is asked",
+    ),
+    (
         "GET /documents/{id}/versions",
         "the document (its state decides), access facts, the page",
     ),

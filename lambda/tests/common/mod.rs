@@ -106,6 +106,7 @@ impl Api {
             .ids(Arc::new(SequentialIds::new()))
             .blobs(blobs)
             .config(Config::with_cursor_key([9; 32]))
+            .search(Arc::new(copkit_search::TantivyIndex::in_memory().unwrap()))
             .build()
             .unwrap();
         let auth = Authenticator::hs256(b"router tests").with_clock(clock.clone());

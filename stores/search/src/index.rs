@@ -197,6 +197,9 @@ impl Inner {
                 IndexChange::Remove { kind, id } => {
                     writer.delete_term(Term::from_field_text(f.key, &key(kind, &id)));
                 }
+                IndexChange::RemoveThread(thread) => {
+                    writer.delete_term(Term::from_field_text(f.thread, &thread.to_string()));
+                }
                 IndexChange::RemoveSpace(space) => {
                     writer.delete_term(scope_term(f, &community, &space.to_string()));
                 }

@@ -68,7 +68,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
         community: b.add_text_field("community", STRING | STORED),
         scope: b.add_text_field("scope", STRING),
         space: b.add_text_field("space", STORED),
-        thread: b.add_text_field("thread", STORED),
+        thread: b.add_text_field("thread", STRING | STORED),
         title: b.add_text_field("title", text(ENGLISH, true)),
         title_words: b.add_text_field("title_words", text(WORDS, false)),
         body: b.add_text_field("body", text(ENGLISH, true)),

@@ -52,6 +52,14 @@ impl SqliteStore {
         SqliteStore { db }
     }
 
+    /// Every community's id, Secret ones included, in id order (for
+    /// rebuilding what is derived from all of them: the search index).
+    pub async fn community_ids(&self) -> Result<Vec<CommunityId>, StoreError> {
+        self.db
+            .run(|conn| communities::all_community_ids(conn))
+            .await
+    }
+
     /// The database.
     pub fn database(&self) -> &Database {
         &self.db

@@ -23,6 +23,29 @@ fn community_key(id: &CommunityId) -> Key {
     Key::new(format!("COMM#{id}"), "META")
 }
 
+/// Every community's id, Secret ones included, in id order (to rebuild
+/// what is derived from all of them, such as the search index).
+pub(crate) fn all_community_ids(conn: &Connection) -> Result<Vec<CommunityId>, StoreError> {
+    let mut statement = conn
+        .prepare(
+            "SELECT pk FROM items WHERE pk >= 'COMM#' AND pk < 'COMM$' AND sk = 'META' ORDER BY pk",
+        )
+        .map_err(crate::database::store_error)?;
+    let keys = statement
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(crate::database::store_error)?;
+    let mut ids = Vec::new();
+    for key in keys {
+        let key = key.map_err(crate::database::store_error)?;
+        let id = key
+            .strip_prefix("COMM#")
+            .and_then(|id| id.parse::<CommunityId>().ok())
+            .ok_or_else(|| StoreError::Internal(format!("not a community key: {key}")))?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
 fn slug_key(slug: &Slug) -> Key {
     Key::new(format!("SLUG#{}", slug.as_str()), "SLUG")
 }
