@@ -151,6 +151,9 @@ operations! {
     VOTE = PUT "/polls/{id}/ballot" => vote;
     CLOSE_POLL = POST "/polls/{id}/close" => close_poll;
 
+    SEARCH = GET "/communities/{id}/search" => search;
+    SEARCH_MINE = GET "/me/search" => search_mine;
+
     REPORT = POST "/communities/{id}/reports" => report_content;
     LIST_REPORTS = GET "/communities/{id}/reports" => list_reports;
     MODERATE = POST "/communities/{id}/moderation-log" => moderate;

@@ -14,10 +14,10 @@ use copkit_client::operations::OPERATIONS;
 use copkit_client::{Client, ClientError, Progress};
 use copkit_core::model::{
     NotificationChannel, NotificationChoices, NotificationKind, NotificationTopic, PageRequest,
-    ReactionKind, ReportStatus, Role,
+    ReactionKind, ReportStatus, Role, SearchKind,
 };
 use copkit_core::service::unsubscribe::MailStream;
-use copkit_core::service::{NewDocument, NewVersion};
+use copkit_core::service::{NewDocument, NewVersion, SearchQuery};
 use copkit_core::{CommunityId, SpaceId, UserId};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -60,6 +60,7 @@ async fn every_operation_works_through_the_client() {
     documents(&member, &space).await;
     events(&owner, &member, &c, &space).await;
     polls(&owner, &member, &space).await;
+    search(&owner, &member, &outsider, &c, &space).await;
     moderation(&owner, &member, &c, &space).await;
     value_and_levels(&owner, &member, &c).await;
     notifications(&owner, &member, &outsider).await;
@@ -722,6 +723,47 @@ async fn polls(owner: &Client, member: &Client, space: &SpaceId) {
         1
     );
     assert!(owner.close_poll(&id).await.unwrap().closed);
+}
+
+async fn search(
+    owner: &Client,
+    member: &Client,
+    outsider: &Client,
+    c: &CommunityId,
+    space: &SpaceId,
+) {
+    owner
+        .start_thread(space, input(json!({"kind": "discussion", "title": "Kakapo protocol", "body": "How we run the kakapo protocol.", "tags": ["audit"]})))
+        .await
+        .unwrap();
+    let query = SearchQuery {
+        q: "kakapo".into(),
+        kinds: vec![SearchKind::Thread, SearchKind::Document],
+        tag: Some("audit".into()),
+        ..Default::default()
+    };
+    let found = member.search(c, &query, &first()).await.unwrap();
+    assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].title, "Kakapo protocol");
+    assert!(found.items[0].snippet.iter().any(|p| p.highlighted));
+    let mine = member.search_mine(&query, &first()).await.unwrap();
+    assert_eq!(mine.items.len(), 1);
+    assert!(
+        outsider
+            .search_mine(&query, &first())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let blank = SearchQuery {
+        q: " ".into(),
+        ..Default::default()
+    };
+    match member.search(c, &blank, &first()).await {
+        Err(ClientError::Invalid { fields, .. }) => assert_eq!(fields[0].field, "q"),
+        other => panic!("{other:?}"),
+    }
 }
 
 async fn moderation(owner: &Client, member: &Client, c: &CommunityId, space: &SpaceId) {

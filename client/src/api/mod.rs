@@ -10,5 +10,6 @@ mod members;
 mod moderation;
 mod notifications;
 mod polls;
+mod search;
 mod spaces;
 mod value;
