@@ -21,9 +21,48 @@ pub struct Copkit {
     shared: Arc<Shared>,
 }
 
+/// An index in memory (in-memory and DynamoDB embeddings: it holds what
+/// this process writes).
+fn memory_index() -> Result<Arc<dyn copkit_core::search::SearchIndex>, CopkitError> {
+    let index = copkit_search::TantivyIndex::in_memory()
+        .map_err(|e| CopkitError::from(copkit_core::Error::from(e)))?;
+    Ok(Arc::new(index))
+}
+
+/// Services over the SQLite database at `path`, with the search index in
+/// the folder `<path>.search` (rebuilt from the database when missing or
+/// from another version). Only one process at a time can hold that index:
+/// in the others, searching answers an internal error until the
+/// index is fed through the store (see the README).
+async fn open_sqlite(
+    path: &str,
+    finish: impl FnOnce(copkit_core::CopkitBuilder) -> copkit_core::CopkitBuilder,
+) -> Result<Arc<Copkit>, CopkitError> {
+    let (builder, store) = sqlite_builder(path).await?;
+    let opened = copkit_search::TantivyIndex::open(std::path::Path::new(&format!("{path}.search")));
+    let (builder, rebuild) = match opened {
+        Ok((index, opened)) => (
+            builder.search(Arc::new(index)),
+            opened == copkit_search::Opened::NeedsRebuild,
+        ),
+        Err(_) => (builder, false),
+    };
+    let core = finish(builder).build()?;
+    if rebuild {
+        let communities = store
+            .community_ids()
+            .await
+            .map_err(|e| CopkitError::from(copkit_core::Error::from(e)))?;
+        core.reindex(&communities).await?;
+    }
+    Ok(Copkit::over(core))
+}
+
 /// The services' builder over the SQLite database at `path` (its shared
-/// cursor key included) and the blob folder beside it.
-async fn sqlite_builder(path: &str) -> Result<copkit_core::CopkitBuilder, CopkitError> {
+/// cursor key included) and the blob folder beside it, and the store.
+async fn sqlite_builder(
+    path: &str,
+) -> Result<(copkit_core::CopkitBuilder, copkit_sqlite::SqliteStore), CopkitError> {
     let invalid = |reason: String| CopkitError::Invalid {
         field: "path".into(),
         reason,
@@ -34,10 +73,11 @@ async fn sqlite_builder(path: &str) -> Result<copkit_core::CopkitBuilder, Copkit
         .await
         .map_err(|e| CopkitError::from(copkit_core::Error::from(e)))?;
     let blobs = copkit_sqlite::FileBlobStore::new(format!("{path}.blobs"));
-    let builder = copkit_core::Copkit::builder(Arc::new(copkit_sqlite::SqliteStore::new(db)))
+    let store = copkit_sqlite::SqliteStore::new(db);
+    let builder = copkit_core::Copkit::builder(Arc::new(store.clone()))
         .blobs(Arc::new(blobs))
         .config(copkit_core::Config::with_cursor_key(key));
-    Ok(builder)
+    Ok((builder, store))
 }
 
 impl Copkit {
@@ -56,7 +96,9 @@ impl Copkit {
     /// demos and apps that sync elsewhere. Everything is lost on exit.
     #[uniffi::constructor]
     pub fn new() -> Result<Arc<Self>, CopkitError> {
-        let core = copkit_core::Copkit::new(Arc::new(MemoryStore::new()))?;
+        let core = copkit_core::Copkit::builder(Arc::new(MemoryStore::new()))
+            .search(memory_index()?)
+            .build()?;
         Ok(Copkit::over(core))
     }
 
@@ -67,6 +109,7 @@ impl Copkit {
     pub fn with_clock(clock: Arc<dyn CopkitClock>) -> Result<Arc<Self>, CopkitError> {
         let core = copkit_core::Copkit::builder(Arc::new(MemoryStore::new()))
             .clock(Arc::new(HostClock(clock)))
+            .search(memory_index()?)
             .build()?;
         Ok(Copkit::over(core))
     }
@@ -79,8 +122,7 @@ impl Copkit {
     /// by a newer copkit, is refused untouched (`Invalid` on `path`).
     #[uniffi::constructor]
     pub async fn open(path: String) -> Result<Arc<Self>, CopkitError> {
-        let builder = sqlite_builder(&path).await?;
-        Ok(Copkit::over(builder.build()?))
+        open_sqlite(&path, |builder| builder).await
     }
 
     /// [`open`](Self::open), with time from the host's `clock`.
@@ -89,10 +131,7 @@ impl Copkit {
         path: String,
         clock: Arc<dyn CopkitClock>,
     ) -> Result<Arc<Self>, CopkitError> {
-        let builder = sqlite_builder(&path).await?;
-        Ok(Copkit::over(
-            builder.clock(Arc::new(HostClock(clock))).build()?,
-        ))
+        open_sqlite(&path, |builder| builder.clock(Arc::new(HostClock(clock)))).await
     }
 
     /// A session for one signed-in person: `user` is their identity
@@ -209,7 +248,8 @@ impl Copkit {
             .await
             .map_err(|e| CopkitError::from(copkit_core::Error::from(e)))?;
         let mut builder = copkit_core::Copkit::builder(stores.store)
-            .config(copkit_core::Config::with_cursor_key(key));
+            .config(copkit_core::Config::with_cursor_key(key))
+            .search(memory_index()?);
         if let Some(blobs) = stores.blobs {
             builder = builder.blobs(blobs);
         }

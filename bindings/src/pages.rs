@@ -3,7 +3,7 @@
 use copkit_core::model::Cursor;
 use copkit_core::model::{
     Activity, Document, DocumentVersion, Event, Mail, Membership, ModerationEntry, Page,
-    PageRequest, Post, Report, Rsvp, Thread, ValueStory,
+    PageRequest, Post, Report, Rsvp, SearchHit, Thread, ValueStory,
 };
 use copkit_core::service::{
     CommunityCard, InvitationView, JoinRequestView, MemberView, MyCommunity, PollView,
@@ -72,6 +72,8 @@ pages! {
     RsvpPage of Rsvp;
     /// Polls of a space.
     PollPage of PollView;
+    /// Search results, best first.
+    SearchHitPage of SearchHit;
     /// A community's activity, newest first.
     ActivityPage of Activity;
     /// Value stories, newest first.

@@ -600,3 +600,35 @@ def test_a_personal_calendar_feed_url_for_an_embedded_portal(world):
             await kit.calendar_feed_by_token(link.token)
 
     run(scenario())
+
+
+def test_search_finds_only_what_the_caller_may_see(world):
+    lead, trainee, outsider = world["lead"], world["trainee"], world["outsider"]
+
+    async def scenario():
+        group = await private_group(lead)
+        leads_only = await lead.create_space(
+            group.card.id,
+            NewSpace(name="Leads", description="",
+                     visibility=SpaceVisibility.RESTRICTED(users=["dr-lead"], roles=[])))
+        await lead.start_thread(leads_only.id, NewThread(
+            kind=ThreadKind.DISCUSSION, title="Succession",
+            body="The quokka plan for next year", tags=[]))
+        query = copkit.SearchQuery(q="quokka", kinds=[copkit.SearchKind.THREAD], tag=None,
+                                   author=None, since=None, before=None)
+        found = await lead.search(group.card.id, query, None, None)
+        assert [h.title for h in found.items] == ["Succession"]
+        assert any(part.highlighted and part.text == "quokka"
+                   for part in found.items[0].snippet)
+        mine = await lead.search_mine(query, 10, None)
+        assert len(mine.items) == 1
+        for who in (trainee, outsider):
+            assert (await who.search_mine(query, None, None)).items == []
+        assert (await outsider.search(group.card.id, query, None, None)).items == []
+        blank = copkit.SearchQuery(q=" ", kinds=[], tag=None, author=None,
+                                   since=None, before=None)
+        with pytest.raises(CopkitError.Invalid) as bad:
+            await lead.search(group.card.id, blank, None, None)
+        assert bad.value.field == "q"
+
+    run(scenario())

@@ -38,6 +38,7 @@ mod polls;
 mod profiles;
 mod requests;
 mod rights;
+mod search;
 mod spaces;
 mod value;
 

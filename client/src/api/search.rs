@@ -23,8 +23,8 @@ fn with_query(call: Call, query: &SearchQuery) -> Call {
         .query("kinds", kinds)
         .query("tag", query.tag.as_ref())
         .query("author", query.author.as_ref())
-        .query("from", query.from)
-        .query("until", query.until)
+        .query("since", query.since)
+        .query("before", query.before)
 }
 
 impl Client {

@@ -57,7 +57,7 @@ pub struct SnippetPart {
 
 /// One search result: where it is, what it is called, and the words around
 /// the match.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SearchHit {

@@ -114,8 +114,8 @@ fn request(p: &Place, text: &str) -> SearchRequest {
         kinds: Vec::new(),
         tag: None,
         author: None,
-        from: None,
-        until: None,
+        since: None,
+        before: None,
         now: t0(),
         offset: 0,
         limit: 50,
@@ -332,7 +332,7 @@ pub async fn filters_narrow_by_kind_tag_author_and_date<S: SearchIndex + ?Sized>
     };
     assert_eq!(found(index, &by).await, vec![event.id.clone()]);
     let recent = SearchRequest {
-        from: Some(t0() - SignedDuration::from_hours(24 * 5)),
+        since: Some(t0() - SignedDuration::from_hours(24 * 5)),
         ..q.clone()
     };
     assert_eq!(
@@ -340,14 +340,14 @@ pub async fn filters_narrow_by_kind_tag_author_and_date<S: SearchIndex + ?Sized>
         ids(&[&document, &event])
     );
     let window = SearchRequest {
-        from: Some(t0() - SignedDuration::from_hours(24 * 5)),
-        until: Some(event.at),
+        since: Some(t0() - SignedDuration::from_hours(24 * 5)),
+        before: Some(event.at),
         ..q.clone()
     };
     assert_eq!(
         found(index, &window).await,
         vec![document.id.clone()],
-        "from is inclusive, until exclusive"
+        "since is inclusive, before exclusive"
     );
 }
 

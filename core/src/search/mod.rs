@@ -95,9 +95,9 @@ pub struct SearchRequest {
     /// Only entries by this person.
     pub author: Option<UserId>,
     /// Only entries written at or after this instant.
-    pub from: Option<Timestamp>,
+    pub since: Option<Timestamp>,
     /// Only entries written before this instant.
-    pub until: Option<Timestamp>,
+    pub before: Option<Timestamp>,
     /// The present, for ranking newer entries higher.
     pub now: Timestamp,
     /// Results skipped (at most [`OFFSET_MAX`]).

@@ -60,10 +60,10 @@ pub struct SearchQuery {
     pub author: Option<UserId>,
     /// Only content written at or after this instant.
     #[serde(default)]
-    pub from: Option<Timestamp>,
+    pub since: Option<Timestamp>,
     /// Only content written before this instant.
     #[serde(default)]
-    pub until: Option<Timestamp>,
+    pub before: Option<Timestamp>,
 }
 
 /// What a rebuild of the index did.
@@ -278,8 +278,8 @@ impl Copkit {
             kinds: query.kinds.clone(),
             tag: query.tag.clone(),
             author: query.author.clone(),
-            from: query.from,
-            until: query.until,
+            since: query.since,
+            before: query.before,
             now: self.now(),
             offset,
             limit,
@@ -458,10 +458,10 @@ fn check(query: &SearchQuery) -> Result<()> {
     {
         check.fail("tag", "out_of_range", "not a tag");
     }
-    if let (Some(from), Some(until)) = (query.from, query.until)
-        && from >= until
+    if let (Some(since), Some(before)) = (query.since, query.before)
+        && since >= before
     {
-        check.fail("until", "out_of_range", "must be after from");
+        check.fail("before", "out_of_range", "must be after since");
     }
     check.finish()
 }
@@ -491,8 +491,8 @@ mod tests {
                 ..ok.clone()
             },
             SearchQuery {
-                from: Some(Timestamp::UNIX_EPOCH),
-                until: Some(Timestamp::UNIX_EPOCH),
+                since: Some(Timestamp::UNIX_EPOCH),
+                before: Some(Timestamp::UNIX_EPOCH),
                 ..ok.clone()
             },
         ] {

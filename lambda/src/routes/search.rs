@@ -24,7 +24,7 @@ pub(super) fn routes() -> ApiRouter {
         .routes(routes!(search_mine))
 }
 
-/// `?q=&kinds=&tag=&author=&from=&until=`.
+/// `?q=&kinds=&tag=&author=&since=&before=`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
@@ -45,10 +45,10 @@ pub struct SearchParams {
     pub author: Option<String>,
     /// Only content written at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
-    pub from: Option<Timestamp>,
+    pub since: Option<Timestamp>,
     /// Only content written before this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
-    pub until: Option<Timestamp>,
+    pub before: Option<Timestamp>,
 }
 
 impl SearchParams {
@@ -82,8 +82,8 @@ impl SearchParams {
             kinds,
             tag: self.tag,
             author,
-            from: self.from,
-            until: self.until,
+            since: self.since,
+            before: self.before,
         })
     }
 }

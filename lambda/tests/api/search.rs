@@ -120,10 +120,10 @@ pub async fn search(w: &World) {
     for (query, status, code) in [
         ("q=%20", 422, "invalid_input"),
         ("q=quokka&kinds=threads", 422, "invalid_input"),
-        ("q=quokka&from=yesterday", 400, "invalid_query"),
+        ("q=quokka&since=yesterday", 400, "invalid_query"),
         ("kinds=thread", 400, "invalid_query"),
         (
-            "q=quokka&from=2026-03-02T00:00:00Z&until=2026-03-01T00:00:00Z",
+            "q=quokka&since=2026-03-02T00:00:00Z&before=2026-03-01T00:00:00Z",
             422,
             "invalid_input",
         ),

@@ -71,13 +71,13 @@ pub(crate) fn build(
             filter(TermQuery::new(term, IndexRecordOption::Basic)),
         ));
     }
-    if request.from.is_some() || request.until.is_some() {
+    if request.since.is_some() || request.before.is_some() {
         let at = |t: jiff::Timestamp| Term::from_field_i64(fields.at, t.as_millisecond());
         let lower = request
-            .from
+            .since
             .map_or(Bound::Unbounded, |t| Bound::Included(at(t)));
         let upper = request
-            .until
+            .before
             .map_or(Bound::Unbounded, |t| Bound::Excluded(at(t)));
         let (lower, upper) = match (lower, upper) {
             // A one-sided range still needs its field on both sides.
