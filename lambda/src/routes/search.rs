@@ -31,22 +31,26 @@ pub struct SearchParams {
     /// The words: every word must match (English stemming: "appraisals"
     /// finds "appraisal"; accents do not matter); `"…"` for a phrase; the
     /// last word also matches the start of a title word.
-    #[param(min_length = 1, max_length = 200)]
+    #[param(min_length = 1, max_length = 200, pattern = r"\S")]
     pub q: String,
     /// Only these kinds, comma-separated: `thread`, `post`, `document`,
     /// `event` (default: all).
-    #[param(example = "thread,document")]
+    #[param(
+        example = "thread,document",
+        pattern = r"^(thread|post|document|event)(,(thread|post|document|event))*$"
+    )]
     pub kinds: Option<String>,
     /// Only content with this tag.
-    #[param(min_length = 1, max_length = 30)]
+    #[param(min_length = 1, max_length = 30, pattern = r"\S")]
     pub tag: Option<String>,
     /// Only content by this person (their user id).
-    #[param(min_length = 1, max_length = 128)]
+    #[param(value_type = Option<String>, format = "copkit:user-id")]
     pub author: Option<String>,
     /// Only content written at or after this instant (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub since: Option<Timestamp>,
-    /// Only content written before this instant (RFC 3339).
+    /// Only content written before this instant (RFC 3339; not after
+    /// `since`, or nothing is found).
     #[param(value_type = Option<String>, format = DateTime)]
     pub before: Option<Timestamp>,
 }
