@@ -338,8 +338,9 @@ impl Copkit {
     }
 
     /// Empties the index of `community` and writes every entry of its
-    /// unarchived spaces again from the store (after the index was lost,
-    /// or written by an older version).
+    /// spaces again from the store (after the index was lost, or written by
+    /// an older version). Archived spaces are indexed too: searches leave
+    /// them out of scope until they are unarchived.
     pub async fn reindex_community(&self, community: &CommunityId) -> Result<ReindexReport> {
         let index = self.search_index()?;
         index.clear(community).await?;
@@ -352,9 +353,6 @@ impl Copkit {
         }
         let events = self.community_events(community).await?;
         for space in self.store().list_spaces(community).await? {
-            if space.is_archived() {
-                continue;
-            }
             let entries = self.space_entries(&space.id, &events).await?;
             report.entries += entries.len() as u32;
             for batch in entries.chunks(REINDEX_BATCH) {
