@@ -573,6 +573,7 @@ async fn send(
     match (method, path) {
         ("GET", "/communities/{id}/health") => uri.push_str("?from=2026-03-01&to=2026-03-31"),
         ("POST", "/spaces/{id}/documents") => uri.push_str("?title=Notes"),
+        ("GET", "/communities/{id}/search") => uri.push_str("?q=private"),
         _ => {}
     }
     let mut request = Request::builder()
