@@ -39,6 +39,8 @@ import health.copkit.core.Recurrence
 import health.copkit.core.ResultsVisibility
 import health.copkit.core.Role
 import health.copkit.core.RsvpResponse
+import health.copkit.core.SearchKind
+import health.copkit.core.SearchQuery
 import health.copkit.core.SpaceVisibility
 import health.copkit.core.ThreadKind
 import health.copkit.core.Weekday
@@ -324,6 +326,27 @@ class ScenarioTest {
         val group = privateGroup()
         assertEquals("ST3 small group", lead.getCommunity(group.card.id).card.name)
         assertTrue(recorder.activities().any { it is ActivityKind.CommunityCreated })
+    }
+
+    @Test
+    fun searchFindsOnlyWhatTheCallerMaySee() = runBlocking {
+        val group = privateGroup()
+        val leads = lead.createSpace(
+            group.card.id,
+            NewSpace("Leads", "", SpaceVisibility.Restricted(listOf("dr-lead"), listOf())),
+        )
+        lead.startThread(leads.id, NewThread(ThreadKind.DISCUSSION, "Succession", "The quokka plan", listOf()))
+        val query = SearchQuery("quokka", listOf(SearchKind.THREAD), null, null, null, null)
+        val found = lead.search(group.card.id, query, null, null)
+        assertEquals(listOf("Succession"), found.items.map { it.title })
+        assertTrue(found.items[0].snippet.any { it.highlighted && it.text == "quokka" })
+        assertEquals(1, lead.searchMine(query, 10u, null).items.size)
+        for (who in listOf(trainee, outsider)) {
+            assertEquals(0, who.searchMine(query, null, null).items.size)
+        }
+        val blank = SearchQuery(" ", listOf(), null, null, null, null)
+        val bad = assertThrows<CopkitException.Invalid> { runBlocking { lead.search(group.card.id, blank, null, null) } }
+        assertEquals("q", bad.field)
     }
 
     @Test
