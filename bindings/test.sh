@@ -18,7 +18,16 @@ case "$(uname -s)" in
   *) LIB=target/debug/libcopkit_ffi.so ;;
 esac
 # The shipped library: SQLite (always) and DynamoDB (`Copkit.dynamodb`).
-cargo build --quiet -p copkit-ffi --features dynamodb --lib --bin uniffi-bindgen
+# tests/run-all.sh sets COPKIT_FFI_BUILT: its `cargo test --workspace
+# --all-features` already made the library (with the bench aid too) and the
+# generator, and building them again with other features would compile
+# most of the dependency tree a second time.
+PREBUILT=()
+if [ -n "${COPKIT_FFI_BUILT:-}" ]; then
+  PREBUILT=(--prebuilt)
+else
+  cargo build --quiet -p copkit-ffi --features dynamodb --lib --bin uniffi-bindgen
+fi
 # The client tests (Python, Kotlin) talk to copkit-local: the one
 # tests/run-all.sh built ($COPKIT_LOCAL), or one built here.
 if [ -z "${COPKIT_LOCAL:-}" ]; then
@@ -32,7 +41,7 @@ generate() {
 }
 
 echo "--- Python: wheel, pytest, portal example"
-WHEEL=$("$VENV/bin/python" bindings/python/build.py | tail -n 1)
+WHEEL=$("$VENV/bin/python" bindings/python/build.py "${PREBUILT[@]}" | tail -n 1)
 "$VENV/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEEL"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests
 "$VENV/bin/python" examples/portal.py > /dev/null

@@ -12,6 +12,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# One build, kept small: a clean checkout gains nothing from incremental
+# caches (gigabytes under target/debug/incremental), and every later step
+# reuses what `cargo test --workspace --all-features` built (copkit-local,
+# the walkthrough, libcopkit_ffi and uniffi-bindgen) instead of building the
+# same crates again with other features.
+export CARGO_INCREMENTAL=0
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
@@ -26,14 +33,14 @@ export COPKIT_LOCAL="$PWD/target/debug/copkit-local"
 cargo test --workspace --all-features
 
 step "walkthrough example runs"
-cargo run --quiet -p copkit-examples --example walkthrough > /dev/null
+target/debug/examples/walkthrough > /dev/null
 
 step "Python test tools (target/tools-venv, from tests/requirements.txt)"
 VENV=target/tools-venv
 tests/ensure-venv.sh "$VENV" tests/requirements.txt
 
 step "bindings: Python wheel + pytest, Kotlin JUnit through Maven, Swift generated"
-VENV=$VENV bindings/test.sh
+VENV=$VENV COPKIT_FFI_BUILT=1 bindings/test.sh
 
 step "deploy template: cfn-lint and sam validate --lint (offline)"
 "$VENV/bin/cfn-lint" lambda/template.yaml

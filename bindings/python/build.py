@@ -3,7 +3,7 @@
 uniffi bindings from it with the pinned generator, stages them with the
 library in a package, and builds a platform wheel.
 
-    python3 bindings/python/build.py [--release] [--bench] [--out DIR]
+    python3 bindings/python/build.py [--release] [--bench] [--prebuilt] [--out DIR]
 
 prints the wheel's path; install it with `pip install <wheel>`.
 """
@@ -36,21 +36,29 @@ def main() -> None:
     parser.add_argument("--release", action="store_true", help="optimised library")
     parser.add_argument("--bench", action="store_true",
                         help="with the benchmark aid Session.measure_native_reads (bench.py)")
+    parser.add_argument("--prebuilt", action="store_true",
+                        help="use the library and uniffi-bindgen already in target/ "
+                             "(tests/run-all.sh's workspace build) instead of building them")
     parser.add_argument("--out", default=str(ROOT / "target" / "wheels"), help="wheel folder")
     args = parser.parse_args()
 
     profile = ["--release"] if args.release else []
     # The shipped library has every store: SQLite (always) and DynamoDB.
     features = ["--features", "dynamodb,bench" if args.bench else "dynamodb"]
-    run("cargo", "build", "--quiet", "-p", "copkit-ffi", "--lib", *profile, *features)
-    library = ROOT / "target" / ("release" if args.release else "debug") / library_name()
+    built = ROOT / "target" / ("release" if args.release else "debug")
+    if args.prebuilt:
+        generator = [str(built / "uniffi-bindgen")]
+    else:
+        run("cargo", "build", "--quiet", "-p", "copkit-ffi", "--lib", *profile, *features)
+        generator = ["cargo", "run", "--quiet", "-p", "copkit-ffi", "--bin", "uniffi-bindgen", "--"]
+    library = built / library_name()
 
     stage = ROOT / "target" / "python-package"
     shutil.rmtree(stage, ignore_errors=True)
     package = stage / "copkit"
     package.mkdir(parents=True)
     run(
-        "cargo", "run", "--quiet", "-p", "copkit-ffi", "--bin", "uniffi-bindgen", "--",
+        *generator,
         "generate", "--library", str(library), "--language", "python",
         "--out-dir", str(package),
     )
