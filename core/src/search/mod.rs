@@ -8,6 +8,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::{CommunityId, SpaceId, ThreadId, UserId};
 use crate::model::{SearchHit, SearchKind};
@@ -26,6 +27,21 @@ pub const OFFSET_MAX: u32 = 1_000;
 pub const SNIPPET_MAX_CHARS: usize = 200;
 /// Most characters of an entry's body that are indexed.
 pub const BODY_MAX_CHARS: usize = 100_000;
+/// Entries put in one call by [`SearchIndex::replace`]'s default.
+const REPLACE_BATCH: usize = 500;
+
+/// A piece of content by name, for an index to bring up to date with the
+/// store ([`Copkit::index_current`](crate::Copkit::index_current)): what a
+/// serverless feed passes on from the table's change stream.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ContentRef {
+    /// The community it is (or was) in.
+    pub community: CommunityId,
+    /// What it is.
+    pub kind: SearchKind,
+    /// Its id.
+    pub id: String,
+}
 
 /// One searchable piece of content as an index holds it. `kind` and `id`
 /// name it: putting an entry replaces the one of the same name.
@@ -130,6 +146,27 @@ pub trait SearchIndex: Send + Sync {
     /// Empties the index of `community` (before it is rebuilt, or when the
     /// community is deleted).
     async fn clear(&self, community: &CommunityId) -> Result<(), StoreError>;
+
+    /// Makes `entries` the whole index of `community` (a rebuild). The
+    /// default clears it and puts them in batches; an index that can swap a
+    /// community's part in one step does so.
+    async fn replace(
+        &self,
+        community: &CommunityId,
+        entries: Vec<SearchEntry>,
+    ) -> Result<(), StoreError> {
+        self.clear(community).await?;
+        let mut entries = entries.into_iter().peekable();
+        while entries.peek().is_some() {
+            let batch = entries
+                .by_ref()
+                .take(REPLACE_BATCH)
+                .map(IndexChange::Put)
+                .collect();
+            self.apply(community, batch).await?;
+        }
+        Ok(())
+    }
 
     /// The entries matching `request`, best first: BM25 relevance blended
     /// with recency. Only entries in the request's scopes are considered.

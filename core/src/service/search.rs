@@ -29,16 +29,17 @@ use crate::model::{
 };
 use crate::policy::CommunityAction;
 use crate::search::{
-    IndexChange, OFFSET_MAX, PAGE_MAX, QUERY_MAX_CHARS, SearchEntry, SearchRequest, SearchScope,
+    ContentRef, IndexChange, OFFSET_MAX, PAGE_MAX, QUERY_MAX_CHARS, SearchEntry, SearchRequest,
+    SearchScope,
 };
 use crate::service::{Actor, Copkit};
-use crate::store::{DiscussionOp, DocumentOp, EventOp, Op, Range, Transaction, Wanted};
+use crate::store::{DiscussionOp, DocumentOp, EventOp, Op, Range, Record, Transaction, Wanted};
 use crate::validate::Checker;
 
 /// Communities a person's search looks in at most (their first by id).
 pub const SEARCH_COMMUNITIES_MAX: u32 = 100;
-/// Changes sent to the index in one call while rebuilding.
-const REINDEX_BATCH: usize = 500;
+/// Records read in one batch while bringing content up to date.
+const CURRENT_BATCH: usize = 100;
 
 /// What to look for.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -173,6 +174,58 @@ pub(crate) fn touched(tx: &Transaction) -> Touched {
         }
     }
     changes
+}
+
+/// The batch key that reads `item`; its id must be one of its kind.
+fn content_wanted(item: &ContentRef) -> Result<Wanted> {
+    let bad = || Error::invalid("id", "invalid_id", "not an id of its kind");
+    Ok(match item.kind {
+        SearchKind::Thread => Wanted::Thread(item.id.parse().map_err(|_| bad())?),
+        SearchKind::Post => Wanted::Post(item.id.parse().map_err(|_| bad())?),
+        SearchKind::Document => Wanted::Document(item.id.parse().map_err(|_| bad())?),
+        SearchKind::Event => Wanted::Event(item.id.parse().map_err(|_| bad())?),
+    })
+}
+
+/// The change that makes the index hold `item` as `found` has it (the
+/// record's own community when found, else the one named).
+fn current_change(item: &ContentRef, found: &[Record]) -> (CommunityId, IndexChange) {
+    let id = item.id.as_str();
+    let record = found.iter().find(|r| match r {
+        Record::Thread(t) => item.kind == SearchKind::Thread && t.id.to_string() == id,
+        Record::Post(p) => item.kind == SearchKind::Post && p.id.to_string() == id,
+        Record::Document(d) => item.kind == SearchKind::Document && d.id.to_string() == id,
+        Record::Event(e) => item.kind == SearchKind::Event && e.id.to_string() == id,
+        _ => false,
+    });
+    match record {
+        Some(Record::Thread(t)) => (
+            t.community,
+            match thread_entry(t) {
+                Some(entry) => IndexChange::Put(entry),
+                None => IndexChange::RemoveThread(t.id),
+            },
+        ),
+        Some(Record::Post(p)) => (
+            p.community,
+            put_or_remove(post_entry(p), SearchKind::Post, p.id),
+        ),
+        Some(Record::Document(d)) => (
+            d.community,
+            put_or_remove(document_entry(d), SearchKind::Document, d.id),
+        ),
+        Some(Record::Event(e)) => (e.community, IndexChange::Put(event_entry(e))),
+        _ => (
+            item.community,
+            match (item.kind, item.id.parse()) {
+                (SearchKind::Thread, Ok(thread)) => IndexChange::RemoveThread(thread),
+                _ => IndexChange::Remove {
+                    kind: item.kind,
+                    id: item.id.clone(),
+                },
+            },
+        ),
+    }
 }
 
 fn put_or_remove(entry: Option<SearchEntry>, kind: SearchKind, id: impl ToString) -> IndexChange {
@@ -337,30 +390,57 @@ impl Copkit {
         }
     }
 
-    /// Empties the index of `community` and writes every entry of its
-    /// spaces again from the store (after the index was lost, or written by
-    /// an older version). Archived spaces are indexed too: searches leave
-    /// them out of scope until they are unarchived.
+    /// Writes the index of `community` again from the store: every entry
+    /// of its spaces replaces what it held (after the index was lost, or
+    /// written by an older version). Archived spaces are indexed too:
+    /// searches leave them out of scope until they are unarchived.
     pub async fn reindex_community(&self, community: &CommunityId) -> Result<ReindexReport> {
         let index = self.search_index()?;
-        index.clear(community).await?;
-        let mut report = ReindexReport {
-            communities: 1,
-            entries: 0,
-        };
-        if self.store().get_community(community).await?.is_none() {
-            return Ok(report);
-        }
-        let events = self.community_events(community).await?;
-        for space in self.store().list_spaces(community).await? {
-            let entries = self.space_entries(&space.id, &events).await?;
-            report.entries += entries.len() as u32;
-            for batch in entries.chunks(REINDEX_BATCH) {
-                let changes = batch.iter().cloned().map(IndexChange::Put).collect();
-                index.apply(community, changes).await?;
+        let mut entries = Vec::new();
+        if self.store().get_community(community).await?.is_some() {
+            let events = self.community_events(community).await?;
+            for space in self.store().list_spaces(community).await? {
+                entries.extend(self.space_entries(&space.id, &events).await?);
             }
         }
+        let report = ReindexReport {
+            communities: 1,
+            entries: entries.len() as u32,
+        };
+        index.replace(community, entries).await?;
         Ok(report)
+    }
+
+    /// Brings the index up to date with the store for each piece of
+    /// content named: put as it is now, or removed when it is deleted,
+    /// hidden or gone (a deleted or vanished thread takes its replies).
+    /// Naming the same content twice, or in any order, gives the same
+    /// index: the serverless indexer applies its feed with this, so a
+    /// message delivered again or late does no harm. Returns the changes
+    /// applied.
+    pub async fn index_current(&self, content: &[ContentRef]) -> Result<u32> {
+        let index = self.search_index()?;
+        let mut wanted: Vec<ContentRef> = content.to_vec();
+        wanted.sort();
+        wanted.dedup();
+        let mut by_community: BTreeMap<CommunityId, Vec<IndexChange>> = BTreeMap::new();
+        for batch in wanted.chunks(CURRENT_BATCH) {
+            let mut asked = Vec::with_capacity(batch.len());
+            for item in batch {
+                asked.push(content_wanted(item)?);
+            }
+            let found = self.store().get_records(&asked).await?.0;
+            for item in batch {
+                let (community, change) = current_change(item, &found);
+                by_community.entry(community).or_default().push(change);
+            }
+        }
+        let mut applied = 0;
+        for (community, changes) in by_community {
+            applied += changes.len() as u32;
+            index.apply(&community, changes).await?;
+        }
+        Ok(applied)
     }
 
     /// Rebuilds the index of each of `communities` (a host lists them: the

@@ -7,6 +7,8 @@
 //!   (the layout is documented in [`dynamo`]);
 //! - [`s3::S3BlobStore`]: document bytes in S3, with checksummed and
 //!   presigned requests;
+//! - [`search::S3SearchIndex`]: the search index, one tantivy index per
+//!   community stored in S3, searched from a local copy;
 //! - [`ses::SesMailer`]: the outbox delivered through Amazon SES (v2);
 //! - [`config`]: settings from the environment and connecting to both;
 //! - [`emulator`]: the same on a local emulator (moto), for tests and
@@ -21,6 +23,7 @@ pub mod config;
 pub mod dynamo;
 pub mod emulator;
 pub mod s3;
+pub mod search;
 pub mod ses;
 
 pub use config::{
@@ -29,4 +32,5 @@ pub use config::{
 };
 pub use dynamo::DynamoStore;
 pub use s3::S3BlobStore;
+pub use search::S3SearchIndex;
 pub use ses::SesMailer;

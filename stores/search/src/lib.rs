@@ -8,12 +8,20 @@
 //! | `schema.rs` | the fields, the English analyser, the schema version |
 //! | `query.rs` | a request as a tantivy query: the words, title prefixes, the scope and filters |
 //! | `snippet.rs` | the words around a match, as marked parts |
-//! | `index.rs` | [`TantivyIndex`]: applying changes, searching, ranking with recency |
+//! | `searcher.rs` | [`Searchable`] and [`search_all`]: ranking with recency over one or more indexes, the page, its hits |
+//! | `writer.rs` | entries as documents, changes on a writer |
+//! | `folder.rs` | [`FolderIndex`] and [`unpack`]: one community's index packed into an archive and back (serverless) |
+//! | `index.rs` | [`TantivyIndex`]: one index for every community, in memory or in a folder |
 
+mod folder;
 mod index;
 mod query;
 mod schema;
+mod searcher;
 mod snippet;
+mod writer;
 
+pub use folder::{ARCHIVE_MAX_BYTES, FolderIndex, unpack};
 pub use index::{Opened, TantivyIndex};
 pub use schema::SCHEMA_VERSION;
+pub use searcher::{Searchable, search_all};
