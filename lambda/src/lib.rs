@@ -35,6 +35,7 @@ pub mod problem;
 pub mod request_log;
 pub mod routes;
 pub mod scheduled;
+pub mod search_feed;
 pub mod smtp;
 pub mod state;
 

@@ -8,6 +8,9 @@
 //! | `COPKIT_CURSOR_KEY` | 64 hex characters signing pagination cursors and upload tickets; the same on every instance (random per process when unset) |
 //! | `COPKIT_PUBLIC_URL` | the API's public base URL, for the one-click unsubscribe link in mail (none when unset) |
 //! | `COPKIT_INVITATION_LINK` | where invitations are accepted, with `{token}` for the token, for the link in invitation mail (the mail gives the code when unset) |
+//! | `COPKIT_SEARCH_PREFIX` | where the search indexes live in the bucket (`search/` when unset) |
+//! | `COPKIT_SEARCH_SCRATCH` | the folder for local copies of search indexes (`<temp>/copkit-search`: `/tmp` on Lambda) |
+//! | `COPKIT_SEARCH_REFRESH_SECS` | how long a search trusts its copy of a community's index before asking S3 whether it changed (5 when unset; 0: every search asks) |
 //! | `COPKIT_RATE_LIMITS` | per-person write limits: `off`, or changes to the defaults such as `communities=5/1h,posts=off` (see `RateLimits::parse`) |
 //! | `AWS_ENDPOINT_URL` | another endpoint, e.g. a local emulator (read by the SDK) |
 //! | `AWS_REGION`, credentials | the usual SDK chain |
@@ -167,9 +170,58 @@ async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), Stor
     }
 }
 
+/// What a function does with the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchRole {
+    /// Searches it; its writes reach the index through the table's stream
+    /// and the indexer function (the API function, the scheduler).
+    Search,
+    /// Writes it (the indexer function).
+    Index,
+}
+
+/// The search index in the bucket, configured by `COPKIT_SEARCH_PREFIX`,
+/// `COPKIT_SEARCH_SCRATCH` and `COPKIT_SEARCH_REFRESH_SECS`.
+pub fn search_index_from_env(
+    config: &SdkConfig,
+    bucket: &str,
+) -> Result<crate::search::S3SearchIndex, String> {
+    let prefix = std::env::var("COPKIT_SEARCH_PREFIX")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "search/".into());
+    let scratch = std::env::var("COPKIT_SEARCH_SCRATCH")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("copkit-search"));
+    let refresh = match std::env::var("COPKIT_SEARCH_REFRESH_SECS") {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| "COPKIT_SEARCH_REFRESH_SECS must be a whole number of seconds")?,
+        _ => 5,
+    };
+    crate::search::S3SearchIndex::new(
+        s3_client(config),
+        bucket,
+        prefix,
+        &scratch,
+        std::time::Duration::from_secs(refresh),
+    )
+    .map_err(|e| format!("the search index: {e}"))
+}
+
 /// The services the Lambda functions run: DynamoDB and S3 named by the
-/// environment (both required), cursors signed with `COPKIT_CURSOR_KEY`.
+/// environment (both required), cursors signed with `COPKIT_CURSOR_KEY`,
+/// and the search index in the bucket for searching
+/// ([`SearchRole::Search`]).
 pub async fn copkit_from_env() -> Result<copkit_core::Copkit, String> {
+    copkit_for(SearchRole::Search).await
+}
+
+/// [`copkit_from_env`] for a function in `role`.
+pub async fn copkit_for(role: SearchRole) -> Result<copkit_core::Copkit, String> {
     let settings = AwsSettings::from_env()?;
     if settings.bucket.is_none() {
         return Err("COPKIT_BUCKET is not set: name the S3 bucket for documents".into());
@@ -181,7 +233,11 @@ pub async fn copkit_from_env() -> Result<copkit_core::Copkit, String> {
     let mut builder =
         copkit_core::Copkit::builder(stores.store).config(config_from_env(cursor_key_from_env()?)?);
     if let Some(blobs) = stores.blobs {
-        builder = builder.blobs(blobs);
+        let index = search_index_from_env(&config, blobs.bucket())?;
+        builder = builder.blobs(blobs).search(match role {
+            SearchRole::Search => Arc::new(crate::search::SearchOnly(index)),
+            SearchRole::Index => Arc::new(index),
+        });
     }
     builder.build().map_err(|e| format!("{e}"))
 }

@@ -27,10 +27,10 @@ pub mod search;
 pub mod ses;
 
 pub use config::{
-    AwsSettings, AwsStores, config_from_env, connect, copkit_from_env, cursor_key_from_env,
-    sdk_config,
+    AwsSettings, AwsStores, SearchRole, config_from_env, connect, copkit_for, copkit_from_env,
+    cursor_key_from_env, sdk_config,
 };
 pub use dynamo::DynamoStore;
 pub use s3::S3BlobStore;
-pub use search::S3SearchIndex;
+pub use search::{S3SearchIndex, SearchOnly};
 pub use ses::SesMailer;

@@ -6,7 +6,8 @@
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 
 use copkit_core::store::StoreError;
@@ -102,7 +103,15 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError
         .table_name(table)
         .billing_mode(BillingMode::from(def.billing_mode))
         .key_schema(key(def.partition_key, KeyType::Hash)?)
-        .key_schema(key(def.sort_key, KeyType::Range)?);
+        .key_schema(key(def.sort_key, KeyType::Range)?)
+        // The search feed reads the table's changes (the template says the same).
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewAndOldImages)
+                .build()
+                .map_err(|e| StoreError::Internal(e.to_string()))?,
+        );
     for name in def.key_attributes() {
         request = request.attribute_definitions(
             AttributeDefinition::builder()
