@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the deployable zips of both Lambda functions for arm64 (Graviton):
+# Builds the deployable zips of the Lambda functions for arm64 (Graviton):
 #   target/lambda/bootstrap/bootstrap.zip   the API (ApiFunction)
 #   target/lambda/scheduler/bootstrap.zip   the scheduled jobs (SchedulerFunction)
+#   target/lambda/search-indexer/bootstrap.zip   the search feed (SearchIndexerFunction)
 # lambda/template.yaml names exactly these files as CodeUri, so
 # `sam deploy --guided --template-file lambda/template.yaml` uploads them as
 # they are. Release profile: see [profile.release] in Cargo.toml.
@@ -20,7 +21,9 @@ export PATH="$PWD/$VENV/bin:$PATH"
 
 cargo lambda build --release --arm64 --output-format zip -p copkit-lambda --bin bootstrap
 cargo lambda build --release --arm64 --output-format zip -p copkit-lambda --bin scheduler
+cargo lambda build --release --arm64 --output-format zip -p copkit-lambda --bin search-indexer
 
-for zip in target/lambda/bootstrap/bootstrap.zip target/lambda/scheduler/bootstrap.zip; do
+for zip in target/lambda/bootstrap/bootstrap.zip target/lambda/scheduler/bootstrap.zip \
+  target/lambda/search-indexer/bootstrap.zip; do
   printf '%s  %s bytes\n' "$zip" "$(stat -c %s "$zip")"
 done

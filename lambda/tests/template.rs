@@ -106,6 +106,76 @@ fn the_table_is_the_one_the_code_creates() {
         Some(true)
     );
     assert_eq!(text(&table["DeletionPolicy"]), "Retain");
+    // The search feed reads the stream the code's tables have too.
+    assert_eq!(
+        text(&props["StreamSpecification"]["StreamViewType"]),
+        "NEW_AND_OLD_IMAGES"
+    );
+}
+
+#[test]
+fn the_search_feed_runs_from_the_stream_through_a_fifo_queue() {
+    let template = template();
+    let indexer = &resource(&template, "SearchIndexerFunction")["Properties"];
+    let stream = &indexer["Events"]["TableChanges"]["Properties"];
+    assert_eq!(stream["Stream"]["Fn::GetAtt"][0], "Table");
+    assert_eq!(stream["Stream"]["Fn::GetAtt"][1], "StreamArn");
+    assert_eq!(stream["BisectBatchOnFunctionError"].as_bool(), Some(true));
+    assert_eq!(
+        stream["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0],
+        "SearchStreamFailures"
+    );
+    // The filter lets exactly the content items through.
+    let pattern: serde_json::Value = serde_json::from_str(text(
+        &list(&stream["FilterCriteria"]["Filters"])[0]["Pattern"],
+    ))
+    .unwrap();
+    assert_eq!(pattern["dynamodb"]["Keys"]["SK"]["S"][0], "META");
+    let prefixes: Vec<&str> = pattern["dynamodb"]["Keys"]["PK"]["S"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["prefix"].as_str().unwrap())
+        .collect();
+    assert_eq!(prefixes, ["THREAD#", "POST#", "DOC#", "EVENT#"]);
+    for prefix in prefixes {
+        let change = copkit_lambda::search_feed::StreamChange {
+            event_id: "e".into(),
+            pk: format!("{prefix}01KDVDNA0020YM9GGZ01RWHET8"),
+            sk: "META".into(),
+            community: Some("01KDVDNA0020YM9GGZ01RWHET7".into()),
+        };
+        assert!(
+            copkit_lambda::search_feed::content_of(&change).is_some(),
+            "{prefix}"
+        );
+    }
+
+    let queue = &indexer["Events"]["SearchMessages"]["Properties"];
+    assert_eq!(queue["Queue"]["Fn::GetAtt"][0], "SearchQueue");
+    assert_eq!(
+        list(&queue["FunctionResponseTypes"])[0],
+        "ReportBatchItemFailures"
+    );
+    let fifo = &resource(&template, "SearchQueue")["Properties"];
+    assert_eq!(fifo["FifoQueue"].as_bool(), Some(true));
+    assert!(
+        fifo["VisibilityTimeout"].as_u64().unwrap() >= 6 * indexer["Timeout"].as_u64().unwrap()
+    );
+    assert_eq!(
+        fifo["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0],
+        "SearchDeadLetters"
+    );
+    assert_eq!(
+        text(&indexer["Environment"]["Variables"]["COPKIT_SEARCH_QUEUE"]["Ref"]),
+        "SearchQueue"
+    );
+    // Its index objects only, and old versions do not pile up.
+    let rules =
+        list(&resource(&template, "Documents")["Properties"]["LifecycleConfiguration"]["Rules"]);
+    assert!(rules.iter().any(
+        |r| r["Prefix"] == "search/" && r["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
+    ));
 }
 
 #[test]
@@ -400,6 +470,7 @@ fn the_package_script_writes_the_zips_the_template_names() {
     for (function, binary) in [
         ("ApiFunction", "bootstrap"),
         ("SchedulerFunction", "scheduler"),
+        ("SearchIndexerFunction", "search-indexer"),
     ] {
         let code = text(&resource(&template, function)["Properties"]["CodeUri"]);
         assert_eq!(code, format!("../target/lambda/{binary}/bootstrap.zip"));
@@ -415,6 +486,7 @@ fn every_function_logs_to_a_group_with_retention() {
     for (function, group) in [
         ("ApiFunction", "ApiFunctionLogs"),
         ("SchedulerFunction", "SchedulerFunctionLogs"),
+        ("SearchIndexerFunction", "SearchIndexerFunctionLogs"),
     ] {
         let logging = &resource(&template, function)["Properties"]["LoggingConfig"];
         assert_eq!(text(&logging["LogGroup"]["Ref"]), group);
