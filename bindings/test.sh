@@ -25,6 +25,9 @@ esac
 PREBUILT=()
 if [ -n "${COPKIT_FFI_BUILT:-}" ]; then
   PREBUILT=(--prebuilt)
+  # `cargo test` leaves the shared library in deps/ (only `cargo build`
+  # copies it up a level).
+  LIB="$(dirname "$LIB")/deps/$(basename "$LIB")"
 else
   cargo build --quiet -p copkit-ffi --features dynamodb --lib --bin uniffi-bindgen
 fi

@@ -47,11 +47,14 @@ def main() -> None:
     features = ["--features", "dynamodb,bench" if args.bench else "dynamodb"]
     built = ROOT / "target" / ("release" if args.release else "debug")
     if args.prebuilt:
+        # `cargo test` leaves the shared library in deps/ (only `cargo
+        # build` copies it up a level).
         generator = [str(built / "uniffi-bindgen")]
+        library = built / "deps" / library_name()
     else:
         run("cargo", "build", "--quiet", "-p", "copkit-ffi", "--lib", *profile, *features)
         generator = ["cargo", "run", "--quiet", "-p", "copkit-ffi", "--bin", "uniffi-bindgen", "--"]
-    library = built / library_name()
+        library = built / library_name()
 
     stage = ROOT / "target" / "python-package"
     shutil.rmtree(stage, ignore_errors=True)
