@@ -32,6 +32,7 @@ fn services(store: &MemoryStore, index: &TantivyIndex, clock: &Arc<ManualClock>)
         .ids(Arc::new(SequentialIds::new()))
         .config(Config::with_cursor_key([7; 32]))
         .search(Arc::new(index.clone()))
+        .text_extractor(Arc::new(copkit_search::FileText))
         .build()
         .unwrap()
 }
@@ -504,4 +505,80 @@ async fn pages_follow_their_cursor_and_a_rebuilt_index_answers_the_same() {
     let mut ids: Vec<String> = again.items.into_iter().map(|h| h.id).collect();
     ids.sort();
     assert_eq!(ids, unique);
+}
+
+#[tokio::test]
+async fn the_words_inside_a_pdf_are_found_by_those_who_may_see_it() {
+    let g = group().await;
+    let pdf = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/capybara.pdf"
+    ))
+    .unwrap();
+    let doc =
+        g.k.upload_document(
+            &g.tom,
+            &g.leads,
+            NewDocument {
+                title: "Trainer pack".into(),
+                description: "For the leads".into(),
+                tags: vec![],
+                content_type: "application/pdf".into(),
+                sha256: None,
+                bytes: pdf,
+            },
+        )
+        .await
+        .unwrap();
+    let found = hits(&g, &g.tom, "capybara").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].kind, found[0].id.as_str()),
+        (SearchKind::Document, doc.id.to_string().as_str())
+    );
+    // Words of the title and description still count.
+    assert_eq!(hits(&g, &g.tom, "trainer pack").await.unwrap().len(), 1);
+    for who in [&g.ann, &g.gus, &g.zoe] {
+        assert!(
+            hits(&g, who, "capybara")
+                .await
+                .map(|h| h.is_empty())
+                .unwrap_or(true),
+            "{} found the PDF's words",
+            who.user
+        );
+    }
+
+    // A new version without the word: the old text is never found again.
+    g.k.add_document_version(
+        &g.tom,
+        &doc.id,
+        copkit_core::service::NewVersion {
+            content_type: "text/plain".into(),
+            sha256: None,
+            bytes: b"Rota swaps only".to_vec(),
+            note: "Replaced".into(),
+        },
+        doc.version,
+    )
+    .await
+    .unwrap();
+    assert!(hits(&g, &g.tom, "capybara").await.unwrap().is_empty());
+    assert_eq!(hits(&g, &g.tom, "swaps").await.unwrap().len(), 1);
+
+    // A rebuilt index reads the files again.
+    let k2 = Copkit::builder(Arc::new(g.store.clone()))
+        .clock(g.clock.clone())
+        .blobs(g.k.blobs().clone())
+        .config(Config::with_cursor_key([7; 32]))
+        .search(Arc::new(TantivyIndex::in_memory().unwrap()))
+        .text_extractor(Arc::new(copkit_search::FileText))
+        .build()
+        .unwrap();
+    k2.reindex_community(&g.c).await.unwrap();
+    let found = k2
+        .search(&g.tom, &g.c, &query("swaps"), &PageRequest::of(10))
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 1);
 }

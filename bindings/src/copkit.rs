@@ -42,7 +42,9 @@ async fn open_sqlite(
     let opened = copkit_search::TantivyIndex::open(std::path::Path::new(&format!("{path}.search")));
     let (builder, rebuild) = match opened {
         Ok((index, opened)) => (
-            builder.search(Arc::new(index)),
+            builder
+                .search(Arc::new(index))
+                .text_extractor(Arc::new(copkit_search::FileText)),
             opened == copkit_search::Opened::NeedsRebuild,
         ),
         Err(_) => (builder, false),
@@ -98,6 +100,7 @@ impl Copkit {
     pub fn new() -> Result<Arc<Self>, CopkitError> {
         let core = copkit_core::Copkit::builder(Arc::new(MemoryStore::new()))
             .search(memory_index()?)
+            .text_extractor(Arc::new(copkit_search::FileText))
             .build()?;
         Ok(Copkit::over(core))
     }
@@ -110,6 +113,7 @@ impl Copkit {
         let core = copkit_core::Copkit::builder(Arc::new(MemoryStore::new()))
             .clock(Arc::new(HostClock(clock)))
             .search(memory_index()?)
+            .text_extractor(Arc::new(copkit_search::FileText))
             .build()?;
         Ok(Copkit::over(core))
     }
@@ -249,7 +253,8 @@ impl Copkit {
             .map_err(|e| CopkitError::from(copkit_core::Error::from(e)))?;
         let mut builder = copkit_core::Copkit::builder(stores.store)
             .config(copkit_core::Config::with_cursor_key(key))
-            .search(memory_index()?);
+            .search(memory_index()?)
+            .text_extractor(Arc::new(copkit_search::FileText));
         if let Some(blobs) = stores.blobs {
             builder = builder.blobs(blobs);
         }

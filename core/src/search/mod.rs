@@ -16,6 +16,9 @@ use crate::store::StoreError;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod text;
+
+pub use text::{PlainText, TextExtractor};
 
 /// Most characters of query text.
 pub const QUERY_MAX_CHARS: usize = 200;

@@ -16,7 +16,7 @@ use crate::cursor::CursorCodec;
 use crate::error::{Conflict, Error, Result};
 use crate::ids::{ActivityId, CommunityId, SpaceId, UserId};
 use crate::model::{Activity, ActivityKind, Page, PageRequest};
-use crate::search::SearchIndex;
+use crate::search::{SearchIndex, TextExtractor};
 use crate::store::{
     ActivityOp, Chunk, CommunityOp, ConditionFailure, InvitationOp, Op, ProfileOp, Range, Store,
     StoreError, Transaction,
@@ -205,6 +205,7 @@ pub struct Copkit {
     listeners: Arc<RwLock<Vec<Arc<dyn ActivityListener>>>>,
     space_parents: Arc<access::SpaceParents>,
     search: Option<Arc<dyn SearchIndex>>,
+    text: Arc<dyn TextExtractor>,
 }
 
 impl std::fmt::Debug for Copkit {
@@ -223,9 +224,17 @@ pub struct CopkitBuilder {
     ids: Option<Arc<dyn IdSource>>,
     config: Option<Config>,
     search: Option<Arc<dyn SearchIndex>>,
+    text: Option<Arc<dyn TextExtractor>>,
 }
 
 impl CopkitBuilder {
+    /// What reads the text of uploaded files for the search index
+    /// (default: [`PlainText`](crate::search::PlainText), text files only).
+    pub fn text_extractor(mut self, text: Arc<dyn TextExtractor>) -> Self {
+        self.text = Some(text);
+        self
+    }
+
     /// The full-text index searches use and committed writes update
     /// (default: none, and searching is an internal error).
     pub fn search(mut self, index: Arc<dyn SearchIndex>) -> Self {
@@ -281,6 +290,9 @@ impl CopkitBuilder {
             listeners: Arc::new(RwLock::new(Vec::new())),
             space_parents: Arc::new(access::SpaceParents::default()),
             search: self.search,
+            text: self
+                .text
+                .unwrap_or_else(|| Arc::new(crate::search::PlainText)),
         })
     }
 }
@@ -300,6 +312,7 @@ impl Copkit {
             ids: None,
             config: None,
             search: None,
+            text: None,
         }
     }
 

@@ -28,6 +28,7 @@ use crate::model::{
     Document, Event, Page, PageRequest, Post, SearchHit, SearchKind, Space, Thread,
 };
 use crate::policy::CommunityAction;
+use crate::search::text::EXTRACT_MAX_BYTES;
 use crate::search::{
     ContentRef, IndexChange, OFFSET_MAX, PAGE_MAX, QUERY_MAX_CHARS, SearchEntry, SearchRequest,
     SearchScope,
@@ -228,6 +229,17 @@ fn current_change(item: &ContentRef, found: &[Record]) -> (CommunityId, IndexCha
     }
 }
 
+/// The entries `changes` put.
+fn put_entries(changes: &mut [IndexChange]) -> Vec<&mut SearchEntry> {
+    changes
+        .iter_mut()
+        .filter_map(|c| match c {
+            IndexChange::Put(entry) => Some(entry),
+            _ => None,
+        })
+        .collect()
+}
+
 fn put_or_remove(entry: Option<SearchEntry>, kind: SearchKind, id: impl ToString) -> IndexChange {
     match entry {
         Some(entry) => IndexChange::Put(entry),
@@ -385,7 +397,8 @@ impl Copkit {
         for (community, change) in touched {
             by_community.entry(community).or_default().push(change);
         }
-        for (community, changes) in by_community {
+        for (community, mut changes) in by_community {
+            self.with_file_text(&mut put_entries(&mut changes)).await;
             let _ = index.apply(&community, changes).await;
         }
     }
@@ -403,6 +416,8 @@ impl Copkit {
                 entries.extend(self.space_entries(&space.id, &events).await?);
             }
         }
+        self.with_file_text(&mut entries.iter_mut().collect::<Vec<_>>())
+            .await;
         let report = ReindexReport {
             communities: 1,
             entries: entries.len() as u32,
@@ -436,11 +451,63 @@ impl Copkit {
             }
         }
         let mut applied = 0;
-        for (community, changes) in by_community {
+        for (community, mut changes) in by_community {
+            self.with_file_text(&mut put_entries(&mut changes)).await;
             applied += changes.len() as u32;
             index.apply(&community, changes).await?;
         }
         Ok(applied)
+    }
+
+    /// Adds to each document's entry the text of its current version, as
+    /// the text extractor reads it (files up to
+    /// [`EXTRACT_MAX_BYTES`](crate::search::text::EXTRACT_MAX_BYTES)). A
+    /// file that cannot be read leaves its entry as it was: the title,
+    /// description and tags are still found.
+    async fn with_file_text(&self, entries: &mut [&mut SearchEntry]) {
+        let documents: Vec<Wanted> = entries
+            .iter()
+            .filter(|e| e.kind == SearchKind::Document)
+            .filter_map(|e| e.id.parse().ok().map(Wanted::Document))
+            .collect();
+        let mut texts: BTreeMap<String, String> = BTreeMap::new();
+        for batch in documents.chunks(CURRENT_BATCH) {
+            let Ok(mut found) = self.store().get_records(batch).await else {
+                continue;
+            };
+            let mut versions = Vec::new();
+            while let Some(d) = found.document() {
+                if d.size <= EXTRACT_MAX_BYTES {
+                    versions.push(Wanted::DocumentVersion(d.id, d.current_version));
+                }
+            }
+            let Ok(mut found) = self.store().get_records(&versions).await else {
+                continue;
+            };
+            while let Some(v) = found.version() {
+                if v.size > EXTRACT_MAX_BYTES {
+                    continue;
+                }
+                let Ok(Some(bytes)) = self.blobs().get(&v.blob_key).await else {
+                    continue;
+                };
+                if let Some(text) = self.text.extract(&v.content_type, &bytes) {
+                    texts.insert(v.document.to_string(), text);
+                }
+            }
+        }
+        for entry in entries.iter_mut() {
+            if let Some(text) = texts.remove(&entry.id) {
+                let text = text.trim();
+                if !text.is_empty() {
+                    entry.body = if entry.body.is_empty() {
+                        text.to_owned()
+                    } else {
+                        format!("{}\n\n{text}", entry.body)
+                    };
+                }
+            }
+        }
     }
 
     /// Rebuilds the index of each of `communities` (a host lists them: the

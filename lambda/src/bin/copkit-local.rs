@@ -33,7 +33,7 @@ use copkit_core::mail::Outbox;
 use copkit_core::{Copkit, MemoryStore};
 use copkit_lambda::smtp::SmtpMailer;
 use copkit_lambda::{AppState, Authenticator, Claims, app, demo};
-use copkit_search::{Opened, TantivyIndex};
+use copkit_search::{FileText, Opened, TantivyIndex};
 use copkit_sqlite::{Database, FileBlobStore, SWEEP_GRACE, SqliteStore, sweep_orphan_blobs};
 
 /// mimalloc instead of the system allocator: a page of threads is served
@@ -188,6 +188,7 @@ async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
                 .blobs(files)
                 .config(config)
                 .search(Arc::new(index))
+                .text_extractor(Arc::new(FileText))
                 .build()?;
             if opened == Opened::NeedsRebuild {
                 reindex(&copkit, &store).await?;
@@ -217,6 +218,7 @@ async fn services(args: &Args) -> Result<Copkit, Box<dyn std::error::Error>> {
     Ok(builder
         .config(config)
         .search(Arc::new(TantivyIndex::in_memory()?))
+        .text_extractor(Arc::new(FileText))
         .build()?)
 }
 

@@ -234,10 +234,15 @@ pub async fn copkit_for(role: SearchRole) -> Result<copkit_core::Copkit, String>
         copkit_core::Copkit::builder(stores.store).config(config_from_env(cursor_key_from_env()?)?);
     if let Some(blobs) = stores.blobs {
         let index = search_index_from_env(&config, blobs.bucket())?;
-        builder = builder.blobs(blobs).search(match role {
-            SearchRole::Search => Arc::new(crate::search::SearchOnly(index)),
-            SearchRole::Index => Arc::new(index),
-        });
+        builder = match role {
+            SearchRole::Search => builder
+                .blobs(blobs)
+                .search(Arc::new(crate::search::SearchOnly(index))),
+            SearchRole::Index => builder
+                .blobs(blobs)
+                .search(Arc::new(index))
+                .text_extractor(Arc::new(copkit_search::FileText)),
+        };
     }
     builder.build().map_err(|e| format!("{e}"))
 }

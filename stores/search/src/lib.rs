@@ -10,9 +10,11 @@
 //! | `snippet.rs` | the words around a match, as marked parts |
 //! | `searcher.rs` | [`Searchable`] and [`search_all`]: ranking with recency over one or more indexes, the page, its hits |
 //! | `writer.rs` | entries as documents, changes on a writer |
+//! | `file_text.rs` | [`FileText`]: the words of uploaded PDFs and text files |
 //! | `folder.rs` | [`FolderIndex`] and [`unpack`]: one community's index packed into an archive and back (serverless) |
 //! | `index.rs` | [`TantivyIndex`]: one index for every community, in memory or in a folder |
 
+mod file_text;
 mod folder;
 mod index;
 mod query;
@@ -21,6 +23,7 @@ mod searcher;
 mod snippet;
 mod writer;
 
+pub use file_text::FileText;
 pub use folder::{ARCHIVE_MAX_BYTES, FolderIndex, unpack};
 pub use index::{Opened, TantivyIndex};
 pub use schema::SCHEMA_VERSION;
