@@ -8,14 +8,17 @@
 //! tells anything about what was left out.
 //!
 //! What is indexed: thread titles and opening text, replies, document
-//! titles, descriptions and tags, event titles and descriptions. Deleted,
-//! hidden and removed content is not; an archived space is left out of
-//! every search's scope (its entries stay, found again when it is
-//! unarchived). Every committed write that changes such content updates
-//! the index after its commit, from the records it wrote (no further
-//! reads); a host rebuilds a community's part with
-//! [`Copkit::reindex_community`]. A reply's result shows its thread's
-//! title, read with the page.
+//! titles, descriptions, tags and the text of their current version (as
+//! the host's [`TextExtractor`](crate::search::TextExtractor) reads it),
+//! event titles and descriptions. Deleted, hidden and removed content is
+//! not; an archived space is left out of every search's scope (its entries
+//! stay, found again when it is unarchived). Every committed write that
+//! changes such content updates the index after its commit, from the
+//! records it wrote (a document's file is read too); a host rebuilds a
+//! community's part with [`Copkit::reindex_community`]. Where the index is
+//! fed another way (the serverless deployment: the table's stream),
+//! [`Copkit::index_current`] brings named content up to date from the
+//! store. A reply's result shows its thread's title, read with the page.
 
 use std::collections::BTreeMap;
 
