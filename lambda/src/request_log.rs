@@ -128,6 +128,18 @@ fn plain(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// Logs of a Lambda function: JSON lines (CloudWatch adds the time), at
+/// the level `RUST_LOG` names (`info` when unset).
+pub fn init_function_logs() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .without_time()
+        .init();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,13 +33,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         );
         std::process::exit(if caught { 0 } else { 1 });
     }
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .without_time()
-        .init();
+    copkit_lambda::request_log::init_function_logs();
     let copkit = aws::copkit_from_env().await?;
     let router = app::router(AppState::new(copkit, Authenticator::ApiGateway).with_metrics());
     lambda_http::run(app::lambda_service(router)).await

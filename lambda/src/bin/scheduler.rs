@@ -14,13 +14,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .without_time()
-        .init();
+    copkit_lambda::request_log::init_function_logs();
     let copkit = aws::copkit_from_env().await?;
     let copkit = &copkit;
     let mailer = aws::ses::mailer_from_env(&aws::sdk_config().await);

@@ -12,13 +12,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .without_time()
-        .init();
+    copkit_lambda::request_log::init_function_logs();
     let queue = std::env::var("COPKIT_SEARCH_QUEUE")
         .ok()
         .filter(|q| !q.trim().is_empty())

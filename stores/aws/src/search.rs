@@ -30,7 +30,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use copkit_core::ids::CommunityId;
 use copkit_core::search::{IndexChange, SearchEntry, SearchIndex, SearchRequest, SearchResults};
 use copkit_core::store::StoreError;
-use copkit_search::{FolderIndex, SCHEMA_VERSION, Searchable, search_all, unpack};
+use copkit_search::{FolderIndex, SCHEMA_VERSION, Searchable, blocking, search_all, unpack};
 use tokio::sync::Mutex;
 
 use crate::dynamo::errors::sdk_error;
@@ -100,15 +100,6 @@ fn is_missing<E: ProvideErrorMetadata>(
         || error
             .as_service_error()
             .is_some_and(|e| e.code() == Some("NoSuchKey"))
-}
-
-/// Runs blocking index work off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| StoreError::Internal(format!("search index task: {e}")))?
 }
 
 impl S3SearchIndex {

@@ -12,7 +12,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexWriter};
 
 use crate::schema::{SCHEMA_VERSION, schema};
-use crate::searcher::{Searchable, failed, search_all};
+use crate::searcher::{Searchable, blocking, failed, search_all};
 use crate::writer::{self, WRITER_MEMORY};
 
 /// The file in an index folder that names its schema version.
@@ -133,15 +133,6 @@ impl Inner {
         writer.commit().map_err(failed("commit"))?;
         self.searchable.reload()
     }
-}
-
-/// Runs blocking index work off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| StoreError::Internal(format!("search index task: {e}")))?
 }
 
 #[async_trait]

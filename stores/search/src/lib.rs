@@ -27,4 +27,4 @@ pub use file_text::FileText;
 pub use folder::{ARCHIVE_MAX_BYTES, FolderIndex, unpack};
 pub use index::{Opened, TantivyIndex};
 pub use schema::SCHEMA_VERSION;
-pub use searcher::{Searchable, search_all};
+pub use searcher::{Searchable, blocking, search_all};

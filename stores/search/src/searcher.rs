@@ -41,6 +41,16 @@ impl std::fmt::Debug for Searchable {
     }
 }
 
+/// Runs blocking index work (tantivy's calls are synchronous) off the
+/// async threads.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Internal(format!("search index task: {e}")))?
+}
+
 /// One match: its score, which index, and where in it.
 type Ranked = (f32, usize, DocAddress);
 
@@ -72,9 +82,11 @@ impl Searchable {
         self.reader.searcher().num_docs()
     }
 
-    /// The best `wanted` matches of `query`, with `which` naming this index.
+    /// The best `wanted` matches of `query` in `searcher` (a snapshot of
+    /// this index), with `which` naming this index.
     fn top(
         &self,
+        searcher: &Searcher,
         query: &dyn Query,
         request: &SearchRequest,
         wanted: usize,
@@ -89,11 +101,7 @@ impl Searchable {
                     score * recency(now, written)
                 }
             });
-        let top = self
-            .reader
-            .searcher()
-            .search(query, &ranked)
-            .map_err(failed("search"))?;
+        let top = searcher.search(query, &ranked).map_err(failed("search"))?;
         Ok(top
             .into_iter()
             .map(|(score, address)| (score, which, address))
@@ -166,27 +174,28 @@ pub fn search_all(
     let Some(query) = build(&first.index, &first.fields, request) else {
         return Ok(SearchResults::default());
     };
+    // One snapshot per index for the ranking and the hits alike: a commit
+    // in between must not move what an address points at.
+    let searchers: Vec<Searcher> = parts.iter().map(|p| p.reader.searcher()).collect();
     let mut ranked = Vec::new();
     for (which, part) in parts.iter().enumerate() {
-        ranked.extend(part.top(&*query, request, wanted, which)?);
+        ranked.extend(part.top(&searchers[which], &*query, request, wanted, which)?);
     }
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let more = ranked.len() > offset + limit;
     let page: Vec<Ranked> = ranked.into_iter().skip(offset).take(limit).collect();
-    let mut generators: Vec<Option<(Searcher, SnippetGenerator)>> =
-        (0..parts.len()).map(|_| None).collect();
+    let mut generators: Vec<Option<SnippetGenerator>> = (0..parts.len()).map(|_| None).collect();
     let mut hits = Vec::with_capacity(page.len());
     for (_, which, address) in page {
-        let part = parts[which];
+        let (part, searcher) = (parts[which], &searchers[which]);
         let slot = &mut generators[which];
         if slot.is_none() {
-            let searcher = part.reader.searcher();
-            let mut snippets = SnippetGenerator::create(&searcher, &*query, part.fields.body)
+            let mut snippets = SnippetGenerator::create(searcher, &*query, part.fields.body)
                 .map_err(failed("snippet"))?;
             snippets.set_max_num_chars(SNIPPET_MAX_CHARS);
-            *slot = Some((searcher, snippets));
+            *slot = Some(snippets);
         }
-        if let Some((searcher, snippets)) = slot.as_ref() {
+        if let Some(snippets) = slot.as_ref() {
             hits.push(part.hit(searcher, snippets, address)?);
         }
     }
