@@ -307,6 +307,54 @@ async fn a_secret_community_is_not_found_by_outsiders() {
 }
 
 #[tokio::test]
+async fn an_erased_person_finds_nothing_and_is_named_by_nothing() {
+    let g = group().await;
+    let t = thread(&g, &g.ann, &g.cases, "Rota", "The wombat rota").await;
+    g.k.add_post(
+        &g.ann,
+        &t.id,
+        NewPost {
+            body: "Wombat swaps welcome.".into(),
+            parent: None,
+        },
+    )
+    .await
+    .unwrap();
+    let by_ann = SearchQuery {
+        q: "wombat".into(),
+        author: Some(g.ann.user.clone()),
+        ..Default::default()
+    };
+    let found =
+        g.k.search(&g.tom, &g.c, &by_ann, &PageRequest::of(10))
+            .await
+            .unwrap();
+    assert_eq!(found.items.len(), 2);
+
+    g.k.erase_my_account(&g.ann).await.unwrap();
+    // The erased person searches nothing: not the community, not theirs.
+    let theirs = hits(&g, &g.ann, "wombat").await;
+    assert!(matches!(&theirs, Ok(h) if h.is_empty()), "{theirs:?}");
+    let mine =
+        g.k.search_mine(&g.ann, &query("wombat"), &PageRequest::of(10))
+            .await
+            .unwrap();
+    assert!(mine.items.is_empty());
+    // Their words stay (the community keeps its discussions), by nobody.
+    let found = hits(&g, &g.tom, "wombat").await.unwrap();
+    assert_eq!(found.len(), 2);
+    assert!(found.iter().all(|h| h.author != g.ann.user), "{found:?}");
+    let found =
+        g.k.search(&g.tom, &g.c, &by_ann, &PageRequest::of(10))
+            .await
+            .unwrap();
+    assert!(
+        found.items.is_empty(),
+        "the author filter still finds the erased person"
+    );
+}
+
+#[tokio::test]
 async fn a_person_who_left_finds_nothing_more() {
     let g = group().await;
     thread(&g, &g.helen, &g.cases, "Rota", "The okapi rota").await;

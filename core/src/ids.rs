@@ -176,6 +176,16 @@ impl UserId {
         ))
     }
 
+    /// A user id an adapter stored (read back from an index or a record):
+    /// what [`UserId::new`] accepts, and [`UserId::former_member`].
+    pub fn from_stored(text: impl Into<String>) -> Result<Self, InvalidId> {
+        let text = text.into();
+        if text == FORMER_MEMBER {
+            return Ok(UserId::former_member());
+        }
+        UserId::new(text)
+    }
+
     /// Whether this is [`UserId::former_member`].
     pub fn is_former_member(&self) -> bool {
         self.0 == FORMER_MEMBER
@@ -212,11 +222,7 @@ const INVITEE_PREFIX: &str = "~invitee-";
 
 impl<'de> Deserialize<'de> for UserId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        if s == FORMER_MEMBER {
-            return Ok(UserId::former_member());
-        }
-        UserId::new(s).map_err(serde::de::Error::custom)
+        UserId::from_stored(String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 

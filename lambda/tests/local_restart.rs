@@ -196,3 +196,49 @@ async fn a_restart_keeps_every_record_and_seeds_the_demo_once() {
     );
     assert!(data.path().join("copkit.db").exists());
 }
+
+/// How many results `/me/search?q=<q>` gives `token`.
+async fn found_by(server: &Server, token: &str, q: &str) -> usize {
+    let (status, json) = get_me(server, &format!("/me/search?q={q}&limit=50"), token).await;
+    assert_eq!(status, 200, "{json}");
+    json["items"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn the_search_index_is_rebuilt_by_reindex_and_when_missing() {
+    let data = tempfile::tempdir().unwrap();
+    // Andrew owns the appraisers' group (the folder signs the tokens).
+    let first = start_signing_with(data.path(), None);
+    let andrew = token_for(data.path(), &["--user", "andrew"]);
+    let before = found_by(&first, &andrew, "appraisal").await;
+    assert!(before > 0, "the demo's words are found");
+    drop(first);
+
+    // `copkit-local reindex` rebuilds it from the database.
+    let output = Command::new(env!("CARGO_BIN_EXE_copkit-local"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("reindex")
+        .env_remove("COPKIT_JWT_SECRET")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let said = String::from_utf8(output.stdout).unwrap();
+    assert!(said.contains("Built the search index: "), "{said}");
+    let second = start_signing_with(data.path(), None);
+    assert_eq!(found_by(&second, &andrew, "appraisal").await, before);
+    drop(second);
+
+    // A lost index is rebuilt at start.
+    std::fs::remove_dir_all(data.path().join("search")).unwrap();
+    let third = start_signing_with(data.path(), None);
+    assert!(
+        third
+            .said
+            .iter()
+            .any(|l| l.contains("Built the search index")),
+        "{:?}",
+        third.said
+    );
+    assert_eq!(found_by(&third, &andrew, "appraisal").await, before);
+}

@@ -148,7 +148,7 @@ impl Searchable {
             },
             title: text(f.title),
             snippet,
-            author: UserId::new(text(f.author)).map_err(|_| corrupt("author"))?,
+            author: UserId::from_stored(text(f.author)).map_err(|_| corrupt("author"))?,
             at: Timestamp::from_millisecond(at).map_err(|_| corrupt("time"))?,
         })
     }
