@@ -103,7 +103,8 @@ pub struct Download {
     pub bytes: Vec<u8>,
 }
 
-fn blob_key(document: &DocumentId, number: u32) -> String {
+/// Where version `number` of a document keeps its bytes.
+pub(crate) fn blob_key(document: &DocumentId, number: u32) -> String {
     format!("documents/{document}/v{number}")
 }
 

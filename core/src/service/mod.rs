@@ -397,7 +397,7 @@ impl Copkit {
         if self.search.is_some() {
             search::touched(tx)
         } else {
-            Vec::new()
+            search::Touched::default()
         }
     }
 

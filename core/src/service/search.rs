@@ -148,12 +148,33 @@ pub(crate) fn event_entry(e: &Event) -> SearchEntry {
     }
 }
 
-/// What a committed transaction changed in the index, by community.
-pub(crate) type Touched = Vec<(CommunityId, IndexChange)>;
+/// The current file of each document, by document id: where its bytes
+/// are, their type and size (from the document record: no further read).
+type Files = BTreeMap<String, (String, String, u64)>;
+
+fn add_file(files: &mut Files, d: &Document) {
+    files.insert(
+        d.id.to_string(),
+        (
+            super::documents::blob_key(&d.id, d.current_version),
+            d.content_type.clone(),
+            d.size,
+        ),
+    );
+}
+
+/// What a committed transaction changed in the index, by community, and
+/// the files of the documents it changed.
+#[derive(Debug, Default)]
+pub(crate) struct Touched {
+    changes: Vec<(CommunityId, IndexChange)>,
+    files: Files,
+}
 
 /// The index changes of what `tx` writes, from its records alone.
 pub(crate) fn touched(tx: &Transaction) -> Touched {
     let mut changes = Vec::new();
+    let mut files = Files::new();
     for op in tx.ops() {
         match op {
             Op::Discussion(DiscussionOp::PutThread { thread: t, .. }) => match thread_entry(t) {
@@ -167,17 +188,20 @@ pub(crate) fn touched(tx: &Transaction) -> Touched {
                     put_or_remove(post_entry(p), SearchKind::Post, p.id),
                 ));
             }
-            Op::Document(DocumentOp::PutDocument { document: d, .. }) => changes.push((
-                d.community,
-                put_or_remove(document_entry(d), SearchKind::Document, d.id),
-            )),
+            Op::Document(DocumentOp::PutDocument { document: d, .. }) => {
+                add_file(&mut files, d);
+                changes.push((
+                    d.community,
+                    put_or_remove(document_entry(d), SearchKind::Document, d.id),
+                ));
+            }
             Op::Event(EventOp::PutEvent { event: e, .. }) => {
                 changes.push((e.community, IndexChange::Put(event_entry(e))));
             }
             _ => {}
         }
     }
-    changes
+    Touched { changes, files }
 }
 
 /// The batch key that reads `item`; its id must be one of its kind.
@@ -390,18 +414,19 @@ impl Copkit {
     /// happened: a failure here leaves the index behind until the
     /// community is rebuilt, and is not the caller's.
     pub(crate) async fn index_touched(&self, touched: Touched) {
-        if touched.is_empty() {
+        if touched.changes.is_empty() {
             return;
         }
         let Ok(index) = self.search_index() else {
             return;
         };
         let mut by_community: BTreeMap<CommunityId, Vec<IndexChange>> = BTreeMap::new();
-        for (community, change) in touched {
+        for (community, change) in touched.changes {
             by_community.entry(community).or_default().push(change);
         }
         for (community, mut changes) in by_community {
-            self.with_file_text(&mut put_entries(&mut changes)).await;
+            self.with_file_text(&mut put_entries(&mut changes), &touched.files)
+                .await;
             let _ = index.apply(&community, changes).await;
         }
     }
@@ -413,13 +438,14 @@ impl Copkit {
     pub async fn reindex_community(&self, community: &CommunityId) -> Result<ReindexReport> {
         let index = self.search_index()?;
         let mut entries = Vec::new();
+        let mut files = Files::new();
         if self.store().get_community(community).await?.is_some() {
             let events = self.community_events(community).await?;
             for space in self.store().list_spaces(community).await? {
-                entries.extend(self.space_entries(&space.id, &events).await?);
+                entries.extend(self.space_entries(&space.id, &events, &mut files).await?);
             }
         }
-        self.with_file_text(&mut entries.iter_mut().collect::<Vec<_>>())
+        self.with_file_text(&mut entries.iter_mut().collect::<Vec<_>>(), &files)
             .await;
         let report = ReindexReport {
             communities: 1,
@@ -442,12 +468,18 @@ impl Copkit {
         wanted.sort();
         wanted.dedup();
         let mut by_community: BTreeMap<CommunityId, Vec<IndexChange>> = BTreeMap::new();
+        let mut files = Files::new();
         for batch in wanted.chunks(CURRENT_BATCH) {
             let mut asked = Vec::with_capacity(batch.len());
             for item in batch {
                 asked.push(content_wanted(item)?);
             }
             let found = self.store().get_records(&asked).await?.0;
+            for record in &found {
+                if let Record::Document(d) = record {
+                    add_file(&mut files, d);
+                }
+            }
             for item in batch {
                 let (community, change) = current_change(item, &found);
                 by_community.entry(community).or_default().push(change);
@@ -455,7 +487,8 @@ impl Copkit {
         }
         let mut applied = 0;
         for (community, mut changes) in by_community {
-            self.with_file_text(&mut put_entries(&mut changes)).await;
+            self.with_file_text(&mut put_entries(&mut changes), &files)
+                .await;
             applied += changes.len() as u32;
             index.apply(&community, changes).await?;
         }
@@ -467,48 +500,30 @@ impl Copkit {
     /// [`EXTRACT_MAX_BYTES`](crate::search::text::EXTRACT_MAX_BYTES)). A
     /// file that cannot be read leaves its entry as it was: the title,
     /// description and tags are still found.
-    async fn with_file_text(&self, entries: &mut [&mut SearchEntry]) {
-        let documents: Vec<Wanted> = entries
-            .iter()
-            .filter(|e| e.kind == SearchKind::Document)
-            .filter_map(|e| e.id.parse().ok().map(Wanted::Document))
-            .collect();
-        let mut texts: BTreeMap<String, String> = BTreeMap::new();
-        for batch in documents.chunks(CURRENT_BATCH) {
-            let Ok(mut found) = self.store().get_records(batch).await else {
-                continue;
-            };
-            let mut versions = Vec::new();
-            while let Some(d) = found.document() {
-                if d.size <= EXTRACT_MAX_BYTES {
-                    versions.push(Wanted::DocumentVersion(d.id, d.current_version));
-                }
-            }
-            let Ok(mut found) = self.store().get_records(&versions).await else {
-                continue;
-            };
-            while let Some(v) = found.version() {
-                if v.size > EXTRACT_MAX_BYTES {
-                    continue;
-                }
-                let Ok(Some(bytes)) = self.blobs().get(&v.blob_key).await else {
-                    continue;
-                };
-                if let Some(text) = self.text.extract(&v.content_type, &bytes) {
-                    texts.insert(v.document.to_string(), text);
-                }
-            }
-        }
+    async fn with_file_text(&self, entries: &mut [&mut SearchEntry], files: &Files) {
         for entry in entries.iter_mut() {
-            if let Some(text) = texts.remove(&entry.id) {
-                let text = text.trim();
-                if !text.is_empty() {
-                    entry.body = if entry.body.is_empty() {
-                        text.to_owned()
-                    } else {
-                        format!("{}\n\n{text}", entry.body)
-                    };
-                }
+            if entry.kind != SearchKind::Document {
+                continue;
+            }
+            let Some((key, content_type, size)) = files.get(&entry.id) else {
+                continue;
+            };
+            if *size > EXTRACT_MAX_BYTES {
+                continue;
+            }
+            let Ok(Some(bytes)) = self.blobs().get(key).await else {
+                continue;
+            };
+            let Some(text) = self.text.extract(content_type, &bytes) else {
+                continue;
+            };
+            let text = text.trim();
+            if !text.is_empty() {
+                entry.body = if entry.body.is_empty() {
+                    text.to_owned()
+                } else {
+                    format!("{}\n\n{text}", entry.body)
+                };
             }
         }
     }
@@ -541,7 +556,12 @@ impl Copkit {
 
     /// Every entry of one space, read from the store (`events`: the
     /// community's).
-    async fn space_entries(&self, space: &SpaceId, events: &[Event]) -> Result<Vec<SearchEntry>> {
+    async fn space_entries(
+        &self,
+        space: &SpaceId,
+        events: &[Event],
+        files: &mut Files,
+    ) -> Result<Vec<SearchEntry>> {
         let mut entries = Vec::new();
         let mut range = Range::first(100);
         loop {
@@ -561,6 +581,9 @@ impl Copkit {
         let mut range = Range::first(100);
         loop {
             let chunk = self.store().list_documents(space, &range).await?;
+            for d in &chunk.items {
+                add_file(files, d);
+            }
             entries.extend(chunk.items.iter().filter_map(document_entry));
             match chunk.next {
                 Some(next) => range.after = Some(next),
