@@ -203,16 +203,27 @@ impl S3SearchIndex {
 
     /// Downloads, changes with `change`, and puts back conditionally,
     /// starting again when another writer came first.
+    /// With `from_scratch`, the change starts from an empty index: only
+    /// the object's ETag is read (for the conditional write), not its bytes.
     async fn rewrite(
         &self,
         community: &CommunityId,
+        from_scratch: bool,
         change: impl Fn(&mut FolderIndex) -> Result<(), StoreError> + Send + Sync + Clone + 'static,
     ) -> Result<(), StoreError> {
         for _ in 0..WRITE_ATTEMPTS {
-            let Fetched::Changed(object) = self.fetch(community, None).await? else {
-                return Err(StoreError::Internal(
-                    "an unconditional read answered 304".into(),
-                ));
+            let object = if from_scratch {
+                Object {
+                    etag: self.etag(community).await?,
+                    bytes: None,
+                }
+            } else {
+                let Fetched::Changed(object) = self.fetch(community, None).await? else {
+                    return Err(StoreError::Internal(
+                        "an unconditional read answered 304".into(),
+                    ));
+                };
+                object
             };
             let folder = self.folder(community, "write");
             let (work, change) = (folder.clone(), change.clone());
@@ -240,6 +251,22 @@ impl S3SearchIndex {
         Err(StoreError::Unavailable {
             retry_after_secs: 1,
         })
+    }
+
+    /// The ETag of `community`'s object (`None`: there is none).
+    async fn etag(&self, community: &CommunityId) -> Result<Option<String>, StoreError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(self.key(community))
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output.e_tag().map(str::to_owned)),
+            Err(e) if is_missing(&e) => Ok(None),
+            Err(e) => Err(sdk_error(e)),
+        }
     }
 
     /// The up-to-date copy of `community`'s index (`None`: empty).
@@ -300,7 +327,7 @@ impl SearchIndex for S3SearchIndex {
         changes: Vec<IndexChange>,
     ) -> Result<(), StoreError> {
         let community_id = *community;
-        self.rewrite(community, move |index| {
+        self.rewrite(community, false, move |index| {
             index.apply(&community_id, changes.clone())
         })
         .await
@@ -325,7 +352,7 @@ impl SearchIndex for S3SearchIndex {
     ) -> Result<(), StoreError> {
         let community_id = *community;
         let entries = Arc::new(entries);
-        self.rewrite(community, move |index| {
+        self.rewrite(community, true, move |index| {
             index.replace(&community_id, entries.as_ref().clone())
         })
         .await
