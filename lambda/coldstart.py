@@ -160,6 +160,7 @@ def start_once(binary, runtime):
         "COPKIT_TABLE": "copkit",
         "COPKIT_BUCKET": "copkit-documents",
         "COPKIT_CURSOR_KEY": "0" * 64,
+        "COPKIT_SEARCH_FUNCTION": "copkit-search",
         "RUST_LOG": "info",
         # As lambda/template.yaml sets it for the API function.
         "MIMALLOC_ARENA_EAGER_COMMIT": "0",

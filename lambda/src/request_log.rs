@@ -129,20 +129,48 @@ fn plain(id: &str) -> bool {
 }
 
 /// Logs of a Lambda function: JSON lines (CloudWatch adds the time), at
-/// the level `RUST_LOG` names (`info` when unset).
+/// the levels `RUST_LOG` names as `level` or `target=level` pairs
+/// (`info,copkit_aws=debug`; `info` when unset or unreadable). A plain
+/// target filter, not `EnvFilter`: its field matching would link a regex
+/// engine into every function for a feature the functions do not use.
 pub fn init_function_logs() {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .without_time()
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    tracing_subscriber::registry()
+        .with(log_targets(std::env::var("RUST_LOG").ok().as_deref()))
+        .with(tracing_subscriber::fmt::layer().json().without_time())
         .init();
+}
+
+fn log_targets(setting: Option<&str>) -> tracing_subscriber::filter::Targets {
+    let info = || {
+        tracing_subscriber::filter::Targets::new()
+            .with_default(tracing_subscriber::filter::LevelFilter::INFO)
+    };
+    match setting.map(str::trim) {
+        Some(text) if !text.is_empty() => text.parse().unwrap_or_else(|_| info()),
+        _ => info(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_levels_come_from_rust_log() {
+        use tracing::Level;
+        let unset = log_targets(None);
+        assert!(unset.would_enable("copkit_core", &Level::INFO));
+        assert!(!unset.would_enable("copkit_core", &Level::DEBUG));
+        let named = log_targets(Some("warn,copkit_aws=debug"));
+        assert!(named.would_enable("copkit_aws::dynamo", &Level::DEBUG));
+        assert!(!named.would_enable("copkit_core", &Level::INFO));
+        assert!(named.would_enable("copkit_core", &Level::WARN));
+        let unreadable = log_targets(Some("copkit=loud"));
+        assert!(unreadable.would_enable("copkit_core", &Level::INFO));
+        assert!(!unreadable.would_enable("copkit_core", &Level::DEBUG));
+    }
 
     #[test]
     fn only_plain_caller_ids_are_kept() {

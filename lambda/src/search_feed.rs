@@ -22,10 +22,11 @@ use std::collections::BTreeMap;
 
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsMessage};
+use copkit_aws::search_function;
 use copkit_core::Copkit;
 use copkit_core::ids::CommunityId;
 use copkit_core::model::SearchKind;
-use copkit_core::search::ContentRef;
+use copkit_core::search::{ContentRef, SearchIndex};
 use serde::{Deserialize, Serialize};
 
 /// Messages SQS takes in one batch call.
@@ -223,19 +224,26 @@ pub async fn index(copkit: &Copkit, batch: &[Delivered]) -> SqsBatchResponse {
     response
 }
 
-/// What the indexer function does with one invocation's payload: a
+/// What the search function does with one invocation's payload: a
 /// DynamoDB stream batch is forwarded to the queue, an SQS batch is
-/// indexed (the answer names the messages to deliver again), and
+/// indexed (the answer names the messages to deliver again),
+/// `{"search": …}` (the API function handing over a search, see
+/// `copkit_aws::search_function`) is answered from `search_index`, and
 /// `{"reindex": ["<community id>", …]}` (an operator's invocation) queues
 /// a rebuild of each, in its community's turn. `request_id` keeps two
 /// rebuild requests apart.
 pub async fn handle(
     copkit: &Copkit,
+    search_index: &dyn SearchIndex,
     sqs: &aws_sdk_sqs::Client,
     queue_url: &str,
     payload: serde_json::Value,
     request_id: &str,
 ) -> Result<serde_json::Value, String> {
+    if let Some(search) = payload.get(search_function::SEARCH_KEY) {
+        let answer = search_function::answer(search_index, search.clone()).await?;
+        return serde_json::to_value(answer).map_err(|e| e.to_string());
+    }
     let source = payload
         .get("Records")
         .and_then(|r| r.get(0))
@@ -257,7 +265,7 @@ pub async fn handle(
         }
         _ => {
             let Some(communities) = payload.get("reindex").and_then(|r| r.as_array()) else {
-                return Err("expected a DynamoDB stream batch, an SQS batch, or {\"reindex\": [community ids]}".into());
+                return Err("expected a DynamoDB stream batch, an SQS batch, {\"search\": …} or {\"reindex\": [community ids]}".into());
             };
             let mut messages = Vec::with_capacity(communities.len());
             for community in communities {

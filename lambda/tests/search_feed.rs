@@ -1,8 +1,11 @@
 //! The serverless search path end to end on moto: writes through the
 //! services on DynamoDB, the table's change stream read as Lambda would
 //! get it, forwarded to an SQS FIFO queue, indexed into per-community
-//! objects in S3 by the indexer, and searched by an API function that only
-//! reads its local copy. A word planted in a Restricted space is found by
+//! objects in S3 by the search function, and searched by an API function
+//! that hands each search to the search function through the Lambda
+//! `Invoke` API (served here by a stand-in of that API on loopback, which
+//! runs the search function's handler in this process: moto runs functions
+//! only in Docker). A word planted in a Restricted space is found by
 //! its members and nobody else; a deletion reaches the index; messages
 //! delivered twice change nothing; a rebuild queued by an operator keeps
 //! the same answers.
@@ -13,7 +16,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodbstreams::types::{AttributeValue, ShardIteratorType};
-use copkit_aws::{S3BlobStore, S3SearchIndex, SearchOnly, emulator};
+use copkit_aws::search_function::InvokedSearch;
+use copkit_aws::{S3BlobStore, S3SearchIndex, emulator};
 use copkit_core::model::{
     Access, CommunityKind, JoinPolicy, PageRequest, SearchHit, SearchKind, SpaceVisibility,
     ThreadKind, Visibility,
@@ -24,11 +28,16 @@ use copkit_core::service::{
 use copkit_core::{Actor, CommunityId, Config, Copkit, Error, ManualClock, SpaceId, UserId};
 use copkit_lambda::search_feed::{self, Delivered, FeedMessage, StreamChange};
 
-/// The deployment: the API function's services, the indexer's, the queue
-/// and the stream between them.
+/// The deployment: the API function's services, the search function's,
+/// the queue and the stream between them.
 struct Serverless {
     api: Copkit,
-    indexer: Copkit,
+    indexer: Arc<Copkit>,
+    search_index: Arc<S3SearchIndex>,
+    /// The services on the same table and bucket with another search.
+    services: ServicesWith,
+    /// The SDK's settings.
+    config: aws_config::SdkConfig,
     sqs: aws_sdk_sqs::Client,
     queue: String,
     streams: aws_sdk_dynamodbstreams::Client,
@@ -60,14 +69,17 @@ async fn deployment() -> Serverless {
         .queue_url
         .unwrap();
     let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
-    let services = |search: Arc<dyn copkit_core::search::SearchIndex>| {
-        Copkit::builder(store.clone())
-            .clock(clock.clone())
-            .config(Config::with_cursor_key([7; 32]))
-            .blobs(Arc::new(S3BlobStore::new(s3.clone(), table.clone())))
-            .search(search)
-            .build()
-            .unwrap()
+    let services: ServicesWith = {
+        let (s3, table) = (s3.clone(), table.clone());
+        Arc::new(move |search| {
+            Copkit::builder(store.clone())
+                .clock(clock.clone())
+                .config(Config::with_cursor_key([7; 32]))
+                .blobs(Arc::new(S3BlobStore::new(s3.clone(), table.clone())))
+                .search(search)
+                .build()
+                .unwrap()
+        })
     };
     let index = |name: &str| {
         S3SearchIndex::new(
@@ -79,8 +91,17 @@ async fn deployment() -> Serverless {
         )
         .unwrap()
     };
-    let api = services(Arc::new(SearchOnly(index("api"))));
-    let indexer = services(Arc::new(index("indexer")));
+    let search_index = Arc::new(index("search-function"));
+    let indexer = Arc::new(services(search_index.clone()));
+    let function = SearchFunction {
+        copkit: indexer.clone(),
+        index: search_index.clone(),
+        sqs: sqs.clone(),
+        queue: queue.clone(),
+        fail: false,
+    };
+    let lambda = lambda_client(&config, invoke_api(function).await);
+    let api = services(Arc::new(InvokedSearch::new(lambda, "copkit-search")));
 
     let dynamo = aws_sdk_dynamodb::Client::new(&config);
     let arn = dynamo
@@ -122,6 +143,9 @@ async fn deployment() -> Serverless {
     Serverless {
         api,
         indexer,
+        search_index,
+        services,
+        config,
         sqs,
         queue,
         streams,
@@ -137,6 +161,74 @@ fn string(
     item.and_then(|i| i.get(name))
         .and_then(|v| v.as_s().ok())
         .cloned()
+}
+
+type ServicesWith = Arc<dyn Fn(Arc<dyn copkit_core::search::SearchIndex>) -> Copkit + Send + Sync>;
+
+/// The search function as the stand-in Lambda API runs it.
+#[derive(Clone)]
+struct SearchFunction {
+    copkit: Arc<Copkit>,
+    index: Arc<S3SearchIndex>,
+    sqs: aws_sdk_sqs::Client,
+    queue: String,
+    /// Every invocation fails (as an unhandled error would).
+    fail: bool,
+}
+
+/// A stand-in of the Lambda `Invoke` API on loopback
+/// (`POST /2015-03-31/functions/{name}/invocations`) that runs `function`'s
+/// handler; a failed handler answers as Lambda does, with
+/// `X-Amz-Function-Error`. Its base URL.
+async fn invoke_api(function: SearchFunction) -> String {
+    use axum::extract::State;
+    use axum::http::HeaderMap;
+    async fn invoke(
+        State(f): State<SearchFunction>,
+        payload: axum::body::Bytes,
+    ) -> (HeaderMap, String) {
+        let mut headers = HeaderMap::new();
+        let payload: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        let answer = if f.fail {
+            Err("the search function fell over".to_owned())
+        } else {
+            search_feed::handle(
+                &f.copkit,
+                f.index.as_ref(),
+                &f.sqs,
+                &f.queue,
+                payload,
+                "r-1",
+            )
+            .await
+        };
+        match answer {
+            Ok(answer) => (headers, answer.to_string()),
+            Err(message) => {
+                headers.insert("x-amz-function-error", "Unhandled".parse().unwrap());
+                let error = serde_json::json!({ "errorMessage": message, "errorType": "Error" });
+                (headers, error.to_string())
+            }
+        }
+    }
+    let router = axum::Router::new()
+        .route(
+            "/2015-03-31/functions/{name}/invocations",
+            axum::routing::post(invoke),
+        )
+        .with_state(function);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{address}")
+}
+
+fn lambda_client(config: &aws_config::SdkConfig, endpoint: String) -> aws_sdk_lambda::Client {
+    aws_sdk_lambda::Client::from_conf(
+        aws_sdk_lambda::config::Builder::from(config)
+            .endpoint_url(endpoint)
+            .build(),
+    )
 }
 
 impl Serverless {
@@ -374,6 +466,7 @@ async fn the_stream_feeds_the_index_and_only_members_find_a_restricted_word() {
     .unwrap();
 
     // The API function's writes did not touch the index: the feed does.
+    // (Its searches go to the search function.)
     assert!(hits(&k, &tom, &c, "zebrafinch").await.unwrap().is_empty());
     assert!(d.settle().await >= 4);
     let all = vec![
@@ -444,6 +537,7 @@ async fn the_stream_feeds_the_index_and_only_members_find_a_restricted_word() {
     // An operator's rebuild goes through the queue in the community's turn.
     let queued = search_feed::handle(
         &d.indexer,
+        &*d.search_index,
         &d.sqs,
         &d.queue,
         serde_json::json!({ "reindex": [c.to_string()] }),
@@ -484,4 +578,39 @@ async fn a_secret_communitys_search_is_not_found_by_outsiders() {
     assert_eq!(hits(&k, &helen, &secret, "quetzal").await.unwrap().len(), 1);
     let answer = hits(&k, &zoe, &secret, "quetzal").await;
     assert!(matches!(answer, Err(Error::NotFound)), "{answer:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a moto server (tests/run-all.sh starts one; AWS_ENDPOINT_URL + --ignored)"]
+async fn a_failing_search_function_is_an_error_not_an_empty_answer() {
+    let mut d = deployment().await;
+    let helen = actor("helen");
+    let c = community(&d.api, &helen, "broken", Visibility::Private).await;
+    let general = space(&d.api, &helen, &c, "General", SpaceVisibility::Members).await;
+    d.api
+        .start_thread(
+            &helen,
+            &general,
+            NewThread {
+                kind: ThreadKind::Discussion,
+                title: "Planted".into(),
+                body: "A kakapo word".into(),
+                tags: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    d.settle().await;
+    assert_eq!(hits(&d.api, &helen, &c, "kakapo").await.unwrap().len(), 1);
+    let failing = SearchFunction {
+        copkit: d.indexer.clone(),
+        index: d.search_index.clone(),
+        sqs: d.sqs.clone(),
+        queue: d.queue.clone(),
+        fail: true,
+    };
+    let lambda = lambda_client(&d.config, invoke_api(failing).await);
+    let api = (d.services)(Arc::new(InvokedSearch::new(lambda, "copkit-search")));
+    let answer = hits(&api, &helen, &c, "kakapo").await;
+    assert!(matches!(answer, Err(Error::Internal(_))), "{answer:?}");
 }

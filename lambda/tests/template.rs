@@ -179,6 +179,33 @@ fn the_search_feed_runs_from_the_stream_through_a_fifo_queue() {
 }
 
 #[test]
+fn the_api_and_the_scheduler_hand_searches_to_the_search_function() {
+    let template = template();
+    for name in ["ApiFunction", "SchedulerFunction"] {
+        let props = &resource(&template, name)["Properties"];
+        assert_eq!(
+            text(&props["Environment"]["Variables"]["COPKIT_SEARCH_FUNCTION"]["Ref"]),
+            "SearchIndexerFunction",
+            "{name}"
+        );
+        let statements: Vec<&Value> = list(&props["Policies"])
+            .iter()
+            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+            .collect();
+        let invoke = statements
+            .iter()
+            .find(|s| {
+                s["Action"]
+                    .as_sequence()
+                    .is_some_and(|a| a.contains(&Value::from("lambda:InvokeFunction")))
+            })
+            .unwrap_or_else(|| panic!("{name} may not invoke the search function"));
+        assert_eq!(invoke["Resource"]["Fn::GetAtt"][0], "SearchIndexerFunction");
+        assert_eq!(invoke["Resource"]["Fn::GetAtt"][1], "Arn");
+    }
+}
+
+#[test]
 fn the_function_is_the_arm64_bootstrap_with_its_configuration() {
     let template = template();
     let function = resource(&template, "ApiFunction");
@@ -290,6 +317,8 @@ fn the_policy_allows_what_the_stores_use_and_nothing_wider() {
         "s3:PutObject",
         "s3:DeleteObject",
         "s3:ListBucket",
+        // InvokedSearch: searches handed to the search function.
+        "lambda:InvokeFunction",
     ];
     let expected: BTreeSet<String> = needed.iter().map(|a| (*a).to_owned()).collect();
     assert_eq!(actions, expected);
@@ -422,8 +451,11 @@ fn the_scheduler_runs_hourly_and_every_minute_on_the_table_and_purges_only_docum
         variables["COPKIT_SES_CONFIGURATION_SET"]["Fn::If"][2]["Ref"],
         "SesConfigurationSet"
     );
-    let (s3, table): (BTreeSet<String>, BTreeSet<String>) =
-        actions.iter().cloned().partition(|a| a.starts_with("s3:"));
+    let (s3, table): (BTreeSet<String>, BTreeSet<String>) = actions
+        .iter()
+        .filter(|a| *a != "lambda:InvokeFunction")
+        .cloned()
+        .partition(|a| a.starts_with("s3:"));
     assert_eq!(s3, purge, "S3 only to purge removed documents' bytes");
     assert!(
         table.iter().all(|a| a.starts_with("dynamodb:")),

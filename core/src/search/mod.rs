@@ -91,7 +91,7 @@ pub enum IndexChange {
 }
 
 /// The spaces of one community a search may look in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchScope {
     /// The community.
     pub community: CommunityId,
@@ -100,7 +100,7 @@ pub struct SearchScope {
 }
 
 /// One search, as the core hands it to an index.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchRequest {
     /// The words: stemmed English; `"…"` for a phrase; the last word also
     /// matches titles by prefix.
@@ -126,7 +126,7 @@ pub struct SearchRequest {
 }
 
 /// A page of results.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SearchResults {
     /// Best first.
     pub hits: Vec<SearchHit>,

@@ -3,8 +3,10 @@
 //! identify the caller, over DynamoDB and S3.
 //!
 //! Configuration (environment, see `copkit_aws::config`): `COPKIT_TABLE`,
-//! `COPKIT_BUCKET` (both required here), `COPKIT_CURSOR_KEY` (set the same
-//! value on every instance so cursors and upload tickets survive).
+//! `COPKIT_BUCKET`, `COPKIT_SEARCH_FUNCTION` (all required here: searches
+//! are handed to the search function, so this binary links no search
+//! engine), `COPKIT_CURSOR_KEY` (set the same value on every instance so
+//! cursors and upload tickets survive).
 //!
 //! `bootstrap --check-panics` checks the built binary's panic strategy
 //! instead of serving: it exits 0 after a panicking handler answered 500, and
@@ -19,7 +21,10 @@ use copkit_lambda::{AppState, Authenticator, app};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
+/// One thread: a Lambda sandbox hands its function one event at a time, so
+/// worker threads would only cost start-up time and memory (blocking work
+/// such as a search still runs on tokio's blocking pool).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     if std::env::args().nth(1).as_deref() == Some("--check-panics") {
         let caught = app::panics_are_caught().await;

@@ -12,7 +12,10 @@ use copkit_lambda::scheduled::{self, ScheduledReport};
 use lambda_http::{LambdaEvent, lambda_runtime, service_fn};
 use serde_json::Value;
 
-#[tokio::main]
+/// One thread: a Lambda sandbox hands its function one event at a time, so
+/// worker threads would only cost start-up time and memory (blocking work
+/// such as a search still runs on tokio's blocking pool).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     copkit_lambda::request_log::init_function_logs();
     let copkit = aws::copkit_from_env().await?;

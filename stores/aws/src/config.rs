@@ -8,6 +8,7 @@
 //! | `COPKIT_CURSOR_KEY` | 64 hex characters signing pagination cursors and upload tickets; the same on every instance (random per process when unset) |
 //! | `COPKIT_PUBLIC_URL` | the API's public base URL, for the one-click unsubscribe link in mail (none when unset) |
 //! | `COPKIT_INVITATION_LINK` | where invitations are accepted, with `{token}` for the token, for the link in invitation mail (the mail gives the code when unset) |
+//! | `COPKIT_SEARCH_FUNCTION` | the search function the API function and the scheduler hand searches to (required there) |
 //! | `COPKIT_SEARCH_PREFIX` | where the search indexes live in the bucket (`search/` when unset) |
 //! | `COPKIT_SEARCH_SCRATCH` | the folder for local copies of search indexes (`<temp>/copkit-search`: `/tmp` on Lambda) |
 //! | `COPKIT_SEARCH_REFRESH_SECS` | how long a search trusts its copy of a community's index before asking S3 whether it changed (5 when unset; 0: every search asks) |
@@ -170,20 +171,11 @@ async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), Stor
     }
 }
 
-/// What a function does with the search index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchRole {
-    /// Searches it; its writes reach the index through the table's stream
-    /// and the indexer function (the API function, the scheduler).
-    Search,
-    /// Writes it (the indexer function).
-    Index,
-}
-
-/// The search index in the bucket, configured by `COPKIT_SEARCH_PREFIX`,
-/// `COPKIT_SEARCH_SCRATCH` and `COPKIT_SEARCH_REFRESH_SECS`.
+/// The search index in `bucket` through `client`, configured by
+/// `COPKIT_SEARCH_PREFIX`, `COPKIT_SEARCH_SCRATCH` and
+/// `COPKIT_SEARCH_REFRESH_SECS`.
 pub fn search_index_from_env(
-    config: &SdkConfig,
+    client: aws_sdk_s3::Client,
     bucket: &str,
 ) -> Result<crate::search::S3SearchIndex, String> {
     let prefix = std::env::var("COPKIT_SEARCH_PREFIX")
@@ -203,7 +195,7 @@ pub fn search_index_from_env(
         _ => 5,
     };
     crate::search::S3SearchIndex::new(
-        s3_client(config),
+        client,
         bucket,
         prefix,
         &scratch,
@@ -212,16 +204,69 @@ pub fn search_index_from_env(
     .map_err(|e| format!("the search index: {e}"))
 }
 
-/// The services the Lambda functions run: DynamoDB and S3 named by the
-/// environment (both required), cursors signed with `COPKIT_CURSOR_KEY`,
-/// and the search index in the bucket for searching
-/// ([`SearchRole::Search`]).
+/// The services the API function and the scheduler run: DynamoDB and S3
+/// named by the environment (both required), cursors signed with
+/// `COPKIT_CURSOR_KEY`, and searches handed to the search function named by
+/// `COPKIT_SEARCH_FUNCTION` (required; see [`InvokedSearch`]), so these
+/// functions link no search engine.
+///
+/// [`InvokedSearch`]: crate::search_function::InvokedSearch
 pub async fn copkit_from_env() -> Result<copkit_core::Copkit, String> {
-    copkit_for(SearchRole::Search).await
+    let function = std::env::var("COPKIT_SEARCH_FUNCTION")
+        .ok()
+        .filter(|f| !f.trim().is_empty())
+        .ok_or("COPKIT_SEARCH_FUNCTION is not set: name the search function")?;
+    let (config, blobs, builder) = function_services().await?;
+    // A search that takes longer than this answers 503 rather than holding
+    // the request until API Gateway gives up (30 s).
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .operation_timeout(std::time::Duration::from_secs(10))
+        .build();
+    let lambda = aws_sdk_lambda::Client::from_conf(
+        aws_sdk_lambda::config::Builder::from(&config)
+            .timeout_config(timeouts)
+            .build(),
+    );
+    let search = crate::search_function::InvokedSearch::new(lambda, function.trim());
+    builder
+        .blobs(blobs)
+        .search(Arc::new(search))
+        .build()
+        .map_err(|e| format!("{e}"))
 }
 
-/// [`copkit_from_env`] for a function in `role`.
-pub async fn copkit_for(role: SearchRole) -> Result<copkit_core::Copkit, String> {
+/// The services of the search function: as [`copkit_from_env`], with the
+/// search index in the bucket (`COPKIT_SEARCH_PREFIX`,
+/// `COPKIT_SEARCH_SCRATCH`, `COPKIT_SEARCH_REFRESH_SECS`), which it both
+/// writes and searches, and the words inside files read by `text`. The index
+/// is also returned, for answering the searches other functions hand over.
+pub async fn search_function_from_env(
+    text: Arc<dyn copkit_core::search::TextExtractor>,
+) -> Result<(copkit_core::Copkit, Arc<crate::search::S3SearchIndex>), String> {
+    let (_, blobs, builder) = function_services().await?;
+    let index = Arc::new(search_index_from_env(
+        blobs.client().clone(),
+        blobs.bucket(),
+    )?);
+    let copkit = builder
+        .blobs(blobs)
+        .search(index.clone())
+        .text_extractor(text)
+        .build()
+        .map_err(|e| format!("{e}"))?;
+    Ok((copkit, index))
+}
+
+/// What every function has: the SDK configuration, the bucket (required),
+/// and the services on the table with their configuration.
+async fn function_services() -> Result<
+    (
+        SdkConfig,
+        Arc<S3BlobStore>,
+        copkit_core::service::CopkitBuilder,
+    ),
+    String,
+> {
     let settings = AwsSettings::from_env()?;
     if settings.bucket.is_none() {
         return Err("COPKIT_BUCKET is not set: name the S3 bucket for documents".into());
@@ -230,19 +275,10 @@ pub async fn copkit_for(role: SearchRole) -> Result<copkit_core::Copkit, String>
     let stores = connect(&config, &settings, false)
         .await
         .map_err(|e| format!("connecting to the table and bucket: {e}"))?;
-    let mut builder =
+    let blobs = stores
+        .blobs
+        .ok_or("COPKIT_BUCKET is not set: name the S3 bucket for documents")?;
+    let builder =
         copkit_core::Copkit::builder(stores.store).config(config_from_env(cursor_key_from_env()?)?);
-    if let Some(blobs) = stores.blobs {
-        let index = search_index_from_env(&config, blobs.bucket())?;
-        builder = match role {
-            SearchRole::Search => builder
-                .blobs(blobs)
-                .search(Arc::new(crate::search::SearchOnly(index))),
-            SearchRole::Index => builder
-                .blobs(blobs)
-                .search(Arc::new(index))
-                .text_extractor(Arc::new(copkit_search::FileText)),
-        };
-    }
-    builder.build().map_err(|e| format!("{e}"))
+    Ok((config, blobs, builder))
 }

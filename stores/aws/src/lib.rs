@@ -8,7 +8,10 @@
 //! - [`s3::S3BlobStore`]: document bytes in S3, with checksummed and
 //!   presigned requests;
 //! - [`search::S3SearchIndex`]: the search index, one tantivy index per
-//!   community stored in S3, searched from a local copy;
+//!   community stored in S3, searched from a local copy (by the search
+//!   function only);
+//! - [`search_function::InvokedSearch`]: searching through the search
+//!   function (Lambda `Invoke`), for the functions that link no search engine;
 //! - [`ses::SesMailer`]: the outbox delivered through Amazon SES (v2);
 //! - [`config`]: settings from the environment and connecting to both;
 //! - [`emulator`]: the same on a local emulator (moto), for tests and
@@ -24,13 +27,14 @@ pub mod dynamo;
 pub mod emulator;
 pub mod s3;
 pub mod search;
+pub mod search_function;
 pub mod ses;
 
 pub use config::{
-    AwsSettings, AwsStores, SearchRole, config_from_env, connect, copkit_for, copkit_from_env,
-    cursor_key_from_env, sdk_config,
+    AwsSettings, AwsStores, config_from_env, connect, copkit_from_env, cursor_key_from_env,
+    sdk_config, search_function_from_env,
 };
 pub use dynamo::DynamoStore;
 pub use s3::S3BlobStore;
-pub use search::{S3SearchIndex, SearchOnly};
+pub use search::S3SearchIndex;
 pub use ses::SesMailer;

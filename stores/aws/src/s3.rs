@@ -72,6 +72,12 @@ impl S3BlobStore {
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
+
+    /// The S3 client it uses (cheap to clone: other S3 users in the same
+    /// process share it rather than building their own).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
 }
 
 impl S3BlobStore {

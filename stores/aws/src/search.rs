@@ -376,28 +376,3 @@ impl SearchIndex for S3SearchIndex {
         .await
     }
 }
-
-/// An index that only searches: changes reach it another way (the API
-/// function's, whose index the table's change stream feeds through the
-/// indexer function), so the write path pays nothing for search.
-#[derive(Debug)]
-pub struct SearchOnly<I>(pub I);
-
-#[async_trait]
-impl<I: SearchIndex> SearchIndex for SearchOnly<I> {
-    async fn apply(&self, _: &CommunityId, _: Vec<IndexChange>) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    async fn clear(&self, _: &CommunityId) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    async fn replace(&self, _: &CommunityId, _: Vec<SearchEntry>) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    async fn search(&self, request: &SearchRequest) -> Result<SearchResults, StoreError> {
-        self.0.search(request).await
-    }
-}
