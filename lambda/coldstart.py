@@ -268,7 +268,7 @@ def main():
         print(f"{label:14}{b:>9.2f} {unit:<3}{h:>8.2f} {unit:<3}{ratio:>7.2f}x {verdict}")
 
     print("\nDeployable arm64 zips (lambda/package.sh):")
-    for function in ["bootstrap", "scheduler"]:
+    for function in ["bootstrap", "scheduler", "search-indexer"]:
         zip_path = ROOT / "target" / "lambda" / function / "bootstrap.zip"
         if zip_path.exists():
             size = zip_path.stat().st_size

@@ -392,6 +392,9 @@ async fn the_docs_page_works_offline_over_the_served_document() {
         };
         assert!(kind.starts_with(expected), "{path}: {kind}");
     }
+    // The bundles the page does not load are not shipped (.cargo/config.toml).
+    let (_, _, unused) = fetch(&api, "/docs/swagger-ui-es-bundle.js").await;
+    assert!(unused.len() < 1000, "{} bytes", unused.len());
     // The page reads the served document and asks no validator online.
     let (_, _, initializer) = fetch(&api, "/docs/swagger-initializer.js").await;
     assert!(

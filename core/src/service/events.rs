@@ -106,10 +106,12 @@ struct Details {
 }
 
 /// The web-link pattern, compiled once (the constant is checked by a unit
-/// test; were it ever invalid, no link would match).
+/// test; were it ever invalid, no link would match). It is ASCII, so the
+/// small `regex-lite` engine matches it exactly as the schema's does.
 fn is_web_link(link: &str) -> bool {
-    static LINK: std::sync::LazyLock<Option<regex::Regex>> =
-        std::sync::LazyLock::new(|| regex::Regex::new(crate::validate::patterns::WEB_LINK).ok());
+    static LINK: std::sync::LazyLock<Option<regex_lite::Regex>> = std::sync::LazyLock::new(|| {
+        regex_lite::Regex::new(crate::validate::patterns::WEB_LINK).ok()
+    });
     LINK.as_ref().is_some_and(|re| re.is_match(link))
 }
 
@@ -710,5 +712,31 @@ impl Copkit {
         access.require(actor, SpaceAction::Moderate)?;
         let found = find_occurrence(&event, occurrence)?;
         Ok(self.store().list_attendance(id, &found.key).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    /// The run-time check (regex-lite) and the schema's pattern (the full
+    /// engine, as JSON Schema validators read it) agree.
+    #[test]
+    fn web_links_are_checked_as_the_schema_says() {
+        let schema = regex::Regex::new(crate::validate::patterns::WEB_LINK).unwrap();
+        for link in [
+            "https://meet.example.org/st3?pwd=abc",
+            "http://localhost:8080/room",
+            "https://a.b-c.example/x_y~z/%20?q=1&r=2",
+            "https://-bad.example/",
+            "javascript:alert(1)",
+            "https://meet.example.org/a b",
+            "https://exämple.org/",
+            "ftp://files.example.org/",
+            "https://example.org:123456/",
+            "",
+        ] {
+            assert_eq!(super::is_web_link(link), schema.is_match(link), "{link}");
+        }
     }
 }
