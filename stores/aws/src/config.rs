@@ -268,9 +268,6 @@ async fn function_services() -> Result<
     String,
 > {
     let settings = AwsSettings::from_env()?;
-    if settings.bucket.is_none() {
-        return Err("COPKIT_BUCKET is not set: name the S3 bucket for documents".into());
-    }
     let config = sdk_config().await;
     let stores = connect(&config, &settings, false)
         .await
