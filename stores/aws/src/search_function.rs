@@ -2,15 +2,15 @@
 //! search to the function that keeps the indexes (Lambda `Invoke`), so it
 //! links no search engine and keeps no index copies of its own.
 //!
-//! The request is [`SearchRequest`] as JSON under `"search"`; the answer
-//! is a [`SearchAnswer`] ([`answer`] makes it on the search function's
-//! side). The caller has already decided which
-//! spaces may be searched (the request's scopes): the search function only
-//! runs the query, and only principals allowed to invoke it (the API
-//! function's role) can ask. Writes are not this side's business: they
-//! reach the index through the table's stream and the search function's
-//! feed, so [`InvokedSearch`] accepts the write path's changes and drops
-//! them: the write path pays nothing for search.
+//! The request is [`SearchRequest`] as JSON under `"search"`; the answer is
+//! a [`SearchAnswer`] ([`answer`] makes it on the search function's side).
+//! The caller has already decided which spaces may be searched (the
+//! request's scopes): the search function only runs the query, and only
+//! principals allowed to invoke it (the API function's and the scheduler's
+//! roles) can ask. Writes are not this side's business: they reach the
+//! index through the table's stream and the search function's feed, so
+//! [`InvokedSearch`] accepts the write path's changes and drops them, and
+//! the write path pays nothing for search.
 
 use async_trait::async_trait;
 use aws_sdk_lambda::primitives::Blob;
