@@ -10,7 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says when it started (seconds into the run), so a slow CI run
+# shows where its time went.
+step() { printf '\n==> %s  [%ds]\n' "$*" "$SECONDS"; }
 
 # One build, kept small: a clean checkout gains nothing from incremental
 # caches (gigabytes under target/debug/incremental), and every later step
@@ -76,4 +78,4 @@ trap - EXIT
 step "API contract: OpenAPI validity and schemathesis against copkit-local"
 VENV=$VENV tests/contract.sh
 
-printf '\nAll checks passed.\n'
+printf '\nAll checks passed (%ds).\n' "$SECONDS"

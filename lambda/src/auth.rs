@@ -37,6 +37,8 @@ pub struct LocalTokens {
     issuer: Option<String>,
     audience: Option<String>,
     clock: Arc<dyn Clock>,
+    /// What the token library checks (built once, not per request).
+    validation: Validation,
 }
 
 /// Seconds of clock skew tolerated on `exp` and `nbf`.
@@ -143,6 +145,7 @@ impl Authenticator {
             issuer: None,
             audience: None,
             clock: Arc::new(SystemClock),
+            validation: LocalTokens::validation(),
         }))
     }
 
@@ -204,17 +207,23 @@ impl Authenticator {
 }
 
 impl LocalTokens {
+    /// The token library's part of [`LocalTokens::verify`]: HS256, with
+    /// `sub` and `exp` present. Times, issuer and audience are checked by
+    /// `verify` itself, on copkit's clock.
+    fn validation() -> Validation {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.required_spec_claims = HashSet::from(["sub".to_owned(), "exp".to_owned()]);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation
+    }
+
     /// The claims of a valid token: signed with the secret, carrying `sub`
     /// and `exp`, not expired, not before its `nbf`, from the configured
     /// issuer to the configured audience.
     fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.required_spec_claims = HashSet::from(["sub".to_owned(), "exp".to_owned()]);
-        // Times, issuer and audience are checked below, on copkit's clock.
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| ApiError::unauthorized())?
             .claims;
         let now = self.clock.now().as_second();

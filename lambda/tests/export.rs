@@ -70,7 +70,9 @@ async fn a_large_export_is_a_redirect_to_its_download_and_a_small_one_is_inline(
     assert_eq!(small.status, 200);
     assert_eq!(small.json["memberships"].as_array().unwrap().len(), 1);
 
-    // Thousands of posts: more than 5 MB of export.
+    // Three hundred long posts: more than 5 MB of export. (Few posts, each
+    // near the 20,000-character limit: every post is also indexed for
+    // search, which is slow in a debug build.)
     let community = created.json["card"]["id"]
         .as_str()
         .unwrap()
@@ -104,8 +106,8 @@ async fn a_large_export_is_a_redirect_to_its_download_and_a_small_one_is_inline(
         )
         .await
         .unwrap();
-    let body = "A reflection on today's surgery. ".repeat(20);
-    for _ in 0..8_000 {
+    let body = "A reflection on today's surgery. ".repeat(580);
+    for _ in 0..300 {
         // One post every 3 seconds: within the posting limit.
         api.clock.advance(jiff::SignedDuration::from_secs(3));
         api.copkit
@@ -132,5 +134,5 @@ async fn a_large_export_is_a_redirect_to_its_download_and_a_small_one_is_inline(
     let stored = blobs.get(key).await.unwrap().unwrap();
     assert!(stored.len() > 5 * 1024 * 1024, "{} bytes", stored.len());
     let export: serde_json::Value = serde_json::from_slice(&stored).unwrap();
-    assert_eq!(export["posts"].as_array().unwrap().len(), 8_000);
+    assert_eq!(export["posts"].as_array().unwrap().len(), 300);
 }

@@ -46,8 +46,10 @@ struct Serverless {
     forwarded: Vec<(String, FeedMessage)>,
 }
 
+/// A scratch folder under cargo's target/tmp (not the system's /tmp, which
+/// these tests would otherwise fill with index copies).
 fn scratch(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(emulator::unique_name(name).unwrap())
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(emulator::unique_name(name).unwrap())
 }
 
 async fn deployment() -> Serverless {

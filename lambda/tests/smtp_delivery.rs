@@ -33,8 +33,8 @@ impl Sink {
     fn start(name: &str) -> Sink {
         let python = std::env::var("COPKIT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
         let port = free_port();
-        let maildir =
-            std::env::temp_dir().join(format!("copkit-smtp-{name}-{}-{port}", std::process::id()));
+        let maildir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("copkit-smtp-{name}-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&maildir);
         let child = Command::new(&python)
             .args(["-m", "aiosmtpd", "-n", "-l"])

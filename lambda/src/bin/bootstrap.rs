@@ -39,7 +39,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         std::process::exit(if caught { 0 } else { 1 });
     }
     copkit_lambda::request_log::init_function_logs();
-    let copkit = aws::copkit_from_env().await?;
+    let copkit = aws::copkit_from_env(&aws::sdk_config().await).await?;
     let router = app::router(AppState::new(copkit, Authenticator::ApiGateway).with_metrics());
     lambda_http::run(app::lambda_service(router)).await
 }

@@ -18,9 +18,10 @@ use serde_json::Value;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     copkit_lambda::request_log::init_function_logs();
-    let copkit = aws::copkit_from_env().await?;
+    let config = aws::sdk_config().await;
+    let copkit = aws::copkit_from_env(&config).await?;
     let copkit = &copkit;
-    let mailer = aws::ses::mailer_from_env(&aws::sdk_config().await);
+    let mailer = aws::ses::mailer_from_env(&config);
     let mailer = mailer.as_ref().map(|m| m as &dyn Mailer);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let report: ScheduledReport = scheduled::run(copkit, mailer, &event.payload).await?;

@@ -22,9 +22,11 @@ async fn main() -> Result<(), lambda_http::Error> {
         .ok()
         .filter(|q| !q.trim().is_empty())
         .ok_or("COPKIT_SEARCH_QUEUE is not set: name the search queue's URL")?;
+    let config = aws::sdk_config().await;
     let (copkit, index) =
-        aws::search_function_from_env(std::sync::Arc::new(copkit_search::FileText)).await?;
-    let sqs = aws_sdk_sqs::Client::new(&aws::sdk_config().await);
+        aws::search_function_from_env(&config, std::sync::Arc::new(copkit_search::FileText))
+            .await?;
+    let sqs = aws_sdk_sqs::Client::new(&config);
     let (copkit, index, sqs, queue) = (&copkit, index.as_ref(), &sqs, queue.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         // A search's answer holds people's words: never logged.

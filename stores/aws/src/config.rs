@@ -208,22 +208,23 @@ pub fn search_index_from_env(
 /// named by the environment (both required), cursors signed with
 /// `COPKIT_CURSOR_KEY`, and searches handed to the search function named by
 /// `COPKIT_SEARCH_FUNCTION` (required; see [`InvokedSearch`]), so these
-/// functions link no search engine.
+/// functions link no search engine. `config` is the SDK configuration
+/// ([`sdk_config`]), loaded once by the function for all its clients.
 ///
 /// [`InvokedSearch`]: crate::search_function::InvokedSearch
-pub async fn copkit_from_env() -> Result<copkit_core::Copkit, String> {
+pub async fn copkit_from_env(config: &SdkConfig) -> Result<copkit_core::Copkit, String> {
     let function = std::env::var("COPKIT_SEARCH_FUNCTION")
         .ok()
         .filter(|f| !f.trim().is_empty())
         .ok_or("COPKIT_SEARCH_FUNCTION is not set: name the search function")?;
-    let (config, blobs, builder) = function_services().await?;
+    let (blobs, builder) = function_services(config).await?;
     // A search that takes longer than this answers 503 rather than holding
     // the request until API Gateway gives up (30 s).
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .operation_timeout(std::time::Duration::from_secs(10))
         .build();
     let lambda = aws_sdk_lambda::Client::from_conf(
-        aws_sdk_lambda::config::Builder::from(&config)
+        aws_sdk_lambda::config::Builder::from(config)
             .timeout_config(timeouts)
             .build(),
     );
@@ -241,9 +242,10 @@ pub async fn copkit_from_env() -> Result<copkit_core::Copkit, String> {
 /// writes and searches, and the words inside files read by `text`. The index
 /// is also returned, for answering the searches other functions hand over.
 pub async fn search_function_from_env(
+    config: &SdkConfig,
     text: Arc<dyn copkit_core::search::TextExtractor>,
 ) -> Result<(copkit_core::Copkit, Arc<crate::search::S3SearchIndex>), String> {
-    let (_, blobs, builder) = function_services().await?;
+    let (blobs, builder) = function_services(config).await?;
     let index = Arc::new(search_index_from_env(
         blobs.client().clone(),
         blobs.bucket(),
@@ -257,19 +259,13 @@ pub async fn search_function_from_env(
     Ok((copkit, index))
 }
 
-/// What every function has: the SDK configuration, the bucket (required),
-/// and the services on the table with their configuration.
-async fn function_services() -> Result<
-    (
-        SdkConfig,
-        Arc<S3BlobStore>,
-        copkit_core::service::CopkitBuilder,
-    ),
-    String,
-> {
+/// What every function has: the bucket (required), and the services on the
+/// table with their configuration.
+async fn function_services(
+    config: &SdkConfig,
+) -> Result<(Arc<S3BlobStore>, copkit_core::service::CopkitBuilder), String> {
     let settings = AwsSettings::from_env()?;
-    let config = sdk_config().await;
-    let stores = connect(&config, &settings, false)
+    let stores = connect(config, &settings, false)
         .await
         .map_err(|e| format!("connecting to the table and bucket: {e}"))?;
     let blobs = stores
@@ -277,5 +273,5 @@ async fn function_services() -> Result<
         .ok_or("COPKIT_BUCKET is not set: name the S3 bucket for documents")?;
     let builder =
         copkit_core::Copkit::builder(stores.store).config(config_from_env(cursor_key_from_env()?)?);
-    Ok((config, blobs, builder))
+    Ok((blobs, builder))
 }

@@ -32,7 +32,7 @@ async fn bucket() -> (aws_sdk_s3::Client, String) {
 /// An index on a fresh bucket that asks S3 at every search.
 async fn index() -> S3SearchIndex {
     let (client, name) = bucket().await;
-    let scratch = std::env::temp_dir().join(&name);
+    let scratch = scratch(&name);
     S3SearchIndex::new(client, name, "search/", &scratch, Duration::ZERO).unwrap()
 }
 
@@ -96,8 +96,10 @@ fn fresh() -> ulid::Ulid {
     ulid::Ulid::from_bytes(bytes)
 }
 
+/// A scratch folder under cargo's target/tmp (not the system's /tmp, which
+/// these tests would otherwise fill with index copies).
 fn scratch(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("{name}-{}", fresh()))
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", fresh()))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.api.io.TempDir
 import java.io.File
 import java.nio.file.Files
+import java.nio.file.Path
 import java.time.Duration
 import java.time.Instant
 import java.util.concurrent.CopyOnWriteArrayList
@@ -179,9 +181,9 @@ class ClientTest {
     }
 
     @Test
-    fun readsComeFromTheCacheWhileTheServerIsGone() = runBlocking {
+    fun readsComeFromTheCacheWhileTheServerIsGone(@TempDir dir: Path) = runBlocking {
         val own = LocalServer()
-        val cache = Files.createTempDirectory("copkit-cache").resolve("cache.db").toString()
+        val cache = dir.resolve("cache.db").toString()
         val client = CopkitClient.withOptions(
             own.base,
             Tokens(own.tokens.getValue("sam")),
