@@ -3,8 +3,8 @@
 # free loopback port with demo data, its /openapi.json validated against the
 # OpenAPI 3.1 specification, Python and TypeScript clients generated from it
 # (tests/generated_clients/run.sh), then schemathesis with every default check
-# (ignored_auth included), every phase (stateful included) and 50 examples
-# per operation (about 5 minutes on 2 cores; SCHEMATHESIS_EXAMPLES=100 or more
+# (ignored_auth included), every phase (stateful included) and 25 examples
+# per operation (a few minutes on 2 cores; SCHEMATHESIS_EXAMPLES=200 or more
 # for a longer run outside CI). Uses the Python tools in $VENV (see
 # tests/run-all.sh).
 # Hypothesis' "too slow" health check is off: generating long bodies that
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-target/tools-venv}
-EXAMPLES=${SCHEMATHESIS_EXAMPLES:-50}
+EXAMPLES=${SCHEMATHESIS_EXAMPLES:-25}
 
 # The copkit-local tests/run-all.sh built ($COPKIT_LOCAL), or one built here.
 if [ -z "${COPKIT_LOCAL:-}" ]; then
