@@ -14,6 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::problem::ApiError;
+use crate::verified_tokens::VerifiedTokens;
 
 /// How the identity of a request is established.
 #[derive(Clone)]
@@ -39,6 +40,8 @@ pub struct LocalTokens {
     clock: Arc<dyn Clock>,
     /// What the token library checks (built once, not per request).
     validation: Validation,
+    /// Tokens whose signature checked out, shared by the clones.
+    verified: Arc<VerifiedTokens>,
 }
 
 /// Seconds of clock skew tolerated on `exp` and `nbf`.
@@ -120,16 +123,17 @@ fn flexible_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>,
 }
 
 impl Claims {
-    fn into_actor(self) -> Result<Actor, ApiError> {
-        let user = UserId::new(self.sub).map_err(|_| ApiError::unauthorized())?;
+    fn to_actor(&self) -> Result<Actor, ApiError> {
+        let user = UserId::new(self.sub.clone()).map_err(|_| ApiError::unauthorized())?;
         if user.is_former_member() {
             // The id erased accounts' contributions carry is nobody's.
             return Err(ApiError::unauthorized());
         }
         let mut actor = Actor::new(user);
-        actor.display_name = self.name.filter(|n| !n.is_empty());
+        actor.display_name = self.name.clone().filter(|n| !n.is_empty());
         actor.email = self
             .email
+            .clone()
             .filter(|e| !e.is_empty() && self.email_verified == Some(true));
         Ok(actor)
     }
@@ -146,6 +150,7 @@ impl Authenticator {
             audience: None,
             clock: Arc::new(SystemClock),
             validation: LocalTokens::validation(),
+            verified: Arc::default(),
         }))
     }
 
@@ -188,7 +193,7 @@ impl Authenticator {
         match self {
             Authenticator::ApiGateway => gateway_claims(parts)
                 .ok_or_else(ApiError::unauthorized)?
-                .into_actor(),
+                .to_actor(),
             Authenticator::Hs256(local) => {
                 let header = parts
                     .headers
@@ -200,7 +205,7 @@ impl Authenticator {
                     .or_else(|| header.strip_prefix("bearer "))
                     .ok_or_else(ApiError::unauthorized)?
                     .trim();
-                local.verify(token)?.into_actor()
+                local.verify(token)?.to_actor()
             }
         }
     }
@@ -221,11 +226,21 @@ impl LocalTokens {
 
     /// The claims of a valid token: signed with the secret, carrying `sub`
     /// and `exp`, not expired, not before its `nbf`, from the configured
-    /// issuer to the configured audience.
-    fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| ApiError::unauthorized())?
-            .claims;
+    /// issuer to the configured audience. The signature is checked once per
+    /// token ([`VerifiedTokens`]); the rest on every request.
+    fn verify(&self, token: &str) -> Result<Arc<Claims>, ApiError> {
+        let claims = match self.verified.get(token) {
+            Some(claims) => claims,
+            None => {
+                let claims = Arc::new(
+                    jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+                        .map_err(|_| ApiError::unauthorized())?
+                        .claims,
+                );
+                self.verified.remember(token, claims.clone());
+                claims
+            }
+        };
         let now = self.clock.now().as_second();
         let fresh = claims.exp.is_some_and(|exp| now <= exp + LEEWAY_SECS);
         let started = claims.nbf.is_none_or(|nbf| nbf <= now + LEEWAY_SECS);
@@ -429,6 +444,43 @@ mod tests {
         ] {
             assert!(check(&strict, &wrong).is_err(), "{wrong:?}");
         }
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires_and_a_forged_one_is_not_taken_for_it() {
+        let clock = Arc::new(ManualClock::new(
+            jiff::Timestamp::from_second(NOW).unwrap_or_default(),
+        ));
+        let auth = Authenticator::hs256(b"auth tests").with_clock(clock.clone());
+        let token = auth.issue(&claims()).unwrap_or_default();
+        let ask = |token: &str| {
+            let request = axum::http::Request::builder()
+                .header(AUTHORIZATION, format!("Bearer {token}"))
+                .body(())
+                .unwrap_or_default();
+            auth.authenticate(&request.into_parts().0)
+        };
+        // Twice: checked, then remembered.
+        assert!(ask(&token).is_ok());
+        assert!(ask(&token).is_ok());
+        let Authenticator::Hs256(local) = &auth else {
+            panic!("a local authenticator");
+        };
+        assert_eq!(local.verified.len(), 1);
+
+        // The same claims under another signature, or signed with another
+        // secret, are checked on their own and refused.
+        let (unsigned, _) = token.rsplit_once('.').unwrap_or_default();
+        assert!(ask(&format!("{unsigned}.AAAA")).is_err());
+        let other = Authenticator::hs256(b"another secret")
+            .issue(&claims())
+            .unwrap_or_default();
+        assert!(ask(&other).is_err());
+        assert_eq!(local.verified.len(), 1, "refused tokens are not remembered");
+
+        // Expiry is read on every request, remembered or not.
+        clock.advance(jiff::SignedDuration::from_secs(3600 + LEEWAY_SECS + 1));
+        assert!(ask(&token).is_err());
     }
 
     #[test]

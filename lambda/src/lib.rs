@@ -38,6 +38,7 @@ pub mod scheduled;
 pub mod search_feed;
 pub mod smtp;
 pub mod state;
+mod verified_tokens;
 
 pub use auth::{Authenticator, Caller, Claims};
 pub use state::AppState;
