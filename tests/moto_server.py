@@ -77,22 +77,25 @@ def pick_dict_members_directly() -> None:
 
     picker = serialize.AttributePicker
     walk = picker.__call__
-    # Fail loudly if a moto upgrade changed the order this relies on: only
-    # ExplicitAlias (never on a dict) and ShapeNameAlias come before the
-    # member's own name.
-    assert serialize.DEFAULT_ALIAS_PROVIDERS[:3] == [
+    # Fail loudly if a moto upgrade changed the aliases the walk tries: the
+    # names below cover exactly these.
+    assert serialize.DEFAULT_ALIAS_PROVIDERS == [
         serialize.ExplicitAlias,
         serialize.ShapeNameAlias,
         serialize.NoAlias,
-    ], "moto's alias order changed"
+        serialize.ShapePrefixAlias,
+        serialize.ClassPrefixAlias,
+        serialize.ModelAlias,
+    ], "moto's alias providers changed"
 
     def pick(self, context):
         obj, key, shape = context.obj, context.key, context.shape
-        if type(obj) is not dict or "." in key:
+        if type(obj) is not dict or "." in key or self.response_transformers:
             return walk(self, context)
         # Every name the walk could try (a superset: the shape's name, its
         # serialised name, the key without its parent's or the class's
-        # name in front), each also in snake_case.
+        # name in front), each also in snake_case. A dict has no Meta
+        # (ExplicitAlias).
         names = [key]
         if shape is not None:
             names.append(shape.name)
@@ -104,17 +107,10 @@ def pick_dict_members_directly() -> None:
             names.append(key[len("dict") :])
         present = {n for n in names + [xform_name(n) for n in names] if n in obj}
         if not present:
-            value = None
-        elif present == {key}:
-            value = obj[key]
-        else:
-            return walk(self, context)
-        if self.response_transformers:
-            key_path = f"{context.key_path}.{key}"
-            for transform_path, transform in self.response_transformers.items():
-                if key_path.endswith(transform_path):
-                    return transform(value)
-        return value
+            return None
+        if present == {key}:
+            return obj[key]
+        return walk(self, context)
 
     picker.__call__ = pick
 
