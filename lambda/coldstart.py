@@ -142,9 +142,9 @@ def peak_rss_kib(pid):
     raise RuntimeError("no VmHWM")
 
 
-def start_once(binary, runtime):
-    runtime.reset()
-    env = {
+def lambda_env(runtime):
+    """The environment Lambda gives `bootstrap`, pointed at `runtime`."""
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{runtime.server_address[1]}",
         "AWS_LAMBDA_FUNCTION_NAME": "coldstart",
@@ -167,6 +167,11 @@ def start_once(binary, runtime):
         # Other allocator options to try (mimalloc reads MIMALLOC_* at start-up).
         **{k: v for k, v in os.environ.items() if k.startswith("MIMALLOC_")},
     }
+
+
+def start_once(binary, runtime):
+    runtime.reset()
+    env = lambda_env(runtime)
     started = time.perf_counter()
     process = subprocess.Popen(
         [str(binary)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

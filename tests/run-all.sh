@@ -4,9 +4,10 @@
 # tests, policy tables and properties, service scenarios, the store
 # conformance suite, the router tests, the Lambda event tests, doc examples),
 # the walkthrough, the uniffi bindings (Python and Kotlin suites, Swift
-# generated), the deploy template (cfn-lint, sam validate), the DynamoDB/S3 tests
-# against a moto server started here, and the API contract (OpenAPI validity
-# + schemathesis). Python tools are installed into target/tools-venv.
+# generated), the deploy template (cfn-lint, sam validate), the release linker
+# script (it links), the DynamoDB/S3 tests against a moto server started here,
+# and the API contract (OpenAPI validity + schemathesis). Python tools are
+# installed into target/tools-venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +51,12 @@ SAM_VENV=target/sam-venv
 tests/ensure-venv.sh "$SAM_VENV" tests/sam-requirements.txt
 SAM_CLI_TELEMETRY=0 "$SAM_VENV/bin/sam" validate --lint --region us-east-1 \
   --template-file lambda/template.yaml
+
+step "release linker script: lambda/hot-text/bootstrap.ld links (release builds of bootstrap use it)"
+mkdir -p target/tmp
+printf 'int main(void) { return 0; }\n' |
+  cc -x c - -o target/tmp/hot-text-check -Wl,-T,lambda/hot-text/bootstrap.ld
+target/tmp/hot-text-check
 
 step "DynamoDB, S3 and SES tests against moto (on 127.0.0.1), SMTP against aiosmtpd"
 MOTO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
