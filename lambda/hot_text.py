@@ -43,7 +43,6 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import coldstart
 
@@ -51,6 +50,7 @@ ROOT = coldstart.ROOT
 OUT = ROOT / "target" / "hot-text"
 SCRIPT = ROOT / "lambda" / "hot-text" / "bootstrap.ld"
 TRACE = OUT / "callgrind.out"
+VALGRIND_LOG = OUT / "valgrind.log"
 
 LEGACY_HASH = re.compile(r"17h[0-9a-f]{16}E")
 V0_CRATE = re.compile(r"Cs[0-9A-Za-z]+_")
@@ -78,13 +78,15 @@ def build():
 
 def trace(binary):
     """Runs `binary` under callgrind through init and one `GET /health`."""
+    TRACE.unlink(missing_ok=True)
     runtime = coldstart.Runtime()
     threading.Thread(target=runtime.serve_forever, daemon=True).start()
-    process = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
-         "--compress-pos=no", f"--callgrind-out-file={TRACE}", str(binary)],
-        env=coldstart.lambda_env(runtime), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    with open(VALGRIND_LOG, "w") as log:
+        process = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
+             "--compress-pos=no", f"--callgrind-out-file={TRACE}", str(binary)],
+            env=coldstart.lambda_env(runtime), stdout=subprocess.DEVNULL, stderr=log,
+        )
     try:
         kind = runtime.marks.get(timeout=300)[0]
         if kind != "next":
@@ -96,16 +98,16 @@ def trace(binary):
             raise RuntimeError("no second poll")
         # SIGTERM, not SIGKILL: callgrind writes its profile as the process dies.
         process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=300)
+        process.wait(timeout=300)
     except Exception:
         process.kill()
-        _, err = process.communicate()
-        sys.stderr.write(err.decode()[-3000:])
+        process.wait()
+        sys.stderr.write(f"see {VALGRIND_LOG}\n")
         raise
     finally:
         runtime.shutdown()
     if not TRACE.exists():
-        sys.exit(f"callgrind wrote no profile; its stderr:\n{err.decode()[-3000:]}")
+        sys.exit(f"callgrind wrote no profile: see {VALGRIND_LOG}")
     with open(TRACE) as profile:
         return {line[3:].strip() for line in profile if line.startswith("fn=")}
 
