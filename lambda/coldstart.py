@@ -203,17 +203,19 @@ def measure(process, started, runtime):
     return (polled - started) * 1000, (answer[1] - polled) * 1000, rss / 1024
 
 
-def build():
+def build(out=OUT, targets=(("--bin", "bootstrap"), ("--example", "coldstart_baseline")),
+          **env_vars):
+    """Builds `targets` for x86_64 with cargo-lambda and the release profile into `out`."""
     subprocess.run(
         [str(ROOT / "tests" / "ensure-venv.sh"), str(VENV),
          str(ROOT / "lambda" / "deploy-requirements.txt")],
         check=True,
     )
-    env = dict(os.environ, PATH=f"{VENV / 'bin'}:{os.environ['PATH']}")
+    env = dict(os.environ, PATH=f"{VENV / 'bin'}:{os.environ['PATH']}", **env_vars)
     # cargo-lambda takes one kind of target per run.
-    for target in (["--bin", "bootstrap"], ["--example", "coldstart_baseline"]):
+    for target in targets:
         subprocess.run(
-            ["cargo", "lambda", "build", "--release", "--x86-64", "--lambda-dir", str(OUT),
+            ["cargo", "lambda", "build", "--release", "--x86-64", "--lambda-dir", str(out),
              "-p", "copkit-lambda", *target],
             check=True, cwd=ROOT, env=env,
         )

@@ -36,7 +36,6 @@ tens of minutes on two cores; this is not part of tests/run-all.sh.
 
 import argparse
 import json
-import os
 import re
 import shutil
 import signal
@@ -56,24 +55,6 @@ LEGACY_HASH = re.compile(r"17h[0-9a-f]{16}E")
 V0_CRATE = re.compile(r"Cs[0-9A-Za-z]+_")
 V0_BACKREF = re.compile(r"B[0-9A-Za-z]*_")
 NUMBERED = re.compile(r"(\.llvm)?(\.[0-9]+)+$")
-
-
-def build():
-    subprocess.run(
-        [str(ROOT / "tests" / "ensure-venv.sh"), str(coldstart.VENV),
-         str(ROOT / "lambda" / "deploy-requirements.txt")],
-        check=True,
-    )
-    env = dict(
-        os.environ,
-        PATH=f"{coldstart.VENV / 'bin'}:{os.environ['PATH']}",
-        CARGO_PROFILE_RELEASE_STRIP="none",
-    )
-    subprocess.run(
-        ["cargo", "lambda", "build", "--release", "--x86-64", "--lambda-dir", str(OUT),
-         "-p", "copkit-lambda", "--bin", "bootstrap"],
-        check=True, cwd=ROOT, env=env,
-    )
 
 
 def trace(binary):
@@ -161,7 +142,7 @@ def main():
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is missing: apt-get install valgrind")
     if not args.skip_build:
-        build()
+        coldstart.build(OUT, [("--bin", "bootstrap")], CARGO_PROFILE_RELEASE_STRIP="none")
     binary = OUT / "bootstrap" / "bootstrap"
     if not binary.exists():
         sys.exit(f"{binary} is missing (run without --skip-build)")
