@@ -11,7 +11,12 @@
 //! The nonce is derived from the scope and the position (HMAC-SHA256, as
 //! in SIV constructions), so the same page always gets the same cursor and
 //! no randomness is needed; a separate key, derived from the codec's key,
-//! encrypts.
+//! encrypts. Being the same, a cursor sealed lately is remembered (the same
+//! page of the same list is asked for again and again) rather than sealed
+//! again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -28,6 +33,10 @@ type HmacSha256 = Hmac<Sha256>;
 /// Bytes of the nonce at the front of a cursor.
 const NONCE_LEN: usize = 24;
 
+/// How many sealed cursors are remembered; past that the memory starts
+/// again empty.
+const REMEMBERED: usize = 1024;
+
 /// Seals and opens cursors with one secret key.
 #[derive(Clone)]
 pub struct CursorCodec {
@@ -35,6 +44,14 @@ pub struct CursorCodec {
     nonce_key: [u8; 32],
     /// Encrypts.
     cipher: XChaCha20Poly1305,
+    /// Cursors sealed lately, by [`memo_key`] (shared by clones).
+    sealed: Arc<Mutex<HashMap<String, Cursor>>>,
+}
+
+/// One key for a scope and a position (the scope's length in front keeps
+/// every pair apart).
+fn memo_key(scope: &str, position: &str) -> String {
+    format!("{}:{scope}{position}", scope.len())
 }
 
 impl std::fmt::Debug for CursorCodec {
@@ -63,11 +80,28 @@ impl CursorCodec {
         CursorCodec {
             nonce_key,
             cipher: XChaCha20Poly1305::new(&cipher_key.into()),
+            sealed: Arc::default(),
         }
     }
 
-    /// Seals a store position into a cursor bound to `scope`.
+    /// Seals a store position into a cursor bound to `scope` (or answers
+    /// the one sealed for them lately: the same).
     pub fn encode(&self, scope: &str, position: &str) -> Result<Cursor, Error> {
+        let key = memo_key(scope, position);
+        let lock = || self.sealed.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(cursor) = lock().get(&key) {
+            return Ok(cursor.clone());
+        }
+        let cursor = self.seal(scope, position)?;
+        let mut sealed = lock();
+        if sealed.len() >= REMEMBERED {
+            sealed.clear();
+        }
+        sealed.insert(key, cursor.clone());
+        Ok(cursor)
+    }
+
+    fn seal(&self, scope: &str, position: &str) -> Result<Cursor, Error> {
         let derived = prf(&self.nonce_key, &[scope.as_bytes(), position.as_bytes()]);
         let mut nonce = XNonce::default();
         nonce.copy_from_slice(&derived[..NONCE_LEN]);
@@ -159,6 +193,30 @@ mod tests {
         // The same page always gets the same cursor; another page another.
         assert_eq!(codec().encode("documents|s1", position).unwrap(), cursor);
         assert_ne!(codec().encode("documents|s1", "other").unwrap(), cursor);
+    }
+
+    #[test]
+    fn a_remembered_cursor_is_the_one_sealing_gives() {
+        let codec = codec();
+        for round in 0..3 {
+            for i in 0..(REMEMBERED + 10) {
+                let position = format!("p{i}");
+                let cursor = codec.encode("scope", &position).unwrap();
+                assert_eq!(
+                    cursor,
+                    codec.seal("scope", &position).unwrap(),
+                    "round {round}"
+                );
+                assert_eq!(codec.decode("scope", &cursor).unwrap(), position);
+            }
+        }
+        assert!(codec.sealed.lock().unwrap().len() <= REMEMBERED);
+        // The scope and the position are kept apart in the memory.
+        let a = codec.encode("ab", "c").unwrap();
+        let b = codec.encode("a", "bc").unwrap();
+        assert_ne!(a, b);
+        assert_eq!(codec.decode("ab", &a).unwrap(), "c");
+        assert_eq!(codec.decode("a", &b).unwrap(), "bc");
     }
 
     proptest! {

@@ -33,7 +33,7 @@ use hyper_util::rt::TokioExecutor;
 
 const CONNECTIONS: usize = 8;
 const ROUND: Duration = Duration::from_secs(3);
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 /// The allocator `bootstrap` and `copkit-local` use (both servers here run
 /// on it, like the load).

@@ -29,6 +29,7 @@ pub mod conditional;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;
+pub mod json_memo;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;

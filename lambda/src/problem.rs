@@ -325,6 +325,15 @@ pub fn internal() -> ApiError {
     )
 }
 
+/// An answer that could not be written as JSON (it cannot happen with
+/// copkit's types; a 500 if it ever did).
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        tracing::error!(error = %e, "writing an answer's JSON");
+        internal()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(self.problem.as_ref()).unwrap_or_default();

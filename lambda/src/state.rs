@@ -7,6 +7,7 @@ use copkit_core::Copkit;
 
 use crate::auth::Authenticator;
 use crate::idempotency::Replays;
+use crate::json_memo::ListMemos;
 use crate::request_log::RequestLog;
 
 /// The router's state: the services and how callers are identified.
@@ -18,6 +19,8 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// How requests are reported.
     pub request_log: RequestLog,
+    /// The JSON of list answers given before.
+    pub memos: Arc<ListMemos>,
 }
 
 impl AppState {
@@ -27,6 +30,7 @@ impl AppState {
             copkit: Arc::new(copkit),
             auth: Arc::new(auth),
             request_log: RequestLog::default(),
+            memos: Arc::default(),
         }
     }
 

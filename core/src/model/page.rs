@@ -10,7 +10,7 @@ use crate::validate::limits;
 pub struct Cursor(pub String);
 
 /// Which page of a list to return.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageRequest {
     /// Page size (default 20, at most 100; larger values are clamped).

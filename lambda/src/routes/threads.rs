@@ -14,6 +14,7 @@ use super::api_router::{ApiRouter, routes};
 use super::{PostPath, ReactionPath, SpacePath, ThreadPath};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Created, IfMatch, Paging, Tagged};
+use crate::json_memo::JsonBytes;
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -39,12 +40,10 @@ async fn list_threads(
     Caller(me): Caller,
     ApiPath(p): ApiPath<SpacePath>,
     ApiQuery(paging): ApiQuery<Paging>,
-) -> ApiResult<Json<Page<Thread>>> {
-    Ok(Json(
-        s.copkit
-            .list_threads(&me, &p.id, &paging.request()?)
-            .await?,
-    ))
+) -> ApiResult<JsonBytes> {
+    let request = paging.request()?;
+    let page = s.copkit.list_threads(&me, &p.id, &request).await?;
+    Ok(s.memos.threads.json((p.id, request), page)?)
 }
 
 /// Starts a discussion or asks a question.
@@ -73,8 +72,9 @@ async fn pinned(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(p): ApiPath<SpacePath>,
-) -> ApiResult<Json<Vec<Thread>>> {
-    Ok(Json(s.copkit.pinned_threads(&me, &p.id).await?))
+) -> ApiResult<JsonBytes> {
+    let pinned = s.copkit.pinned_threads(&me, &p.id).await?;
+    Ok(s.memos.pinned.json(p.id, pinned)?)
 }
 
 fn live_thread(t: Thread) -> ApiResult<Tagged<Thread>> {
@@ -211,10 +211,10 @@ async fn list_posts(
     Caller(me): Caller,
     ApiPath(p): ApiPath<ThreadPath>,
     ApiQuery(paging): ApiQuery<Paging>,
-) -> ApiResult<Json<Page<Post>>> {
-    Ok(Json(
-        s.copkit.list_posts(&me, &p.id, &paging.request()?).await?,
-    ))
+) -> ApiResult<JsonBytes> {
+    let request = paging.request()?;
+    let page = s.copkit.list_posts(&me, &p.id, &request).await?;
+    Ok(s.memos.posts.json((p.id, request), page)?)
 }
 
 /// Posts in a thread, or replies to one of its top-level posts.

@@ -163,8 +163,23 @@ pub(super) fn chunk_of<T>(
 }
 
 /// A position for lists ordered newest-first by (time, id): both descending.
+/// `{ms:020}{SEP}{id}`, written into a string made large enough once and
+/// with the zeros pushed in one go (`format!` grows the string several
+/// times and pads one character at a time: every page computes one
+/// position per item).
 pub(super) fn time_id_position(at: Timestamp, id: impl std::fmt::Display) -> String {
-    format!("{:020}{SEP}{id}", at.as_millisecond())
+    use std::fmt::Write as _;
+    let ms = at.as_millisecond();
+    let mut position = String::with_capacity(64);
+    // Writing to a `String` cannot fail.
+    if ms >= 0 {
+        let digits = ms.checked_ilog10().map_or(1, |d| d as usize + 1);
+        position.extend(std::iter::repeat_n('0', 20usize.saturating_sub(digits)));
+        let _ = write!(position, "{ms}{SEP}{id}");
+    } else {
+        let _ = write!(position, "{ms:020}{SEP}{id}");
+    }
+    position
 }
 
 pub(super) fn parse_time_id<T: std::str::FromStr>(p: &str) -> Result<(i64, T), StoreError> {
@@ -318,5 +333,33 @@ impl BatchStore for MemoryStore {
                 .map(Record::JoinRequest),
         });
         Ok(Records(found.collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_the_zero_padded_millisecond_and_the_id() {
+        for ms in [
+            0,
+            1,
+            9,
+            10,
+            999,
+            1_700_000_000_123,
+            -1,
+            -1_700_000_000_123,
+            253_402_207_200_000,
+            -377_705_023_201_000,
+        ] {
+            let at = Timestamp::from_millisecond(ms).unwrap();
+            assert_eq!(
+                time_id_position(at, "01KJQ6ZK00"),
+                format!("{ms:020}{SEP}01KJQ6ZK00"),
+                "{ms}"
+            );
+        }
     }
 }
