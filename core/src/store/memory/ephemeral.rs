@@ -39,7 +39,7 @@ impl EphemeralStore for MemoryStore {
         claim: &Remembered,
         now: Timestamp,
     ) -> Result<Option<Remembered>, StoreError> {
-        let mut state = self.lock();
+        let mut state = self.lock_mut();
         let tables = &mut state.ephemeral;
         if let Some(held) = tables.remembered.get(key).filter(|r| r.live(now)) {
             return Ok(Some(held.clone()));
@@ -50,7 +50,7 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn keep_answer(&self, key: &str, done: &Remembered) -> Result<(), StoreError> {
-        self.lock()
+        self.lock_mut()
             .ephemeral
             .remembered
             .insert(key.to_owned(), done.clone());
@@ -58,7 +58,7 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn release_key(&self, key: &str) -> Result<(), StoreError> {
-        let mut state = self.lock();
+        let mut state = self.lock_mut();
         if state
             .ephemeral
             .remembered
@@ -77,7 +77,7 @@ impl EphemeralStore for MemoryStore {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let mut state = self.lock();
+        let mut state = self.lock_mut();
         let tables = &mut state.ephemeral;
         tables.sweep(now);
         let tally = tables

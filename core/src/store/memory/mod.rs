@@ -16,7 +16,7 @@ mod profiles;
 mod spaces;
 
 use std::ops::Bound;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -31,10 +31,11 @@ use crate::validate::limits;
 /// A complete store in memory. Cloning shares the data.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
-    state: Arc<Mutex<State>>,
+    state: Arc<RwLock<State>>,
 }
 
-/// Every family's tables, behind the store's one lock.
+/// Every family's tables, behind the store's one lock (reads share it,
+/// a write holds it alone).
 #[derive(Debug, Default)]
 struct State {
     activity: activity::Tables,
@@ -58,11 +59,18 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave a half-applied
-        // transaction (conditions are checked before anything is written),
-        // so the data behind a poisoned lock is still consistent.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    // A panic while holding the lock cannot leave a half-applied
+    // transaction (conditions are checked before anything is written), so
+    // the data behind a poisoned lock is still consistent.
+
+    /// The tables, to read (alongside other readers).
+    fn lock(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The tables, to change (alone).
+    fn lock_mut(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -225,7 +233,7 @@ pub(super) fn newest_first<
 impl WriteStore for MemoryStore {
     async fn commit(&self, tx: Transaction) -> Result<(), StoreError> {
         tx.check_shape()?;
-        let mut state = self.lock();
+        let mut state = self.lock_mut();
         for (index, op) in tx.ops().iter().enumerate() {
             state
                 .check(op)
