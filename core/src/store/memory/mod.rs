@@ -171,6 +171,7 @@ pub(super) fn chunk_of<T>(
 }
 
 /// A position for lists ordered newest-first by (time, id): both descending.
+///
 /// `{ms:020}{SEP}{id}`, written into a string made large enough once and
 /// with the zeros pushed in one go (`format!` grows the string several
 /// times and pads one character at a time: every page computes one
