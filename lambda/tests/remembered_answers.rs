@@ -40,6 +40,18 @@ async fn lists_answer_what_the_store_holds_now(w: World) {
     };
     let (owners, _) = start(OWNER, "Owner's case").await;
     let (members, members_etag) = start(MEMBER, "Member's case").await;
+    // A moderator hides a thread's opening post or a post.
+    let hide = |target: serde_json::Value| async move {
+        let decided = api
+            .post(
+                "/communities/{id}/moderation-log",
+                &[("id", c)],
+                MODERATOR,
+                json!({"target": target, "decision": "hide", "reason": "Identifiable"}),
+            )
+            .await;
+        is(&decided, 201);
+    };
     let threads = "/spaces/{id}/threads?limit=10";
     let list = |who: &'static str| async move { api.get(threads, &[("id", space)], who).await };
 
@@ -67,16 +79,7 @@ async fn lists_answer_what_the_store_holds_now(w: World) {
 
     // A hidden opening post: moderators and the author read it, others
     // get it empty, whoever asked just before.
-    is(
-        &api.post(
-            "/communities/{id}/moderation-log",
-            &[("id", c)],
-            MODERATOR,
-            json!({"target": {"type": "thread", "thread": owners}, "decision": "hide", "reason": "Identifiable"}),
-        )
-        .await,
-        201,
-    );
+    hide(json!({"type": "thread", "thread": owners})).await;
     for _ in 0..2 {
         let moderators = list(MODERATOR).await;
         assert!(text(&moderators).contains("Owner's case"));
@@ -156,16 +159,7 @@ async fn lists_answer_what_the_store_holds_now(w: World) {
     let owners_post = post(OWNER, "A patient's address, by mistake.").await;
     let after = api.get(posts, &[("id", &members)], READER).await;
     assert!(text(&after).contains("by mistake"));
-    is(
-        &api.post(
-            "/communities/{id}/moderation-log",
-            &[("id", c)],
-            MODERATOR,
-            json!({"target": {"type": "post", "post": owners_post}, "decision": "hide", "reason": "Identifiable"}),
-        )
-        .await,
-        201,
-    );
+    hide(json!({"type": "post", "post": owners_post})).await;
     for _ in 0..2 {
         assert!(text(&api.get(posts, &[("id", &members)], OWNER).await).contains("by mistake"));
         let readers = api.get(posts, &[("id", &members)], READER).await;
