@@ -43,6 +43,12 @@ macro_rules! ulid_id {
             }
         }
 
+        impl From<$name> for Ulid {
+            fn from(id: $name) -> Ulid {
+                id.0
+            }
+        }
+
         impl FromStr for $name {
             type Err = InvalidId;
             fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -22,14 +22,14 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::http::header;
 use axum::routing::get;
-use copkit_core::model::{Access, CommunityKind, JoinPolicy, SpaceVisibility, ThreadKind};
-use copkit_core::service::{NewCommunity, NewSpace, NewThread};
-use copkit_core::{Actor, Copkit, MemoryStore, UserId};
-use copkit_lambda::{AppState, Authenticator, Claims, app};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+
+#[path = "support/space.rs"]
+mod support;
+use support::{BenchSpace, bench_space};
 
 const CONNECTIONS: usize = 8;
 const ROUND: Duration = Duration::from_secs(3);
@@ -91,66 +91,15 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[tokio::main]
 async fn main() -> Bench {
-    // The real router over the in-memory store with a space of 50 threads.
-    let copkit = Copkit::new(Arc::new(MemoryStore::new()))?;
-    let owner = Actor::new(UserId::new("bench")?).with_name("Bench");
-    let community = copkit
-        .create_community(
-            &owner,
-            NewCommunity {
-                slug: "bench-group".into(),
-                name: "Bench group".into(),
-                purpose: String::new(),
-                kind: CommunityKind::LearningSet,
-                access: Access::Private {
-                    join_policy: JoinPolicy::InviteOnly,
-                },
-                join_question: None,
-            },
-        )
-        .await?
-        .card
-        .id;
-    let space = copkit
-        .create_space(
-            &owner,
-            &community,
-            NewSpace {
-                name: "General".into(),
-                description: String::new(),
-                visibility: SpaceVisibility::Members,
-            },
-        )
-        .await?
-        .id;
-    for i in 0..50 {
-        copkit
-            .start_thread(
-                &owner,
-                &space,
-                NewThread {
-                    kind: ThreadKind::Discussion,
-                    title: format!("Thread number {i}"),
-                    body: "A case worth discussing.".into(),
-                    tags: vec!["bench".into()],
-                },
-            )
-            .await?;
-    }
-    let auth = Authenticator::hs256(b"bench secret");
-    let token = auth
-        .issue(&Claims {
-            sub: "bench".into(),
-            // 2100-01-01: these tests are not about expiry.
-            exp: Some(4_102_444_800),
-            ..Claims::default()
-        })
-        .ok_or("no token")?;
-    let copkit_addr = serve(app::router(AppState::new(copkit, auth))).await?;
+    let BenchSpace {
+        router,
+        space,
+        bearer,
+    } = bench_space().await?;
+    let copkit_addr = serve(router).await?;
     let empty_addr = serve(Router::new().route("/empty", get(|| async {}))).await?;
 
     let threads_url = format!("http://{copkit_addr}/spaces/{space}/threads?limit=20");
-    let bearer = format!("Bearer {token}");
     let page = fetch(&threads_url, &bearer).await?;
     let page_len = page.len();
     let same_bytes_addr = serve(Router::new().route(

@@ -12,6 +12,9 @@
 //! page seen differently by two callers is simply written again for each,
 //! and the store is read and access checked on every request as before.
 //!
+//! The digest the `ETag` is made from is kept with the bytes (see
+//! [`BodyDigest`]), so a remembered answer is not hashed again either.
+//!
 //! The memo is bounded by an estimate of the bytes it holds; past that it
 //! starts again empty.
 
@@ -23,6 +26,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use copkit_core::model::{Page, PageRequest, Post, Thread};
+
+use crate::conditional::BodyDigest;
 use copkit_core::{SpaceId, ThreadId};
 use serde::Serialize;
 
@@ -50,20 +55,39 @@ impl Default for ListMemos {
     }
 }
 
-/// An answer's JSON bytes (`application/json`), as written or remembered.
+/// An answer's JSON bytes (`application/json`), as written or remembered,
+/// with their digest.
 #[derive(Debug, Clone)]
-pub struct JsonBytes(pub Bytes);
+pub struct JsonBytes {
+    bytes: Bytes,
+    digest: BodyDigest,
+}
+
+impl JsonBytes {
+    /// `bytes`, with their digest computed now.
+    pub fn new(bytes: Bytes) -> Self {
+        let digest = BodyDigest::of(&bytes);
+        JsonBytes { bytes, digest }
+    }
+
+    /// The JSON bytes.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+}
 
 impl IntoResponse for JsonBytes {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             )],
-            self.0,
+            self.bytes,
         )
-            .into_response()
+            .into_response();
+        response.extensions_mut().insert(self.digest);
+        response
     }
 }
 
@@ -76,7 +100,7 @@ pub struct JsonMemo<K, V> {
 
 #[derive(Debug)]
 struct Remembered<K, V> {
-    answers: HashMap<K, (V, Bytes)>,
+    answers: HashMap<K, (V, JsonBytes)>,
     /// The estimated bytes held.
     bytes: usize,
 }
@@ -100,22 +124,22 @@ impl<K: Eq + Hash, V: Serialize + PartialEq> JsonMemo<K, V> {
         if let Some((remembered, json)) = self.lock().answers.get(&key)
             && *remembered == value
         {
-            return Ok(JsonBytes(json.clone()));
+            return Ok(json.clone());
         }
-        let json = Bytes::from(serde_json::to_vec(&value)?);
+        let json = JsonBytes::new(Bytes::from(serde_json::to_vec(&value)?));
         self.remember(key, value, json.clone());
-        Ok(JsonBytes(json))
+        Ok(json)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Remembered<K, V>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn remember(&self, key: K, value: V, json: Bytes) {
-        let cost = estimated_bytes::<V>(&json);
+    fn remember(&self, key: K, value: V, json: JsonBytes) {
+        let cost = estimated_bytes::<V>(&json.bytes);
         let mut state = self.lock();
         if let Some((_, old)) = state.answers.remove(&key) {
-            state.bytes = state.bytes.saturating_sub(estimated_bytes::<V>(&old));
+            state.bytes = state.bytes.saturating_sub(estimated_bytes::<V>(&old.bytes));
         }
         if cost > self.budget {
             return;
@@ -174,8 +198,10 @@ mod tests {
     /// Answers `value` under `key`, checking the bytes are `value`'s JSON.
     fn answer(memo: &JsonMemo<u32, Page<Item>>, key: u32, value: Page<Item>) -> String {
         let expected = serde_json::to_string(&value).unwrap();
-        let JsonBytes(json) = memo.json(key, value).unwrap();
-        let text = String::from_utf8(json.to_vec()).unwrap();
+        let json = memo.json(key, value).unwrap();
+        // The digest the answer carries is its bytes' digest, remembered or not.
+        assert_eq!(json.digest, BodyDigest::of(json.bytes()));
+        let text = String::from_utf8(json.bytes().to_vec()).unwrap();
         assert_eq!(text, expected);
         text
     }

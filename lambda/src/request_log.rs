@@ -134,10 +134,7 @@ fn fresh_id() -> String {
         }
     });
     let made = MADE.fetch_add(1, Ordering::Relaxed);
-    let mut id = [0u8; 16];
-    id[..8].copy_from_slice(&process.to_be_bytes());
-    id[8..].copy_from_slice(&made.to_be_bytes());
-    hex::encode(id)
+    format!("{process:016x}{made:016x}")
 }
 
 fn plain(id: &str) -> bool {

@@ -147,9 +147,10 @@ pub(crate) fn sees_hidden(actor: &Actor, access: &SpaceAccess, author: &UserId) 
     *author == actor.user || access.decide(actor, SpaceAction::Moderate).is_ok()
 }
 
-/// A post as `actor` may read it: hidden text, and who hid it and why, are
-/// withheld from all but its author and the space's moderators.
-pub(crate) fn as_seen(mut post: Post, actor: &Actor, access: &SpaceAccess) -> Post {
+/// Makes `post` what `actor` may read of it: hidden text, and who hid it
+/// and why, are withheld from all but its author and the space's
+/// moderators. (In place: a page's items are not moved to be checked.)
+pub(crate) fn withhold_hidden_post(post: &mut Post, actor: &Actor, access: &SpaceAccess) {
     if let Some(hidden) = &mut post.hidden
         && !sees_hidden(actor, access, &post.author)
     {
@@ -158,13 +159,12 @@ pub(crate) fn as_seen(mut post: Post, actor: &Actor, access: &SpaceAccess) -> Po
         post.body = String::new();
         post.mentions = Vec::new();
     }
-    post
 }
 
-/// A thread as `actor` may read it: a hidden opening post's title, body and
-/// tags, and who hid it and why, are withheld from all but its author and
-/// the space's moderators.
-pub(crate) fn thread_as_seen(mut thread: Thread, actor: &Actor, access: &SpaceAccess) -> Thread {
+/// Makes `thread` what `actor` may read of it: a hidden opening post's
+/// title, body and tags, and who hid it and why, are withheld from all but
+/// its author and the space's moderators.
+pub(crate) fn withhold_hidden_thread(thread: &mut Thread, actor: &Actor, access: &SpaceAccess) {
     if let Some(hidden) = &mut thread.hidden
         && !sees_hidden(actor, access, &thread.author)
     {
@@ -175,7 +175,6 @@ pub(crate) fn thread_as_seen(mut thread: Thread, actor: &Actor, access: &SpaceAc
         thread.tags = Vec::new();
         thread.mentions = Vec::new();
     }
-    thread
 }
 
 impl Copkit {

@@ -190,8 +190,9 @@ impl Copkit {
     /// One thread (a deleted one is a tombstone without its text; a hidden
     /// one is without it for all but its author and the moderators).
     pub async fn get_thread(&self, actor: &Actor, id: &ThreadId) -> Result<Thread> {
-        let (thread, access) = self.thread_access(actor, id).await?;
-        Ok(moderation::thread_as_seen(thread, actor, &access))
+        let (mut thread, access) = self.thread_access(actor, id).await?;
+        moderation::withhold_hidden_thread(&mut thread, actor, &access);
+        Ok(thread)
     }
 
     /// A space's threads, latest activity first.
@@ -207,11 +208,9 @@ impl Copkit {
         let scope = format!("threads|{space}");
         let range = self.range(&scope, page)?;
         let mut chunk = self.store().list_threads(space, &range).await?;
-        chunk.items = chunk
-            .items
-            .into_iter()
-            .map(|thread| moderation::thread_as_seen(thread, actor, &access))
-            .collect();
+        for thread in &mut chunk.items {
+            moderation::withhold_hidden_thread(thread, actor, &access);
+        }
         self.page(&scope, chunk)
     }
 
@@ -220,11 +219,11 @@ impl Copkit {
         let access = self
             .authorize_space(actor, space, SpaceAction::View)
             .await?;
-        let pinned = self.store().list_pinned_threads(space).await?;
-        Ok(pinned
-            .into_iter()
-            .map(|thread| moderation::thread_as_seen(thread, actor, &access))
-            .collect())
+        let mut pinned = self.store().list_pinned_threads(space).await?;
+        for thread in &mut pinned {
+            moderation::withhold_hidden_thread(thread, actor, &access);
+        }
+        Ok(pinned)
     }
 
     async fn put_thread(
@@ -536,18 +535,17 @@ impl Copkit {
         let scope = format!("posts|{thread}");
         let range = self.range(&scope, page)?;
         let mut chunk = self.store().list_posts(thread, &range).await?;
-        chunk.items = chunk
-            .items
-            .into_iter()
-            .map(|p| moderation::as_seen(p, actor, &access))
-            .collect();
+        for post in &mut chunk.items {
+            moderation::withhold_hidden_post(post, actor, &access);
+        }
         self.page(&scope, chunk)
     }
 
     /// One post.
     pub async fn get_post(&self, actor: &Actor, id: &PostId) -> Result<Post> {
-        let (post, access, _) = self.post_access(actor, id, |_| Vec::new()).await?;
-        Ok(moderation::as_seen(post, actor, &access))
+        let (mut post, access, _) = self.post_access(actor, id, |_| Vec::new()).await?;
+        moderation::withhold_hidden_post(&mut post, actor, &access);
+        Ok(post)
     }
 
     /// Edits a post (its author, with the version read).

@@ -238,9 +238,43 @@ pub fn check_wanted(wanted: &[Wanted]) -> Result<(), StoreError> {
             wanted.len()
         )));
     }
-    let distinct: std::collections::HashSet<&Wanted> = wanted.iter().collect();
-    if distinct.len() != wanted.len() {
+    // Most batches are a handful of keys (an access check reads five):
+    // comparing each with those before it is cheaper than hashing them.
+    let repeated = if wanted.len() <= 16 {
+        (1..wanted.len()).any(|i| wanted[..i].contains(&wanted[i]))
+    } else {
+        let distinct: std::collections::HashSet<&Wanted> = wanted.iter().collect();
+        distinct.len() != wanted.len()
+    };
+    if repeated {
         return Err(StoreError::Internal("a batch asks for a key twice".into()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spaces(n: u128) -> Vec<Wanted> {
+        (0..n)
+            .map(|i| Wanted::Space(SpaceId(ulid::Ulid(i))))
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_is_refused_when_it_asks_for_a_key_twice_or_is_too_large() {
+        // Small batches are compared pairwise, larger ones hashed: both ways.
+        for n in [1, 2, 16, 17, MAX_WANTED as u128 - 1] {
+            let mut wanted = spaces(n);
+            assert!(check_wanted(&wanted).is_ok(), "{n} distinct keys");
+            wanted.push(wanted[0].clone());
+            assert!(
+                matches!(check_wanted(&wanted), Err(StoreError::Internal(_))),
+                "{n} keys and a repeat"
+            );
+        }
+        assert!(check_wanted(&spaces(MAX_WANTED as u128 + 1)).is_err());
+        assert!(check_wanted(&[]).is_ok());
+    }
 }

@@ -1,12 +1,12 @@
 //! Activity in memory: the tables, the checks and effects of
 //! [`ActivityOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use super::{MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
+use super::{HashMap, MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
 use crate::ids::{ActivityId, CommunityId, UserId, ValueStoryId};
 use crate::model::{Activity, Participation, ValueStory};
 use crate::store::{

@@ -1,12 +1,12 @@
 //! Communities in memory: the tables, the checks and effects of
 //! [`CommunityOp`], and the reads.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, SEP, check_expect, chunk_of, parse_ulid_position};
+use super::{HashMap, MemoryStore, SEP, check_expect, chunk_of, parse_ulid_position};
 use crate::ids::{CommunityId, SpaceId, UserId};
 use crate::model::{Community, Membership, MembershipStatus, ParticipationLevel, Slug};
 use crate::store::{

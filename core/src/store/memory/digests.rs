@@ -1,12 +1,12 @@
 //! Digests in memory: the tables, the checks and effects of
 //! [`DigestOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use super::{MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
+use super::{HashMap, MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
 use crate::ids::{MailId, UserId};
 use crate::model::{DigestSchedule, Mail};
 use crate::store::{Chunk, ConditionFailure, DigestOp, DigestStore, Range, StoreError};

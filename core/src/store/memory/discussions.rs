@@ -2,13 +2,14 @@
 //! [`DiscussionOp`], and the reads.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use async_trait::async_trait;
 
 use super::{
-    MemoryStore, check_expect, chunk_of, parse_time_id, parse_ulid_position, time_id_position,
+    HashMap, MemoryStore, check_expect, chunk_of, parse_time_id, parse_ulid_position,
+    time_id_position,
 };
 use crate::ids::{PostId, SpaceId, ThreadId, UserId};
 use crate::model::{Post, ReactionKind, Thread};

@@ -1,13 +1,13 @@
 //! Documents in memory: the tables, the checks and effects of
 //! [`DocumentOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use super::{MemoryStore, check_expect, chunk_of, newest_first};
+use super::{HashMap, MemoryStore, check_expect, chunk_of, newest_first};
 use crate::ids::{DocumentId, SpaceId};
 use crate::model::{BlobPurge, Document, DocumentVersion};
 use crate::store::{Chunk, ConditionFailure, DocumentOp, DocumentStore, Range, StoreError};

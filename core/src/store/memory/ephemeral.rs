@@ -1,12 +1,10 @@
 //! Short-lived records in memory: remembered writes and rate-limit tallies,
 //! swept of expired entries when a table grows past [`SWEEP_AT`].
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use super::MemoryStore;
+use super::{HashMap, MemoryStore};
 use crate::store::{EphemeralStore, Remembered, StoreError};
 
 /// Entries a table holds before its expired ones are swept.

@@ -1,12 +1,12 @@
 //! Events in memory: the tables, the checks and effects of
 //! [`EventOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, SEP, check_expect, chunk_of, parse_ulid_position};
+use super::{HashMap, MemoryStore, SEP, check_expect, chunk_of, parse_ulid_position};
 use crate::ids::{CommunityId, EventId, UserId};
 use crate::model::{Attendance, Event, Rsvp, RsvpTally};
 use crate::store::{Chunk, ConditionFailure, EventOp, EventStore, Range, StoreError, rules};

@@ -1,12 +1,12 @@
 //! Invitations in memory: the tables, the checks and effects of
 //! [`InvitationOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, SEP, check_expect, chunk_of, parse_ulid_position};
+use super::{HashMap, MemoryStore, SEP, check_expect, chunk_of, parse_ulid_position};
 use crate::ids::{CommunityId, InvitationId, UserId};
 use crate::model::{Invitation, JoinRequest, TokenHash};
 use crate::store::{

@@ -1,12 +1,12 @@
 //! Moderation in memory: the tables, the checks and effects of
 //! [`ModerationOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, check_expect, chunk_of, parse_ulid_position};
+use super::{HashMap, MemoryStore, check_expect, chunk_of, parse_ulid_position};
 use crate::ids::{CommunityId, ModerationId, ReportId};
 use crate::model::{ModerationEntry, Report, ReportStatus};
 use crate::store::{Chunk, ConditionFailure, ModerationOp, ModerationStore, Range, StoreError};

@@ -1,13 +1,13 @@
 //! Notifications in memory: the tables, the checks and effects of
 //! [`NotificationOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use super::{MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
+use super::{HashMap, MemoryStore, check_expect, chunk_of, owned_range, parse_ulid_position};
 use crate::ids::{ActivityId, UserId};
 use crate::model::{FanoutJob, InboxState, Notification, NotificationPreferences};
 use crate::store::{Chunk, ConditionFailure, NotificationOp, NotificationStore, Range, StoreError};

@@ -1,12 +1,12 @@
 //! Polls in memory: the tables, the checks and effects of
 //! [`PollOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, check_expect, chunk_of, parse_ulid_position};
+use super::{HashMap, MemoryStore, check_expect, chunk_of, parse_ulid_position};
 use crate::ids::{PollId, SpaceId, UserId};
 use crate::model::{Ballot, Poll};
 use crate::store::{Chunk, ConditionFailure, PollOp, PollStore, Range, StoreError, rules};

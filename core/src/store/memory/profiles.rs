@@ -1,11 +1,11 @@
 //! Profiles (and calendar feeds) in memory: the tables, the checks and effects of
 //! [`ProfileOp`], and the reads.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, check_expect};
+use super::{HashMap, MemoryStore, check_expect};
 use crate::ids::UserId;
 use crate::model::{CalendarFeed, Handle, Profile, TokenHash};
 use crate::store::{ConditionFailure, ProfileOp, ProfileStore, StoreError};

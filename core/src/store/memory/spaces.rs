@@ -1,11 +1,11 @@
 //! Spaces in memory: the tables, the checks and effects of
 //! [`SpaceOp`], and the reads.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
-use super::{MemoryStore, check_expect};
+use super::{HashMap, MemoryStore, check_expect};
 use crate::ids::{CommunityId, SpaceId, UserId};
 use crate::model::{Space, SpaceGrant};
 use crate::store::{ConditionFailure, SpaceOp, SpaceStore, StoreError};
