@@ -29,7 +29,7 @@ use super::{
 use crate::validate::limits;
 
 /// The tables' hash map: keyed by foldhash, seeded per process (SipHash,
-/// the standard map's hasher, was a fifth of a thread page's store read).
+/// the standard map's hasher, was a tenth of a thread page's store read).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A complete store in memory. Cloning shares the data.
