@@ -26,10 +26,10 @@ use axum::body::Bytes;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use copkit_core::model::{Page, PageRequest, Post, Thread};
-
-use crate::conditional::BodyDigest;
 use copkit_core::{SpaceId, ThreadId};
 use serde::Serialize;
+
+use crate::conditional::BodyDigest;
 
 /// How many bytes each memo holds at most (estimated).
 pub const MEMO_BUDGET: usize = 4 * 1024 * 1024;

@@ -178,7 +178,7 @@ pub(super) fn chunk_of<T>(
 ///
 /// `{ms:020}{SEP}{id}`, written into a string made large enough once,
 /// without `fmt` (every page computes one position per item, and the
-/// formatting machinery was most of a page read's cost).
+/// formatting machinery was a third of a page read's instructions).
 pub(super) fn time_id_position(at: Timestamp, id: impl Into<ulid::Ulid>) -> String {
     const ZEROS: &str = "00000000000000000000";
     let ms = at.as_millisecond();
